@@ -1,0 +1,1 @@
+"""Append-only, per-tenant hash-chained audit log."""

@@ -1,0 +1,118 @@
+"""Appending to and verifying a tenant's audit chain."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from timeward.audit.chain import GENESIS, ChainedFields, identity_digest, link_digest
+from timeward.audit.models import AuditChainHead, AuditEvent
+from timeward.db.base import new_id
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    action: str
+    actor_id: UUID | None = None
+    actor_role: str | None = None
+    subject_type: str | None = None
+    subject_id: UUID | None = None
+    request_id: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    seq: int
+    reason: str
+
+
+class AuditLog:
+    """Writes chained events; the key makes identity digests unguessable."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    async def _lock_head(self, session: AsyncSession, tenant_id: UUID) -> AuditChainHead:
+        await session.execute(
+            insert(AuditChainHead)
+            .values(tenant_id=tenant_id, seq=0, digest=GENESIS)
+            .on_conflict_do_nothing(index_elements=["tenant_id"])
+        )
+        head = await session.scalar(
+            select(AuditChainHead)
+            .where(AuditChainHead.tenant_id == tenant_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        assert head is not None
+        return head
+
+    async def append(self, session: AsyncSession, tenant_id: UUID, entry: AuditEntry) -> AuditEvent:
+        head = await self._lock_head(session, tenant_id)
+        event = AuditEvent(
+            tenant_id=tenant_id,
+            seq=head.seq + 1,
+            id=new_id(),
+            at=datetime.now(UTC),
+            actor_id=entry.actor_id,
+            actor_role=entry.actor_role,
+            action=entry.action,
+            subject_type=entry.subject_type,
+            subject_id=entry.subject_id,
+            request_id=entry.request_id,
+            details=entry.details,
+            identity_digest=identity_digest(self._key, entry.actor_id, entry.subject_id),
+            prev_digest=head.digest,
+        )
+        event.digest = link_digest(head.digest, chained_fields(event), event.identity_digest)
+        session.add(event)
+        head.seq, head.digest = event.seq, event.digest
+        await session.flush()
+        return event
+
+
+def chained_fields(event: AuditEvent) -> ChainedFields:
+    return ChainedFields(
+        tenant_id=event.tenant_id,
+        seq=event.seq,
+        id=event.id,
+        at=event.at,
+        actor_role=event.actor_role,
+        action=event.action,
+        subject_type=event.subject_type,
+        request_id=event.request_id,
+        details=event.details,
+    )
+
+
+def first_break(events: Sequence[AuditEvent]) -> ChainBreak | None:
+    """The first event, in sequence order, whose link does not verify."""
+    expected_prev, expected_seq = GENESIS, 1
+    for event in events:
+        if event.seq != expected_seq:
+            return ChainBreak(event.seq, f"sequence gap: expected {expected_seq}")
+        if event.prev_digest != expected_prev:
+            return ChainBreak(event.seq, "previous digest does not match")
+        if link_digest(event.prev_digest, chained_fields(event), event.identity_digest) != (
+            event.digest
+        ):
+            return ChainBreak(event.seq, "digest does not match the event's content")
+        expected_prev, expected_seq = event.digest, event.seq + 1
+    return None
+
+
+async def verify_tenant_chain(session: AsyncSession, tenant_id: UUID) -> ChainBreak | None:
+    events = (
+        await session.scalars(
+            select(AuditEvent).where(AuditEvent.tenant_id == tenant_id).order_by(AuditEvent.seq)
+        )
+    ).all()
+    return first_break(events)

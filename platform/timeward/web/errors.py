@@ -1,0 +1,56 @@
+"""One error shape for every response: ``{"status", "detail", ...}``.
+
+Bad input is a 4xx with the offending fields named; anything unexpected is a
+logged 500 whose body says nothing about internals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DBAPIError
+
+log = structlog.get_logger("timeward.errors")
+
+
+def error_response(status: int, detail: str, **extra: Any) -> Response[dict[str, Any]]:
+    return Response(
+        content={"status": status, "detail": detail, **extra},
+        status_code=status,
+        media_type=MediaType.JSON,
+    )
+
+
+def http_exception_handler(_request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    extra: dict[str, Any] = {}
+    if isinstance(exc, ValidationException) and exc.extra:
+        extra["errors"] = exc.extra
+    elif isinstance(exc.extra, dict):
+        extra.update(exc.extra)
+    response = error_response(exc.status_code, exc.detail, **extra)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def _is_invalid_input(exc: DBAPIError) -> bool:
+    """Database errors caused by the client's data (class 22: data exception)."""
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return isinstance(sqlstate, str) and sqlstate.startswith("22")
+
+
+def unexpected_exception_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, DBAPIError) and _is_invalid_input(exc):
+        return error_response(400, "The request contains a value the database cannot accept.")
+    log.error("http.unhandled_exception", exc_type=type(exc).__name__, path=request.url.path)
+    return error_response(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error.")
+
+
+EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    HTTPException: http_exception_handler,
+    Exception: unexpected_exception_handler,
+}
