@@ -84,9 +84,7 @@ def upgrade() -> None:
         sa.Column("user_id", UUID, sa.ForeignKey("users.id"), primary_key=True),
         sa.Column("role", sa.String(32), nullable=False),
         _created_at(),
-        sa.CheckConstraint(
-            "role IN ('employee', 'client_manager', 'client_admin')", name="role"
-        ),
+        sa.CheckConstraint("role IN ('employee', 'client_manager', 'client_admin')", name="role"),
     )
     op.create_index("ix_memberships_tenant_id_role", "memberships", ["tenant_id", "role"])
     op.create_index("ix_memberships_user_id", "memberships", ["user_id"])

@@ -112,10 +112,16 @@ def worker(processes: int, threads: int) -> None:
     settings = resolve_databases(load_settings())
     os.environ.setdefault("DATABASE_URL", settings.database_url or "")
     args = [
-        sys.executable, "-m", "dramatiq", "timeward.jobs.worker",
-        "--processes", str(processes), "--threads", str(threads),
+        sys.executable,
+        "-m",
+        "dramatiq",
+        "timeward.jobs.worker",
+        "--processes",
+        str(processes),
+        "--threads",
+        str(threads),
     ]
-    os.execv(sys.executable, args)
+    os.execv(sys.executable, args)  # noqa: S606 - replaces this process with the worker
 
 
 if __name__ == "__main__":

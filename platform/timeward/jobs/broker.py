@@ -19,7 +19,7 @@ def build_broker(url: str | None) -> dramatiq.Broker:
     elif url.startswith(("redis://", "rediss://")):
         from dramatiq.brokers.redis import RedisBroker
 
-        broker = RedisBroker(url=url)
+        broker = RedisBroker(url=url)  # type: ignore[no-untyped-call]
     else:
         raise ValueError("BROKER_URL must start with amqp:// or redis://")
     broker.add_middleware(AsyncIO())

@@ -7,7 +7,7 @@ are scanned for e-mail addresses, bearer tokens and phone-like numbers.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 REDACTED = "[redacted]"
@@ -54,7 +54,7 @@ def _is_personal_key(key: str) -> bool:
 
 
 def redact_text(text: str) -> str:
-    for pattern in (_JWT, _BEARER, _EMAIL, _PHONE):
+    for pattern in (_BEARER, _JWT, _EMAIL, _PHONE):
         text = pattern.sub(REDACTED, text)
     return text
 
@@ -79,6 +79,8 @@ def _redact_item(key: str, value: Any) -> Any:
     return REDACTED if _is_personal_key(key) else redact_value(value)
 
 
-def redact_event(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+def redact_event(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> dict[str, Any]:
     """structlog processor: the last step before rendering."""
     return redact_mapping(event_dict)

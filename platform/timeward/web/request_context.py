@@ -26,7 +26,7 @@ def _incoming_request_id(scope: Scope) -> str:
 
 def request_context_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http":  # type: ignore[comparison-overlap]
             await app(scope, receive, send)
             return
         request_id = _incoming_request_id(scope)
@@ -51,7 +51,7 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
             route = scope.get("route_handler")
             log.info(
                 "http.request",
-                method=scope["method"],
+                method=scope.get("method"),
                 route=getattr(route, "paths", None) and sorted(route.paths)[0],
                 status=status,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),

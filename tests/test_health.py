@@ -1,0 +1,31 @@
+"""Probes and the error shape over HTTP."""
+
+from __future__ import annotations
+
+import httpx
+
+
+async def test_health_and_ready(client: httpx.AsyncClient) -> None:
+    health = await client.get("/health")
+    ready = await client.get("/ready")
+    assert (health.status_code, health.json()) == (200, {"status": "ok"})
+    assert (ready.status_code, ready.json()) == (200, {"status": "ok"})
+
+
+async def test_request_id_is_echoed_or_made(client: httpx.AsyncClient) -> None:
+    given = await client.get("/health", headers={"x-request-id": "abcdef123456"})
+    made = await client.get("/health")
+    assert given.headers["x-request-id"] == "abcdef123456"
+    assert len(made.headers["x-request-id"]) == 32
+
+
+async def test_unknown_route_uses_error_shape(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.json() == {"status": 404, "detail": "Not Found"}
+
+
+async def test_openapi_schema_is_served(client: httpx.AsyncClient) -> None:
+    response = await client.get("/docs/openapi.json")
+    assert response.status_code == 200
+    assert "/health" in response.json()["paths"]
