@@ -14,6 +14,7 @@ from uuid import UUID
 import asyncpg
 import httpx
 import pytest
+from litestar import Litestar
 
 from tests.database import admin_url, test_database_name
 from tests.live_server import serve_in_background
@@ -24,8 +25,10 @@ from timeward.db.migrate import upgrade_to_head
 from timeward.db.session import Database
 from timeward.db.urls import with_database
 from timeward.identity.service import NewTenant, create_tenant
+from timeward.services import Services
 
 TEST_PASSWORD = "timeward-test-password"
+TEST_MASTER_KEY = "dGltZXdhcmQtdGVzdC1tYXN0ZXIta2V5LTMyYnl0ZXM"
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +64,7 @@ async def truncate_all(owner: asyncpg.Pool) -> None:
     async with owner.acquire() as conn:
         tables = await conn.fetch(
             "select tablename from pg_tables where schemaname = 'public' "
-            "and tablename <> 'alembic_version'"
+            "and tablename not in ('alembic_version', 'signing_keys')"
         )
         names = ", ".join(f'"{row["tablename"]}"' for row in tables)
         await conn.execute(f"TRUNCATE {names} CASCADE")
@@ -81,15 +84,27 @@ def settings(database_urls: DatabaseUrls, tmp_path_factory: pytest.TempPathFacto
         database_owner_url=database_urls.owner_url,
         data_dir=tmp_path_factory.mktemp("data"),
         environment="test",
+        master_key=TEST_MASTER_KEY,
     )
 
 
 @pytest.fixture(scope="session")
-async def live_server(settings: Settings, _app_database: Database) -> AsyncIterator[str]:
+def live_app(settings: Settings, _app_database: Database) -> Litestar:
+    return create_app(settings, database=_app_database)
+
+
+@pytest.fixture(scope="session")
+async def live_server(live_app: Litestar) -> AsyncIterator[str]:
     """The real app served by uvicorn on a free loopback port, in the test's event loop."""
-    app = create_app(settings, database=_app_database)
-    async with serve_in_background(app) as base_url:
+    async with serve_in_background(live_app) as base_url:
         yield base_url
+
+
+@pytest.fixture
+def services(live_app: Litestar, live_server: str) -> Services:
+    """The running app's own services (key ring, audit log...)."""
+    built: Services = live_app.state.services
+    return built
 
 
 @pytest.fixture

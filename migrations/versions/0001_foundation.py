@@ -110,7 +110,7 @@ def upgrade() -> None:
 
     op.create_table(
         "audit_events",
-        sa.Column("tenant_id", UUID, sa.ForeignKey("tenants.id"), primary_key=True),
+        sa.Column("tenant_id", UUID, primary_key=True),
         sa.Column("seq", sa.BigInteger, primary_key=True),
         sa.Column("id", UUID, nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), server_default=NOW, nullable=False),
@@ -130,7 +130,7 @@ def upgrade() -> None:
 
     op.create_table(
         "audit_chain_heads",
-        sa.Column("tenant_id", UUID, sa.ForeignKey("tenants.id"), primary_key=True),
+        sa.Column("tenant_id", UUID, primary_key=True),
         sa.Column("seq", sa.BigInteger, nullable=False),
         sa.Column("digest", sa.LargeBinary, nullable=False),
     )

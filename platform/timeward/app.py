@@ -5,17 +5,55 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 
+from timeward.authz.guard import PUBLIC, authorize
 from timeward.config import Settings, load_settings
 from timeward.db.session import Database
+from timeward.identity.routes import (
+    MeController,
+    PlatformStaffController,
+    PlatformTenantsController,
+    UsersController,
+)
 from timeward.observability.logging import configure_logging
+from timeward.services import build_services
+from timeward.web.auth_routes import AuthController, JwksController
+from timeward.web.authentication import TokenAuthenticationMiddleware
+from timeward.web.dependencies import DEPENDENCIES
 from timeward.web.errors import EXCEPTION_HANDLERS
 from timeward.web.health import HealthController
 from timeward.web.request_context import request_context_middleware
+
+ROUTE_HANDLERS = [
+    HealthController,
+    AuthController,
+    JwksController,
+    MeController,
+    UsersController,
+    PlatformTenantsController,
+    PlatformStaffController,
+]
+
+
+def _openapi() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Timeward API",
+        version="1",
+        openapi_router=Router(path="/docs", route_handlers=[], opt=PUBLIC),
+        render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        components=Components(
+            security_schemes={
+                "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+            }
+        ),
+        security=[{"BearerToken": []}],
+    )
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> Litestar:
@@ -23,31 +61,31 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     configure_logging(json=settings.log_json)
 
     @asynccontextmanager
-    async def database_lifespan(app: Litestar) -> AsyncIterator[None]:
-        owned = database is None
-        if database is None:
-            if not settings.database_url:
-                raise RuntimeError("DATABASE_URL is not set (use `timeward serve`)")
-            app.state.database = Database(settings.database_url, pool_size=settings.db_pool_size)
-        else:
-            app.state.database = database
+    async def services_lifespan(app: Litestar) -> AsyncIterator[None]:
+        if database is None and not settings.database_url:
+            raise RuntimeError("DATABASE_URL is not set (use `timeward serve`)")
+        db = database or Database(settings.database_url or "", pool_size=settings.db_pool_size)
+        app.state.database = db
+        app.state.services = build_services(settings, db)
+        app.state.enforcer = app.state.services.enforcer
+        await app.state.services.keys.current()
         try:
             yield
         finally:
-            if owned:
-                await app.state.database.dispose()
+            if database is None:
+                await db.dispose()
 
     return Litestar(
-        route_handlers=[HealthController],
-        lifespan=[database_lifespan],
-        middleware=[request_context_middleware],
+        route_handlers=ROUTE_HANDLERS,
+        lifespan=[services_lifespan],
+        middleware=[
+            request_context_middleware,
+            DefineMiddleware(TokenAuthenticationMiddleware, exclude_from_auth_key="public"),
+        ],
+        guards=[authorize],
+        dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
-        openapi_config=OpenAPIConfig(
-            title="Timeward API",
-            version="1",
-            path="/docs",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
-        ),
+        openapi_config=_openapi(),
         state=State({"settings": settings}),
         debug=False,
     )

@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from timeward.crypto.master_key import MasterKeyError, decode_master_key, local_master_key
+
 APP_ROLE_DEFAULT = "timeward_app"
 OWNER_ROLE_DEFAULT = "timeward_owner"
 
@@ -31,10 +33,25 @@ class Settings:
     broker_url: str | None = None
     log_json: bool = False
     db_pool_size: int = 10
+    master_key: str | None = None
+    token_issuer: str = "timeward"
+    token_audience: str = "timeward-api"
+    access_token_seconds: int = 900
+    refresh_token_days: int = 30
+    login_failures_per_account: int = 5
+    login_failures_per_address: int = 20
+    login_window_seconds: int = 900
 
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    def resolve_master_key(self) -> bytes:
+        if self.master_key:
+            return decode_master_key(self.master_key)
+        if self.is_production:
+            raise MasterKeyError("TIMEWARD_MASTER_KEY is required in production")
+        return local_master_key(self.data_dir)
 
     def with_databases(self, app_url: str, owner_url: str) -> Settings:
         return replace(self, database_url=app_url, database_owner_url=owner_url)
@@ -52,4 +69,6 @@ def load_settings() -> Settings:
         log_json=(_env("TIMEWARD_LOG_JSON") or ("1" if environment == "production" else "0"))
         == "1",
         db_pool_size=int(_env("TIMEWARD_DB_POOL_SIZE", "10") or "10"),
+        master_key=_env("TIMEWARD_MASTER_KEY"),
+        token_issuer=_env("TIMEWARD_TOKEN_ISSUER", "timeward") or "timeward",
     )

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+import structlog
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from timeward.audit.chain import GENESIS, ChainedFields, identity_digest, link_digest
 from timeward.audit.models import AuditChainHead, AuditEvent
 from timeward.db.base import new_id
+from timeward.db.rls import PLATFORM_CHAIN_ID
+from timeward.db.session import Database, Scope
+
+PLATFORM_CHAIN = UUID(PLATFORM_CHAIN_ID)
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,15 @@ class AuditLog:
         assert head is not None
         return head
 
+    async def record(self, database: Database, tenant_id: UUID | None, entry: AuditEntry) -> None:
+        """Append in a transaction of its own: the tenant's chain, or the platform's (None)."""
+        if tenant_id is None:
+            async with database.transaction(Scope.PLATFORM) as session:
+                await self.append(session, PLATFORM_CHAIN, entry)
+        else:
+            async with database.transaction(Scope.TENANT, tenant_id) as session:
+                await self.append(session, tenant_id, entry)
+
     async def append(self, session: AsyncSession, tenant_id: UUID, entry: AuditEntry) -> AuditEvent:
         head = await self._lock_head(session, tenant_id)
         event = AuditEvent(
@@ -67,7 +81,7 @@ class AuditLog:
             action=entry.action,
             subject_type=entry.subject_type,
             subject_id=entry.subject_id,
-            request_id=entry.request_id,
+            request_id=entry.request_id or _current_request_id(),
             details=entry.details,
             identity_digest=identity_digest(self._key, entry.actor_id, entry.subject_id),
             prev_digest=head.digest,
@@ -77,6 +91,11 @@ class AuditLog:
         head.seq, head.digest = event.seq, event.digest
         await session.flush()
         return event
+
+
+def _current_request_id() -> str | None:
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    return str(request_id) if request_id else None
 
 
 def chained_fields(event: AuditEvent) -> ChainedFields:

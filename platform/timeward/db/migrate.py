@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
+from timeward.paths import ALEMBIC_INI, MIGRATIONS_DIR
 
 
 def alembic_config(owner_url: str, app_role: str) -> Config:
-    config = Config(str(REPO_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(REPO_ROOT / "migrations"))
+    config = Config(str(ALEMBIC_INI))
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["owner_url"] = owner_url
     config.attributes["app_role"] = app_role
     return config

@@ -1,9 +1,10 @@
 """Imports every mapped module so ``metadata`` knows all tables (Alembic, tests)."""
 
 from timeward.audit import models as _audit
+from timeward.auth import models as _auth
 from timeward.db.base import Base
 from timeward.identity import models as _identity
 
 metadata = Base.metadata
 
-__all__ = ["_audit", "_identity", "metadata"]
+__all__ = ["_audit", "_auth", "_identity", "metadata"]

@@ -12,6 +12,9 @@ import enum
 CURRENT_TENANT = "(SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid)"
 CURRENT_SCOPE = "(SELECT current_setting('app.scope', true))"
 
+# The processor's own audit chain lives under the nil tenant id (platform scope only).
+PLATFORM_CHAIN_ID = "00000000-0000-0000-0000-000000000000"
+
 
 class PlatformAccess(enum.Enum):
     NONE = "none"  # personal data: never across tenants

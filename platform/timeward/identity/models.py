@@ -82,6 +82,7 @@ class Membership(CreatedAt, Base):
     tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
     user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default=UserStatus.ACTIVE)
 
 
 class PlatformStaff(CreatedAt, Base):

@@ -1,4 +1,4 @@
-"""Creating tenants, users and memberships (the processor's tenant lifecycle)."""
+"""Tenant lifecycle, users and memberships (the processor's identity duties)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,22 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeward.auth.actor import PLATFORM_DOMAIN
 from timeward.db.session import Database, Scope
-from timeward.identity.models import Membership, PlatformStaff, Tenant, User
+from timeward.errors import Conflict, NotFound
+from timeward.identity.models import (
+    Membership,
+    PlatformStaff,
+    Tenant,
+    TenantStatus,
+    User,
+)
 from timeward.identity.passwords import hash_password
+
+RESERVED_SLUGS = frozenset({PLATFORM_DOMAIN, "api", "admin", "www"})
 
 
 @dataclass(frozen=True)
@@ -21,40 +32,76 @@ class NewTenant:
     subdivision: str | None = None
 
 
+@dataclass(frozen=True)
+class Member:
+    user_id: UUID
+    email: str
+    role: str
+    status: str
+
+
 async def find_or_create_user(session: AsyncSession, email: str, password: str | None) -> User:
-    """The global identity for an e-mail address (auth scope session)."""
+    """The global identity for an e-mail address (auth-scope session).
+
+    An existing identity keeps its password: one tenant's admin never resets the
+    credentials a person uses with another tenant.
+    """
     user = await session.scalar(select(User).where(func.lower(User.email) == email.lower()))
     if user is None:
-        user = User(email=email, password_hash=hash_password(password) if password else None)
+        password_hash = await hash_password(password) if password else None
+        user = User(email=email, password_hash=password_hash)
         session.add(user)
         await session.flush()
     return user
 
 
 async def create_tenant(database: Database, spec: NewTenant) -> UUID:
-    async with database.transaction(Scope.PLATFORM) as session:
-        tenant = Tenant(
-            slug=spec.slug, name=spec.name, country=spec.country, subdivision=spec.subdivision
+    if spec.slug in RESERVED_SLUGS:
+        raise Conflict(f"The slug '{spec.slug}' is reserved.")
+    try:
+        async with database.transaction(Scope.PLATFORM) as session:
+            tenant = Tenant(
+                slug=spec.slug, name=spec.name, country=spec.country, subdivision=spec.subdivision
+            )
+            session.add(tenant)
+            await session.flush()
+            return tenant.id
+    except IntegrityError as exc:
+        raise Conflict(f"A tenant with the slug '{spec.slug}' already exists.") from exc
+
+
+async def global_user_id(database: Database, email: str, password: str | None) -> UUID:
+    async with database.transaction(Scope.AUTH) as session:
+        return (await find_or_create_user(session, email, password)).id
+
+
+async def add_membership(session: AsyncSession, tenant_id: UUID, user_id: UUID, role: str) -> None:
+    """In the tenant's session; a second membership of the same user is a conflict."""
+    exists = await session.scalar(
+        select(Membership.user_id).where(
+            Membership.tenant_id == tenant_id, Membership.user_id == user_id
         )
-        session.add(tenant)
-        await session.flush()
-        return tenant.id
+    )
+    if exists:
+        raise Conflict("This person already has an account in this tenant.")
+    session.add(Membership(tenant_id=tenant_id, user_id=user_id, role=role))
+    await session.flush()
 
 
 async def add_member(
     database: Database, tenant_id: UUID, email: str, password: str | None, role: str
 ) -> UUID:
-    async with database.transaction(Scope.AUTH) as session:
-        user_id = (await find_or_create_user(session, email, password)).id
+    user_id = await global_user_id(database, email, password)
     async with database.transaction(Scope.TENANT, tenant_id) as session:
-        session.add(Membership(tenant_id=tenant_id, user_id=user_id, role=role))
+        await add_membership(session, tenant_id, user_id, role)
     return user_id
 
 
 async def add_platform_staff(database: Database, email: str, password: str, role: str) -> UUID:
-    async with database.transaction(Scope.AUTH) as session:
-        user_id = (await find_or_create_user(session, email, password)).id
+    user_id = await global_user_id(database, email, password)
     async with database.transaction(Scope.PLATFORM) as session:
+        if await session.get(PlatformStaff, user_id):
+            raise Conflict("This person is already platform staff.")
         session.add(PlatformStaff(user_id=user_id, role=role))
     return user_id
 
@@ -62,3 +109,44 @@ async def add_platform_staff(database: Database, email: str, password: str, role
 async def tenant_by_slug(database: Database, slug: str) -> Tenant | None:
     async with database.transaction(Scope.AUTH) as session:
         return await session.scalar(select(Tenant).where(Tenant.slug == slug))
+
+
+async def list_members(
+    session: AsyncSession, tenant_id: UUID, limit: int, offset: int
+) -> list[Member]:
+    rows = await session.execute(
+        select(Membership.user_id, User.email, Membership.role, Membership.status)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.tenant_id == tenant_id)
+        .order_by(User.email)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [Member(*row) for row in rows.all()]
+
+
+async def get_membership(session: AsyncSession, tenant_id: UUID, user_id: UUID) -> Membership:
+    membership = await session.get(Membership, (tenant_id, user_id))
+    if membership is None:
+        raise NotFound("User")
+    return membership
+
+
+async def member_view(session: AsyncSession, membership: Membership) -> Member:
+    email = await session.scalar(select(User.email).where(User.id == membership.user_id))
+    return Member(membership.user_id, email or "", membership.role, membership.status)
+
+
+async def list_tenants(session: AsyncSession, limit: int, offset: int) -> list[Tenant]:
+    rows = await session.scalars(
+        select(Tenant).order_by(Tenant.created_at).limit(limit).offset(offset)
+    )
+    return list(rows.all())
+
+
+async def set_tenant_status(session: AsyncSession, tenant_id: UUID, status: TenantStatus) -> Tenant:
+    tenant = await session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise NotFound("Tenant")
+    tenant.status = status
+    return tenant

@@ -14,6 +14,8 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DBAPIError
 
+from timeward.errors import DomainError
+
 log = structlog.get_logger("timeward.errors")
 
 
@@ -37,6 +39,10 @@ def http_exception_handler(_request: Request[Any, Any, Any], exc: HTTPException)
     return response
 
 
+def domain_error_handler(_request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    return error_response(exc.status_code, exc.detail, **exc.extra)
+
+
 def _is_invalid_input(exc: DBAPIError) -> bool:
     """Database errors caused by the client's data (class 22: data exception)."""
     sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
@@ -52,5 +58,6 @@ def unexpected_exception_handler(request: Request[Any, Any, Any], exc: Exception
 
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     HTTPException: http_exception_handler,
+    DomainError: domain_error_handler,
     Exception: unexpected_exception_handler,
 }

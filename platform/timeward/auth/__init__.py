@@ -1,0 +1,1 @@
+"""Authentication: signed access tokens, refresh-token rotation, login throttling."""

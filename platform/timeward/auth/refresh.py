@@ -1,0 +1,115 @@
+"""Refresh tokens: stored hashed, single use, rotated; reuse revokes the whole family."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from timeward.auth.models import RefreshToken
+from timeward.db.base import new_id
+
+PREFIX = "rt_"
+
+
+class RefreshOutcome(enum.Enum):
+    ROTATED = "rotated"
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    REUSED = "reused"
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    outcome: RefreshOutcome
+    record: RefreshToken | None = None
+    new_token: str | None = None
+
+
+def _hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+class RefreshTokens:
+    """All methods run in the caller's ``auth``-scope session."""
+
+    def __init__(self, lifetime: timedelta) -> None:
+        self._lifetime = lifetime
+
+    async def issue(
+        self,
+        session: AsyncSession,
+        user_id: UUID,
+        domain: str,
+        role: str,
+        family_id: UUID | None = None,
+    ) -> str:
+        token = PREFIX + secrets.token_urlsafe(32)
+        session.add(
+            RefreshToken(
+                id=new_id(),
+                family_id=family_id or new_id(),
+                user_id=user_id,
+                domain=domain,
+                role=role,
+                token_hash=_hash(token),
+                expires_at=datetime.now(UTC) + self._lifetime,
+            )
+        )
+        await session.flush()
+        return token
+
+    async def rotate(self, session: AsyncSession, token: str) -> RefreshResult:
+        """Spend ``token`` and issue its successor in the same family."""
+        record = await session.scalar(
+            select(RefreshToken).where(RefreshToken.token_hash == _hash(token)).with_for_update()
+        )
+        now = datetime.now(UTC)
+        if record is None:
+            return RefreshResult(RefreshOutcome.UNKNOWN)
+        if record.revoked_at is not None:
+            return RefreshResult(RefreshOutcome.REVOKED, record)
+        if record.used_at is not None:
+            await self.revoke_family(session, record.family_id)
+            return RefreshResult(RefreshOutcome.REUSED, record)
+        if record.expires_at <= now:
+            return RefreshResult(RefreshOutcome.EXPIRED, record)
+        record.used_at = now
+        new_token = await self.issue(
+            session, record.user_id, record.domain, record.role, record.family_id
+        )
+        return RefreshResult(RefreshOutcome.ROTATED, record, new_token)
+
+    async def revoke_family(self, session: AsyncSession, family_id: UUID) -> None:
+        await session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=datetime.now(UTC))
+        )
+
+    async def revoke_by_token(self, session: AsyncSession, token: str) -> bool:
+        family = await session.scalar(
+            select(RefreshToken.family_id).where(RefreshToken.token_hash == _hash(token))
+        )
+        if family is None:
+            return False
+        await self.revoke_family(session, family)
+        return True
+
+    async def revoke_for_user(self, session: AsyncSession, user_id: UUID, domain: str) -> None:
+        await session.execute(
+            update(RefreshToken)
+            .where(
+                RefreshToken.user_id == user_id,
+                RefreshToken.domain == domain,
+                RefreshToken.revoked_at.is_(None),
+            )
+            .values(revoked_at=datetime.now(UTC))
+        )

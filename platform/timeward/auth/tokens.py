@@ -1,0 +1,99 @@
+"""Access tokens: short-lived JWTs signed with the key ring's current key."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+
+from timeward.auth.actor import PLATFORM_DOMAIN, Actor
+from timeward.auth.keys import ALGORITHM, KeyRing
+
+ALLOWED_ALGORITHMS = [ALGORITHM]
+
+
+class InvalidToken(Exception):
+    """The token cannot be trusted; the message is safe to show the caller."""
+
+
+@dataclass(frozen=True)
+class TokenSettings:
+    issuer: str
+    audience: str
+    lifetime_seconds: int
+
+
+class AccessTokens:
+    def __init__(self, keys: KeyRing, settings: TokenSettings) -> None:
+        self._keys = keys
+        self._settings = settings
+        self._claims = jwt.JWTClaimsRegistry(
+            leeway=30,
+            iss={"essential": True, "value": settings.issuer},
+            aud={"essential": True, "value": settings.audience},
+            exp={"essential": True},
+            iat={"essential": True},
+            sub={"essential": True},
+            jti={"essential": True},
+        )
+
+    @property
+    def lifetime_seconds(self) -> int:
+        return self._settings.lifetime_seconds
+
+    async def issue(self, user_id: UUID, tenant_id: UUID | None, role: str) -> str:
+        loaded = await self._keys.current()
+        now = int(time.time())
+        claims = {
+            "iss": self._settings.issuer,
+            "aud": self._settings.audience,
+            "sub": str(user_id),
+            "tid": str(tenant_id) if tenant_id else PLATFORM_DOMAIN,
+            "role": role,
+            "iat": now,
+            "exp": now + self._settings.lifetime_seconds,
+            "jti": uuid.uuid4().hex,
+        }
+        header = {"alg": ALGORITHM, "kid": loaded.signing.kid, "typ": "JWT"}
+        return jwt.encode(header, claims, loaded.signing, algorithms=ALLOWED_ALGORITHMS)
+
+    async def verify(self, token: str) -> Actor:
+        loaded = await self._keys.current()
+        try:
+            decoded = jwt.decode(token, loaded.verifying, algorithms=ALLOWED_ALGORITHMS)
+            self._claims.validate(decoded.claims)
+        except JoseError as exc:
+            raise InvalidToken(_reason(exc)) from exc
+        except ValueError as exc:
+            raise InvalidToken("malformed token") from exc
+        return _actor(decoded.claims)
+
+
+def _reason(exc: JoseError) -> str:
+    messages = {
+        "invalid_key_id": "unknown signing key",
+        "unsupported_algorithm": "algorithm not accepted",
+        "bad_signature": "bad signature",
+        "expired_token": "token expired",
+        "invalid_claim": f"invalid claim {getattr(exc, 'claim', '')}".strip(),
+        "missing_claim": f"missing claim {getattr(exc, 'claim', '')}".strip(),
+    }
+    return messages.get(exc.error, "invalid token")
+
+
+def _actor(claims: dict[str, Any]) -> Actor:
+    try:
+        tenant = claims["tid"]
+        return Actor(
+            user_id=UUID(claims["sub"]),
+            tenant_id=None if tenant == PLATFORM_DOMAIN else UUID(tenant),
+            role=str(claims["role"]),
+            token_id=str(claims["jti"]),
+        )
+    except (KeyError, ValueError, TypeError) as exc:
+        raise InvalidToken("malformed claims") from exc

@@ -1,0 +1,1 @@
+"""Authorization: Casbin policies from policies/, enforced by one guard on every route."""

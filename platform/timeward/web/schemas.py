@@ -1,0 +1,27 @@
+"""Shared msgspec constraints for request bodies."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+Email = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=3,
+        max_length=254,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="An e-mail address",
+    ),
+]
+Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+NewPassword = Annotated[
+    str, msgspec.Meta(min_length=12, max_length=1024, description="At least 12 characters")
+]
+Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", max_length=63)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+CountryCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}$")]
+Subdivision = Annotated[str, msgspec.Meta(pattern=r"^[A-Z0-9]{1,8}$")]
+Limit = Annotated[int, msgspec.Meta(ge=1, le=200)]
+Offset = Annotated[int, msgspec.Meta(ge=0)]

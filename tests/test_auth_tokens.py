@@ -1,0 +1,301 @@
+"""Logging in, token verification, refresh rotation and key rotation, over HTTP."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from typing import Any
+
+import httpx
+import pytest
+from joserfc import jwt
+from joserfc.jwk import KeySet, OKPKey
+
+from tests.accounts import PASSWORD, Accounts, log_in_all, seed_platform, seed_tenant, token_pair
+from timeward.db.session import Database
+from timeward.services import Services
+
+
+@pytest.fixture
+async def acme(db: Database) -> Accounts:
+    return await seed_tenant(db, "acme")
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unsigned(header: dict[str, Any], claims: dict[str, Any]) -> str:
+    return f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims).encode())}"
+
+
+def _claims(token: str) -> dict[str, Any]:
+    payload = token.split(".")[1]
+    return dict(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
+
+
+async def _me(client: httpx.AsyncClient, token: str) -> httpx.Response:
+    return await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+
+
+async def test_login_issues_verifiable_token_with_required_claims(
+    client: httpx.AsyncClient, acme: Accounts
+) -> None:
+    response = await token_pair(client, acme.email("employee"), "acme")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["token_type"] == "Bearer" and body["refresh_token"].startswith("rt_")
+
+    jwks = (await client.get("/.well-known/jwks.json")).json()
+    key_set = KeySet.import_key_set(jwks)
+    decoded = jwt.decode(body["access_token"], key_set, algorithms=["Ed25519"])
+    assert decoded.header["kid"] in {k["kid"] for k in jwks["keys"]}
+    assert all("d" not in key for key in jwks["keys"]), "JWKS must not publish private keys"
+    claims = decoded.claims
+    assert claims["sub"] == str(acme.user_id("employee"))
+    assert claims["tid"] == str(acme.tenant_id)
+    assert claims["role"] == "employee"
+    assert {"iss", "aud", "iat", "exp", "jti"} <= claims.keys()
+    assert 0 < claims["exp"] - claims["iat"] <= 900
+
+    me = await _me(client, body["access_token"])
+    assert me.json() == {
+        "user_id": str(acme.user_id("employee")),
+        "tenant_id": str(acme.tenant_id),
+        "role": "employee",
+    }
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "tenant"),
+    [
+        ("employee@acme.example", "wrong password", "acme"),
+        ("nobody@acme.example", PASSWORD, "acme"),
+        ("employee@acme.example", PASSWORD, "no-such-tenant"),
+        ("employee@acme.example", PASSWORD, "platform"),
+    ],
+    ids=["wrong-password", "unknown-email", "unknown-tenant", "not-staff"],
+)
+async def test_failed_logins_share_one_answer(
+    client: httpx.AsyncClient, acme: Accounts, email: str, password: str, tenant: str
+) -> None:
+    response = await token_pair(client, email, tenant, password)
+    assert response.status_code == 401
+    assert response.json() == {"status": 401, "detail": "Invalid e-mail, password or tenant."}
+
+
+async def test_member_of_other_tenant_cannot_log_into_this_one(
+    client: httpx.AsyncClient, acme: Accounts, db: Database
+) -> None:
+    await seed_tenant(db, "globex")
+    response = await token_pair(client, acme.email("client_admin"), "globex")
+    assert response.status_code == 401
+
+
+async def test_login_failures_are_rate_limited_per_account(
+    client: httpx.AsyncClient, acme: Accounts
+) -> None:
+    email = acme.email("employee")
+    statuses = [(await token_pair(client, email, "acme", "nope")).status_code for _ in range(5)]
+    blocked = await token_pair(client, email, "acme")  # even the right password now waits
+    assert statuses == [401] * 5
+    assert blocked.status_code == 429
+    assert int(blocked.headers["retry-after"]) > 0
+    assert blocked.json()["detail"] == "Too many failed logins. Try again later."
+    other = await token_pair(client, acme.email("client_admin"), "acme")
+    assert other.status_code == 200
+
+
+async def test_login_failures_are_rate_limited_per_address(
+    client: httpx.AsyncClient, acme: Accounts
+) -> None:
+    for n in range(20):
+        response = await token_pair(client, f"ghost{n}@acme.example", "acme", "nope")
+        assert response.status_code == 401
+    blocked = await token_pair(client, acme.email("employee"), "acme")
+    assert blocked.status_code == 429
+
+
+class TestRejectedTokens:
+    """Each way a token can be untrustworthy is a 401 with a clear message."""
+
+    async def _valid(self, client: httpx.AsyncClient, acme: Accounts) -> str:
+        return str(
+            (await token_pair(client, acme.email("employee"), "acme")).json()["access_token"]
+        )
+
+    async def _signed(self, services: Services, claims: dict[str, Any], **header: str) -> str:
+        signing = (await services.keys.current()).signing
+        head = {"alg": "Ed25519", "kid": signing.kid, **header}
+        return jwt.encode(head, claims, signing, algorithms=["Ed25519"])
+
+    async def test_missing_token(self, client: httpx.AsyncClient) -> None:
+        response = await client.get("/api/v1/me")
+        assert response.status_code == 401
+        assert response.json()["detail"] == "Missing bearer token."
+        assert response.headers["www-authenticate"].startswith("Bearer")
+
+    async def test_bad_signature(self, client: httpx.AsyncClient, acme: Accounts) -> None:
+        header, payload, signature = (await self._valid(client, acme)).split(".")
+        claims = _claims(f"{header}.{payload}.")
+        claims["role"] = "client_admin"
+        forged = f"{header}.{_b64(json.dumps(claims).encode())}.{signature}"
+        response = await _me(client, forged)
+        assert (response.status_code, response.json()["detail"]) == (
+            401,
+            "Invalid token: bad signature.",
+        )
+
+    async def test_alg_none(self, client: httpx.AsyncClient, acme: Accounts) -> None:
+        claims = _claims(await self._valid(client, acme))
+        response = await _me(client, _unsigned({"alg": "none", "typ": "JWT"}, claims) + ".")
+        assert (response.status_code, response.json()["detail"]) == (
+            401,
+            "Invalid token: algorithm not accepted.",
+        )
+
+    async def test_hs256_signed_with_the_public_key(
+        self, client: httpx.AsyncClient, acme: Accounts, services: Services
+    ) -> None:
+        token = await self._valid(client, acme)
+        signing = (await services.keys.current()).signing
+        public_pem = OKPKey.import_key(signing.as_dict(private=False)).as_pem(private=False)
+        signing_input = _unsigned({"alg": "HS256", "kid": signing.kid}, _claims(token))
+        mac = hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest()
+        response = await _me(client, f"{signing_input}.{_b64(mac)}")
+        assert (response.status_code, response.json()["detail"]) == (
+            401,
+            "Invalid token: algorithm not accepted.",
+        )
+
+    @pytest.mark.parametrize(
+        ("change", "detail"),
+        [
+            ({"iss": "someone-else"}, "Invalid token: invalid claim iss."),
+            ({"aud": "another-api"}, "Invalid token: invalid claim aud."),
+            ({"exp": int(time.time()) - 120}, "Invalid token: token expired."),
+        ],
+        ids=["wrong-iss", "wrong-aud", "expired"],
+    )
+    async def test_bad_claims(
+        self,
+        client: httpx.AsyncClient,
+        acme: Accounts,
+        services: Services,
+        change: dict[str, Any],
+        detail: str,
+    ) -> None:
+        claims = {**_claims(await self._valid(client, acme)), **change}
+        response = await _me(client, await self._signed(services, claims))
+        assert (response.status_code, response.json()["detail"]) == (401, detail)
+
+    async def test_unknown_kid(self, client: httpx.AsyncClient, acme: Accounts) -> None:
+        stranger = OKPKey.generate_key("Ed25519", parameters={"kid": "not-ours"})
+        claims = _claims(await self._valid(client, acme))
+        token = jwt.encode(
+            {"alg": "Ed25519", "kid": "not-ours"}, claims, stranger, algorithms=["Ed25519"]
+        )
+        response = await _me(client, token)
+        assert (response.status_code, response.json()["detail"]) == (
+            401,
+            "Invalid token: unknown signing key.",
+        )
+
+    async def test_disabled_user(self, client: httpx.AsyncClient, acme: Accounts) -> None:
+        await log_in_all(client, acme)
+        disable = await client.patch(
+            f"/api/v1/users/{acme.user_id('employee')}",
+            json={"status": "disabled"},
+            headers=acme.auth("client_admin"),
+        )
+        assert disable.status_code == 200
+        response = await client.get("/api/v1/me", headers=acme.auth("employee"))
+        assert response.status_code == 401
+        assert "no longer active" in response.json()["detail"]
+
+    async def test_suspended_tenant(
+        self, client: httpx.AsyncClient, acme: Accounts, db: Database
+    ) -> None:
+        await log_in_all(client, acme)
+        staff = await log_in_all(client, await seed_platform(db))
+        suspend = await client.patch(
+            f"/api/v1/platform/tenants/{acme.tenant_id}",
+            json={"status": "suspended"},
+            headers=staff.auth("platform_admin"),
+        )
+        assert suspend.status_code == 200
+        response = await client.get("/api/v1/me", headers=acme.auth("client_admin"))
+        assert response.status_code == 401
+        assert (await token_pair(client, acme.email("client_admin"), "acme")).status_code == 401
+
+
+class TestRefreshTokens:
+    async def _refresh(self, client: httpx.AsyncClient, token: str) -> httpx.Response:
+        return await client.post("/api/v1/auth/refresh", json={"refresh_token": token})
+
+    async def test_rotation_and_reuse_revokes_the_family(
+        self, client: httpx.AsyncClient, acme: Accounts
+    ) -> None:
+        first = (await token_pair(client, acme.email("employee"), "acme")).json()["refresh_token"]
+        rotated = await self._refresh(client, first)
+        assert rotated.status_code == 200
+        second = rotated.json()["refresh_token"]
+        assert (
+            second != first
+            and (await _me(client, rotated.json()["access_token"])).status_code == 200
+        )
+
+        reuse = await self._refresh(client, first)
+        assert (reuse.status_code, reuse.json()["detail"]) == (
+            401,
+            "Invalid refresh token: refresh token reused.",
+        )
+        assert (await self._refresh(client, second)).status_code == 401
+
+    async def test_logout_revokes(self, client: httpx.AsyncClient, acme: Accounts) -> None:
+        token = (await token_pair(client, acme.email("employee"), "acme")).json()["refresh_token"]
+        assert (
+            await client.post("/api/v1/auth/logout", json={"refresh_token": token})
+        ).status_code == 204
+        assert (await self._refresh(client, token)).status_code == 401
+
+    async def test_disabling_the_user_revokes(
+        self, client: httpx.AsyncClient, acme: Accounts
+    ) -> None:
+        token = (await token_pair(client, acme.email("employee"), "acme")).json()["refresh_token"]
+        await log_in_all(client, acme)
+        await client.patch(
+            f"/api/v1/users/{acme.user_id('employee')}",
+            json={"status": "disabled"},
+            headers=acme.auth("client_admin"),
+        )
+        assert (await self._refresh(client, token)).status_code == 401
+
+    async def test_garbage_refresh_token(self, client: httpx.AsyncClient) -> None:
+        response = await self._refresh(client, "rt_not-a-real-token")
+        assert response.status_code == 401
+
+
+async def test_key_rotation_keeps_old_tokens_until_retired(
+    client: httpx.AsyncClient, acme: Accounts, services: Services
+) -> None:
+    old_token = (await token_pair(client, acme.email("employee"), "acme")).json()["access_token"]
+    old_kid = json.loads(base64.urlsafe_b64decode(old_token.split(".")[0] + "=="))["kid"]
+    new_kid = await services.keys.rotate()
+
+    new_token = (await token_pair(client, acme.email("employee"), "acme")).json()["access_token"]
+    kids = {key["kid"] for key in (await client.get("/.well-known/jwks.json")).json()["keys"]}
+    assert {old_kid, new_kid} <= kids
+    assert json.loads(base64.urlsafe_b64decode(new_token.split(".")[0] + "=="))["kid"] == new_kid
+    assert (await _me(client, old_token)).status_code == 200
+
+    assert await services.keys.retire(old_kid)
+    rejected = await _me(client, old_token)
+    assert (rejected.status_code, rejected.json()["detail"]) == (
+        401,
+        "Invalid token: unknown signing key.",
+    )
+    assert (await _me(client, new_token)).status_code == 200
