@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+from uuid import UUID
 
 import click
 import structlog
@@ -15,11 +18,15 @@ from timeward.db.embedded import local_password, start_embedded_server
 from timeward.db.migrate import upgrade_to_head
 from timeward.db.session import Database
 from timeward.demo import demo_password, seed_demo
+from timeward.errors import DomainError
+from timeward.identity.service import ActorRef, NewAccount, NewTenant, onboard_tenant
 from timeward.observability.logging import configure_logging
+from timeward.services import Services, build_services
 
 log = structlog.get_logger("timeward.cli")
 
 EMBEDDED_DATABASE = "timeward"
+T = TypeVar("T")
 
 
 def resolve_databases(settings: Settings) -> Settings:
@@ -102,6 +109,82 @@ def setup_db(admin_url: str, database: str) -> None:
     urls = asyncio.run(bootstrap_database(admin_url, database, local_password(settings.data_dir)))
     click.echo(f"export DATABASE_URL='{urls.app_url}'")
     click.echo(f"export DATABASE_OWNER_URL='{urls.owner_url}'")
+
+
+def _with_services(settings: Settings, work: Callable[[Services], Awaitable[T]]) -> T:
+    async def run() -> T:
+        assert settings.database_url
+        database = Database(settings.database_url, pool_size=2)
+        try:
+            return await work(build_services(settings, database))
+        finally:
+            await database.dispose()
+
+    return asyncio.run(run())
+
+
+@main.command("create-tenant")
+@click.option("--slug", required=True)
+@click.option("--name", required=True)
+@click.option("--country", required=True, help="ISO 3166-1 alpha-2, e.g. DE")
+@click.option("--subdivision", default=None, help="e.g. BY for Bavaria")
+@click.option("--admin-email", required=True)
+@click.option("--admin-password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_tenant_command(
+    slug: str,
+    name: str,
+    country: str,
+    subdivision: str | None,
+    admin_email: str,
+    admin_password: str,
+) -> None:
+    """Create a client tenant with its first client admin."""
+    settings = resolve_databases(load_settings())
+
+    async def work(services: Services) -> UUID:
+        return await onboard_tenant(
+            services.database,
+            services.audit,
+            NewTenant(slug, name, country.upper(), subdivision),
+            NewAccount(admin_email, admin_password),
+            ActorRef(None, "cli"),
+        )
+
+    try:
+        tenant_id = _with_services(settings, work)
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from exc
+    click.echo(f"Created tenant {slug} ({tenant_id})")
+
+
+@main.group()
+def keys() -> None:
+    """Token signing keys: list, rotate, retire."""
+
+
+@keys.command("list")
+def keys_list() -> None:
+    settings = resolve_databases(load_settings())
+    for kid, created, retired in _with_services(settings, lambda s: s.keys.list_keys()):
+        state = f"retired {retired:%Y-%m-%d %H:%M}" if retired else "active"
+        click.echo(f"{kid}  created {created:%Y-%m-%d %H:%M}  {state}")
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Add a new signing key; tokens signed by older keys stay valid until retired."""
+    settings = resolve_databases(load_settings())
+    click.echo(f"New signing key: {_with_services(settings, lambda s: s.keys.rotate())}")
+
+
+@keys.command("retire")
+@click.argument("kid")
+def keys_retire(kid: str) -> None:
+    """Remove a key from the JWKS: tokens it signed are rejected from then on."""
+    settings = resolve_databases(load_settings())
+    if not _with_services(settings, lambda s: s.keys.retire(kid)):
+        raise click.ClickException(f"No active key {kid}")
+    click.echo(f"Retired {kid}")
 
 
 @main.command()

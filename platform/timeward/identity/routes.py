@@ -183,28 +183,12 @@ class PlatformTenantsController(Controller):
     async def create_tenant(
         self, data: JSONBody[NewTenantRequest], actor: CurrentActor, services: AppServices
     ) -> TenantView:
-        spec = service.NewTenant(data.slug, data.name, data.country, data.subdivision)
-        tenant_id = await service.create_tenant(services.database, spec)
-        admin_id = await service.add_member(
+        tenant_id = await service.onboard_tenant(
             services.database,
-            tenant_id,
-            data.admin_email,
-            data.admin_password,
-            TenantRole.CLIENT_ADMIN,
-        )
-        entry = AuditEntry("tenant.created", actor.user_id, actor.role, "tenant", tenant_id)
-        await services.audit.record(services.database, None, entry)
-        await services.audit.record(
-            services.database,
-            tenant_id,
-            AuditEntry(
-                "user.created",
-                actor.user_id,
-                actor.role,
-                "user",
-                admin_id,
-                details={"role": "client_admin"},
-            ),
+            services.audit,
+            service.NewTenant(data.slug, data.name, data.country, data.subdivision),
+            service.NewAccount(data.admin_email, data.admin_password),
+            service.ActorRef(actor.user_id, actor.role),
         )
         async with services.database.transaction(Scope.PLATFORM) as session:
             tenant = await session.get(Tenant, tenant_id)

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeward.audit.log import AuditEntry, AuditLog
 from timeward.auth.actor import PLATFORM_DOMAIN
 from timeward.db.session import Database, Scope
 from timeward.errors import Conflict, NotFound
@@ -16,6 +17,7 @@ from timeward.identity.models import (
     Membership,
     PlatformStaff,
     Tenant,
+    TenantRole,
     TenantStatus,
     User,
 )
@@ -30,6 +32,20 @@ class NewTenant:
     name: str
     country: str
     subdivision: str | None = None
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    email: str
+    password: str
+
+
+@dataclass(frozen=True)
+class ActorRef:
+    """Who performed an action, for the audit log (user None: the command line)."""
+
+    user_id: UUID | None
+    role: str
 
 
 @dataclass(frozen=True)
@@ -95,6 +111,28 @@ async def add_member(
     async with database.transaction(Scope.TENANT, tenant_id) as session:
         await add_membership(session, tenant_id, user_id, role)
     return user_id
+
+
+async def onboard_tenant(
+    database: Database,
+    audit: AuditLog,
+    spec: NewTenant,
+    admin: NewAccount,
+    by: ActorRef,
+) -> UUID:
+    """Create a tenant and its first client admin, audited in both chains."""
+    tenant_id = await create_tenant(database, spec)
+    admin_id = await add_member(
+        database, tenant_id, admin.email, admin.password, TenantRole.CLIENT_ADMIN
+    )
+    created = AuditEntry("tenant.created", by.user_id, by.role, "tenant", tenant_id)
+    await audit.record(database, None, created)
+    details = {"role": str(TenantRole.CLIENT_ADMIN)}
+    admin_created = AuditEntry(
+        "user.created", by.user_id, by.role, "user", admin_id, details=details
+    )
+    await audit.record(database, tenant_id, admin_created)
+    return tenant_id
 
 
 async def add_platform_staff(database: Database, email: str, password: str, role: str) -> UUID:

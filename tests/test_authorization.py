@@ -1,0 +1,178 @@
+"""Deny by default: every route is public by name or guarded by a Casbin permission,
+and every role meets exactly the routes the matrix below allows, over HTTP."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+from litestar.routes import HTTPRoute
+
+from tests.accounts import Accounts, log_in_all, seed_platform, seed_tenant
+from timeward.authz.enforcer import PolicyEnforcer
+from timeward.db.session import Database
+from timeward.paths import POLICY_DIR
+
+PUBLIC_ROUTES = {
+    ("GET", "/health"),
+    ("GET", "/ready"),
+    ("GET", "/.well-known/jwks.json"),
+    ("POST", "/api/v1/auth/token"),
+    ("POST", "/api/v1/auth/refresh"),
+    ("POST", "/api/v1/auth/logout"),
+    ("POST", "/api/v1/public/privacy-requests"),
+}
+DOCS_PREFIX = "/docs"
+ROLES = ("client_admin", "client_manager", "employee", "platform_admin", "platform_staff")
+ANYONE_SIGNED_IN = set(ROLES)
+
+
+@dataclass
+class World:
+    tenant: Accounts
+    platform: Accounts
+    counter: itertools.count[int]
+
+    def unique(self) -> int:
+        return next(self.counter)
+
+
+RequestFactory = Callable[[World], tuple[str, dict[str, Any] | None]]
+
+
+def fixed(path: str, body: dict[str, Any] | None = None) -> RequestFactory:
+    return lambda _world: (path, body)
+
+
+# (method, route template) -> (roles allowed, how to build a request that succeeds when allowed)
+MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
+    ("GET", "/api/v1/me"): (ANYONE_SIGNED_IN, fixed("/api/v1/me")),
+    ("GET", "/api/v1/users"): ({"client_admin"}, fixed("/api/v1/users")),
+    ("POST", "/api/v1/users"): (
+        {"client_admin"},
+        lambda w: (
+            "/api/v1/users",
+            {"email": f"new{w.unique()}@x.example", "role": "employee", "password": "p" * 12},
+        ),
+    ),
+    ("PATCH", "/api/v1/users/{user_id:uuid}"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/users/{w.tenant.user_id('employee')}", {}),
+    ),
+    ("GET", "/api/v1/platform/tenants"): (
+        {"platform_admin", "platform_staff"},
+        fixed("/api/v1/platform/tenants"),
+    ),
+    ("POST", "/api/v1/platform/tenants"): (
+        {"platform_admin"},
+        lambda w: (
+            "/api/v1/platform/tenants",
+            {
+                "slug": f"t{w.unique()}-co",
+                "name": "New Co",
+                "country": "FR",
+                "admin_email": f"boss{w.unique()}@x.example",
+                "admin_password": "p" * 12,
+            },
+        ),
+    ),
+    ("PATCH", "/api/v1/platform/tenants/{tenant_id:uuid}"): (
+        {"platform_admin"},
+        lambda w: (f"/api/v1/platform/tenants/{w.tenant.tenant_id}", {"status": "active"}),
+    ),
+    ("POST", "/api/v1/platform/staff"): (
+        {"platform_admin"},
+        lambda w: (
+            "/api/v1/platform/staff",
+            {"email": f"op{w.unique()}@x.example", "password": "p" * 12, "role": "platform_staff"},
+        ),
+    ),
+}
+
+
+def registered_routes(app: Litestar) -> list[tuple[str, str, dict[str, Any]]]:
+    found = []
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            for method in sorted(handler.http_methods - {"OPTIONS", "HEAD"}):
+                found.append((method, route.path, handler.opt))
+    return found
+
+
+def test_every_route_is_public_by_name_or_guarded(live_app: Litestar) -> None:
+    unguarded = []
+    for method, path, opt in registered_routes(live_app):
+        if path.startswith(DOCS_PREFIX):
+            assert opt.get("public"), f"{path} should be public documentation"
+            continue
+        if opt.get("public"):
+            if (method, path) not in PUBLIC_ROUTES:
+                unguarded.append(f"{method} {path} is public but not on the allow-list")
+        elif "permission" not in opt:
+            unguarded.append(f"{method} {path} has no permission")
+    assert unguarded == []
+
+
+def test_matrix_covers_every_guarded_route(live_app: Litestar) -> None:
+    guarded = {
+        (method, path)
+        for method, path, opt in registered_routes(live_app)
+        if not opt.get("public") and not path.startswith(DOCS_PREFIX)
+    }
+    assert guarded == set(MATRIX)
+
+
+@pytest.fixture
+async def world(db: Database, client: httpx.AsyncClient) -> World:
+    tenant = await log_in_all(client, await seed_tenant(db, "matrix"))
+    platform = await log_in_all(client, await seed_platform(db))
+    return World(tenant, platform, itertools.count())
+
+
+def _headers(world: World, role: str) -> dict[str, str]:
+    accounts = world.platform if role.startswith("platform") else world.tenant
+    return accounts.auth(role)
+
+
+async def test_authorization_matrix(client: httpx.AsyncClient, world: World) -> None:
+    outcomes = {}
+    for (method, template), (allowed, build) in MATRIX.items():
+        for role in ROLES:
+            path, body = build(world)
+            response = await client.request(method, path, json=body, headers=_headers(world, role))
+            denied_status = 404 if role.startswith("platform") else 403
+            if role in allowed:
+                ok = response.status_code < 300
+            else:
+                ok = response.status_code == denied_status
+            outcomes[(method, template, role)] = (ok, response.status_code)
+        path, body = build(world)
+        anonymous = await client.request(method, path, json=body)
+        outcomes[(method, template, "anonymous")] = (
+            anonymous.status_code == 401,
+            anonymous.status_code,
+        )
+    failures = {key: status for key, (ok, status) in outcomes.items() if not ok}
+    assert failures == {}
+
+
+def test_policy_edit_reaches_a_running_enforcer(tmp_path: Path) -> None:
+    policy_dir = tmp_path / "policies"
+    shutil.copytree(POLICY_DIR, policy_dir)
+    enforcer = PolicyEnforcer(policy_dir, check_interval=0)
+    assert not enforcer.allows("employee", "tenant:x", "users", "read")
+    policy = policy_dir / "policy.csv"
+    time.sleep(0.01)
+    policy.write_text(policy.read_text() + "p, employee, tenant:*, users, read\n")
+    assert enforcer.allows("employee", "tenant:x", "users", "read")
+    assert not enforcer.allows("employee", "platform", "users", "read")
