@@ -7,7 +7,7 @@ import itertools
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +40,14 @@ class World:
     tenant: Accounts
     platform: Accounts
     counter: itertools.count[int]
+    grants: list[str] = field(default_factory=list)
 
     def unique(self) -> int:
         return next(self.counter)
+
+    def fresh_grant(self) -> str:
+        """A not-yet-revoked grant: each allowed DELETE spends one."""
+        return self.grants.pop()
 
 
 RequestFactory = Callable[[World], tuple[str, dict[str, Any] | None]]
@@ -87,6 +92,27 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
     ("PATCH", "/api/v1/platform/tenants/{tenant_id:uuid}"): (
         {"platform_admin"},
         lambda w: (f"/api/v1/platform/tenants/{w.tenant.tenant_id}", {"status": "active"}),
+    ),
+    ("GET", "/api/v1/audit-events"): (
+        {"client_admin", "platform_admin", "platform_staff"},
+        fixed("/api/v1/audit-events"),
+    ),
+    ("GET", "/api/v1/audit-events/verify"): (
+        {"client_admin", "platform_admin", "platform_staff"},
+        fixed("/api/v1/audit-events/verify"),
+    ),
+    ("POST", "/api/v1/support-grants"): (
+        {"client_admin"},
+        fixed("/api/v1/support-grants", {"reason": "ticket 1", "hours": 1}),
+    ),
+    ("GET", "/api/v1/support-grants"): ({"client_admin"}, fixed("/api/v1/support-grants")),
+    ("DELETE", "/api/v1/support-grants/{grant_id:uuid}"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/support-grants/{w.fresh_grant()}", None),
+    ),
+    ("GET", "/api/v1/platform/support-grants"): (
+        {"platform_admin", "platform_staff"},
+        fixed("/api/v1/platform/support-grants"),
     ),
     ("POST", "/api/v1/platform/staff"): (
         {"platform_admin"},
@@ -136,7 +162,15 @@ def test_matrix_covers_every_guarded_route(live_app: Litestar) -> None:
 async def world(db: Database, client: httpx.AsyncClient) -> World:
     tenant = await log_in_all(client, await seed_tenant(db, "matrix"))
     platform = await log_in_all(client, await seed_platform(db))
-    return World(tenant, platform, itertools.count())
+    world = World(tenant, platform, itertools.count())
+    for _ in range(len(ROLES) + 1):  # one per request the matrix makes on the route
+        grant = await client.post(
+            "/api/v1/support-grants",
+            json={"reason": "matrix", "hours": 1},
+            headers=tenant.auth("client_admin"),
+        )
+        world.grants.append(grant.json()["id"])
+    return world
 
 
 def _headers(world: World, role: str) -> dict[str, str]:
@@ -176,3 +210,16 @@ def test_policy_edit_reaches_a_running_enforcer(tmp_path: Path) -> None:
     policy.write_text(policy.read_text() + "p, employee, tenant:*, users, read\n")
     assert enforcer.allows("employee", "tenant:x", "users", "read")
     assert not enforcer.allows("employee", "platform", "users", "read")
+
+
+SHARED_RESOURCES = {"me", "audit_events"}
+
+
+def test_tenant_and_platform_resources_do_not_overlap() -> None:
+    sides: dict[str, set[str]] = {"tenant": set(), "platform": set()}
+    for line in (POLICY_DIR / "policy.csv").read_text().splitlines():
+        fields = [f.strip() for f in line.split(",")]
+        if fields[0] == "p":
+            side = "platform" if fields[2] == "platform" else "tenant"
+            sides[side].add(fields[3])
+    assert sides["tenant"] & sides["platform"] == SHARED_RESOURCES

@@ -12,6 +12,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from timeward.audit.routes import AuditEventsController
 from timeward.authz.guard import PUBLIC, authorize
 from timeward.config import Settings, load_settings
 from timeward.db.session import Database
@@ -23,6 +24,7 @@ from timeward.identity.routes import (
 )
 from timeward.observability.logging import configure_logging
 from timeward.services import build_services
+from timeward.support.routes import PlatformSupportGrantsController, SupportGrantsController
 from timeward.web.auth_routes import AuthController, JwksController
 from timeward.web.authentication import TokenAuthenticationMiddleware
 from timeward.web.dependencies import DEPENDENCIES
@@ -38,6 +40,9 @@ ROUTE_HANDLERS = [
     UsersController,
     PlatformTenantsController,
     PlatformStaffController,
+    AuditEventsController,
+    SupportGrantsController,
+    PlatformSupportGrantsController,
 ]
 
 

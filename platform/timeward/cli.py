@@ -12,6 +12,7 @@ from uuid import UUID
 import click
 import structlog
 
+from timeward.audit.log import verify_chains
 from timeward.config import Settings, load_settings
 from timeward.db.bootstrap import bootstrap_database
 from timeward.db.embedded import local_password, start_embedded_server
@@ -185,6 +186,24 @@ def keys_retire(kid: str) -> None:
     if not _with_services(settings, lambda s: s.keys.retire(kid)):
         raise click.ClickException(f"No active key {kid}")
     click.echo(f"Retired {kid}")
+
+
+@main.group()
+def audit() -> None:
+    """The tamper-evident audit log."""
+
+
+@audit.command("verify")
+@click.option("--tenant", "slug", default=None, help="A tenant slug; default: every chain.")
+def audit_verify(slug: str | None) -> None:
+    """Report the first broken link of each chain; exit 1 if any is broken."""
+    settings = resolve_databases(load_settings())
+    results = _with_services(settings, lambda s: verify_chains(s.database, slug))
+    for label, broken in results:
+        verdict = "intact" if broken is None else f"BROKEN at seq {broken.seq}: {broken.reason}"
+        click.echo(f"{label}: {verdict}")
+    if any(broken for _, broken in results):
+        raise SystemExit(1)
 
 
 @main.command()

@@ -18,6 +18,7 @@ from timeward.audit.models import AuditChainHead, AuditEvent
 from timeward.db.base import new_id
 from timeward.db.rls import PLATFORM_CHAIN_ID
 from timeward.db.session import Database, Scope
+from timeward.identity.models import Tenant
 
 PLATFORM_CHAIN = UUID(PLATFORM_CHAIN_ID)
 
@@ -44,6 +45,10 @@ class AuditLog:
 
     def __init__(self, key: bytes) -> None:
         self._key = key
+
+    @property
+    def key(self) -> bytes:
+        return self._key
 
     async def _lock_head(self, session: AsyncSession, tenant_id: UUID) -> AuditChainHead:
         await session.execute(
@@ -135,3 +140,17 @@ async def verify_tenant_chain(session: AsyncSession, tenant_id: UUID) -> ChainBr
         )
     ).all()
     return first_break(events)
+
+
+async def verify_chains(
+    database: Database, slug: str | None = None
+) -> list[tuple[str, ChainBreak | None]]:
+    """Verify the platform chain and every tenant's (or one tenant's, by slug)."""
+    async with database.transaction(Scope.PLATFORM) as session:
+        query = select(Tenant.id, Tenant.slug).order_by(Tenant.slug)
+        tenants = (await session.execute(query.where(Tenant.slug == slug) if slug else query)).all()
+        results = [] if slug else [("platform", await verify_tenant_chain(session, PLATFORM_CHAIN))]
+    for tenant_id, tenant_slug in tenants:
+        async with database.transaction(Scope.TENANT, tenant_id) as session:
+            results.append((tenant_slug, await verify_tenant_chain(session, tenant_id)))
+    return results

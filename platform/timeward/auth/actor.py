@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from timeward.errors import NotFound
+
 PLATFORM_DOMAIN = "platform"
 
 
@@ -14,10 +16,16 @@ class Actor:
     tenant_id: UUID | None  # None for platform staff
     role: str
     token_id: str
+    support_grant_id: UUID | None = None  # platform staff reading under a client's grant
 
     @property
     def is_platform(self) -> bool:
         return self.tenant_id is None
+
+    @property
+    def is_processor_staff(self) -> bool:
+        """Platform staff, whether acting platform-wide or inside a tenant under a grant."""
+        return self.tenant_id is None or self.support_grant_id is not None
 
     @property
     def domain(self) -> str:
@@ -25,6 +33,7 @@ class Actor:
         return PLATFORM_DOMAIN if self.tenant_id is None else f"tenant:{self.tenant_id}"
 
     def require_tenant(self) -> UUID:
+        """The tenant acted for; a platform-wide actor has none, so nothing is found."""
         if self.tenant_id is None:
-            raise LookupError("this actor acts for no tenant")
+            raise NotFound()
         return self.tenant_id

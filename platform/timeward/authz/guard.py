@@ -19,8 +19,10 @@ from timeward.authz.enforcer import PolicyEnforcer
 PUBLIC: dict[str, Any] = {"public": True}
 
 
-def requires(resource: str, action: str) -> dict[str, Any]:
-    return {"permission": (resource, action)}
+def requires(resource: str, action: str, *, personal_data: bool = False) -> dict[str, Any]:
+    """Route options: the permission needed; ``personal_data`` marks reads of other people's
+    personal data, which are audited when staff make them."""
+    return {"permission": (resource, action), "personal_data": personal_data}
 
 
 def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
@@ -34,6 +36,6 @@ def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRoute
     resource, action = permission
     if enforcer.allows(actor.role, actor.domain, resource, action):
         return
-    if actor.is_platform:
+    if actor.is_processor_staff:
         raise NotFoundException()
     raise PermissionDeniedException(f"Your role may not {action} {resource}.")

@@ -4,7 +4,8 @@ from timeward.audit import models as _audit
 from timeward.auth import models as _auth
 from timeward.db.base import Base
 from timeward.identity import models as _identity
+from timeward.support import models as _support
 
 metadata = Base.metadata
 
-__all__ = ["_audit", "_auth", "_identity", "metadata"]
+__all__ = ["_audit", "_auth", "_identity", "_support", "metadata"]

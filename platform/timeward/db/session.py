@@ -33,6 +33,7 @@ from timeward.db.urls import async_url
 
 SCOPE_KEY = "timeward.scope"
 TENANT_KEY = "timeward.tenant_id"
+READ_ONLY_KEY = "timeward.read_only"
 
 
 class Scope(enum.StrEnum):
@@ -61,6 +62,8 @@ def _apply_scope(session: Session, _tx: SessionTransaction, connection: Connecti
         "select set_config('app.tenant_id', $1, true), set_config('app.scope', $2, true)",
         (str(tenant_id) if tenant_id else "", str(scope)),
     )
+    if session.info.get(READ_ONLY_KEY):
+        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
 class Database:
@@ -78,10 +81,12 @@ class Database:
             self.engine, expire_on_commit=False, sync_session_class=ScopedSession
         )
 
-    def _session(self, scope: Scope, tenant_id: UUID | None = None) -> AsyncSession:
+    def _session(
+        self, scope: Scope, tenant_id: UUID | None = None, *, read_only: bool = False
+    ) -> AsyncSession:
         if scope == Scope.TENANT and tenant_id is None:
             raise MissingTenantContext("a tenant-scoped session needs a tenant id")
-        info: dict[str, Any] = {SCOPE_KEY: scope, TENANT_KEY: tenant_id}
+        info: dict[str, Any] = {SCOPE_KEY: scope, TENANT_KEY: tenant_id, READ_ONLY_KEY: read_only}
         return self._factory(info=info)
 
     def tenant_session(self, tenant_id: UUID) -> AsyncSession:
@@ -95,10 +100,10 @@ class Database:
 
     @asynccontextmanager
     async def transaction(
-        self, scope: Scope, tenant_id: UUID | None = None
+        self, scope: Scope, tenant_id: UUID | None = None, *, read_only: bool = False
     ) -> AsyncIterator[AsyncSession]:
         """A session in one transaction: committed on success, rolled back on error."""
-        session = self._session(scope, tenant_id)
+        session = self._session(scope, tenant_id, read_only=read_only)
         async with session, session.begin():
             yield session
 

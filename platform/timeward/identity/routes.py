@@ -103,7 +103,9 @@ class UsersController(Controller):
     path = "/api/v1/users"
     tags = ["users"]
 
-    @get("/", opt=requires("users", "read"), summary="The tenant's user accounts")
+    @get(
+        "/", opt=requires("users", "read", personal_data=True), summary="The tenant's user accounts"
+    )
     async def list_users(
         self,
         actor: CurrentActor,

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
+from uuid import UUID
 
 import structlog
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException
+from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
+from timeward.auth.actor import Actor
 from timeward.auth.status import current_role
 from timeward.auth.tokens import InvalidToken
 from timeward.services import Services
+from timeward.support.service import SUPPORT_ROLE, live_grant_for
 
+SUPPORT_TENANT_HEADER = "x-support-tenant"
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="timeward"'}
 
 
@@ -28,6 +33,18 @@ def _bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     return token.strip()
 
 
+async def _support_actor(services: Services, staff: Actor, tenant_header: str) -> Actor:
+    """Platform staff acting inside a tenant: only under a live grant, else nothing exists."""
+    try:
+        tenant_id = UUID(tenant_header)
+    except ValueError as exc:
+        raise NotFoundException() from exc
+    grant_id = await live_grant_for(services.database, tenant_id, staff.user_id)
+    if grant_id is None:
+        raise NotFoundException()
+    return replace(staff, tenant_id=tenant_id, role=SUPPORT_ROLE, support_grant_id=grant_id)
+
+
 class TokenAuthenticationMiddleware(AbstractAuthenticationMiddleware):
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
@@ -41,6 +58,9 @@ class TokenAuthenticationMiddleware(AbstractAuthenticationMiddleware):
         role = await current_role(services.database, actor.user_id, actor.tenant_id)
         if role != actor.role:
             raise unauthorized("This account, its role or its tenant is no longer active.")
+        support_tenant = connection.headers.get(SUPPORT_TENANT_HEADER)
+        if support_tenant and actor.is_platform:
+            actor = await _support_actor(services, actor, support_tenant)
         structlog.contextvars.bind_contextvars(
             tenant_id=str(actor.tenant_id) if actor.tenant_id else "platform",
             actor_id=str(actor.user_id),

@@ -10,9 +10,11 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeward.audit.log import AuditEntry
 from timeward.auth.actor import Actor
 from timeward.db.session import Scope
 from timeward.services import Services
+from timeward.support.service import SUPPORT_ROLE
 
 CurrentActor = NamedDependency[Actor]
 DbSession = NamedDependency[AsyncSession]
@@ -31,12 +33,43 @@ def provide_actor(request: Request[Any, Any, Any]) -> Actor:
     return actor
 
 
+STAFF_ROLES = frozenset({"client_manager", "client_admin", SUPPORT_ROLE})
+
+
+def _read_of_personal_data(request: Request[Any, Any, Any], actor: Actor) -> AuditEntry | None:
+    """Staff reading other people's personal data leave an audit event (DESIGN §3)."""
+    handler = request.route_handler
+    if request.method != "GET" or not handler.opt.get("personal_data"):
+        return None
+    if actor.role not in STAFF_ROLES:
+        return None
+    details = {"route": f"{request.method} {request.scope.get('path_template', '?')}"}
+    if actor.support_grant_id:
+        details["support_grant_id"] = str(actor.support_grant_id)
+    resource, _ = handler.opt["permission"]
+    return AuditEntry(
+        "personal_data.read", actor.user_id, actor.role, resource, None, details=details
+    )
+
+
 async def provide_session(
-    actor: CurrentActor, services: AppServices
+    request: Request[Any, Any, Any], actor: CurrentActor, services: AppServices
 ) -> AsyncIterator[AsyncSession]:
-    """One transaction per request, in the actor's scope: committed if the handler succeeds."""
+    """One transaction per request, in the actor's scope: committed if the handler succeeds.
+
+    Support access runs read-only; its audit event is written in its own transaction
+    before the read, so a read is never served without its record.
+    """
     scope = Scope.PLATFORM if actor.is_platform else Scope.TENANT
-    async with services.database.transaction(scope, actor.tenant_id) as session:
+    read_only = actor.support_grant_id is not None
+    audit_entry = _read_of_personal_data(request, actor)
+    if audit_entry and read_only:
+        await services.audit.record(services.database, actor.tenant_id, audit_entry)
+    async with services.database.transaction(
+        scope, actor.tenant_id, read_only=read_only
+    ) as session:
+        if audit_entry and not read_only:
+            await services.audit.append(session, actor.require_tenant(), audit_entry)
         yield session
 
 

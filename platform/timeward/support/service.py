@@ -1,0 +1,101 @@
+"""Granting, revoking and finding live support grants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from timeward.db.session import Database, Scope
+from timeward.errors import Conflict, InvalidInput, NotFound
+from timeward.support.models import SupportGrant
+
+MAX_GRANT = timedelta(days=3)
+SUPPORT_ROLE = "support_reader"
+
+
+@dataclass(frozen=True)
+class GrantRequest:
+    reason: str
+    hours: int
+    staff_user_id: UUID | None = None
+    starts_at: datetime | None = None
+
+
+async def grant(
+    session: AsyncSession, tenant_id: UUID, granted_by: UUID, request: GrantRequest
+) -> SupportGrant:
+    now = datetime.now(UTC)
+    starts_at = request.starts_at or now
+    expires_at = starts_at + timedelta(hours=request.hours)
+    if expires_at <= now or expires_at - max(starts_at, now) > MAX_GRANT:
+        raise InvalidInput("A support grant must end in the future, at most 3 days away.")
+    record = SupportGrant(
+        tenant_id=tenant_id,
+        granted_by=granted_by,
+        staff_user_id=request.staff_user_id,
+        reason=request.reason,
+        starts_at=starts_at,
+        expires_at=expires_at,
+    )
+    session.add(record)
+    await session.flush()
+    return record
+
+
+async def revoke(
+    session: AsyncSession, tenant_id: UUID, grant_id: UUID, revoked_by: UUID
+) -> SupportGrant:
+    record = await session.get(SupportGrant, (tenant_id, grant_id))
+    if record is None:
+        raise NotFound("Support grant")
+    if record.revoked_at is not None:
+        raise Conflict("This grant is already revoked.")
+    record.revoked_at, record.revoked_by = datetime.now(UTC), revoked_by
+    return record
+
+
+async def list_grants(session: AsyncSession, tenant_id: UUID) -> list[SupportGrant]:
+    rows = await session.scalars(
+        select(SupportGrant)
+        .where(SupportGrant.tenant_id == tenant_id)
+        .order_by(SupportGrant.created_at.desc())
+    )
+    return list(rows.all())
+
+
+def _live(now: datetime) -> list[ColumnElement[bool]]:
+    return [
+        SupportGrant.revoked_at.is_(None),
+        SupportGrant.starts_at <= now,
+        SupportGrant.expires_at > now,
+    ]
+
+
+async def live_grant_for(database: Database, tenant_id: UUID, staff_user_id: UUID) -> UUID | None:
+    """The id of a grant letting this staff member read this tenant now, if any."""
+    now = datetime.now(UTC)
+    async with database.transaction(Scope.PLATFORM) as session:
+        return await session.scalar(
+            select(SupportGrant.id)
+            .where(
+                SupportGrant.tenant_id == tenant_id,
+                or_(
+                    SupportGrant.staff_user_id.is_(None),
+                    SupportGrant.staff_user_id == staff_user_id,
+                ),
+                *_live(now),
+            )
+            .limit(1)
+        )
+
+
+async def live_grants(session: AsyncSession) -> list[SupportGrant]:
+    """Every live grant across tenants (platform scope): metadata for the staff's queue."""
+    rows = await session.scalars(
+        select(SupportGrant).where(*_live(datetime.now(UTC))).order_by(SupportGrant.expires_at)
+    )
+    return list(rows.all())
