@@ -31,7 +31,7 @@ APP_WORKLOADS = {
     "worker-deployment.yaml": "worker",
     "scheduler-deployment.yaml": "scheduler",
 }
-WORKLOADS = {**APP_WORKLOADS, MIGRATION_JOB: "migration"}
+WORKLOADS = (*APP_WORKLOADS, MIGRATION_JOB)
 
 # What only the migration Job may know: the owner's URL, its Secret and its values.
 OWNER_MARKERS = ("DATABASE_OWNER_URL", ".Values.migration.", "db-owner")
