@@ -20,20 +20,46 @@ from timeward.deadlines.errors import (
     UnsupportedCalendar,
 )
 from timeward.deadlines.moments import due_moment, local_date
+from timeward.deadlines.rules import (
+    DeadlinePolicy,
+    default_policy,
+    load_policy,
+    parse_policy,
+)
+from timeward.deadlines.subject_requests import (
+    TrafficLight,
+    add_months,
+    extend_subject_request,
+    is_overdue,
+    latest_extended_due,
+    subject_request_due,
+    traffic_light,
+)
 from timeward.deadlines.tenant_calendar import TenantCalendar
 
 __all__ = [
     "DeadlineError",
+    "DeadlinePolicy",
     "ExtensionRefusal",
     "ExtensionRefused",
     "PolicyError",
     "TenantCalendar",
+    "TrafficLight",
     "UnsupportedCalendar",
     "add_business_days",
+    "add_months",
     "business_days_between",
     "business_days_left",
+    "default_policy",
     "due_moment",
+    "extend_subject_request",
     "is_business_day",
+    "is_overdue",
     "last_business_day_on_or_before",
+    "latest_extended_due",
+    "load_policy",
     "local_date",
+    "parse_policy",
+    "subject_request_due",
+    "traffic_light",
 ]
