@@ -5,6 +5,11 @@ ends; the day of receipt is never counted. The numbers live in
 ``policies/deadlines.toml``; docs/deadlines.md explains each rule.
 """
 
+from timeward.deadlines.breaches import (
+    breach_notice_due,
+    breach_working_days_left,
+    earliest_breach_notice_due,
+)
 from timeward.deadlines.business_days import (
     add_business_days,
     business_days_between,
@@ -19,6 +24,7 @@ from timeward.deadlines.errors import (
     PolicyError,
     UnsupportedCalendar,
 )
+from timeward.deadlines.instructions import Escalation, instruction_due, instruction_escalation
 from timeward.deadlines.moments import due_moment, local_date
 from timeward.deadlines.rules import (
     DeadlinePolicy,
@@ -40,6 +46,7 @@ from timeward.deadlines.tenant_calendar import TenantCalendar
 __all__ = [
     "DeadlineError",
     "DeadlinePolicy",
+    "Escalation",
     "ExtensionRefusal",
     "ExtensionRefused",
     "PolicyError",
@@ -48,11 +55,16 @@ __all__ = [
     "UnsupportedCalendar",
     "add_business_days",
     "add_months",
+    "breach_notice_due",
+    "breach_working_days_left",
     "business_days_between",
     "business_days_left",
     "default_policy",
     "due_moment",
+    "earliest_breach_notice_due",
     "extend_subject_request",
+    "instruction_due",
+    "instruction_escalation",
     "is_business_day",
     "is_overdue",
     "last_business_day_on_or_before",
