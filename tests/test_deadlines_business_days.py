@@ -5,7 +5,7 @@ Every expected date was counted by hand on a calendar; the comments give the cou
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +16,7 @@ from timeward.deadlines import (
     add_business_days,
     business_days_between,
     business_days_left,
+    due_moment,
     is_business_day,
     last_business_day_on_or_before,
 )
@@ -198,3 +199,19 @@ def test_tenant_calendar_counts_in_its_timezone() -> None:
     assert berlin.local_date(received) == date(2026, 12, 18)
     assert berlin.add_business_days(received, 30) == date(2027, 2, 2)
     assert berlin.business_days_between(received, date(2027, 2, 2)) == 30
+
+
+@pytest.mark.parametrize(
+    ("due", "expected_utc"),
+    [
+        (date(2027, 2, 28), datetime(2027, 2, 28, 23, 0, tzinfo=UTC)),  # CET, UTC+1
+        # Summer time starts Sun 28 Mar 2027 at 02:00: midnight before it is still CET,
+        (date(2027, 3, 27), datetime(2027, 3, 27, 23, 0, tzinfo=UTC)),
+        # the midnight after it is CEST, UTC+2.
+        (date(2027, 3, 28), datetime(2027, 3, 28, 22, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_due_day_ends_at_local_midnight(due: date, expected_utc: datetime) -> None:
+    end = due_moment(due, BERLIN)
+    assert end == expected_utc
+    assert end.astimezone(BERLIN).time() == time(0, 0)
