@@ -44,6 +44,11 @@ def test_the_shipped_policy_holds_the_documented_numbers() -> None:
     assert policy.breaches.notice_business_days == 7
 
 
+def test_the_shared_policy_cannot_be_mutated() -> None:
+    with pytest.raises(TypeError):
+        default_policy().subject_requests["DE"] = SubjectRequestRule(max_days=90)  # type: ignore[index]
+
+
 @pytest.mark.parametrize(
     ("calendar", "expected_key"),
     [

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, fields
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from timeward.deadlines.errors import PolicyError
@@ -87,6 +88,9 @@ class BreachRule:
 
 @dataclass(frozen=True)
 class DeadlinePolicy:
+    """All deadline rules; ``subject_requests`` is keyed by jurisdiction (``"default"``,
+    ``"US"``, ``"US-CA"``). Shared process-wide, so loaded policies are read-only."""
+
     subject_requests: Mapping[str, SubjectRequestRule]
     traffic_light: TrafficLightRule
     instructions: InstructionRule
@@ -159,7 +163,7 @@ def parse_policy(data: Mapping[str, object], source: str = "<policy>") -> Deadli
         for name, (attribute, cls) in _SINGLE_RULES.items()
     }
     try:
-        return DeadlinePolicy(subject_requests=subject_requests, **singles)
+        return DeadlinePolicy(subject_requests=MappingProxyType(subject_requests), **singles)
     except ValueError as error:
         raise PolicyError(f"{source}: {error}.") from error
 
