@@ -3,7 +3,9 @@
 from timeward.audit import models as _audit
 from timeward.db.base import Base
 from timeward.identity import models as _identity
+from timeward.mail import models as _mail
+from timeward.notifications import models as _notifications
 
 metadata = Base.metadata
 
-__all__ = ["_audit", "_identity", "metadata"]
+__all__ = ["_audit", "_identity", "_mail", "_notifications", "metadata"]
