@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from litestar import Litestar
 from litestar.datastructures import State
@@ -37,9 +37,16 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             if owned:
                 await app.state.database.dispose()
 
+    lifespan: list[Callable[[Litestar], AbstractAsyncContextManager[None]]]
+    lifespan = [database_lifespan]
+    if settings.broker_url is None and settings.environment != "test":
+        from timeward.jobs.embedded import embedded_jobs  # no broker: run jobs in-process
+
+        lifespan.append(lambda _app: embedded_jobs(settings))
+
     return Litestar(
         route_handlers=[HealthController],
-        lifespan=[database_lifespan],
+        lifespan=lifespan,
         middleware=[request_context_middleware],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
