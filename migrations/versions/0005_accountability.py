@@ -1,7 +1,7 @@
 """Accountability: support grants and audit pseudonymisation.
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-21
 """
 
@@ -15,7 +15,7 @@ from timeward.db.migration_ops import app_role, isolate_tenant_table
 from timeward.db.rls import CURRENT_TENANT, PlatformAccess
 
 revision = "0005"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from litestar import Litestar, Router
 from litestar.datastructures import State
@@ -80,9 +80,16 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             if database is None:
                 await db.dispose()
 
+    lifespan: list[Callable[[Litestar], AbstractAsyncContextManager[None]]]
+    lifespan = [services_lifespan]
+    if settings.broker_url is None and settings.environment != "test":
+        from timeward.jobs.embedded import embedded_jobs  # no broker: run jobs in-process
+
+        lifespan.append(lambda _app: embedded_jobs(settings))
+
     return Litestar(
         route_handlers=ROUTE_HANDLERS,
-        lifespan=[services_lifespan],
+        lifespan=lifespan,
         middleware=[
             request_context_middleware,
             DefineMiddleware(TokenAuthenticationMiddleware, exclude_from_auth_key="public"),

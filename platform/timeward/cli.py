@@ -211,6 +211,10 @@ def audit_verify(slug: str | None) -> None:
 @click.option("--threads", default=4, show_default=True, type=int)
 def worker(processes: int, threads: int) -> None:
     """Run background job workers (Dramatiq) against BROKER_URL."""
+    if not load_settings().broker_url:
+        raise click.ClickException(
+            "BROKER_URL is not set: without a broker `timeward serve` runs the jobs itself"
+        )
     settings = resolve_databases(load_settings())
     os.environ.setdefault("DATABASE_URL", settings.database_url or "")
     args = [
@@ -224,6 +228,18 @@ def worker(processes: int, threads: int) -> None:
         str(threads),
     ]
     os.execv(sys.executable, args)  # noqa: S606 - replaces this process with the worker
+
+
+@main.command()
+def scheduler() -> None:
+    """Enqueue periodic jobs on BROKER_URL. Run exactly one (one replica)."""
+    if not load_settings().broker_url:
+        raise click.ClickException(
+            "BROKER_URL is not set: without a broker `timeward serve` runs the scheduler itself"
+        )
+    from timeward.jobs.schedule import run_scheduler
+
+    run_scheduler()
 
 
 if __name__ == "__main__":

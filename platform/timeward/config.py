@@ -23,6 +23,36 @@ def _env(name: str, default: str | None = None) -> str | None:
     return value if value not in (None, "") else default
 
 
+def _flag(name: str, default: bool) -> bool:
+    value = _env(name)
+    return default if value is None else value.lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Outbound mail relay. Only the mail worker reads it; never an HTTP request."""
+
+    host: str = "localhost"
+    port: int = 25
+    sender: str = "Timeward <no-reply@timeward.localhost>"
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    starttls: bool = False
+    timeout_seconds: float = 30.0
+
+
+def load_smtp_settings() -> SmtpSettings:
+    defaults = SmtpSettings()
+    return SmtpSettings(
+        host=_env("SMTP_HOST", defaults.host) or defaults.host,
+        port=int(_env("SMTP_PORT", str(defaults.port)) or defaults.port),
+        sender=_env("SMTP_FROM", defaults.sender) or defaults.sender,
+        username=_env("SMTP_USERNAME"),
+        password=_env("SMTP_PASSWORD"),
+        starttls=_flag("SMTP_STARTTLS", defaults.starttls),
+    )
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None = None
@@ -41,6 +71,7 @@ class Settings:
     login_failures_per_account: int = 5
     login_failures_per_address: int = 20
     login_window_seconds: int = 900
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
 
     @property
     def is_production(self) -> bool:
@@ -71,4 +102,5 @@ def load_settings() -> Settings:
         db_pool_size=int(_env("TIMEWARD_DB_POOL_SIZE", "10") or "10"),
         master_key=_env("TIMEWARD_MASTER_KEY"),
         token_issuer=_env("TIMEWARD_TOKEN_ISSUER", "timeward") or "timeward",
+        smtp=load_smtp_settings(),
     )

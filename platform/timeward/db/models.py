@@ -4,8 +4,10 @@ from timeward.audit import models as _audit
 from timeward.auth import models as _auth
 from timeward.db.base import Base
 from timeward.identity import models as _identity
+from timeward.mail import models as _mail
+from timeward.notifications import models as _notifications
 from timeward.support import models as _support
 
 metadata = Base.metadata
 
-__all__ = ["_audit", "_auth", "_identity", "_support", "metadata"]
+__all__ = ["_audit", "_auth", "_identity", "_mail", "_notifications", "_support", "metadata"]

@@ -6,6 +6,9 @@ import dramatiq
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import AsyncIO
 
+from timeward.jobs.log_context import LogContext
+from timeward.jobs.runtime import JobRuntime
+
 
 def build_broker(url: str | None) -> dramatiq.Broker:
     """No URL means in-process (embedded default): a stub broker run by a local worker."""
@@ -22,5 +25,9 @@ def build_broker(url: str | None) -> dramatiq.Broker:
         broker = RedisBroker(url=url)  # type: ignore[no-untyped-call]
     else:
         raise ValueError("BROKER_URL must start with amqp:// or redis://")
+    # Order matters: "after" hooks run in reverse, so JobRuntime disposes its
+    # database before AsyncIO stops the event loop it lives on.
     broker.add_middleware(AsyncIO())
+    broker.add_middleware(JobRuntime())
+    broker.add_middleware(LogContext())
     return broker

@@ -1,10 +1,18 @@
-"""Entry module for ``dramatiq timeward.jobs.worker``: sets the broker, loads actors."""
+"""Entry module for ``dramatiq timeward.jobs.worker``: the broker and every actor.
+
+Import each actor module here: the ``dramatiq`` CLI, the embedded worker and the
+tests load this module, so a worker consumes every actor's queue.
+"""
 
 from __future__ import annotations
 
-import dramatiq
-
 from timeward.config import load_settings
-from timeward.jobs.broker import build_broker
+from timeward.jobs.registry import current_broker
+from timeward.mail import actors as mail_actors
+from timeward.observability.logging import configure_logging
 
-dramatiq.set_broker(build_broker(load_settings().broker_url))
+# The dramatiq CLI does not run ``timeward``'s own start-up: redacted logs here too.
+configure_logging(json=load_settings().log_json)
+broker = current_broker()
+
+__all__ = ["broker", "mail_actors"]

@@ -1,0 +1,46 @@
+"""Mail jobs: deliver one e-mail; re-enqueue e-mails whose message was lost."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from uuid import UUID
+
+import structlog
+
+from timeward.db.session import Scope
+from timeward.jobs.after_commit import enqueue_after_commit
+from timeward.jobs.registry import job
+from timeward.jobs.runtime import job_database, job_settings
+from timeward.jobs.tenants import tenant_ids
+from timeward.mail.delivery import MAX_SEND_ATTEMPTS, claim_stranded, deliver_email
+
+# Longer than the longest retry back-off, so a row waiting for its retry is not "stranded".
+STRANDED_AFTER = timedelta(minutes=15)
+
+log = structlog.get_logger("timeward.mail")
+
+
+@job(
+    queue="mail",
+    max_retries=MAX_SEND_ATTEMPTS - 1,
+    min_backoff=30_000,
+    max_backoff=600_000,
+    time_limit=120_000,
+)
+async def send_email(tenant_id: str, email_id: str) -> None:
+    """Ids travel as strings: messages are JSON."""
+    await deliver_email(job_database(), job_settings().smtp, UUID(tenant_id), UUID(email_id))
+
+
+@job(queue="maintenance", max_retries=0)
+async def reconcile_outbound_emails() -> None:
+    """Each tenant in its own tenant-scoped transaction: the platform scope lists tenants only."""
+    database = job_database()
+    total = 0
+    for tenant_id in await tenant_ids(database):
+        async with database.transaction(Scope.TENANT, tenant_id) as session:
+            stranded = await claim_stranded(session, tenant_id, older_than=STRANDED_AFTER)
+            for email_id in stranded:
+                enqueue_after_commit(session, send_email, str(tenant_id), str(email_id))
+        total += len(stranded)
+    log.info("email.reconciled", re_enqueued=total)

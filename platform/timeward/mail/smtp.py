@@ -1,0 +1,48 @@
+"""Hand one message to the configured SMTP relay (stdlib smtplib, run in a thread)."""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import parseaddr
+from uuid import UUID
+
+from timeward.config import SmtpSettings
+
+
+def build_message(
+    smtp: SmtpSettings, email_id: UUID, to: str, subject: str, body: str
+) -> EmailMessage:
+    """The Message-ID derives from the outbox id, so a re-sent copy can be deduplicated."""
+    domain = parseaddr(smtp.sender)[1].rpartition("@")[2] or "timeward.localhost"
+    message = EmailMessage()
+    message["From"] = smtp.sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = f"<{email_id}@{domain}>"
+    message.set_content(body)
+    return message
+
+
+def _send(smtp: SmtpSettings, message: EmailMessage) -> None:
+    with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_seconds) as client:
+        if smtp.starttls:
+            client.starttls(context=ssl.create_default_context())
+        if smtp.username:
+            client.login(smtp.username, smtp.password or "")
+        client.send_message(message)
+
+
+async def send(smtp: SmtpSettings, message: EmailMessage) -> None:
+    await asyncio.to_thread(_send, smtp, message)
+
+
+def describe_error(error: BaseException) -> str:
+    """What may be stored and logged about a failure: its type and SMTP code only.
+
+    Server replies and ``SMTPRecipientsRefused`` quote the recipient's address.
+    """
+    code = getattr(error, "smtp_code", None)
+    return type(error).__name__ if code is None else f"{type(error).__name__} {code}"

@@ -1,0 +1,1 @@
+"""In-app notifications: tenant-scoped messages to members of a tenant."""

@@ -1,0 +1,46 @@
+"""The periodic-job table and the processes that run it."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
+from click.testing import CliRunner
+
+from tests.jobs.conftest import Jobs, queued_messages
+from timeward.cli import main
+from timeward.jobs.schedule import add_periodic_jobs, periodic_jobs
+from timeward.mail.actors import reconcile_outbound_emails
+
+
+def test_every_periodic_job_is_registered_once() -> None:
+    scheduler = BackgroundScheduler(timezone=UTC)
+    ids = add_periodic_jobs(scheduler)
+    assert ids == [job.actor.actor_name for job in periodic_jobs()]
+    assert reconcile_outbound_emails.actor_name in ids
+    assert len(set(ids)) == len(ids)
+
+
+async def test_scheduler_enqueues_due_jobs_on_the_broker(idle_jobs: Jobs) -> None:
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    add_periodic_jobs(scheduler)
+    scheduler.start()
+    try:
+        for job in scheduler.get_jobs():
+            job.modify(next_run_time=datetime.now(UTC))
+        for _ in range(100):
+            if queued_messages(idle_jobs.broker) == len(periodic_jobs()):
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        scheduler.shutdown(wait=False)
+    queue = idle_jobs.broker.queues[reconcile_outbound_emails.queue_name]
+    assert queue.qsize() == 1
+
+
+def test_scheduler_command_needs_a_broker() -> None:
+    result = CliRunner().invoke(main, ["scheduler"], env={"BROKER_URL": ""})
+    assert result.exit_code != 0
+    assert "BROKER_URL is not set" in result.output
