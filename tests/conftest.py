@@ -20,7 +20,7 @@ from tests.database import admin_url, test_database_name
 from tests.live_server import serve_in_background
 from timeward.app import create_app
 from timeward.config import APP_ROLE_DEFAULT, Settings
-from timeward.db.bootstrap import DatabaseUrls, bootstrap_database
+from timeward.db.bootstrap import DatabaseUrls, RolePasswords, bootstrap_database
 from timeward.db.migrate import upgrade_to_head
 from timeward.db.session import Database
 from timeward.db.urls import with_database
@@ -35,7 +35,9 @@ TEST_MASTER_KEY = "dGltZXdhcmQtdGVzdC1tYXN0ZXIta2V5LTMyYnl0ZXM"
 async def database_urls() -> AsyncIterator[DatabaseUrls]:
     server = admin_url()
     name = test_database_name()
-    urls = await bootstrap_database(server, name, TEST_PASSWORD, recreate=True)
+    urls = await bootstrap_database(
+        server, name, RolePasswords(TEST_PASSWORD, TEST_PASSWORD), recreate=True
+    )
     await asyncio.to_thread(upgrade_to_head, urls.owner_url, APP_ROLE_DEFAULT)
     yield urls
     conn = await asyncpg.connect(with_database(server, "postgres"))

