@@ -45,7 +45,7 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _BEARER = re.compile(r"(?i)bearer\s+[A-Za-z0-9._~+/=-]+")
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 _PHONE = re.compile(r"(?<![\w:.-])(?:\+|00)\d{1,3}[\s./-]?(?:\(\d+\)[\s./-]?)?\d+(?:[\s./-]?\d+)+")
-SAFE_KEYS = frozenset({"timestamp", "level", "event", "request_id", "logger"})
+SAFE_KEYS = frozenset({"timestamp", "level", "request_id", "logger", "route"})
 
 
 def _is_personal_key(key: str) -> bool:

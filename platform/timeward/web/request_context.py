@@ -43,16 +43,16 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
             await send(message)
 
         structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        structlog.contextvars.bind_contextvars(
+            request_id=request_id, route=scope.get("path_template")
+        )
         scope.setdefault("state", {})["request_id"] = request_id
         try:
             await app(scope, receive, send_with_id)
         finally:
-            route = scope.get("route_handler")
             log.info(
                 "http.request",
                 method=scope.get("method"),
-                route=getattr(route, "paths", None) and sorted(route.paths)[0],
                 status=status,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )

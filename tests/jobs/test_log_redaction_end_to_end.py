@@ -1,0 +1,74 @@
+"""Real requests and jobs that handle personal data leave none of it in the log output."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+from uuid import UUID
+
+import httpx
+import pytest
+
+from tests.accounts import PASSWORD, log_in_all, seed_tenant, token_pair
+from tests.jobs.conftest import Jobs, queue_one
+from timeward.db.session import Database
+from timeward.observability.logging import configure_logging
+
+NEW_EMAIL = "grace.hopper@acme.example"
+NEW_PASSWORD = "a secret long password"
+MAIL_TO = "ada.lovelace@example.test"
+
+
+@pytest.fixture
+def json_logs() -> Iterator[io.StringIO]:
+    stream = io.StringIO()
+    configure_logging(json=True, stream=stream)
+    yield stream
+    configure_logging(json=False)
+
+
+def _lines(captured: str) -> list[dict[str, Any]]:
+    parsed = []
+    for line in captured.splitlines():
+        if line.startswith("{"):
+            parsed.append(json.loads(line))
+    return parsed
+
+
+async def test_requests_and_jobs_log_no_personal_data(
+    client: httpx.AsyncClient,
+    db: Database,
+    jobs: Jobs,
+    tenant: UUID,
+    json_logs: io.StringIO,
+) -> None:
+    acme = await log_in_all(client, await seed_tenant(db, "acme"))
+    refresh = (await token_pair(client, acme.email("employee"), "acme")).json()["refresh_token"]
+    await client.post("/api/v1/auth/refresh", json={"refresh_token": refresh})
+    await token_pair(client, acme.email("employee"), "acme", "a wrong password")
+    await client.post(
+        "/api/v1/users",
+        json={"email": NEW_EMAIL, "role": "employee", "password": NEW_PASSWORD},
+        headers=acme.auth("client_admin"),
+    )
+    await client.get("/api/v1/users", headers=acme.auth("client_admin"))
+    await queue_one(db, tenant, to=MAIL_TO)
+    await jobs.drain()
+
+    output = json_logs.getvalue()
+    secrets = [NEW_EMAIL, NEW_PASSWORD, PASSWORD, MAIL_TO, refresh, "Hello Ada"]
+    secrets += [acme.email(role) for role in acme.users] + list(acme.tokens.values())
+    assert [s for s in secrets if s in output] == []
+
+    lines = _lines(output)
+    requests = [line for line in lines if line.get("event") == "http.request"]
+    assert len(requests) >= 8
+    assert all(line.get("request_id") and line.get("route") for line in requests)
+    listing = [line for line in requests if line["route"] == "/api/v1/users"]
+    assert listing and all(
+        line["tenant_id"] == str(acme.tenant_id) and line["actor_id"] for line in listing
+    )
+    sent = [line for line in lines if line.get("event") == "email.sent"]
+    assert sent and sent[0]["tenant_id"] == str(tenant) and sent[0]["message_id"]
