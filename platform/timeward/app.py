@@ -28,7 +28,7 @@ from timeward.support.routes import PlatformSupportGrantsController, SupportGran
 from timeward.web.auth_routes import AuthController, JwksController
 from timeward.web.authentication import TokenAuthenticationMiddleware
 from timeward.web.dependencies import DEPENDENCIES
-from timeward.web.errors import EXCEPTION_HANDLERS
+from timeward.web.errors import EXCEPTION_HANDLERS, document_error_responses
 from timeward.web.health import HealthController
 from timeward.web.request_context import request_context_middleware
 
@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
         lifespan.append(lambda _app: embedded_jobs(settings))
 
-    return Litestar(
+    app = Litestar(
         route_handlers=ROUTE_HANDLERS,
         lifespan=lifespan,
         middleware=[
@@ -99,5 +99,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=_openapi(),
         state=State({"settings": settings}),
+        logging_config=None,  # ours (configure_logging) stays in charge: redaction included
         debug=False,
     )
+    document_error_responses(app)
+    return app
