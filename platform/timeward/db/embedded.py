@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 
 import psutil
-
 import structlog
 
 log = structlog.get_logger(__name__)
