@@ -50,6 +50,7 @@ def breach_notice(
         "becoming aware) and the people concerned (Art. 34).",
         "",
         f"Reference: {breach_id}",
+        f"Title: {title}",
         f"Discovered: {content['discovered_at']}",
         f"Nature of the breach: {content['nature']}",
         f"Categories of personal data: {', '.join(content['data_categories'])}",

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward import clock
@@ -25,7 +25,9 @@ from timeward.web.schemas import Categories, Limit, Offset, OneLine
 Purpose = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=r"\S")]
 Safeguard = Annotated[str, msgspec.Meta(min_length=1, max_length=1000, pattern=r"\S")]
 ObjectionDays = Annotated[int, msgspec.Meta(ge=1, le=365)]
-Version = Annotated[int, msgspec.Meta(ge=1)]
+Version = Annotated[
+    int | None, QueryParameter(ge=0, description="a past version (0: before the first change)")
+]
 Reason = Annotated[str, msgspec.Meta(min_length=5, max_length=4000, pattern=r"\S")]
 
 
@@ -162,9 +164,7 @@ class SubProcessorsController(Controller):
     tags = ["sub-processors"]
 
     @get("/", opt=PUBLIC, summary="The sub-processor registry (public); ?version=n for an old one")
-    async def registry(
-        self, services: AppServices, version: FromQuery[Version | None] = None
-    ) -> RegistryView:
+    async def registry(self, services: AppServices, version: Version = None) -> RegistryView:
         async with services.database.transaction(Scope.PLATFORM, read_only=True) as session:
             return _registry_view(await service.registry(session, version))
 

@@ -241,6 +241,8 @@ async def registry(session: AsyncSession, version: int | None = None) -> Registr
     latest = int(await session.scalar(select(func.max(SubProcessorChange.version))) or 0)
     if version is None:
         version = latest
+    elif version < 0:
+        raise InvalidInput("A registry version is 0 or more.")
     elif version > latest:
         raise NotFound("Registry version")
     changes = list(
