@@ -227,7 +227,7 @@ class PlatformBreachesController(Controller):
             tuple(dict.fromkeys(data.affected.sub_processor_ids)),
         )
         report = service.BreachReport(
-            title=data.title,
+            title=data.title.strip(),
             discovered_at=data.discovered_at,
             description=data.description,
             data_categories=tuple(data.data_categories),
