@@ -25,10 +25,19 @@ from timeward.db.migrate import upgrade_to_head
 from timeward.db.session import Database
 from timeward.db.urls import with_database
 from timeward.identity.service import NewTenant, create_tenant
+from timeward.jobs.broker import build_broker
+from timeward.jobs.registry import use_broker
 from timeward.services import Services
 
 TEST_PASSWORD = "timeward-test-password"
 TEST_MASTER_KEY = "dGltZXdhcmQtdGVzdC1tYXN0ZXIta2V5LTMyYnl0ZXM"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _in_memory_broker() -> None:
+    """Jobs that requests enqueue stay in memory (never a BROKER_URL from the environment);
+    tests that run them use the worker fixtures of tests/jobs."""
+    use_broker(build_broker(None))
 
 
 @pytest.fixture(scope="session")

@@ -29,6 +29,7 @@ PUBLIC_ROUTES = {
     ("POST", "/api/v1/auth/refresh"),
     ("POST", "/api/v1/auth/logout"),
     ("POST", "/api/v1/public/privacy-requests"),
+    ("GET", "/api/v1/sub-processors"),
 }
 DOCS_PREFIX = "/docs"
 ROLES = ("client_admin", "client_manager", "employee", "platform_admin", "platform_staff")
@@ -41,6 +42,9 @@ class World:
     platform: Accounts
     counter: itertools.count[int]
     grants: list[str] = field(default_factory=list)
+    breach_id: str = ""
+    sub_processor_id: str = ""
+    change_id: str = ""
 
     def unique(self) -> int:
         return next(self.counter)
@@ -55,6 +59,30 @@ RequestFactory = Callable[[World], tuple[str, dict[str, Any] | None]]
 
 def fixed(path: str, body: dict[str, Any] | None = None) -> RequestFactory:
     return lambda _world: (path, body)
+
+
+def breach_body(world: World) -> dict[str, Any]:
+    return {
+        "title": f"Incident {world.unique()}",
+        "discovered_at": "2026-11-02T09:00:00Z",
+        "description": "A misconfigured backup bucket was readable.",
+        "data_categories": ["names"],
+        "subject_categories": ["employees"],
+        "measures_taken": "Access closed.",
+        "affected": {"tenant_ids": [str(world.tenant.tenant_id)]},
+    }
+
+
+def sub_processor_body(world: World) -> dict[str, Any]:
+    return {
+        "name": f"Mailer {world.unique()}",
+        "purpose": "Sending service e-mail",
+        "location": "Dublin, Ireland",
+        "data_categories": ["e-mail addresses"],
+    }
+
+
+PLATFORM = {"platform_admin", "platform_staff"}
 
 
 # (method, route template) -> (roles allowed, how to build a request that succeeds when allowed)
@@ -114,6 +142,55 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
         {"platform_admin", "platform_staff"},
         fixed("/api/v1/platform/support-grants"),
     ),
+    ("POST", "/api/v1/platform/breaches"): (
+        PLATFORM,
+        lambda w: ("/api/v1/platform/breaches", breach_body(w)),
+    ),
+    ("GET", "/api/v1/platform/breaches"): (PLATFORM, fixed("/api/v1/platform/breaches")),
+    ("GET", "/api/v1/platform/breaches/{breach_id:uuid}"): (
+        PLATFORM,
+        lambda w: (f"/api/v1/platform/breaches/{w.breach_id}", None),
+    ),
+    ("GET", "/api/v1/breaches"): ({"client_admin"}, fixed("/api/v1/breaches")),
+    ("GET", "/api/v1/breaches/{breach_id:uuid}"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/breaches/{w.breach_id}", None),
+    ),
+    ("POST", "/api/v1/breaches/{breach_id:uuid}/acknowledge"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/breaches/{w.breach_id}/acknowledge", None),
+    ),
+    ("POST", "/api/v1/platform/sub-processors"): (
+        {"platform_admin"},
+        lambda w: ("/api/v1/platform/sub-processors", sub_processor_body(w)),
+    ),
+    ("PATCH", "/api/v1/platform/sub-processors/{sub_processor_id:uuid}"): (
+        {"platform_admin"},
+        lambda w: (
+            f"/api/v1/platform/sub-processors/{w.sub_processor_id}",
+            {"purpose": f"Purpose {w.unique()}"},
+        ),
+    ),
+    ("GET", "/api/v1/platform/sub-processors/objections"): (
+        PLATFORM,
+        fixed("/api/v1/platform/sub-processors/objections"),
+    ),
+    ("POST", "/api/v1/sub-processors/changes/{change_id:uuid}/objections"): (
+        {"client_admin"},
+        lambda w: (
+            f"/api/v1/sub-processors/changes/{w.change_id}/objections",
+            {"reason": "We do not agree."},
+        ),
+    ),
+    ("GET", "/api/v1/processing-records"): ({"client_admin"}, fixed("/api/v1/processing-records")),
+    ("PUT", "/api/v1/processing-records/controller"): (
+        {"client_admin"},
+        fixed("/api/v1/processing-records/controller", {"contact": "privacy@matrix.example"}),
+    ),
+    ("GET", "/api/v1/platform/processing-records/{tenant_id:uuid}"): (
+        PLATFORM,
+        lambda w: (f"/api/v1/platform/processing-records/{w.tenant.tenant_id}", None),
+    ),
     ("POST", "/api/v1/platform/staff"): (
         {"platform_admin"},
         lambda w: (
@@ -170,6 +247,14 @@ async def world(db: Database, client: httpx.AsyncClient) -> World:
             headers=tenant.auth("client_admin"),
         )
         world.grants.append(grant.json()["id"])
+    admin = platform.auth("platform_admin")
+    breach = await client.post("/api/v1/platform/breaches", json=breach_body(world), headers=admin)
+    world.breach_id = breach.json()["id"]
+    added = await client.post(
+        "/api/v1/platform/sub-processors", json=sub_processor_body(world), headers=admin
+    )
+    world.sub_processor_id = added.json()["sub_processor_id"]
+    world.change_id = added.json()["id"]
     return world
 
 

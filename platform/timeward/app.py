@@ -14,6 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from timeward.audit.routes import AuditEventsController
 from timeward.authz.guard import PUBLIC, authorize
+from timeward.breaches.routes import BreachesController, PlatformBreachesController
 from timeward.config import Settings, load_settings
 from timeward.db.session import Database
 from timeward.identity.routes import (
@@ -23,7 +24,15 @@ from timeward.identity.routes import (
     UsersController,
 )
 from timeward.observability.logging import configure_logging
+from timeward.processing.routes import (
+    PlatformProcessingRecordsController,
+    ProcessingRecordsController,
+)
 from timeward.services import build_services
+from timeward.subprocessors.routes import (
+    PlatformSubProcessorsController,
+    SubProcessorsController,
+)
 from timeward.support.routes import PlatformSupportGrantsController, SupportGrantsController
 from timeward.web.auth_routes import AuthController, JwksController
 from timeward.web.authentication import TokenAuthenticationMiddleware
@@ -43,6 +52,12 @@ ROUTE_HANDLERS = [
     AuditEventsController,
     SupportGrantsController,
     PlatformSupportGrantsController,
+    PlatformBreachesController,
+    BreachesController,
+    SubProcessorsController,
+    PlatformSubProcessorsController,
+    ProcessingRecordsController,
+    PlatformProcessingRecordsController,
 ]
 
 

@@ -41,6 +41,36 @@ class SmtpSettings:
     timeout_seconds: float = 30.0
 
 
+@dataclass(frozen=True)
+class ProcessorSettings:
+    """Who the processor is, for records of processing and breach notices (Art. 30(2), 33(3))."""
+
+    name: str = "Timeward"
+    contact: str = "Timeward, privacy team, privacy@timeward.localhost"
+    dpo: str | None = None
+    breach_contact: str | None = None  # None: the contact above
+    sub_processor_objection_days: int = 30
+
+    @property
+    def breach_contact_point(self) -> str:
+        return self.breach_contact or self.dpo or self.contact
+
+
+def load_processor_settings() -> ProcessorSettings:
+    defaults = ProcessorSettings()
+    days = _env("TIMEWARD_SUBPROCESSOR_OBJECTION_DAYS", str(defaults.sub_processor_objection_days))
+    objection_days = int(days or defaults.sub_processor_objection_days)
+    if not 1 <= objection_days <= 365:
+        raise ValueError("TIMEWARD_SUBPROCESSOR_OBJECTION_DAYS must be between 1 and 365")
+    return ProcessorSettings(
+        name=_env("TIMEWARD_PROCESSOR_NAME", defaults.name) or defaults.name,
+        contact=_env("TIMEWARD_PROCESSOR_CONTACT", defaults.contact) or defaults.contact,
+        dpo=_env("TIMEWARD_PROCESSOR_DPO"),
+        breach_contact=_env("TIMEWARD_BREACH_CONTACT"),
+        sub_processor_objection_days=objection_days,
+    )
+
+
 def load_smtp_settings() -> SmtpSettings:
     defaults = SmtpSettings()
     return SmtpSettings(
@@ -72,6 +102,7 @@ class Settings:
     login_failures_per_address: int = 20
     login_window_seconds: int = 900
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    processor: ProcessorSettings = field(default_factory=ProcessorSettings)
 
     @property
     def is_production(self) -> bool:
@@ -103,4 +134,5 @@ def load_settings() -> Settings:
         master_key=_env("TIMEWARD_MASTER_KEY"),
         token_issuer=_env("TIMEWARD_TOKEN_ISSUER", "timeward") or "timeward",
         smtp=load_smtp_settings(),
+        processor=load_processor_settings(),
     )

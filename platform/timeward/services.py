@@ -13,7 +13,6 @@ from timeward.auth.throttle import LoginThrottle, ThrottleLimits
 from timeward.auth.tokens import AccessTokens, TokenSettings
 from timeward.authz.enforcer import PolicyEnforcer
 from timeward.config import Settings
-from timeward.crypto.master_key import derive_key
 from timeward.db.session import Database
 
 
@@ -39,7 +38,7 @@ def build_services(settings: Settings, database: Database) -> Services:
             lifetime_seconds=settings.access_token_seconds,
         ),
     )
-    audit = AuditLog(derive_key(master_key, "audit-identity"))
+    audit = AuditLog.from_master_key(master_key)
     throttle = LoginThrottle(
         ThrottleLimits(
             per_account=settings.login_failures_per_account,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import dramatiq
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.background import BackgroundScheduler
 from click.testing import CliRunner
@@ -36,8 +37,12 @@ async def test_scheduler_enqueues_due_jobs_on_the_broker(idle_jobs: Jobs) -> Non
             await asyncio.sleep(0.02)
     finally:
         scheduler.shutdown(wait=False)
-    queue = idle_jobs.broker.queues[reconcile_outbound_emails.queue_name]
-    assert queue.qsize() == 1
+    sent = [
+        dramatiq.Message.decode(item).actor_name
+        for queue in idle_jobs.broker.queues.values()
+        for item in list(queue.queue)
+    ]
+    assert sorted(sent) == sorted(job.actor.actor_name for job in periodic_jobs())
 
 
 def test_scheduler_command_needs_a_broker() -> None:

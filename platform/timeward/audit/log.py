@@ -15,12 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward.audit.chain import GENESIS, ChainedFields, identity_digest, link_digest
 from timeward.audit.models import AuditChainHead, AuditEvent
+from timeward.crypto.master_key import derive_key
 from timeward.db.base import new_id
 from timeward.db.rls import PLATFORM_CHAIN_ID
 from timeward.db.session import Database, Scope
 from timeward.identity.models import Tenant
 
 PLATFORM_CHAIN = UUID(PLATFORM_CHAIN_ID)
+IDENTITY_KEY_PURPOSE = "audit-identity"
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,11 @@ class AuditLog:
 
     def __init__(self, key: bytes) -> None:
         self._key = key
+
+    @classmethod
+    def from_master_key(cls, master_key: bytes) -> AuditLog:
+        """The process's audit log: API and workers derive the same identity key."""
+        return cls(derive_key(master_key, IDENTITY_KEY_PURPOSE))
 
     @property
     def key(self) -> bytes:

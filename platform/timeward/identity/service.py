@@ -20,6 +20,7 @@ from timeward.identity.models import (
     TenantRole,
     TenantStatus,
     User,
+    UserStatus,
 )
 from timeward.identity.passwords import hash_password
 
@@ -46,6 +47,12 @@ class ActorRef:
 
     user_id: UUID | None
     role: str
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user_id: UUID
+    email: str
 
 
 @dataclass(frozen=True)
@@ -188,3 +195,19 @@ async def set_tenant_status(session: AsyncSession, tenant_id: UUID, status: Tena
         raise NotFound("Tenant")
     tenant.status = status
     return tenant
+
+
+async def client_admins(session: AsyncSession, tenant_id: UUID) -> list[Recipient]:
+    """The tenant's active client admins (tenant-scoped session): who the processor notifies."""
+    rows = await session.execute(
+        select(Membership.user_id, User.email)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.tenant_id == tenant_id,
+            Membership.role == TenantRole.CLIENT_ADMIN,
+            Membership.status == UserStatus.ACTIVE,
+            User.status == UserStatus.ACTIVE,
+        )
+        .order_by(User.email)
+    )
+    return [Recipient(user_id, email) for user_id, email in rows.all()]

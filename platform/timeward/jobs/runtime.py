@@ -17,6 +17,7 @@ import dramatiq
 from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.middleware import Middleware
 
+from timeward.audit.log import AuditLog
 from timeward.config import Settings, load_settings
 from timeward.db.session import Database
 
@@ -25,6 +26,7 @@ from timeward.db.session import Database
 class _Runtime:
     settings: Settings | None = None
     database: Database | None = None
+    audit: AuditLog | None = None
 
 
 _runtime = _Runtime()
@@ -35,6 +37,7 @@ def configure(settings: Settings) -> None:
     if _runtime.database is not None:
         raise RuntimeError("a job database is live; stop the worker before reconfiguring")
     _runtime.settings = settings
+    _runtime.audit = None
 
 
 def job_settings() -> Settings:
@@ -54,6 +57,13 @@ def job_database() -> Database:
             raise RuntimeError("DATABASE_URL is not set for the worker")
         _runtime.database = Database(settings.database_url, pool_size=settings.db_pool_size)
     return _runtime.database
+
+
+def job_audit() -> AuditLog:
+    """The audit log with the same identity key as the API (derived from the master key)."""
+    if _runtime.audit is None:
+        _runtime.audit = AuditLog.from_master_key(job_settings().resolve_master_key())
+    return _runtime.audit
 
 
 class JobRuntime(Middleware):

@@ -19,6 +19,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from timeward.mail.actors import reconcile_outbound_emails
+from timeward.notices.actors import reconcile_processor_notices
 
 log = structlog.get_logger("timeward.scheduler")
 
@@ -32,6 +33,7 @@ def periodic_jobs() -> list[PeriodicJob]:
     """Add one line per periodic job. Fresh triggers on each call (they hold start times)."""
     return [
         PeriodicJob(reconcile_outbound_emails, IntervalTrigger(minutes=5)),
+        PeriodicJob(reconcile_processor_notices, IntervalTrigger(minutes=5)),
     ]
 
 

@@ -6,13 +6,16 @@ tests load this module, so a worker consumes every actor's queue.
 
 from __future__ import annotations
 
+from timeward.breaches import actors as breach_actors
 from timeward.config import load_settings
 from timeward.jobs.registry import current_broker
 from timeward.mail import actors as mail_actors
+from timeward.notices import actors as notice_actors
 from timeward.observability.logging import configure_logging
+from timeward.subprocessors import actors as sub_processor_actors
 
 # The dramatiq CLI does not run ``timeward``'s own start-up: redacted logs here too.
 configure_logging(json=load_settings().log_json)
 broker = current_broker()
 
-__all__ = ["broker", "mail_actors"]
+__all__ = ["breach_actors", "broker", "mail_actors", "notice_actors", "sub_processor_actors"]

@@ -1,4 +1,4 @@
-"""Accountability: support grants and audit pseudonymisation.
+"""Support access grants and audit pseudonymisation.
 
 Revision ID: 0005
 Revises: 0003

@@ -1,0 +1,3 @@
+"""Personal-data breaches (GDPR Art. 33(2)): platform staff record an incident, every
+affected client's admins are told by e-mail and in the app, and the record shows per
+client when notice was sent and acknowledged against the 7-working-day limit."""

@@ -1,0 +1,282 @@
+"""Recording a breach, finding the tenants it affects, following and acknowledging notices."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from timeward import clock
+from timeward.breaches.actors import send_breach_notice
+from timeward.breaches.calendar import NoticeCalendar, notice_calendar
+from timeward.breaches.messages import notice_content
+from timeward.breaches.models import AffectedBasis, Breach, BreachNotice
+from timeward.errors import InvalidInput, NotFound
+from timeward.identity.models import Tenant, TenantStatus
+from timeward.jobs.after_commit import enqueue_after_commit
+from timeward.subprocessors.service import sub_processors_by_id, tenants_using
+
+
+@dataclass(frozen=True)
+class Affected:
+    """Which tenants an incident affects: the union of what is named.
+
+    - ``all_tenants``: every tenant that is not deleted;
+    - ``tenant_ids``: these tenants (each must exist and not be deleted);
+    - ``sub_processor_ids``: every tenant using one of these sub-processors
+      (see :func:`timeward.subprocessors.service.tenants_using`).
+    """
+
+    all_tenants: bool = False
+    tenant_ids: tuple[UUID, ...] = ()
+    sub_processor_ids: tuple[UUID, ...] = ()
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "all_tenants": self.all_tenants,
+            "tenant_ids": [str(t) for t in self.tenant_ids],
+            "sub_processor_ids": [str(s) for s in self.sub_processor_ids],
+        }
+
+
+@dataclass(frozen=True)
+class BreachReport:
+    title: str
+    discovered_at: datetime
+    description: str
+    data_categories: tuple[str, ...]
+    subject_categories: tuple[str, ...]
+    measures_taken: str
+    affected: Affected
+    approx_subjects: int | None = None
+    approx_records: int | None = None
+    likely_consequences: str | None = None
+    measures_proposed: str | None = None
+    contact_point: str | None = None
+
+
+@dataclass(frozen=True)
+class NoticeStatus:
+    """One affected tenant's notice, with its deadline as of ``now``."""
+
+    notice: BreachNotice
+    tenant_slug: str
+    tenant_name: str
+    calendar: NoticeCalendar
+    working_days_left: int | None  # None once notified
+    notified_in_time: bool | None  # None until notified
+
+    @property
+    def unnotified(self) -> bool:
+        return self.notice.notified_at is None
+
+    @property
+    def overdue(self) -> bool:
+        return self.working_days_left is not None and self.working_days_left < 0
+
+
+@dataclass(frozen=True)
+class Incident:
+    breach: Breach
+    notices: list[NoticeStatus]
+
+    @property
+    def unnotified(self) -> list[NoticeStatus]:
+        return [n for n in self.notices if n.unnotified]
+
+    @property
+    def earliest_due(self) -> date | None:
+        return min((n.notice.due_date for n in self.notices), default=None)
+
+    @property
+    def fewest_working_days_left(self) -> int | None:
+        return min(
+            (n.working_days_left for n in self.unnotified if n.working_days_left is not None),
+            default=None,
+        )
+
+
+def _categories(values: Sequence[str], what: str) -> list[str]:
+    cleaned = list(dict.fromkeys(v.strip() for v in values if v.strip()))
+    if not cleaned:
+        raise InvalidInput(f"Name at least one category of {what}.")
+    return cleaned
+
+
+def _check_discovered(discovered_at: datetime) -> datetime:
+    if discovered_at.tzinfo is None or discovered_at.utcoffset() is None:
+        raise InvalidInput("discovered_at needs a timezone (e.g. 2026-12-23T10:00:00Z).")
+    if discovered_at > clock.now():
+        raise InvalidInput("discovered_at is in the future.")
+    return discovered_at.astimezone(UTC)
+
+
+async def affected_tenants(
+    session: AsyncSession, affected: Affected
+) -> tuple[dict[UUID, tuple[Tenant, AffectedBasis]], list[str]]:
+    """The affected tenants with why, and the names of the affected sub-processors."""
+    if not (affected.all_tenants or affected.tenant_ids or affected.sub_processor_ids):
+        raise InvalidInput(
+            "Say which tenants are affected: all_tenants, tenant_ids or sub_processor_ids."
+        )
+    tenants = {
+        t.id: t
+        for t in (
+            await session.scalars(select(Tenant).where(Tenant.status != TenantStatus.DELETED))
+        ).all()
+    }
+    unknown = [str(t) for t in affected.tenant_ids if t not in tenants]
+    if unknown:
+        raise InvalidInput("Unknown or deleted tenant(s).", tenant_ids=unknown)
+    found: dict[UUID, tuple[Tenant, AffectedBasis]] = {
+        t: (tenants[t], AffectedBasis.NAMED) for t in affected.tenant_ids
+    }
+    sub_processors = await sub_processors_by_id(session, affected.sub_processor_ids)
+    unknown = [str(s) for s in affected.sub_processor_ids if s not in sub_processors]
+    if unknown:
+        raise InvalidInput("Unknown sub-processor(s).", sub_processor_ids=unknown)
+    for tenant_id in await tenants_using(session, list(sub_processors)):
+        if tenant_id in tenants:
+            found.setdefault(tenant_id, (tenants[tenant_id], AffectedBasis.SUB_PROCESSOR))
+    if affected.all_tenants:
+        for tenant_id, tenant in tenants.items():
+            found.setdefault(tenant_id, (tenant, AffectedBasis.ALL_TENANTS))
+    if not found:
+        raise InvalidInput("No tenant is affected by what the request names.")
+    names = sorted(s.name for s in sub_processors.values())
+    return found, names
+
+
+async def record(
+    session: AsyncSession, report: BreachReport, by: UUID | None, default_contact: str
+) -> tuple[Breach, int]:
+    """The incident and one notice per affected tenant (platform scope); each notice is
+    sent by a job once this transaction commits. Returns the breach and the tenant count."""
+    discovered_at = _check_discovered(report.discovered_at)
+    affected, components = await affected_tenants(session, report.affected)
+    breach = Breach(
+        title=report.title,
+        discovered_at=discovered_at,
+        description=report.description,
+        data_categories=_categories(report.data_categories, "personal data"),
+        subject_categories=_categories(report.subject_categories, "data subjects"),
+        approx_subjects=report.approx_subjects,
+        approx_records=report.approx_records,
+        likely_consequences=report.likely_consequences,
+        measures_taken=report.measures_taken,
+        measures_proposed=report.measures_proposed,
+        contact_point=report.contact_point or default_contact,
+        affected=report.affected.as_json(),
+        recorded_by=by,
+    )
+    session.add(breach)
+    await session.flush()
+    content = notice_content(breach, components)
+    notices = []
+    for tenant_id, (tenant, basis) in sorted(affected.items()):
+        calendar = notice_calendar(tenant.country, tenant.subdivision)
+        notices.append(
+            BreachNotice(
+                tenant_id=tenant_id,
+                breach_id=breach.id,
+                basis=basis,
+                calendar_country=calendar.country,
+                calendar_subdivision=calendar.subdivision,
+                due_date=calendar.due(discovered_at),
+                content=content,
+            )
+        )
+    session.add_all(notices)
+    await session.flush()
+    for notice in notices:
+        enqueue_after_commit(session, send_breach_notice, str(notice.tenant_id), str(notice.id))
+    return breach, len(notices)
+
+
+def _status(notice: BreachNotice, slug: str, name: str, now: datetime) -> NoticeStatus:
+    calendar = NoticeCalendar(notice.calendar_country, notice.calendar_subdivision)
+    if notice.notified_at is None:
+        return NoticeStatus(
+            notice, slug, name, calendar, calendar.working_days_left(notice.due_date, now), None
+        )
+    in_time = notice.notified_at.astimezone(UTC).date() <= notice.due_date
+    return NoticeStatus(notice, slug, name, calendar, None, in_time)
+
+
+async def _incidents(session: AsyncSession, breaches: Sequence[Breach]) -> list[Incident]:
+    if not breaches:
+        return []
+    rows = await session.execute(
+        select(BreachNotice, Tenant.slug, Tenant.name)
+        .join(Tenant, Tenant.id == BreachNotice.tenant_id)
+        .where(BreachNotice.breach_id.in_([b.id for b in breaches]))
+        .order_by(BreachNotice.due_date, Tenant.slug)
+    )
+    now = clock.now()
+    by_breach: dict[UUID, list[NoticeStatus]] = {b.id: [] for b in breaches}
+    for notice, slug, name in rows.all():
+        by_breach[notice.breach_id].append(_status(notice, slug, name, now))
+    return [Incident(b, by_breach[b.id]) for b in breaches]
+
+
+async def list_incidents(session: AsyncSession, limit: int, offset: int) -> list[Incident]:
+    """Incidents, newest discovery first, with every notice's state (platform scope)."""
+    breaches = (
+        await session.scalars(
+            select(Breach)
+            .order_by(Breach.discovered_at.desc(), Breach.id)
+            .limit(limit)
+            .offset(offset)
+        )
+    ).all()
+    return await _incidents(session, breaches)
+
+
+async def get_incident(session: AsyncSession, breach_id: UUID) -> Incident:
+    breach = await session.get(Breach, breach_id)
+    if breach is None:
+        raise NotFound("Breach")
+    [incident] = await _incidents(session, [breach])
+    return incident
+
+
+async def tenant_notices(
+    session: AsyncSession, tenant_id: UUID, limit: int, offset: int
+) -> list[BreachNotice]:
+    """The breaches that concern this tenant (tenant scope), newest first."""
+    rows = await session.scalars(
+        select(BreachNotice)
+        .where(BreachNotice.tenant_id == tenant_id)
+        .order_by(BreachNotice.created_at.desc(), BreachNotice.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows.all())
+
+
+async def tenant_notice(
+    session: AsyncSession, tenant_id: UUID, breach_id: UUID, *, for_update: bool = False
+) -> BreachNotice:
+    """This tenant's notice of a breach; another tenant's breach is not found."""
+    query = select(BreachNotice).where(
+        BreachNotice.tenant_id == tenant_id, BreachNotice.breach_id == breach_id
+    )
+    notice = await session.scalar(query.with_for_update() if for_update else query)
+    if notice is None:
+        raise NotFound("Breach")
+    return notice
+
+
+async def acknowledge(
+    session: AsyncSession, tenant_id: UUID, breach_id: UUID, by: UUID
+) -> tuple[BreachNotice, bool]:
+    """Record that the client has the notice; a repeat changes nothing (returns False)."""
+    notice = await tenant_notice(session, tenant_id, breach_id, for_update=True)
+    if notice.acknowledged_at is not None:
+        return notice, False
+    notice.acknowledged_at, notice.acknowledged_by = clock.now(), by
+    return notice, True

@@ -1,0 +1,128 @@
+"""Records of processing: a client admin exports its own; platform staff any client's.
+
+JSON by default; a readable HTML page when the client asks for ``text/html`` (in the
+``Accept`` header) or passes ``?format=html``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, MediaType, Request, Response, get, put
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from timeward.audit.log import AuditEntry
+from timeward.authz.guard import requires
+from timeward.processing.html import CONTENT_SECURITY_POLICY, render
+from timeward.processing.records import ProcessingRecord, build_record, set_controller_details
+from timeward.web.dependencies import AppServices, CurrentActor, DbSession
+
+Detail = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=r"\S")]
+OutputFormat = Annotated[
+    Literal["json", "html"] | None,
+    QueryParameter(name="format", description="json or html; default: by the Accept header"),
+]
+
+
+class ControllerDetailsBody(msgspec.Struct, forbid_unknown_fields=True):
+    """Art. 30(2)(a): the controller's contact details, DPO and EU representative."""
+
+    contact: Detail
+    dpo: Detail | None = None
+    representative: Detail | None = None
+
+
+class ControllerDetailsView(msgspec.Struct):
+    contact: str
+    dpo: str | None
+    representative: str | None
+    updated_at: datetime
+
+
+def _wants_html(request: Request[Any, Any, Any], output: str | None) -> bool:
+    if output is not None:
+        return output == "html"
+    best = request.accept.best_match(["application/json", "text/html"], "application/json")
+    return best == "text/html"
+
+
+def _response(record: ProcessingRecord, html: bool) -> Response[Any]:
+    headers = {"Vary": "Accept", "X-Content-Type-Options": "nosniff"}
+    if html:
+        headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        return Response(render(record), media_type=MediaType.HTML, headers=headers)
+    return Response(record, media_type=MediaType.JSON, headers=headers)
+
+
+class ProcessingRecordsController(Controller):
+    path = "/api/v1/processing-records"
+    tags = ["records of processing"]
+
+    @get(
+        "/",
+        opt=requires("processing_records", "read"),
+        summary="This client's record of processing (JSON, or HTML for text/html)",
+    )
+    async def own_record(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+        output: OutputFormat = None,
+    ) -> Response[Any]:
+        tenant_id = actor.require_tenant()
+        record = await build_record(session, tenant_id, services.settings.processor)
+        return _response(record, _wants_html(request, output))
+
+    @put(
+        "/controller",
+        opt=requires("processing_records", "update"),
+        summary="Set this client's contact details for its record",
+    )
+    async def set_details(
+        self,
+        data: JSONBody[ControllerDetailsBody],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> ControllerDetailsView:
+        tenant_id = actor.require_tenant()
+        details = await set_controller_details(
+            session, tenant_id, data.contact, data.dpo, data.representative, actor.user_id
+        )
+        entry = AuditEntry(
+            "processing_records.controller_updated",
+            actor.user_id,
+            actor.role,
+            "tenant",
+            tenant_id,
+        )
+        await services.audit.append(session, tenant_id, entry)
+        return ControllerDetailsView(
+            details.contact, details.dpo, details.representative, details.updated_at
+        )
+
+
+class PlatformProcessingRecordsController(Controller):
+    path = "/api/v1/platform/processing-records"
+    tags = ["records of processing"]
+
+    @get(
+        "/{tenant_id:uuid}",
+        opt=requires("platform_processing_records", "read"),
+        summary="A client's record of processing (JSON, or HTML for text/html)",
+    )
+    async def tenant_record(
+        self,
+        tenant_id: FromPath[UUID],
+        request: Request[Any, Any, Any],
+        session: DbSession,
+        services: AppServices,
+        output: OutputFormat = None,
+    ) -> Response[Any]:
+        record = await build_record(session, tenant_id, services.settings.processor)
+        return _response(record, _wants_html(request, output))
