@@ -12,6 +12,15 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from tenants.employees.routes import EmployeesController
+from tenants.settings.routes import LocationSettingsController
+from tenants.sites.routes import SitesController
+from tenants.time.routes import (
+    ClockController,
+    ClockEventsController,
+    MyTimeController,
+    TimeEntriesController,
+)
 from timeward.authz.guard import PUBLIC, authorize
 from timeward.config import Settings, load_settings
 from timeward.db.session import Database
@@ -38,6 +47,13 @@ ROUTE_HANDLERS = [
     UsersController,
     PlatformTenantsController,
     PlatformStaffController,
+    EmployeesController,
+    SitesController,
+    LocationSettingsController,
+    ClockController,
+    MyTimeController,
+    ClockEventsController,
+    TimeEntriesController,
 ]
 
 
