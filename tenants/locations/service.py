@@ -24,13 +24,13 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.employees.models import Employee
-from tenants.locations.geo import Geofence, GeofenceResult, Point, match
+from tenants.locations.geo import Geofence, Point, match
 from tenants.settings.models import LocationMode
 from tenants.settings.service import LocationPolicy, location_policy
 from tenants.sites.models import JobSite
 from tenants.time.models import ClockEvent, LocationStatus
 from timeward.crypto.aead import seal, unseal
-from timeward.crypto.data_keys import DataKeys
+from timeward.crypto.data_keys import DataKey, DataKeys
 from timeward.db.session import Database, Scope
 from timeward.identity.models import Tenant, TenantStatus
 
@@ -89,6 +89,35 @@ async def geofences(session: AsyncSession, tenant_id: UUID) -> list[Geofence]:
     ]
 
 
+def minimise(
+    tenant_id: UUID,
+    event_id: UUID,
+    policy: LocationPolicy,
+    coordinates: Coordinates | None,
+    fences: Sequence[Geofence],
+    declared_site: UUID | None,
+    key: DataKey | None,
+) -> CapturedLocation:
+    """The form of one location the tenant's mode allows to be stored.
+
+    Coordinates never outlive this call, except as a ciphertext in precise mode
+    (which needs the tenant's sealing ``key``).
+    """
+    if policy.mode is LocationMode.OFF or coordinates is None:
+        return CapturedLocation(policy.mode, LocationStatus.NOT_COLLECTED)
+    point = Point(coordinates.latitude, coordinates.longitude)
+    result = match(point, fences, declared_site=declared_site)
+    if policy.mode is LocationMode.GEOFENCE:
+        return CapturedLocation(
+            policy.mode, LocationStatus.GEOFENCE, result.on_site, result.matched_site_id
+        )
+    assert key is not None, "precise mode seals: a data key is required"
+    sealed = seal(key.secret, msgspec.json.encode(coordinates), location_aad(tenant_id, event_id))
+    return CapturedLocation(
+        policy.mode, LocationStatus.PRECISE, result.on_site, result.matched_site_id, sealed, key.id
+    )
+
+
 async def capture(
     session: AsyncSession,
     keys: DataKeys,
@@ -98,23 +127,14 @@ async def capture(
     coordinates: Coordinates | None,
     declared_site: UUID | None,
 ) -> CapturedLocation:
-    """Minimise (and for precise, seal) one location; coordinates never outlive this call
-    except as a ciphertext in precise mode."""
+    """Minimise (and in precise mode seal) the location of one clock event."""
     if policy.mode is LocationMode.OFF or coordinates is None:
-        return CapturedLocation(policy.mode, LocationStatus.NOT_COLLECTED)
-    point = Point(coordinates.latitude, coordinates.longitude)
-    result: GeofenceResult = match(
-        point, await geofences(session, tenant_id), declared_site=declared_site
+        return minimise(tenant_id, event_id, policy, None, (), declared_site, None)
+    fences = await geofences(session, tenant_id)
+    key = (
+        await keys.for_sealing(session, tenant_id) if policy.mode is LocationMode.PRECISE else None
     )
-    if policy.mode is LocationMode.GEOFENCE:
-        return CapturedLocation(
-            policy.mode, LocationStatus.GEOFENCE, result.on_site, result.matched_site_id
-        )
-    key = await keys.for_sealing(session, tenant_id)
-    sealed = seal(key.secret, msgspec.json.encode(coordinates), location_aad(tenant_id, event_id))
-    return CapturedLocation(
-        policy.mode, LocationStatus.PRECISE, result.on_site, result.matched_site_id, sealed, key.id
-    )
+    return minimise(tenant_id, event_id, policy, coordinates, fences, declared_site, key)
 
 
 async def open_locations(

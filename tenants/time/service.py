@@ -118,9 +118,7 @@ async def clock(
         site_id = last.site_id
     event_id = new_id()
     policy = await location_policy(session, tenant_id)
-    captured = await capture(
-        session, keys, tenant_id, event_id, policy, request.location, request.site_id
-    )
+    captured = await capture(session, keys, tenant_id, event_id, policy, request.location, site_id)
     event = ClockEvent(
         tenant_id=tenant_id,
         id=event_id,
@@ -378,4 +376,5 @@ async def decide_entry(
     entry.decision_note = note
     entry.updated_at = now
     await session.flush()
+    await session.refresh(entry)
     return entry
