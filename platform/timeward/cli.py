@@ -13,6 +13,7 @@ import click
 import structlog
 
 from timeward.config import Settings, load_settings
+from timeward.crypto.data_keys import DataKeys
 from timeward.db.bootstrap import bootstrap_database
 from timeward.db.embedded import local_password, start_embedded_server
 from timeward.db.migrate import upgrade_to_head
@@ -52,7 +53,11 @@ async def _seed(settings: Settings) -> str:
     assert settings.database_url
     database = Database(settings.database_url, pool_size=2)
     try:
-        logins = await seed_demo(database, demo_password(settings.data_dir))
+        logins = await seed_demo(
+            database,
+            demo_password(settings.data_dir),
+            data_keys=DataKeys(settings.resolve_master_key()),
+        )
     finally:
         await database.dispose()
     return logins.describe()
