@@ -274,3 +274,18 @@ async def test_clock_event_lists_filter_by_period_and_page(
         response = await client.get(f"/api/v1/me/clock-events?{query}", headers=acme.employee)
         assert response.status_code == status, query
         assert response.json()["errors"][0]["key"] == key
+
+
+async def test_an_employee_who_left_cannot_clock_in_but_can_clock_out(
+    client: httpx.AsyncClient, acme: Workforce
+) -> None:
+    assert (await _clock(client, acme, "in")).status_code == 201
+    left = await client.patch(
+        f"/api/v1/employees/{acme.employees['employee']}",
+        json={"status": "left"},
+        headers=acme.admin,
+    )
+    assert left.status_code == 200
+    assert (await _clock(client, acme, "out")).status_code == 201
+    again = await _clock(client, acme, "in")
+    assert again.status_code == 409 and "left" in again.json()["detail"]
