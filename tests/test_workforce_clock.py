@@ -78,6 +78,8 @@ async def test_clock_in_twice_or_out_without_in_is_a_conflict(
     assert entry_id
     entry = (await client.get(f"/api/v1/time-entries/{entry_id}", headers=acme.manager)).json()
     assert entry["clock_in_event_id"] == clock_in.json()["id"]
+    listed = (await client.get("/api/v1/me/clock-events", headers=acme.employee)).json()
+    assert [e["time_entry_id"] for e in listed["items"]] == [entry_id, entry_id]
     assert entry["source"] == "clock" and entry["approval_state"] == "pending"
     assert (await _clock(client, acme, "out")).status_code == 409
 

@@ -78,7 +78,7 @@ class ClockEventView(msgspec.Struct):
     location_mode: str
     location: LocationView
     created_at: datetime
-    time_entry_id: UUID | None = None  # set on clock out: the entry the pair became
+    time_entry_id: UUID | None = None  # the entry this event's in/out pair became, if any
 
 
 class ClockPolicyView(msgspec.Struct):
@@ -162,7 +162,8 @@ async def clock_event_views(
     session: AsyncSession, keys: DataKeys, tenant_id: UUID, events: Sequence[ClockEvent]
 ) -> list[ClockEventView]:
     opened = await open_locations(session, keys, tenant_id, events)
-    return [clock_event_view(event, opened[event.id]) for event in events]
+    entries = await service.entries_of_events(session, tenant_id, events)
+    return [clock_event_view(e, opened[e.id], entries.get(e.id)) for e in events]
 
 
 def time_entry_view(entry: TimeEntry) -> TimeEntryView:

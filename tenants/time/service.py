@@ -7,13 +7,13 @@ clock in and turns the pair into a pending time entry.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.employees.models import Employee, EmployeeStatus
@@ -225,6 +225,27 @@ async def clock_events_of_entry(
         select(ClockEvent).where(ClockEvent.tenant_id == tenant_id, ClockEvent.id.in_(ids))
     )
     return list(rows.all())
+
+
+async def entries_of_events(
+    session: AsyncSession, tenant_id: UUID, events: Sequence[ClockEvent]
+) -> dict[UUID, UUID]:
+    """Clock event id -> id of the time entry its in/out pair became."""
+    ids = [event.id for event in events]
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(TimeEntry.id, TimeEntry.clock_in_event_id, TimeEntry.clock_out_event_id).where(
+            TimeEntry.tenant_id == tenant_id,
+            or_(TimeEntry.clock_in_event_id.in_(ids), TimeEntry.clock_out_event_id.in_(ids)),
+        )
+    )
+    linked: dict[UUID, UUID] = {}
+    for entry_id, in_id, out_id in rows.all():
+        for event_id in (in_id, out_id):
+            if event_id is not None:
+                linked[event_id] = entry_id
+    return linked
 
 
 def _not_own(employee: Employee, by_user: UUID) -> None:

@@ -8,7 +8,9 @@ time; every use still checks in the database that the key is active, so a key
 destroyed by one process is refused by all of them at once.
 
 Destroying a tenant's keys (crypto-shredding) zeroes the wrapped keys: every
-ciphertext sealed under them becomes unreadable, wherever it was copied.
+ciphertext sealed under them becomes unreadable, here and in any copy of the rows
+that does not also hold the old wrapped key (a database backup taken before the
+destruction does: see docs/workforce.md).
 """
 
 from __future__ import annotations
@@ -137,7 +139,8 @@ async def destroy_tenant_data_key(
 
     Idempotent (a second call destroys nothing). Runs in the caller's transaction
     (tenant scope); once it commits, every location sealed for the tenant is
-    unreadable in this database and in any copy of its rows. The next sealed write,
+    unreadable in this database (backups taken earlier still hold the wrapped key
+    until they expire: see docs/workforce.md). The next sealed write,
     if any, gets a fresh key. Pass the process's ``DataKeys`` to drop its cache too.
     """
     result = await session.execute(
