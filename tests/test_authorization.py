@@ -8,6 +8,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 
 from tests.accounts import Accounts, log_in_all, seed_platform, seed_tenant
+from tests.workforce import Workforce, seed_workforce
 from timeward.authz.enforcer import PolicyEnforcer
 from timeward.db.session import Database
 from timeward.paths import POLICY_DIR
@@ -34,6 +36,8 @@ PUBLIC_ROUTES = {
 DOCS_PREFIX = "/docs"
 ROLES = ("client_admin", "client_manager", "employee", "platform_admin", "platform_staff")
 ANYONE_SIGNED_IN = set(ROLES)
+TENANT_STAFF = {"client_admin", "client_manager"}
+ANY_TENANT_ROLE = {"client_admin", "client_manager", "employee"}
 
 
 @dataclass
@@ -41,10 +45,12 @@ class World:
     tenant: Accounts
     platform: Accounts
     counter: itertools.count[int]
+    workforce: Workforce
     grants: list[str] = field(default_factory=list)
     breach_id: str = ""
     sub_processor_id: str = ""
     change_id: str = ""
+    entry_id: str = ""  # a pending time entry of the employee (not of any manager)
 
     def unique(self) -> int:
         return next(self.counter)
@@ -52,6 +58,21 @@ class World:
     def fresh_grant(self) -> str:
         """A not-yet-revoked grant: each allowed DELETE spends one."""
         return self.grants.pop()
+
+    def employee_id(self, role: str = "employee") -> str:
+        return str(self.workforce.employees[role])
+
+    def site_id(self, name: str = "hq") -> str:
+        return str(self.workforce.sites[name])
+
+    def manual_entry(self) -> dict[str, Any]:
+        """A manual entry for the employee on a day of its own, so none overlap."""
+        start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2 + self.unique())
+        return {
+            "employee_id": self.employee_id(),
+            "started_at": start.isoformat(),
+            "ended_at": (start + timedelta(hours=8)).isoformat(),
+        }
 
 
 RequestFactory = Callable[[World], tuple[str, dict[str, Any] | None]]
@@ -198,6 +219,66 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
             {"email": f"op{w.unique()}@x.example", "password": "p" * 12, "role": "platform_staff"},
         ),
     ),
+    # Workforce (platform roles get nothing here: 404)
+    ("GET", "/api/v1/employees"): (TENANT_STAFF, fixed("/api/v1/employees")),
+    ("POST", "/api/v1/employees"): (
+        {"client_admin"},
+        lambda w: ("/api/v1/employees", {"name": f"New hire {w.unique()}"}),
+    ),
+    ("GET", "/api/v1/employees/{employee_id:uuid}"): (
+        TENANT_STAFF,
+        lambda w: (f"/api/v1/employees/{w.employee_id()}", None),
+    ),
+    ("PATCH", "/api/v1/employees/{employee_id:uuid}"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/employees/{w.employee_id()}", {"job_title": f"Role {w.unique()}"}),
+    ),
+    ("GET", "/api/v1/sites"): (ANY_TENANT_ROLE, fixed("/api/v1/sites")),
+    ("POST", "/api/v1/sites"): (
+        {"client_admin"},
+        lambda w: ("/api/v1/sites", {"name": f"Site {w.unique()}"}),
+    ),
+    ("GET", "/api/v1/sites/{site_id:uuid}"): (
+        ANY_TENANT_ROLE,
+        lambda w: (f"/api/v1/sites/{w.site_id()}", None),
+    ),
+    ("PATCH", "/api/v1/sites/{site_id:uuid}"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/sites/{w.site_id()}", {"address": f"Street {w.unique()}"}),
+    ),
+    ("GET", "/api/v1/settings/location"): ({"client_admin"}, fixed("/api/v1/settings/location")),
+    ("PUT", "/api/v1/settings/location"): (
+        {"client_admin"},
+        fixed("/api/v1/settings/location", {"location_mode": "geofence"}),
+    ),
+    # Every tenant role has an employee record: each clocks in once, then out once.
+    ("POST", "/api/v1/clock/in"): (
+        ANY_TENANT_ROLE,
+        lambda w: ("/api/v1/clock/in", {"site_id": w.site_id()}),
+    ),
+    ("POST", "/api/v1/clock/out"): (ANY_TENANT_ROLE, fixed("/api/v1/clock/out", {})),
+    ("GET", "/api/v1/me/employee"): (ANY_TENANT_ROLE, fixed("/api/v1/me/employee")),
+    ("GET", "/api/v1/me/clock-policy"): (ANY_TENANT_ROLE, fixed("/api/v1/me/clock-policy")),
+    ("GET", "/api/v1/me/clock-events"): (ANY_TENANT_ROLE, fixed("/api/v1/me/clock-events")),
+    ("GET", "/api/v1/me/time-entries"): (ANY_TENANT_ROLE, fixed("/api/v1/me/time-entries")),
+    ("GET", "/api/v1/clock-events"): (TENANT_STAFF, fixed("/api/v1/clock-events")),
+    ("GET", "/api/v1/time-entries"): (TENANT_STAFF, fixed("/api/v1/time-entries")),
+    ("POST", "/api/v1/time-entries"): (
+        TENANT_STAFF,
+        lambda w: ("/api/v1/time-entries", w.manual_entry()),
+    ),
+    ("GET", "/api/v1/time-entries/{entry_id:uuid}"): (
+        TENANT_STAFF,
+        lambda w: (f"/api/v1/time-entries/{w.entry_id}", None),
+    ),
+    ("PATCH", "/api/v1/time-entries/{entry_id:uuid}"): (
+        TENANT_STAFF,
+        lambda w: (f"/api/v1/time-entries/{w.entry_id}", {"notes": f"Checked {w.unique()}"}),
+    ),
+    ("POST", "/api/v1/time-entries/{entry_id:uuid}/approval"): (
+        TENANT_STAFF,
+        lambda w: (f"/api/v1/time-entries/{w.entry_id}/approval", {"state": "approved"}),
+    ),
 }
 
 
@@ -239,7 +320,7 @@ def test_matrix_covers_every_guarded_route(live_app: Litestar) -> None:
 async def world(db: Database, client: httpx.AsyncClient) -> World:
     tenant = await log_in_all(client, await seed_tenant(db, "matrix"))
     platform = await log_in_all(client, await seed_platform(db))
-    world = World(tenant, platform, itertools.count())
+    world = World(tenant, platform, itertools.count(), await seed_workforce(client, tenant))
     for _ in range(len(ROLES) + 1):  # one per request the matrix makes on the route
         grant = await client.post(
             "/api/v1/support-grants",
@@ -255,6 +336,11 @@ async def world(db: Database, client: httpx.AsyncClient) -> World:
     )
     world.sub_processor_id = added.json()["sub_processor_id"]
     world.change_id = added.json()["id"]
+    created = await client.post(
+        "/api/v1/time-entries", json=world.manual_entry(), headers=tenant.auth("client_admin")
+    )
+    assert created.status_code == 201, created.text
+    world.entry_id = created.json()["id"]
     return world
 
 

@@ -1,7 +1,7 @@
 """Support access grants and audit pseudonymisation.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-21
 """
 
@@ -15,7 +15,7 @@ from timeward.db.migration_ops import app_role, isolate_tenant_table
 from timeward.db.rls import CURRENT_TENANT, PlatformAccess
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -12,6 +12,15 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from tenants.employees.routes import EmployeesController
+from tenants.settings.routes import LocationSettingsController
+from tenants.sites.routes import SitesController
+from tenants.time.routes import (
+    ClockController,
+    ClockEventsController,
+    MyTimeController,
+    TimeEntriesController,
+)
 from timeward.audit.routes import AuditEventsController
 from timeward.authz.guard import PUBLIC, authorize
 from timeward.breaches.routes import BreachesController, PlatformBreachesController
@@ -58,6 +67,13 @@ ROUTE_HANDLERS = [
     PlatformSubProcessorsController,
     ProcessingRecordsController,
     PlatformProcessingRecordsController,
+    EmployeesController,
+    SitesController,
+    LocationSettingsController,
+    ClockController,
+    MyTimeController,
+    ClockEventsController,
+    TimeEntriesController,
 ]
 
 

@@ -15,6 +15,7 @@ import structlog
 
 from timeward.audit.log import verify_chains
 from timeward.config import Settings, load_settings
+from timeward.crypto.data_keys import DataKeys
 from timeward.db.bootstrap import RolePasswords, bootstrap_database
 from timeward.db.embedded import start_embedded_server
 from timeward.db.migrate import upgrade_to_head
@@ -58,7 +59,11 @@ async def _seed(settings: Settings) -> str:
     assert settings.database_url
     database = Database(settings.database_url, pool_size=2)
     try:
-        logins = await seed_demo(database, demo_password(settings.data_dir))
+        logins = await seed_demo(
+            database,
+            demo_password(settings.data_dir),
+            data_keys=DataKeys(settings.resolve_master_key()),
+        )
     finally:
         await database.dispose()
     return logins.describe()

@@ -28,4 +28,13 @@ class Conflict(DomainError):
 
 
 class InvalidInput(DomainError):
+    """Well-formed input the domain rejects (unknown reference, impossible time...)."""
+
     status_code = 422
+
+    @classmethod
+    def on_field(cls, key: str, message: str, source: str = "body") -> InvalidInput:
+        """Names the offending field the way request validation errors do."""
+        return cls(
+            f"Invalid {key}: {message}", errors=[{"key": key, "message": message, "source": source}]
+        )

@@ -13,6 +13,7 @@ from timeward.auth.throttle import LoginThrottle, ThrottleLimits
 from timeward.auth.tokens import AccessTokens, TokenSettings
 from timeward.authz.enforcer import PolicyEnforcer
 from timeward.config import Settings
+from timeward.crypto.data_keys import DataKeys
 from timeward.db.session import Database
 
 
@@ -25,6 +26,7 @@ class Services:
     auth: AuthService
     audit: AuditLog
     enforcer: PolicyEnforcer
+    data_keys: DataKeys
 
 
 def build_services(settings: Settings, database: Database) -> Services:
@@ -55,4 +57,5 @@ def build_services(settings: Settings, database: Database) -> Services:
         auth=AuthService(database, tokens, refresh, throttle, audit),
         audit=audit,
         enforcer=PolicyEnforcer(),
+        data_keys=DataKeys(master_key),
     )

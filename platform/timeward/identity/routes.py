@@ -7,7 +7,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 
 from timeward.audit.log import PLATFORM_CHAIN, AuditEntry
 from timeward.authz.guard import requires
@@ -16,13 +16,12 @@ from timeward.errors import Conflict
 from timeward.identity import service
 from timeward.identity.models import PlatformRole, Tenant, TenantRole, TenantStatus, UserStatus
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
+from timeward.web.pagination import DEFAULT_PAGE_SIZE, PageLimit, PageOffset
 from timeward.web.schemas import (
     CountryCode,
     Email,
-    Limit,
     Name,
     NewPassword,
-    Offset,
     Slug,
     Subdivision,
 )
@@ -110,8 +109,8 @@ class UsersController(Controller):
         self,
         actor: CurrentActor,
         session: DbSession,
-        limit: FromQuery[Limit] = 50,
-        offset: FromQuery[Offset] = 0,
+        limit: PageLimit = DEFAULT_PAGE_SIZE,
+        offset: PageOffset = 0,
     ) -> list[UserView]:
         members = await service.list_members(session, actor.require_tenant(), limit, offset)
         return [_user_view(m) for m in members]
@@ -175,7 +174,10 @@ class PlatformTenantsController(Controller):
 
     @get("/", opt=requires("tenants", "read"), summary="All client tenants (processor metadata)")
     async def list_tenants(
-        self, session: DbSession, limit: FromQuery[Limit] = 50, offset: FromQuery[Offset] = 0
+        self,
+        session: DbSession,
+        limit: PageLimit = DEFAULT_PAGE_SIZE,
+        offset: PageOffset = 0,
     ) -> list[TenantView]:
         return [_tenant_view(t) for t in await service.list_tenants(session, limit, offset)]
 

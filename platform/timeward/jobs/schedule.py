@@ -18,6 +18,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from tenants.locations.actors import reduce_expired_locations
 from timeward.mail.actors import reconcile_outbound_emails
 from timeward.notices.actors import reconcile_processor_notices
 
@@ -34,6 +35,7 @@ def periodic_jobs() -> list[PeriodicJob]:
     return [
         PeriodicJob(reconcile_outbound_emails, IntervalTrigger(minutes=5)),
         PeriodicJob(reconcile_processor_notices, IntervalTrigger(minutes=5)),
+        PeriodicJob(reduce_expired_locations, IntervalTrigger(hours=1)),
     ]
 
 

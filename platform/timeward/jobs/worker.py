@@ -6,6 +6,7 @@ tests load this module, so a worker consumes every actor's queue.
 
 from __future__ import annotations
 
+from tenants.locations import actors as location_actors
 from timeward.breaches import actors as breach_actors
 from timeward.config import load_settings
 from timeward.jobs.registry import current_broker
@@ -18,4 +19,11 @@ from timeward.subprocessors import actors as sub_processor_actors
 configure_logging(json=load_settings().log_json)
 broker = current_broker()
 
-__all__ = ["breach_actors", "broker", "mail_actors", "notice_actors", "sub_processor_actors"]
+__all__ = [
+    "breach_actors",
+    "broker",
+    "location_actors",
+    "mail_actors",
+    "notice_actors",
+    "sub_processor_actors",
+]

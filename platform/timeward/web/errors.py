@@ -45,15 +45,18 @@ def domain_error_handler(_request: Request[Any, Any, Any], exc: DomainError) -> 
     return error_response(exc.status_code, exc.detail, **exc.extra)
 
 
-def _is_invalid_input(exc: DBAPIError) -> bool:
-    """Database errors caused by the client's data (class 22: data exception)."""
+def _sqlstate(exc: DBAPIError) -> str:
     sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-    return isinstance(sqlstate, str) and sqlstate.startswith("22")
+    return sqlstate if isinstance(sqlstate, str) else ""
 
 
 def unexpected_exception_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    if isinstance(exc, DBAPIError) and _is_invalid_input(exc):
-        return error_response(400, "The request contains a value the database cannot accept.")
+    if isinstance(exc, DBAPIError):
+        sqlstate = _sqlstate(exc)
+        if sqlstate.startswith("22"):  # data exception: the client's value
+            return error_response(400, "The request contains a value the database cannot accept.")
+        if sqlstate == "23505":  # unique violation lost to a concurrent request
+            return error_response(409, "This conflicts with data saved at the same time.")
     log.error("http.unhandled_exception", exc_type=type(exc).__name__, path=request.url.path)
     return error_response(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error.")
 

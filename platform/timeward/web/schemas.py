@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
@@ -23,9 +23,23 @@ Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", max_len
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 CountryCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}$")]
 Subdivision = Annotated[str, msgspec.Meta(pattern=r"^[A-Z0-9]{1,8}$")]
+# For request bodies only: query strings are bounded by timeward.web.pagination.
 Limit = Annotated[int, msgspec.Meta(ge=1, le=200)]
 Offset = Annotated[int, msgspec.Meta(ge=0)]
 ONE_LINE = r"^(?![\s\S]*[\r\n])\s*\S"  # not blank, no line break anywhere
 OneLine = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=ONE_LINE)]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=10_000, pattern=r"\S")]
 Categories = Annotated[list[OneLine], msgspec.Meta(min_length=1, max_length=50)]
+
+# PATCH bodies: a field left out is UNSET (unchanged); null clears an optional field.
+UNSET = msgspec.UNSET
+Unset = msgspec.UnsetType
+
+
+def given(struct: msgspec.Struct) -> dict[str, Any]:
+    """The fields a request actually set (UNSET ones left out)."""
+    return {
+        name: value
+        for name in struct.__struct_fields__
+        if (value := getattr(struct, name)) is not UNSET
+    }

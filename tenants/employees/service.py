@@ -1,0 +1,153 @@
+"""Employees of one tenant. Every query filters on the tenant explicitly (RLS is the
+backstop); another tenant's employee is simply not found."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenants.employees.models import Employee, EmployeeStatus
+from timeward.errors import Conflict, InvalidInput, NotFound
+from timeward.identity.models import Membership
+from timeward.web.pagination import PageRequest
+
+EDITABLE_FIELDS = frozenset(
+    {
+        "user_id",
+        "name",
+        "work_email",
+        "phone",
+        "postal_address",
+        "employee_number",
+        "job_title",
+        "hire_date",
+        "status",
+        "marketing_opt_in",
+        "directory_excluded",
+        "processing_restricted",
+    }
+)
+RESTRICTION_FIELD = "processing_restricted"
+
+
+def restricted_conflict(whose: str = "this employee's") -> Conflict:
+    return Conflict(
+        f"Processing of {whose} data is restricted: it can be read but not changed until "
+        "the restriction is lifted.",
+        reason="processing_restricted",
+    )
+
+
+def ensure_writable(employee: Employee, whose: str = "this employee's") -> None:
+    """Refuse any write touching a restricted employee's data (reads stay allowed)."""
+    if employee.processing_restricted:
+        raise restricted_conflict(whose)
+
+
+async def get_employee(
+    session: AsyncSession, tenant_id: UUID, employee_id: UUID, *, lock: bool = False
+) -> Employee:
+    statement = select(Employee).where(Employee.tenant_id == tenant_id, Employee.id == employee_id)
+    if lock:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    employee = await session.scalar(statement)
+    if employee is None:
+        raise NotFound("Employee")
+    return employee
+
+
+async def employee_for_user(
+    session: AsyncSession, tenant_id: UUID, user_id: UUID, *, lock: bool = False
+) -> Employee:
+    """The caller's own employee record; 404 when their account is not linked to one."""
+    statement = select(Employee).where(Employee.tenant_id == tenant_id, Employee.user_id == user_id)
+    if lock:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    employee = await session.scalar(statement)
+    if employee is None:
+        raise NotFound("Employee record for your account")
+    return employee
+
+
+async def list_employees(
+    session: AsyncSession, tenant_id: UUID, page: PageRequest, status: EmployeeStatus | None
+) -> list[Employee]:
+    statement = select(Employee).where(Employee.tenant_id == tenant_id)
+    if status is not None:
+        statement = statement.where(Employee.status == status)
+    rows = await session.scalars(
+        statement.order_by(Employee.name, Employee.id).limit(page.fetch).offset(page.offset)
+    )
+    return list(rows.all())
+
+
+async def _check_references(
+    session: AsyncSession, tenant_id: UUID, values: Mapping[str, Any], employee_id: UUID | None
+) -> None:
+    user_id = values.get("user_id")
+    if user_id is not None:
+        member = await session.scalar(
+            select(Membership.user_id).where(
+                Membership.tenant_id == tenant_id, Membership.user_id == user_id
+            )
+        )
+        if member is None:
+            raise InvalidInput.on_field("user_id", "no user account with this id in your company")
+        taken = await session.scalar(
+            select(Employee.id).where(Employee.tenant_id == tenant_id, Employee.user_id == user_id)
+        )
+        if taken is not None and taken != employee_id:
+            raise Conflict("This user account is already linked to another employee.")
+    number = values.get("employee_number")
+    if number is not None:
+        taken = await session.scalar(
+            select(Employee.id).where(
+                Employee.tenant_id == tenant_id, Employee.employee_number == number
+            )
+        )
+        if taken is not None and taken != employee_id:
+            raise Conflict("Another employee already has this employee number.")
+
+
+async def create_employee(
+    session: AsyncSession, tenant_id: UUID, values: Mapping[str, Any]
+) -> Employee:
+    unknown = set(values) - EDITABLE_FIELDS
+    assert not unknown, unknown
+    await _check_references(session, tenant_id, values, None)
+    employee = Employee(tenant_id=tenant_id, **values)
+    session.add(employee)
+    await session.flush()
+    await session.refresh(employee)
+    return employee
+
+
+async def update_employee(
+    session: AsyncSession, tenant_id: UUID, employee_id: UUID, changes: Mapping[str, Any]
+) -> tuple[Employee, list[str]]:
+    """Apply the given changes; returns the employee and the names of the fields that changed.
+
+    While processing is restricted, the only change allowed is lifting (or
+    re-stating) the restriction itself.
+    """
+    unknown = set(changes) - EDITABLE_FIELDS
+    assert not unknown, unknown
+    employee = await get_employee(session, tenant_id, employee_id, lock=True)
+    changed = [name for name, value in changes.items() if getattr(employee, name) != value]
+    if employee.processing_restricted and set(changed) - {RESTRICTION_FIELD}:
+        raise restricted_conflict()
+    if not changed:
+        return employee, []
+    await _check_references(
+        session, tenant_id, {k: changes[k] for k in changed}, employee_id=employee.id
+    )
+    for name in changed:
+        setattr(employee, name, changes[name])
+    employee.updated_at = datetime.now(UTC)
+    await session.flush()
+    return employee, sorted(changed)

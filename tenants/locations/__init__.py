@@ -1,0 +1,1 @@
+"""Locations captured at clock in/out: minimisation by tenant mode, sealing, reduction."""

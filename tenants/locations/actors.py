@@ -1,0 +1,19 @@
+"""Scheduled reduction of precise locations past each tenant's retention."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import structlog
+
+from tenants.locations.service import reduce_expired_locations_all_tenants
+from timeward.jobs.registry import job
+from timeward.jobs.runtime import job_database
+
+log = structlog.get_logger("tenants.locations")
+
+
+@job(queue="maintenance", max_retries=0)
+async def reduce_expired_locations() -> None:
+    reduced = await reduce_expired_locations_all_tenants(job_database(), datetime.now(UTC))
+    log.info("locations.reduced", events=reduced)

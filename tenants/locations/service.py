@@ -1,0 +1,219 @@
+"""Capture a clock-in/out location in the tenant's chosen form; open it; reduce it.
+
+- precise: the coordinates (latitude, longitude, accuracy) are sealed with
+  AES-256-GCM under the tenant's data key, with the tenant id and the clock
+  event's id as associated data (a ciphertext moved to another row does not
+  open). The geofence result is stored beside them, in clear, so reduction only
+  has to drop the ciphertext.
+- geofence: only on-site yes/no and the matched site are stored; the coordinates
+  never reach the database.
+- off: nothing is processed; a location sent anyway is ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+import msgspec
+import structlog
+from cryptography.exceptions import InvalidTag
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenants.employees.models import Employee
+from tenants.locations.geo import Geofence, Point, match
+from tenants.settings.models import LocationMode
+from tenants.settings.service import LocationPolicy, location_policy
+from tenants.sites.models import JobSite
+from tenants.time.models import ClockEvent, LocationStatus
+from timeward.crypto.aead import seal, unseal
+from timeward.crypto.data_keys import DataKey, DataKeys
+from timeward.db.session import Database, Scope
+from timeward.jobs.tenants import tenant_ids
+
+log = structlog.get_logger(__name__)
+
+UNAVAILABLE = "unavailable"
+
+
+class Coordinates(msgspec.Struct, frozen=True, array_like=True):
+    """The plaintext that is sealed (kept compact: [lat, lon, accuracy])."""
+
+    latitude: float
+    longitude: float
+    accuracy_m: float | None = None
+
+
+@dataclass(frozen=True)
+class CapturedLocation:
+    mode: LocationMode
+    status: LocationStatus
+    on_site: bool | None = None
+    matched_site_id: UUID | None = None
+    sealed: bytes | None = None
+    key_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class OpenedLocation:
+    """A stored location as shown to readers; status ``unavailable`` if it does not open."""
+
+    status: str
+    coordinates: Coordinates | None
+    on_site: bool | None
+    matched_site_id: UUID | None
+
+
+def location_aad(tenant_id: UUID, event_id: UUID) -> bytes:
+    return b"timeward/clock_events.location/v1|" + tenant_id.bytes + event_id.bytes
+
+
+async def geofences(session: AsyncSession, tenant_id: UUID) -> list[Geofence]:
+    rows = await session.scalars(
+        select(JobSite).where(
+            JobSite.tenant_id == tenant_id,
+            JobSite.active.is_(True),
+            JobSite.geofence_radius_m.is_not(None),
+        )
+    )
+    return [
+        Geofence(
+            site.id,
+            Point(site.geofence_latitude or 0.0, site.geofence_longitude or 0.0),
+            float(site.geofence_radius_m or 0),
+        )
+        for site in rows.all()
+    ]
+
+
+def minimise(
+    tenant_id: UUID,
+    event_id: UUID,
+    policy: LocationPolicy,
+    coordinates: Coordinates | None,
+    fences: Sequence[Geofence],
+    declared_site: UUID | None,
+    key: DataKey | None,
+) -> CapturedLocation:
+    """The form of one location the tenant's mode allows to be stored.
+
+    Coordinates never outlive this call, except as a ciphertext in precise mode
+    (which needs the tenant's sealing ``key``).
+    """
+    if policy.mode is LocationMode.OFF or coordinates is None:
+        return CapturedLocation(policy.mode, LocationStatus.NOT_COLLECTED)
+    point = Point(coordinates.latitude, coordinates.longitude)
+    result = match(point, fences, declared_site=declared_site)
+    if policy.mode is LocationMode.GEOFENCE:
+        return CapturedLocation(
+            policy.mode, LocationStatus.GEOFENCE, result.on_site, result.matched_site_id
+        )
+    assert key is not None, "precise mode seals: a data key is required"
+    sealed = seal(key.secret, msgspec.json.encode(coordinates), location_aad(tenant_id, event_id))
+    return CapturedLocation(
+        policy.mode, LocationStatus.PRECISE, result.on_site, result.matched_site_id, sealed, key.id
+    )
+
+
+async def capture(
+    session: AsyncSession,
+    keys: DataKeys,
+    tenant_id: UUID,
+    event_id: UUID,
+    policy: LocationPolicy,
+    coordinates: Coordinates | None,
+    declared_site: UUID | None,
+) -> CapturedLocation:
+    """Minimise (and in precise mode seal) the location of one clock event."""
+    if policy.mode is LocationMode.OFF or coordinates is None:
+        return minimise(tenant_id, event_id, policy, None, (), declared_site, None)
+    fences = await geofences(session, tenant_id)
+    key = (
+        await keys.for_sealing(session, tenant_id) if policy.mode is LocationMode.PRECISE else None
+    )
+    return minimise(tenant_id, event_id, policy, coordinates, fences, declared_site, key)
+
+
+async def open_locations(
+    session: AsyncSession, keys: DataKeys, tenant_id: UUID, events: Sequence[ClockEvent]
+) -> dict[UUID, OpenedLocation]:
+    """Every event's location as readers see it. A location whose key was destroyed, or
+    that does not open, is reported as unavailable rather than failing the request."""
+    secrets = await keys.for_opening(
+        session, tenant_id, {e.location_key_id for e in events if e.location_key_id}
+    )
+    opened: dict[UUID, OpenedLocation] = {}
+    unavailable = 0
+    for event in events:
+        status, coordinates = event.location_status, None
+        if event.location_sealed is not None and event.location_key_id is not None:
+            coordinates = _open(secrets.get(event.location_key_id), tenant_id, event)
+            if coordinates is None:
+                status, unavailable = UNAVAILABLE, unavailable + 1
+        opened[event.id] = OpenedLocation(status, coordinates, event.on_site, event.matched_site_id)
+    if unavailable:
+        log.warning("location.unavailable", tenant_id=str(tenant_id), events=unavailable)
+    return opened
+
+
+def _open(secret: bytes | None, tenant_id: UUID, event: ClockEvent) -> Coordinates | None:
+    if secret is None or event.location_sealed is None:
+        return None
+    try:
+        plaintext = unseal(secret, event.location_sealed, location_aad(tenant_id, event.id))
+    except InvalidTag:
+        return None
+    return msgspec.json.decode(plaintext, type=Coordinates)
+
+
+async def reduce_locations(session: AsyncSession, tenant_id: UUID, now: datetime) -> int:
+    """Drop sealed coordinates the tenant no longer keeps; returns how many were dropped.
+
+    In precise mode, those older than the tenant's retention; in any other mode, all
+    of them (the tenant has chosen not to keep coordinates). The geofence result
+    stays. Employees whose processing is restricted are skipped: their data is
+    frozen until the restriction is lifted.
+    """
+    policy = await location_policy(session, tenant_id)
+    restricted = select(Employee.id).where(
+        Employee.tenant_id == tenant_id, Employee.processing_restricted.is_(True)
+    )
+    statement = update(ClockEvent).where(
+        ClockEvent.tenant_id == tenant_id,
+        ClockEvent.location_sealed.is_not(None),
+        ClockEvent.employee_id.not_in(restricted),
+    )
+    if policy.mode is LocationMode.PRECISE:
+        statement = statement.where(ClockEvent.at < now - timedelta(days=policy.precise_days))
+    result = await session.execute(
+        statement.values(
+            location_sealed=None,
+            location_key_id=None,
+            location_status=LocationStatus.REDUCED,
+            location_reduced_at=now,
+        ).execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def reduce_expired_locations(database: Database, tenant_id: UUID, now: datetime) -> int:
+    """Scheduled job, one tenant: reduce expired precise locations in a transaction of its own.
+
+    Idempotent: a second run at the same ``now`` reduces nothing.
+    """
+    async with database.transaction(Scope.TENANT, tenant_id) as session:
+        reduced = await reduce_locations(session, tenant_id, now)
+    if reduced:
+        log.info("location.reduced", tenant_id=str(tenant_id), events=reduced)
+    return reduced
+
+
+async def reduce_expired_locations_all_tenants(database: Database, now: datetime) -> int:
+    """Scheduled job, every tenant that still holds data, one transaction per tenant."""
+    total = 0
+    for tenant_id in await tenant_ids(database):
+        total += await reduce_expired_locations(database, tenant_id, now)
+    return total

@@ -1,0 +1,1 @@
+"""Per-tenant settings the client company chooses (location minimisation so far)."""

@@ -1,0 +1,44 @@
+"""``tenant_settings``: one row per tenant, absent until an admin changes a default."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, ForeignKeyConstraint, String, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from timeward.db.base import Base
+
+
+class LocationMode(enum.StrEnum):
+    PRECISE = "precise"  # coordinates kept, sealed, for at most N days, then reduced
+    GEOFENCE = "geofence"  # only on-site yes/no and the matched site; coordinates discarded
+    OFF = "off"  # no location processed at all
+
+
+DEFAULT_LOCATION_MODE = LocationMode.GEOFENCE
+DEFAULT_PRECISE_DAYS = 30
+MAX_PRECISE_DAYS = 90
+
+
+class TenantSettings(Base):
+    __tablename__ = "tenant_settings"
+    __table_args__ = (
+        CheckConstraint("location_mode IN ('precise', 'geofence', 'off')", name="location_mode"),
+        CheckConstraint(
+            f"precise_location_days BETWEEN 1 AND {MAX_PRECISE_DAYS}", name="precise_days"
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "updated_by"], ["memberships.tenant_id", "memberships.user_id"]
+        ),
+    )
+
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    location_mode: Mapped[str] = mapped_column(String(16), default=DEFAULT_LOCATION_MODE)
+    precise_location_days: Mapped[int] = mapped_column(default=DEFAULT_PRECISE_DAYS)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    updated_by: Mapped[UUID | None]

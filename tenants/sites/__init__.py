@@ -1,0 +1,1 @@
+"""Job sites: where the tenant's work happens, with an optional geofence."""

@@ -1,0 +1,90 @@
+"""Job sites of one tenant."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenants.sites.models import JobSite
+from timeward.errors import Conflict, InvalidInput, NotFound
+from timeward.web.pagination import PageRequest
+
+EDITABLE_FIELDS = frozenset(
+    {"name", "address", "geofence_latitude", "geofence_longitude", "geofence_radius_m", "active"}
+)
+
+
+async def get_site(session: AsyncSession, tenant_id: UUID, site_id: UUID) -> JobSite:
+    site = await session.scalar(
+        select(JobSite).where(JobSite.tenant_id == tenant_id, JobSite.id == site_id)
+    )
+    if site is None:
+        raise NotFound("Job site")
+    return site
+
+
+async def referenced_site(
+    session: AsyncSession, tenant_id: UUID, site_id: UUID, field: str = "site_id"
+) -> JobSite:
+    """A site named in a request body: unknown (or another tenant's) is a 422 on that field."""
+    site = await session.scalar(
+        select(JobSite).where(JobSite.tenant_id == tenant_id, JobSite.id == site_id)
+    )
+    if site is None:
+        raise InvalidInput.on_field(field, "unknown job site")
+    if not site.active:
+        raise InvalidInput.on_field(field, "this job site is archived")
+    return site
+
+
+async def list_sites(
+    session: AsyncSession, tenant_id: UUID, page: PageRequest, active: bool | None
+) -> list[JobSite]:
+    statement = select(JobSite).where(JobSite.tenant_id == tenant_id)
+    if active is not None:
+        statement = statement.where(JobSite.active.is_(active))
+    rows = await session.scalars(
+        statement.order_by(JobSite.name, JobSite.id).limit(page.fetch).offset(page.offset)
+    )
+    return list(rows.all())
+
+
+async def _name_free(
+    session: AsyncSession, tenant_id: UUID, name: str, site_id: UUID | None
+) -> None:
+    taken = await session.scalar(
+        select(JobSite.id).where(JobSite.tenant_id == tenant_id, JobSite.name == name)
+    )
+    if taken is not None and taken != site_id:
+        raise Conflict("Another job site already has this name.")
+
+
+async def create_site(session: AsyncSession, tenant_id: UUID, values: Mapping[str, Any]) -> JobSite:
+    assert set(values) <= EDITABLE_FIELDS
+    await _name_free(session, tenant_id, values["name"], None)
+    site = JobSite(tenant_id=tenant_id, **values)
+    session.add(site)
+    await session.flush()
+    await session.refresh(site)
+    return site
+
+
+async def update_site(
+    session: AsyncSession, tenant_id: UUID, site_id: UUID, changes: Mapping[str, Any]
+) -> tuple[JobSite, list[str]]:
+    assert set(changes) <= EDITABLE_FIELDS
+    site = await get_site(session, tenant_id, site_id)
+    changed = [name for name, value in changes.items() if getattr(site, name) != value]
+    if "name" in changed:
+        await _name_free(session, tenant_id, changes["name"], site.id)
+    for name in changed:
+        setattr(site, name, changes[name])
+    if changed:
+        site.updated_at = datetime.now(UTC)
+        await session.flush()
+    return site, sorted(changed)

@@ -1,0 +1,1 @@
+"""Clocking in and out, and the time entries built from it or entered by managers."""

@@ -1,0 +1,96 @@
+"""The demo seed fills the demo tenant with workforce data, quickly, once, and logs no
+personal data; the `timeward seed-demo` command runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from uuid import UUID
+
+import httpx
+import structlog
+from sqlalchemy import func, select
+
+from tenants.employees.models import Employee
+from tenants.sites.models import JobSite
+from tenants.time.models import ClockEvent, TimeEntry
+from tests.accounts import token_pair
+from tests.conftest import TEST_MASTER_KEY
+from timeward.db.bootstrap import DatabaseUrls
+from timeward.db.session import Database, Scope
+from timeward.demo import DEMO_EMPLOYEES, DEMO_SITES, seed_demo
+from timeward.identity.service import tenant_by_slug
+from timeward.services import Services
+
+PASSWORD = "demo-password-for-tests"
+
+
+async def _counts(db: Database, tenant_id: UUID) -> dict[str, int]:
+    async with db.transaction(Scope.TENANT, tenant_id) as session:
+        return {
+            model.__tablename__: await session.scalar(
+                select(func.count()).select_from(model).where(model.tenant_id == tenant_id)
+            )
+            or 0
+            for model in (Employee, JobSite, ClockEvent, TimeEntry)
+        }
+
+
+async def test_demo_seed_is_fast_idempotent_and_logs_no_personal_data(
+    db: Database, client: httpx.AsyncClient, services: Services
+) -> None:
+    with structlog.testing.capture_logs() as logs:
+        started = time.perf_counter()
+        logins = await seed_demo(db, PASSWORD, data_keys=services.data_keys)
+        elapsed = time.perf_counter() - started
+    assert elapsed < 3, f"seeding took {elapsed:.2f}s"
+    tenant = await tenant_by_slug(db, logins.tenant_slug)
+    assert tenant is not None
+    counts = await _counts(db, tenant.id)
+    assert counts["employees"] == len(DEMO_EMPLOYEES) and counts["job_sites"] == len(DEMO_SITES)
+    assert counts["clock_events"] >= 100 and counts["time_entries"] == counts["clock_events"] // 2
+    await seed_demo(db, PASSWORD, data_keys=services.data_keys)
+    assert await _counts(db, tenant.id) == counts
+
+    personal = [name for name, *_ in DEMO_EMPLOYEES] + ["@", "52.5", "13.4", "13.2"]
+    logged = repr(logs)
+    assert [word for word in personal if word in logged] == []
+
+    token = await token_pair(client, "employee@demo.timeward.test", "demo", PASSWORD)
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    policy = (await client.get("/api/v1/me/clock-policy", headers=headers)).json()
+    assert policy["location_mode"] == "precise" and policy["precise_location_days"] == 14
+    events = (await client.get("/api/v1/me/clock-events?limit=200", headers=headers)).json()
+    statuses = {event["location"]["status"] for event in events["items"]}
+    assert statuses == {"precise", "reduced"}
+    entries = (await client.get("/api/v1/me/time-entries?limit=200", headers=headers)).json()
+    assert {e["approval_state"] for e in entries["items"]} == {"approved", "pending"}
+    manager = await token_pair(client, "manager@demo.timeward.test", "demo", PASSWORD)
+    pending = await client.get(
+        "/api/v1/time-entries?approval_state=pending",
+        headers={"Authorization": f"Bearer {manager.json()['access_token']}"},
+    )
+    assert pending.status_code == 200 and pending.json()["items"]
+
+
+def test_seed_demo_command(database_urls: DatabaseUrls, tmp_path: Path, db: Database) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_urls.app_url,
+        "DATABASE_OWNER_URL": database_urls.owner_url,
+        "TIMEWARD_MASTER_KEY": TEST_MASTER_KEY,
+        "TIMEWARD_DATA_DIR": str(tmp_path),
+    }
+    for _ in range(2):
+        result = subprocess.run(
+            [sys.executable, "-m", "timeward.cli", "seed-demo"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "employee@demo.timeward.test" in result.stdout
+    assert "demo.workforce_already_seeded" in result.stderr
