@@ -161,3 +161,21 @@ async def test_application_role_cannot_rewrite_audit_events(
     with pytest.raises(DBAPIError, match="permission denied"):
         async with db.transaction(Scope.TENANT, tenant) as session:
             await session.execute(text(statement))
+
+
+async def test_actor_role_function_answers_and_leaves_the_callers_scope_alone(
+    db: Database, make_tenant: TenantFactory
+) -> None:
+    tenant_a, tenant_b = await _two_tenants_with_members(db, make_tenant)
+    async with db.transaction(Scope.TENANT, tenant_a) as session:
+        member = await session.scalar(select(Membership.user_id).limit(1))
+        role_here = await session.scalar(
+            text("select actor_role(:u, :t)"), {"u": member, "t": tenant_a}
+        )
+        role_elsewhere = await session.scalar(
+            text("select actor_role(:u, :t)"), {"u": member, "t": tenant_b}
+        )
+        still = await session.scalar(text("select current_setting('app.tenant_id', true)"))
+        visible = set((await session.scalars(select(Membership.tenant_id))).all())
+    assert (role_here, role_elsewhere) == ("employee", None)
+    assert still == str(tenant_a) and visible == {tenant_a}

@@ -35,6 +35,35 @@ def _scoped_table(table: str, scopes: tuple[str, ...], privileges: str) -> None:
     )
 
 
+# One round trip per request answers "may this token still act?": the role the user
+# holds now, or NULL. It sets the scope it needs itself and restores the caller's.
+ACTOR_ROLE = """
+CREATE FUNCTION actor_role(p_user uuid, p_tenant uuid) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    v_scope text := coalesce(current_setting('app.scope', true), '');
+    v_tenant text := coalesce(current_setting('app.tenant_id', true), '');
+    v_role text;
+BEGIN
+    IF p_tenant IS NULL THEN
+        PERFORM set_config('app.scope', 'platform', true), set_config('app.tenant_id', '', true);
+        SELECT s.role INTO v_role FROM platform_staff s JOIN users u ON u.id = s.user_id
+         WHERE s.user_id = p_user AND u.status = 'active';
+    ELSE
+        PERFORM set_config('app.scope', 'tenant', true),
+                set_config('app.tenant_id', p_tenant::text, true);
+        SELECT m.role INTO v_role FROM memberships m
+          JOIN users u ON u.id = m.user_id
+          JOIN tenants t ON t.id = m.tenant_id
+         WHERE m.tenant_id = p_tenant AND m.user_id = p_user AND m.status = 'active'
+           AND u.status = 'active' AND t.status = 'active';
+    END IF;
+    PERFORM set_config('app.scope', v_scope, true), set_config('app.tenant_id', v_tenant, true);
+    RETURN v_role;
+END $$
+"""
+
+
 def upgrade() -> None:
     op.add_column(
         "memberships",
@@ -87,8 +116,13 @@ def upgrade() -> None:
     )
     _scoped_table("login_attempts", ("auth",), "SELECT, INSERT, UPDATE, DELETE")
 
+    op.execute(ACTOR_ROLE)
+    op.execute("REVOKE ALL ON FUNCTION actor_role(uuid, uuid) FROM PUBLIC")
+    op.execute(f"GRANT EXECUTE ON FUNCTION actor_role(uuid, uuid) TO {app_role()}")
+
 
 def downgrade() -> None:
+    op.execute("DROP FUNCTION actor_role(uuid, uuid)")
     for table in ("login_attempts", "refresh_tokens", "signing_keys"):
         op.drop_table(table)
     for table in ("audit_events", "audit_chain_heads"):

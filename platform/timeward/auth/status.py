@@ -4,36 +4,21 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import text
 
-from timeward.db.session import Database, Scope
-from timeward.identity.models import Membership, PlatformStaff, Tenant, TenantStatus, User
+from timeward.db.session import Database
 
-ACTIVE = "active"
+_ACTOR_ROLE = text("select actor_role(:user_id, :tenant_id)")
 
 
 async def current_role(database: Database, user_id: UUID, tenant_id: UUID | None) -> str | None:
     """The role the user holds now in the tenant (or the platform), or None if none is valid.
 
-    None when the user is disabled, the membership disabled or gone, or the tenant not active.
+    None when the user is disabled, the membership disabled or gone, or the tenant not
+    active. One statement in autocommit: the ``actor_role`` database function applies
+    the scope it needs (see migration 0002), so this costs a single round trip.
     """
-    if tenant_id is None:
-        async with database.transaction(Scope.PLATFORM) as session:
-            return await session.scalar(
-                select(PlatformStaff.role)
-                .join(User, User.id == PlatformStaff.user_id)
-                .where(PlatformStaff.user_id == user_id, User.status == ACTIVE)
-            )
-    async with database.transaction(Scope.TENANT, tenant_id) as session:
-        return await session.scalar(
-            select(Membership.role)
-            .join(User, User.id == Membership.user_id)
-            .join(Tenant, Tenant.id == Membership.tenant_id)
-            .where(
-                Membership.tenant_id == tenant_id,
-                Membership.user_id == user_id,
-                Membership.status == ACTIVE,
-                User.status == ACTIVE,
-                Tenant.status == TenantStatus.ACTIVE,
-            )
-        )
+    async with database.engine.connect() as connection:
+        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        role = await autocommit.scalar(_ACTOR_ROLE, {"user_id": user_id, "tenant_id": tenant_id})
+    return str(role) if role is not None else None

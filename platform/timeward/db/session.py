@@ -74,7 +74,7 @@ class Database:
             async_url(url),
             pool_size=pool_size,
             max_overflow=pool_size,
-            pool_pre_ping=True,
+            pool_recycle=1800,  # no pre-ping: it would cost a round trip per checkout
             echo=echo,
         )
         self._factory = async_sessionmaker(
