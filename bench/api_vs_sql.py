@@ -58,7 +58,6 @@ def start_api(app_url: str) -> tuple[subprocess.Popen[bytes], str]:
         "TIMEWARD_MASTER_KEY": MASTER_KEY,
         "TIMEWARD_ENV": "test",
         "TIMEWARD_DATA_DIR": tempfile.mkdtemp(),
-        "TIMEWARD_LOG_LEVEL": "warning",
     }
     command = [
         sys.executable,
@@ -75,7 +74,9 @@ def start_api(app_url: str) -> tuple[subprocess.Popen[bytes], str]:
     profile = os.environ.get("BENCH_PROFILE")  # a path: record the API with py-spy
     if profile:
         command = ["py-spy", "record", "--format", "raw", "-o", profile, "--", *command]
-    process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    log_path = os.environ.get("BENCH_SERVER_LOG")  # a path: keep the API's log
+    log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    process = subprocess.Popen(command, env=env, stderr=log)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:

@@ -25,7 +25,10 @@ def requires(resource: str, action: str, *, personal_data: bool = False) -> dict
     return {"permission": (resource, action), "personal_data": personal_data}
 
 
-def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+async def authorize(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """Async on purpose: Casbin is in memory and not thread-safe, so it runs on the loop."""
     if handler.opt.get("public"):
         return
     permission = handler.opt.get("permission")

@@ -57,7 +57,12 @@ def unexpected_exception_handler(request: Request[Any, Any, Any], exc: Exception
             return error_response(400, "The request contains a value the database cannot accept.")
         if sqlstate == "23505":  # unique violation lost to a concurrent request
             return error_response(409, "This conflicts with data saved at the same time.")
-    log.error("http.unhandled_exception", exc_type=type(exc).__name__, path=request.url.path)
+    log.error(
+        "http.unhandled_exception",
+        exc_type=type(exc).__name__,
+        path=request.url.path,
+        exc_info=exc,
+    )
     return error_response(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error.")
 
 
