@@ -3,6 +3,7 @@ and every role meets exactly the routes the matrix below allows, over HTTP."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import shutil
 import time
@@ -394,3 +395,13 @@ def test_tenant_and_platform_resources_do_not_overlap() -> None:
             side = "platform" if fields[2] == "platform" else "tenant"
             sides[side].add(fields[3])
     assert sides["tenant"] & sides["platform"] == SHARED_RESOURCES
+
+
+async def test_guard_holds_under_concurrent_requests(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Casbin is not thread-safe: the guard must not run it on worker threads."""
+    headers = world.tenant.auth("client_admin")
+    paths = ["/api/v1/me", "/api/v1/users", "/api/v1/audit-events"] * 40
+    responses = await asyncio.gather(*(client.get(path, headers=headers) for path in paths))
+    assert {response.status_code for response in responses} == {200}
