@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.accounts import Accounts, log_in_all, seed_platform, seed_tenant
+from tests.workforce import seed_workforce
 from timeward.db.session import Database
 
 
@@ -146,3 +147,30 @@ async def test_platform_sees_live_grant_metadata(
         "/api/v1/platform/support-grants", headers=staff.auth("platform_staff")
     )
     assert [g["id"] for g in listed.json()] == [grant["id"]]
+
+
+async def test_staff_reads_of_workforce_data_are_audited(
+    client: httpx.AsyncClient, acme: Accounts, staff: Accounts
+) -> None:
+    await seed_workforce(client, acme)
+    await _grant(client, acme)
+    reads = [
+        ("/api/v1/employees", acme.auth("client_manager")),
+        ("/api/v1/time-entries", acme.auth("client_admin")),
+        ("/api/v1/clock-events", _as_support(staff, acme.tenant_id)),
+    ]
+    for path, headers in reads:
+        assert (await client.get(path, headers=headers)).status_code == 200, path
+    own = await client.get("/api/v1/me/clock-events", headers=acme.auth("employee"))
+    assert own.status_code == 200
+    events = await client.get(
+        "/api/v1/audit-events",
+        params={"action": "personal_data.read", "limit": 200},
+        headers=acme.auth("client_admin"),
+    )
+    routes = sorted((e["actor_role"], e["details"]["route"]) for e in events.json())
+    assert routes == [
+        ("client_admin", "GET /api/v1/time-entries"),
+        ("client_manager", "GET /api/v1/employees"),
+        ("support_reader", "GET /api/v1/clock-events"),
+    ]

@@ -119,7 +119,9 @@ class EmployeesController(Controller):
     path = "/api/v1/employees"
     tags = ["employees"]
 
-    @get("/", opt=requires("employees", "read"), summary="The tenant's employees")
+    @get(
+        "/", opt=requires("employees", "read", personal_data=True), summary="The tenant's employees"
+    )
     async def list_employees(
         self,
         actor: CurrentActor,
@@ -151,7 +153,11 @@ class EmployeesController(Controller):
         )
         return employee_view(employee, with_contact=True)
 
-    @get("/{employee_id:uuid}", opt=requires("employees", "read"), summary="One employee")
+    @get(
+        "/{employee_id:uuid}",
+        opt=requires("employees", "read", personal_data=True),
+        summary="One employee",
+    )
     async def get_employee(
         self,
         employee_id: FromPath[UUID],

@@ -340,7 +340,11 @@ class ClockEventsController(Controller):
     path = "/api/v1/clock-events"
     tags = ["time"]
 
-    @get("/", opt=requires("clock_events", "read"), summary="Clock events, with locations")
+    @get(
+        "/",
+        opt=requires("clock_events", "read", personal_data=True),
+        summary="Clock events, with locations",
+    )
     async def list_clock_events(
         self,
         actor: CurrentActor,
@@ -369,7 +373,11 @@ class TimeEntriesController(Controller):
     path = "/api/v1/time-entries"
     tags = ["time"]
 
-    @get("/", opt=requires("time_entries", "read"), summary="Time entries (timesheets)")
+    @get(
+        "/",
+        opt=requires("time_entries", "read", personal_data=True),
+        summary="Time entries (timesheets)",
+    )
     async def list_time_entries(
         self,
         actor: CurrentActor,
@@ -410,7 +418,11 @@ class TimeEntriesController(Controller):
         await _audit(services, session, actor, "time_entry.created", entry)
         return time_entry_view(entry)
 
-    @get("/{entry_id:uuid}", opt=requires("time_entries", "read"), summary="One time entry")
+    @get(
+        "/{entry_id:uuid}",
+        opt=requires("time_entries", "read", personal_data=True),
+        summary="One time entry",
+    )
     async def get_time_entry(
         self, entry_id: FromPath[UUID], actor: CurrentActor, session: DbSession
     ) -> TimeEntryView:
