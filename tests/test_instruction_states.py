@@ -82,10 +82,10 @@ def test_cancel_reject_and_fail_need_a_reason(target: Status, reason: str | None
 
 
 def test_terminal_open_and_runnable_sets() -> None:
-    assert TERMINAL == {S.COMPLETED, S.CANCELED, S.REJECTED}
+    assert {S.COMPLETED, S.CANCELED, S.REJECTED} == TERMINAL
     assert S.PARTIALLY_COMPLETED not in TERMINAL  # releasing the hold lets it complete
-    assert OPEN.isdisjoint(TERMINAL) and OPEN | TERMINAL == set(Status)
-    assert RUNNABLE == {S.SCHEDULED, S.IN_PROCESSING}
+    assert OPEN.isdisjoint(TERMINAL) and set(Status) == OPEN | TERMINAL
+    assert {S.SCHEDULED, S.IN_PROCESSING} == RUNNABLE
 
 
 def test_the_client_cannot_stop_deletion_midway_or_mark_work_done() -> None:

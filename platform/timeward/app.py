@@ -22,7 +22,17 @@ from timeward.identity.routes import (
     PlatformTenantsController,
     UsersController,
 )
+from timeward.instructions.platform_routes import (
+    PlatformInstructionsController,
+    PlatformLegalHoldsController,
+)
+from timeward.instructions.routes import (
+    InstructionsController,
+    LegalHoldsController,
+    PublicInstructionsController,
+)
 from timeward.observability.logging import configure_logging
+from timeward.retention.routes import RetentionController
 from timeward.services import build_services
 from timeward.support.routes import PlatformSupportGrantsController, SupportGrantsController
 from timeward.web.auth_routes import AuthController, JwksController
@@ -43,6 +53,12 @@ ROUTE_HANDLERS = [
     AuditEventsController,
     SupportGrantsController,
     PlatformSupportGrantsController,
+    InstructionsController,
+    LegalHoldsController,
+    PublicInstructionsController,
+    PlatformInstructionsController,
+    PlatformLegalHoldsController,
+    RetentionController,
 ]
 
 

@@ -72,6 +72,10 @@ class Settings:
     login_failures_per_address: int = 20
     login_window_seconds: int = 900
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    public_url: str = "http://127.0.0.1:8000"
+    queue_namespace: str | None = None
+    instruction_batch_size: int = 1000
+    instruction_slice_seconds: float = 30.0
 
     @property
     def is_production(self) -> bool:
@@ -103,4 +107,8 @@ def load_settings() -> Settings:
         master_key=_env("TIMEWARD_MASTER_KEY"),
         token_issuer=_env("TIMEWARD_TOKEN_ISSUER", "timeward") or "timeward",
         smtp=load_smtp_settings(),
+        public_url=_env("TIMEWARD_PUBLIC_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000",
+        queue_namespace=_env("TIMEWARD_QUEUE_NAMESPACE"),
+        instruction_batch_size=int(_env("TIMEWARD_INSTRUCTION_BATCH_SIZE", "1000") or "1000"),
+        instruction_slice_seconds=float(_env("TIMEWARD_INSTRUCTION_SLICE_SECONDS", "30") or "30"),
     )

@@ -29,3 +29,9 @@ class Conflict(DomainError):
 
 class InvalidInput(DomainError):
     status_code = 422
+
+
+class Gone(DomainError):
+    """It existed, and is no longer available (an expired download)."""
+
+    status_code = 410

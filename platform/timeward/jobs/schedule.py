@@ -16,9 +16,12 @@ import structlog
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from timeward.instructions.actors import escalate_instructions, reconcile_instructions
 from timeward.mail.actors import reconcile_outbound_emails
+from timeward.retention.actors import purge_expired_data
 
 log = structlog.get_logger("timeward.scheduler")
 
@@ -32,6 +35,9 @@ def periodic_jobs() -> list[PeriodicJob]:
     """Add one line per periodic job. Fresh triggers on each call (they hold start times)."""
     return [
         PeriodicJob(reconcile_outbound_emails, IntervalTrigger(minutes=5)),
+        PeriodicJob(reconcile_instructions, IntervalTrigger(minutes=1)),
+        PeriodicJob(escalate_instructions, CronTrigger(minute=7)),  # hourly, UTC
+        PeriodicJob(purge_expired_data, CronTrigger(hour=3, minute=15)),  # daily, UTC
     ]
 
 

@@ -7,12 +7,14 @@ tests load this module, so a worker consumes every actor's queue.
 from __future__ import annotations
 
 from timeward.config import load_settings
+from timeward.instructions import actors as instruction_actors
 from timeward.jobs.registry import current_broker
 from timeward.mail import actors as mail_actors
 from timeward.observability.logging import configure_logging
+from timeward.retention import actors as retention_actors
 
 # The dramatiq CLI does not run ``timeward``'s own start-up: redacted logs here too.
 configure_logging(json=load_settings().log_json)
 broker = current_broker()
 
-__all__ = ["broker", "mail_actors"]
+__all__ = ["broker", "instruction_actors", "mail_actors", "retention_actors"]
