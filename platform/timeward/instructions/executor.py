@@ -20,6 +20,7 @@ instruction's advisory lock (:mod:`timeward.instructions.locks`) throughout.
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import time
 from collections.abc import AsyncIterator, Iterable
@@ -83,6 +84,7 @@ log = structlog.get_logger("timeward.instructions")
 
 MAX_ATTEMPTS = 5
 DELIVERY_POLL_SECONDS = 10.0
+DELIVERY_PATIENCE_SECONDS = 5.0
 OWN_TABLES = frozenset(
     {
         "instructions",
@@ -539,19 +541,26 @@ async def _deliver(job: Job) -> RunResult | None:
 
 
 async def _await_delivery(job: Job) -> RunResult | None:
-    async with job.step() as (session, instruction):
-        statuses = list(
-            (
-                await session.scalars(
-                    select(OutboundEmail.status).where(
-                        OutboundEmail.tenant_id == job.tenant_id,
-                        OutboundEmail.id.in_(instruction.delivery_email_ids),
+    """Deletion starts only once the notice that the data is ready has left the outbox.
+    Mail is usually out within a second: poll briefly, then come back later."""
+    patience = time.monotonic() + DELIVERY_PATIENCE_SECONDS
+    while True:
+        async with job.step() as (session, instruction):
+            statuses = list(
+                (
+                    await session.scalars(
+                        select(OutboundEmail.status).where(
+                            OutboundEmail.tenant_id == job.tenant_id,
+                            OutboundEmail.id.in_(instruction.delivery_email_ids),
+                        )
                     )
-                )
-            ).all()
-        )
-    if EmailStatus.PENDING in statuses:
-        return RunResult(Outcome.WAIT, DELIVERY_POLL_SECONDS)
+                ).all()
+            )
+        if EmailStatus.PENDING not in statuses:
+            break
+        if time.monotonic() > min(patience, job.deadline):
+            return RunResult(Outcome.WAIT, DELIVERY_POLL_SECONDS)
+        await asyncio.sleep(0.2)
     if EmailStatus.SENT not in statuses:
         raise PermanentFailure("the notice that the returned data is ready could not be sent")
     return None
@@ -639,6 +648,7 @@ async def _delete(job: Job) -> RunResult | None:
     async with job.database.transaction(Scope.TENANT, job.tenant_id, read_only=True) as session:
         catalog = await load_catalog(session)
     steps = plan(catalog, job)
+    await _check_privileges(job, [s.table for s in steps if s.action == "delete"])
     await _ensure_progress(job, [s.table for s in steps])
     for step in steps:
         async with job.step() as (session, _instruction):
@@ -653,6 +663,24 @@ async def _delete(job: Job) -> RunResult | None:
         if result is not None:
             return result
     return None
+
+
+async def _check_privileges(job: Job, tables: list[str]) -> None:
+    """A table the application role may not delete from must be listed as retained (with its
+    basis) in policies/retention.toml: say so at once rather than retrying."""
+    async with job.database.transaction(Scope.TENANT, job.tenant_id, read_only=True) as session:
+        refused = [
+            table
+            for table in tables
+            if not await session.scalar(
+                text("select has_table_privilege(current_user, :t, 'DELETE')"), {"t": table}
+            )
+        ]
+    if refused:
+        raise PermanentFailure(
+            f"tables {refused} cannot be deleted by the application role and are not listed "
+            "as retained in policies/retention.toml"
+        )
 
 
 async def _retain_table(job: Job, catalog: Catalog, step: TableStep) -> RunResult | None:

@@ -22,16 +22,18 @@ call :func:`update_subject_request_due`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
 from timeward.audit.log import AuditLog
+from timeward.datamap.catalog import load_catalog
+from timeward.datamap.subject import SUBJECT_ROOT, USER_COLUMN
 from timeward.db.base import new_id
 from timeward.db.session import Database, Scope
 from timeward.deadlines import instruction_due, instruction_escalation
@@ -104,6 +106,22 @@ async def _tenant(session: AsyncSession, tenant_id: UUID) -> Tenant:
     return tenant
 
 
+async def _subject_account(
+    session: AsyncSession, tenant_id: UUID, spec: NewInstruction
+) -> UUID | None:
+    """The login account of the subject, recorded at receipt: the subject's own row (and
+    with it the link) may be erased before the instruction runs."""
+    catalog = await load_catalog(session)
+    root = catalog.get(SUBJECT_ROOT)
+    if root is None or USER_COLUMN not in root.columns:
+        return None
+    found = await session.scalar(
+        text(f'SELECT "{USER_COLUMN}" FROM "{SUBJECT_ROOT}" WHERE tenant_id = :t AND id = :s'),
+        {"t": tenant_id, "s": spec.subject_id},
+    )
+    return found if isinstance(found, UUID) else None
+
+
 async def create_instruction(
     session: AsyncSession,
     tenant_id: UUID,
@@ -121,6 +139,8 @@ async def create_instruction(
     """
     _validate(spec, by)
     tenant = await _tenant(session, tenant_id)
+    if spec.subject_id is not None and spec.subject_user_id is None:
+        spec = replace(spec, subject_user_id=await _subject_account(session, tenant_id, spec))
     received = received_at or datetime.now(UTC)
     due = instruction_due(
         received, tenant_calendar(tenant), subject_request_due=spec.subject_request_due
