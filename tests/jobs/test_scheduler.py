@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -20,6 +21,7 @@ def test_every_periodic_job_is_registered_once() -> None:
     ids = add_periodic_jobs(scheduler)
     assert ids == [job.actor.actor_name for job in periodic_jobs()]
     assert reconcile_outbound_emails.actor_name in ids
+    assert {"reconcile_instructions", "escalate_instructions", "purge_expired_data"} <= set(ids)
     assert len(set(ids)) == len(ids)
 
 
@@ -36,8 +38,12 @@ async def test_scheduler_enqueues_due_jobs_on_the_broker(idle_jobs: Jobs) -> Non
             await asyncio.sleep(0.02)
     finally:
         scheduler.shutdown(wait=False)
-    queue = idle_jobs.broker.queues[reconcile_outbound_emails.queue_name]
-    assert queue.qsize() == 1
+    enqueued = sorted(
+        json.loads(message)["actor_name"]
+        for queue in idle_jobs.broker.queues.values()
+        for message in list(queue.queue)
+    )
+    assert enqueued == sorted(job.actor.actor_name for job in periodic_jobs())
 
 
 def test_scheduler_command_needs_a_broker() -> None:
