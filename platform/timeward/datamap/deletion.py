@@ -1,9 +1,16 @@
 """Batched, tenant-bound DELETE statements built from the catalog.
 
 Every statement names ``tenant_id = :tenant_id`` (row-level security is the backstop, not
-the filter) and deletes at most ``:batch`` rows chosen by primary key (``ctid`` for a
-table without one), so a caller can commit after each batch and resume after a crash.
-Conditions are written against the alias ``t0`` like :mod:`timeward.datamap.subject`.
+the filter) and deletes at most ``:batch`` rows, so a caller can commit after each batch
+and resume after a crash. Conditions are written against the alias ``t0`` like
+:mod:`timeward.datamap.subject`.
+
+The rows of a batch are picked by their physical id (``ctid``) inside the one statement:
+a TID scan deletes them about three times faster than probing the primary key index for
+each (bench/purge_throughput.py), and it works for tables without a key. A row updated
+concurrently gets a new ``ctid`` and is simply left for the next batch. Each statement is
+bound to one tenant, so on Citus it is a single-shard router query, where ``ctid`` is the
+shard's own.
 """
 
 from __future__ import annotations
@@ -21,20 +28,13 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _keys(table: Table, alias: str | None) -> str:
-    prefix = f"{alias}." if alias else ""
-    if not table.primary_key:
-        return f"{prefix}ctid"
-    return ", ".join(prefix + quote(c) for c in table.primary_key)
-
-
 def batch_delete(table: Table, where: Iterable[str]) -> str:
     """DELETE up to ``:batch`` of the tenant's rows of ``table`` matching every condition."""
     conditions = " AND ".join([f"t0.{TENANT_COLUMN} = :tenant_id", *where])
     name = quote(table.name)
     return (
-        f"DELETE FROM {name} WHERE {TENANT_COLUMN} = :tenant_id AND ({_keys(table, None)}) IN "
-        f"(SELECT {_keys(table, 't0')} FROM {name} t0 WHERE {conditions} LIMIT :batch)"
+        f"DELETE FROM {name} WHERE {TENANT_COLUMN} = :tenant_id AND ctid = ANY(ARRAY("
+        f"SELECT t0.ctid FROM {name} t0 WHERE {conditions} LIMIT :batch))"
     )
 
 

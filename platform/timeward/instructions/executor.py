@@ -716,6 +716,8 @@ async def _delete_table(job: Job, catalog: Catalog, table: Table) -> RunResult |
             removed = int(result.rowcount)  # type: ignore[attr-defined]
             progress.removed += removed
             if removed < job.batch:
+                if await _count(session, table, where.scope + where.keep, where.params):
+                    continue  # rows changed under the batch (new ctid): take them next time
                 remaining = await _count(session, table, where.scope, where.params)
                 progress.retained, progress.done = remaining, True
                 if remaining and held:
