@@ -187,8 +187,8 @@ async def test_return_data_delivers_a_zip_of_every_table(
     archive = zipfile.ZipFile(io.BytesIO(download.content))
     names = set(archive.namelist())
     assert {"manifest.json", "notifications.json", "notifications.csv"} <= names
-    assert {"memberships.csv", "audit_events.json", "instructions.json"} <= names
-    assert "data_exports.json" not in names
+    assert {"memberships.csv", "audit_events.json", "support_grants.csv"} <= names
+    assert not {"data_exports.json", "instructions.json", "legal_holds.json"} & names
     notes = json.loads(archive.read("notifications.json"))
     assert len(notes) == 3 and all(n["tenant_id"] == str(acme.tenant_id) for n in notes)
     manifest = json.loads(archive.read("manifest.json"))

@@ -292,6 +292,18 @@ async def test_a_hold_the_client_may_not_be_told_of_stays_hidden(
     assert all(e["subject_type"] != "legal_hold" for e in events.json())
     assert all(e["details"].get("to") != "partially_completed" for e in events.json())
 
+    # staff may run it again while the hold lasts: still kept, still hidden
+    rerun = await client.post(
+        f"/api/v1/platform/instructions/{instruction_id}/status",
+        json={"status": "scheduled", "reason": "checking the hold"},
+        headers=staff.auth("platform_staff"),
+    )
+    assert rerun.status_code == 200, rerun.text
+    await jobs.drain()
+    assert await _platform_status(client, staff, instruction_id) == "partially_completed"
+    detail = await wait_for_status(client, acme, instruction_id, {"in_processing"})
+    assert len(detail["history"]) == 3
+
     await _release(client, staff, hold["id"])
     await jobs.drain()
     detail = await wait_for_status(client, acme, instruction_id, {"completed"})

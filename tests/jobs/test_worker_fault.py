@@ -219,12 +219,15 @@ async def test_killed_worker_mid_deletion_loses_nothing_and_touches_no_other_ten
     assert 0 < removed_at_kill < total, "kill the worker mid-way, not before or after"
     print(f"killed after {removed_at_kill} of {total} rows")
 
-    # A new worker; the reconciler finds no live job and re-enqueues (RabbitMQ also
-    # redelivers the unacknowledged message: two copies, one runs, one finds it busy).
+    # No live job holds it any more (the server dropped the dead worker's connection and
+    # its lock): the reconciler re-enqueues it. RabbitMQ also redelivers the message the
+    # dead worker never acknowledged; of the two copies one runs, the other finds it busy.
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while not await maintenance.reconcile(db, execute_instruction, older_than=timedelta(0)):
+        assert loop.time() < deadline, "the dead worker's lock was never released"
+        await asyncio.sleep(0.1)
     workers.start()
-    assert await maintenance.reconcile(db, execute_instruction, older_than=timedelta(0)) == [
-        instruction.id
-    ]
     status, _, _ = await _wait(db, instruction.id, lambda s: s[0] != "in_processing", 45)
     assert status == "completed"
 

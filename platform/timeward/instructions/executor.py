@@ -97,7 +97,19 @@ OWN_TABLES = frozenset(
         "audit_chain_heads",
     }
 )
-EXPORT_EXCLUDED = frozenset({"data_exports", "audit_chain_heads"})
+# Not the client's data but the processor's records of handling it (the client reads its
+# instructions through the API, which hides what a legal hold keeps from it).
+EXPORT_EXCLUDED = frozenset(
+    {
+        "data_exports",
+        "audit_chain_heads",
+        "instructions",
+        "instruction_events",
+        "instruction_progress",
+        "legal_holds",
+        "deletion_certificates",
+    }
+)
 USERS_STEP = "users"
 AUDIT_TABLE = "audit_events"
 

@@ -371,9 +371,17 @@ async def staff_change_status(
     by: By,
     reason: str | None,
 ) -> Instruction:
-    """Pause, resume, retry, reject or cancel, in the tenant's scope (audited there)."""
+    """Pause, resume, retry, reject or cancel. Audited in the tenant's chain, or in the
+    platform's while the result is withheld from the client (an undisclosed legal hold)."""
     tenant_id = await tenant_of(database, instruction_id)
-    async with database.transaction(Scope.TENANT, tenant_id) as session:
+    async with database.transaction(Scope.PLATFORM, read_only=True) as session:
+        withheld = bool(
+            await session.scalar(
+                select(Instruction.withheld).where(Instruction.id == instruction_id)
+            )
+        )
+    scope, scoped_tenant = (Scope.PLATFORM, None) if withheld else (Scope.TENANT, tenant_id)
+    async with database.transaction(scope, scoped_tenant) as session:
         instruction = await require(session, tenant_id, instruction_id)
         if target == Status.SCHEDULED:
             if Status(instruction.status) == Status.FAILED:
