@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -85,6 +85,8 @@ async def test_delete_subject_runs_to_a_verifiable_certificate(
 
     assert detail["instruction"]["status"] == "completed"
     assert detail["instruction"]["open_dsr_status"] == "completed"
+    finished = datetime.fromisoformat(detail["instruction"]["finished_at"])
+    assert finished.astimezone(UTC).date() <= date.fromisoformat(instruction["due_on"])
     assert [e["to_status"] for e in detail["history"]] == [
         "received",
         "scheduled",
@@ -302,6 +304,26 @@ async def test_client_cancels_before_work_starts_and_staff_can_pause_and_resume(
         "platform_staff",
     }
 
+    idle_jobs.stop()  # so the next one is still waiting when staff decide on it
+    third = (await instruct(client, acme, kind="return_data"))["instruction"]["id"]
+    unexplained = await client.post(
+        f"/api/v1/platform/instructions/{third}/status",
+        json={"status": "rejected"},
+        headers=staff.auth("platform_staff"),
+    )
+    assert unexplained.status_code == 422
+    rejected = await client.post(
+        f"/api/v1/platform/instructions/{third}/status",
+        json={"status": "rejected", "reason": "the contract ended last year; nothing is held"},
+        headers=staff.auth("platform_staff"),
+    )
+    assert rejected.status_code == 200, rejected.text
+    idle_jobs.start()
+    await idle_jobs.drain()  # its message finds it rejected and does nothing
+    detail = await wait_for_status(client, acme, third, {"rejected"})
+    assert detail["instruction"]["status_reason"] == "the contract ended last year; nothing is held"
+    assert detail["instruction"]["open_dsr_status"] == "cancelled"
+
 
 async def test_instructions_are_immutable_in_the_database(
     client: httpx.AsyncClient, db: Database, owner: asyncpg.Pool, idle_jobs: Jobs, acme: Accounts
@@ -339,4 +361,3 @@ async def test_instructions_are_immutable_in_the_database(
             await conn.execute(
                 "update instructions set status = 'paused' where id = $1", instruction_id
             )
-    _ = UTC
