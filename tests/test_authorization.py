@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import httpx
 import pytest
@@ -22,7 +23,10 @@ from tests.accounts import Accounts, log_in_all, seed_platform, seed_tenant
 from tests.workforce import Workforce, seed_workforce
 from timeward.authz.enforcer import PolicyEnforcer
 from timeward.db.session import Database
+from timeward.instructions.executor import ExecutionContext, Outcome, run_instruction
 from timeward.paths import POLICY_DIR
+from timeward.retention.policy import default_policy
+from timeward.services import Services
 
 PUBLIC_ROUTES = {
     ("GET", "/health"),
@@ -33,6 +37,9 @@ PUBLIC_ROUTES = {
     ("POST", "/api/v1/auth/logout"),
     ("POST", "/api/v1/public/privacy-requests"),
     ("GET", "/api/v1/sub-processors"),
+    ("GET", "/api/v1/public/instructions/{instruction_id:uuid}"),
+    ("GET", "/api/v1/public/instructions/{instruction_id:uuid}/export"),
+    ("GET", "/api/v1/public/instructions/{instruction_id:uuid}/certificate"),
 }
 DOCS_PREFIX = "/docs"
 ROLES = ("client_admin", "client_manager", "employee", "platform_admin", "platform_staff")
@@ -52,6 +59,9 @@ class World:
     sub_processor_id: str = ""
     change_id: str = ""
     entry_id: str = ""  # a pending time entry of the employee (not of any manager)
+    instructions: list[str] = field(default_factory=list)
+    holds: list[str] = field(default_factory=list)
+    finished: str = ""
 
     def unique(self) -> int:
         return next(self.counter)
@@ -74,6 +84,13 @@ class World:
             "started_at": start.isoformat(),
             "ended_at": (start + timedelta(hours=8)).isoformat(),
         }
+
+    def fresh_instruction(self) -> str:
+        """A scheduled instruction: each allowed cancel or pause spends one."""
+        return self.instructions.pop()
+
+    def fresh_hold(self) -> str:
+        return self.holds.pop()
 
 
 RequestFactory = Callable[[World], tuple[str, dict[str, Any] | None]]
@@ -280,6 +297,88 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
         TENANT_STAFF,
         lambda w: (f"/api/v1/time-entries/{w.entry_id}/approval", {"state": "approved"}),
     ),
+    ("POST", "/api/v1/instructions"): (
+        {"client_admin"},
+        fixed("/api/v1/instructions", {"kind": "return_data"}),
+    ),
+    ("GET", "/api/v1/instructions"): ({"client_admin"}, fixed("/api/v1/instructions")),
+    ("GET", "/api/v1/instructions/{instruction_id:uuid}"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/instructions/{w.finished}", None),
+    ),
+    ("POST", "/api/v1/instructions/{instruction_id:uuid}/cancel"): (
+        {"client_admin"},
+        lambda w: (
+            f"/api/v1/instructions/{w.fresh_instruction()}/cancel",
+            {"reason": "sent by mistake"},
+        ),
+    ),
+    ("GET", "/api/v1/instructions/{instruction_id:uuid}/certificate"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/instructions/{w.finished}/certificate", None),
+    ),
+    ("GET", "/api/v1/instructions/{instruction_id:uuid}/certificate.html"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/instructions/{w.finished}/certificate.html", None),
+    ),
+    ("GET", "/api/v1/instructions/{instruction_id:uuid}/export"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/instructions/{w.finished}/export", None),
+    ),
+    ("GET", "/api/v1/legal-holds"): ({"client_admin"}, fixed("/api/v1/legal-holds")),
+    ("GET", "/api/v1/retention"): ({"client_admin"}, fixed("/api/v1/retention")),
+    ("PUT", "/api/v1/retention/{category:str}"): (
+        {"client_admin"},
+        fixed("/api/v1/retention/sent_emails", {"days": 60}),
+    ),
+    ("GET", "/api/v1/retention/runs"): ({"client_admin"}, fixed("/api/v1/retention/runs")),
+    ("GET", "/api/v1/platform/instructions"): (
+        {"platform_admin", "platform_staff"},
+        fixed("/api/v1/platform/instructions"),
+    ),
+    ("GET", "/api/v1/platform/instructions/{instruction_id:uuid}"): (
+        {"platform_admin", "platform_staff"},
+        lambda w: (f"/api/v1/platform/instructions/{w.finished}", None),
+    ),
+    ("POST", "/api/v1/platform/instructions/{instruction_id:uuid}/status"): (
+        {"platform_admin", "platform_staff"},
+        lambda w: (
+            f"/api/v1/platform/instructions/{w.fresh_instruction()}/status",
+            {"status": "paused", "reason": "matrix"},
+        ),
+    ),
+    ("POST", "/api/v1/platform/instructions/retry-failed"): (
+        {"platform_admin", "platform_staff"},
+        fixed("/api/v1/platform/instructions/retry-failed", {}),
+    ),
+    ("GET", "/api/v1/platform/instructions/{instruction_id:uuid}/certificate"): (
+        {"platform_admin", "platform_staff"},
+        lambda w: (f"/api/v1/platform/instructions/{w.finished}/certificate", None),
+    ),
+    ("GET", "/api/v1/platform/legal-holds"): (
+        {"platform_admin", "platform_staff"},
+        fixed("/api/v1/platform/legal-holds"),
+    ),
+    ("POST", "/api/v1/platform/legal-holds"): (
+        {"platform_admin"},
+        lambda w: (
+            "/api/v1/platform/legal-holds",
+            {
+                "tenant_id": str(w.tenant.tenant_id),
+                "scope": "tenant",
+                "basis": "Preservation order",
+                "reference": f"case {w.unique()}",
+                "client_may_be_told": True,
+            },
+        ),
+    ),
+    ("POST", "/api/v1/platform/legal-holds/{hold_id:uuid}/release"): (
+        {"platform_admin"},
+        lambda w: (
+            f"/api/v1/platform/legal-holds/{w.fresh_hold()}/release",
+            {"reason": "case closed"},
+        ),
+    ),
 }
 
 
@@ -318,7 +417,7 @@ def test_matrix_covers_every_guarded_route(live_app: Litestar) -> None:
 
 
 @pytest.fixture
-async def world(db: Database, client: httpx.AsyncClient) -> World:
+async def world(db: Database, client: httpx.AsyncClient, services: Services) -> World:
     tenant = await log_in_all(client, await seed_tenant(db, "matrix"))
     platform = await log_in_all(client, await seed_platform(db))
     world = World(tenant, platform, itertools.count(), await seed_workforce(client, tenant))
@@ -342,7 +441,49 @@ async def world(db: Database, client: httpx.AsyncClient) -> World:
     )
     assert created.status_code == 201, created.text
     world.entry_id = created.json()["id"]
+    for _ in range(2 * (len(ROLES) + 1)):  # cancel and pause each spend one
+        created = await client.post(
+            "/api/v1/instructions",
+            json={"kind": "return_data"},
+            headers=tenant.auth("client_admin"),
+        )
+        world.instructions.append(created.json()["instruction"]["id"])
+    for n in range(len(ROLES) + 1):
+        hold = await client.post(
+            "/api/v1/platform/legal-holds",
+            json={
+                "tenant_id": str(tenant.tenant_id),
+                "scope": "tenant",
+                "basis": "Preservation order",
+                "reference": f"matrix {n}",
+                "client_may_be_told": False,
+            },
+            headers=platform.auth("platform_admin"),
+        )
+        world.holds.append(hold.json()["id"])
+    world.finished = await _finished_instruction(client, tenant, services)
     return world
+
+
+async def _finished_instruction(
+    client: httpx.AsyncClient, tenant: Accounts, services: Services
+) -> str:
+    """A return_data instruction run to its certificate by the real executor, in-process."""
+    created = await client.post(
+        "/api/v1/instructions", json={"kind": "return_data"}, headers=tenant.auth("client_admin")
+    )
+    instruction_id = created.json()["instruction"]["id"]
+    context = ExecutionContext(
+        database=services.database,
+        audit=services.audit,
+        keys=services.keys,
+        master_key=services.settings.resolve_master_key(),
+        policy=default_policy(),
+    )
+    assert tenant.tenant_id
+    result = await run_instruction(context, tenant.tenant_id, UUID(instruction_id))
+    assert result.outcome == Outcome.FINISHED
+    return str(instruction_id)
 
 
 def _headers(world: World, role: str) -> dict[str, str]:

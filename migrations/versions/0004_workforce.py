@@ -84,7 +84,7 @@ def upgrade() -> None:
         sa.CheckConstraint("precise_location_days BETWEEN 1 AND 90", name="precise_days"),
         _fk("tenant_settings", "updated_by", "memberships", "user_id"),
     )
-    isolate_tenant_table("tenant_settings", privileges="SELECT, INSERT, UPDATE")
+    isolate_tenant_table("tenant_settings")
 
     op.create_table(
         "employees",

@@ -188,7 +188,9 @@ def upgrade() -> None:
         sa.Column("updated_by", UUID),
     )
     isolate_tenant_table(
-        "controller_details", platform=PlatformAccess.READ, privileges="SELECT, INSERT, UPDATE"
+        "controller_details",
+        platform=PlatformAccess.READ,
+        privileges="SELECT, INSERT, UPDATE, DELETE",
     )
 
 

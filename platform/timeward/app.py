@@ -32,11 +32,21 @@ from timeward.identity.routes import (
     PlatformTenantsController,
     UsersController,
 )
+from timeward.instructions.platform_routes import (
+    PlatformInstructionsController,
+    PlatformLegalHoldsController,
+)
+from timeward.instructions.routes import (
+    InstructionsController,
+    LegalHoldsController,
+    PublicInstructionsController,
+)
 from timeward.observability.logging import configure_logging
 from timeward.processing.routes import (
     PlatformProcessingRecordsController,
     ProcessingRecordsController,
 )
+from timeward.retention.routes import RetentionController
 from timeward.services import build_services
 from timeward.subprocessors.routes import (
     PlatformSubProcessorsController,
@@ -74,6 +84,12 @@ ROUTE_HANDLERS = [
     MyTimeController,
     ClockEventsController,
     TimeEntriesController,
+    InstructionsController,
+    LegalHoldsController,
+    PublicInstructionsController,
+    PlatformInstructionsController,
+    PlatformLegalHoldsController,
+    RetentionController,
 ]
 
 

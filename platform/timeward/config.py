@@ -103,6 +103,10 @@ class Settings:
     login_window_seconds: int = 900
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     processor: ProcessorSettings = field(default_factory=ProcessorSettings)
+    public_url: str = "http://127.0.0.1:8000"
+    queue_namespace: str | None = None
+    instruction_batch_size: int = 1000
+    instruction_slice_seconds: float = 30.0
 
     @property
     def is_production(self) -> bool:
@@ -135,4 +139,8 @@ def load_settings() -> Settings:
         token_issuer=_env("TIMEWARD_TOKEN_ISSUER", "timeward") or "timeward",
         smtp=load_smtp_settings(),
         processor=load_processor_settings(),
+        public_url=_env("TIMEWARD_PUBLIC_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000",
+        queue_namespace=_env("TIMEWARD_QUEUE_NAMESPACE"),
+        instruction_batch_size=int(_env("TIMEWARD_INSTRUCTION_BATCH_SIZE", "1000") or "1000"),
+        instruction_slice_seconds=float(_env("TIMEWARD_INSTRUCTION_SLICE_SECONDS", "30") or "30"),
     )

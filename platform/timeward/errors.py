@@ -38,3 +38,9 @@ class InvalidInput(DomainError):
         return cls(
             f"Invalid {key}: {message}", errors=[{"key": key, "message": message, "source": source}]
         )
+
+
+class Gone(DomainError):
+    """It existed, and is no longer available (an expired download)."""
+
+    status_code = 410

@@ -124,9 +124,15 @@ def chained_fields(event: AuditEvent) -> ChainedFields:
     )
 
 
-def first_break(events: Sequence[AuditEvent]) -> ChainBreak | None:
-    """The first event, in sequence order, whose link does not verify."""
-    expected_prev, expected_seq = GENESIS, 1
+def first_break(
+    events: Sequence[AuditEvent], floor_seq: int = 0, floor_digest: bytes | None = None
+) -> ChainBreak | None:
+    """The first event, in sequence order, whose link does not verify.
+
+    A chain whose oldest events were purged by retention starts after ``floor_seq``, from
+    the digest of the last purged event.
+    """
+    expected_prev, expected_seq = floor_digest or GENESIS, floor_seq + 1
     for event in events:
         if event.seq != expected_seq:
             return ChainBreak(event.seq, f"sequence gap: expected {expected_seq}")
@@ -146,7 +152,10 @@ async def verify_tenant_chain(session: AsyncSession, tenant_id: UUID) -> ChainBr
             select(AuditEvent).where(AuditEvent.tenant_id == tenant_id).order_by(AuditEvent.seq)
         )
     ).all()
-    return first_break(events)
+    head = await session.get(AuditChainHead, tenant_id)
+    if head is None or not head.floor_seq:
+        return first_break(events)
+    return first_break(events, head.floor_seq, head.floor_digest)
 
 
 async def verify_chains(

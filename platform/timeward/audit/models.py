@@ -41,3 +41,6 @@ class AuditChainHead(Base):
     tenant_id: Mapped[UUID] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger)
     digest: Mapped[bytes] = mapped_column(LargeBinary)
+    # Where the chain now starts after retention purged its oldest events (0: at genesis).
+    floor_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    floor_digest: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -37,7 +37,8 @@ def _queue_name(queue: str, namespace: str | None) -> str:
 
 def current_broker() -> dramatiq.Broker:
     if _current.broker is None:
-        return use_broker(build_broker(load_settings().broker_url))
+        settings = load_settings()
+        return use_broker(build_broker(settings.broker_url), namespace=settings.queue_namespace)
     return _current.broker
 
 

@@ -16,11 +16,14 @@ import structlog
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from tenants.locations.actors import reduce_expired_locations
+from timeward.instructions.actors import escalate_instructions, reconcile_instructions
 from timeward.mail.actors import reconcile_outbound_emails
 from timeward.notices.actors import reconcile_processor_notices
+from timeward.retention.actors import purge_expired_data
 
 log = structlog.get_logger("timeward.scheduler")
 
@@ -36,6 +39,9 @@ def periodic_jobs() -> list[PeriodicJob]:
         PeriodicJob(reconcile_outbound_emails, IntervalTrigger(minutes=5)),
         PeriodicJob(reconcile_processor_notices, IntervalTrigger(minutes=5)),
         PeriodicJob(reduce_expired_locations, IntervalTrigger(hours=1)),
+        PeriodicJob(reconcile_instructions, IntervalTrigger(minutes=1)),
+        PeriodicJob(escalate_instructions, CronTrigger(minute=7)),  # hourly, UTC
+        PeriodicJob(purge_expired_data, CronTrigger(hour=3, minute=15)),  # daily, UTC
     ]
 
 

@@ -1,0 +1,12 @@
+"""Client instructions to the processor (DESIGN.md section 2B): delete a subject's data
+the client cannot reach, return all data, offboard a tenant; legal holds; certificates.
+
+For other features:
+
+- ``service.create_instruction(session, tenant_id, NewInstruction, Requester, *, audit,
+  received_at=None) -> Instruction`` and ``service.update_subject_request_due(...)``;
+- ``finalisers.register_offboarding_finaliser(OffboardingFinaliser)`` for steps that must
+  run last in an offboarding (the tenant data key is picked up automatically).
+
+See docs/instructions.md.
+"""

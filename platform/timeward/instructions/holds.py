@@ -1,0 +1,202 @@
+"""Legal holds: a court order or subpoena keeps data from deletion, with a recorded basis.
+
+A hold covers one subject (by id) or a whole tenant. Deletion (instructions and the
+retention purge) skips what a hold in force covers and reports it as retained under the
+hold. Platform admins place and release holds (platform scope); the client reads a hold
+only when it may be told of it (row-level security, migration 0007).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from timeward.datamap.catalog import Catalog, Table
+from timeward.datamap.deletion import not_referenced, renamed_subject_filter
+from timeward.datamap.subject import SUBJECT_ROOT, USER_COLUMN, subject_paths
+from timeward.db.session import Database, Scope
+from timeward.errors import Conflict, InvalidInput, NotFound
+from timeward.identity.models import Tenant
+from timeward.instructions.models import LegalHold
+
+
+class HoldScope(enum.StrEnum):
+    SUBJECT = "subject"
+    TENANT = "tenant"
+
+
+@dataclass(frozen=True)
+class NewHold:
+    tenant_id: UUID
+    scope: HoldScope
+    basis: str
+    reference: str
+    client_may_be_told: bool
+    subject_id: UUID | None = None
+    subject_user_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class HoldRef:
+    """What deletion needs to know about a hold in force."""
+
+    id: UUID
+    scope: HoldScope
+    basis: str
+    reference: str
+    disclosed: bool
+    subject_id: UUID | None
+    subject_user_id: UUID | None
+
+    def describe(self) -> str:
+        return f"legal hold {self.id} ({self.reference}): {self.basis}"
+
+
+@dataclass(frozen=True)
+class HoldsInForce:
+    holds: tuple[HoldRef, ...]
+
+    @property
+    def tenant_wide(self) -> tuple[HoldRef, ...]:
+        return tuple(h for h in self.holds if h.scope == HoldScope.TENANT)
+
+    @property
+    def subjects(self) -> tuple[HoldRef, ...]:
+        return tuple(h for h in self.holds if h.scope == HoldScope.SUBJECT)
+
+    def __bool__(self) -> bool:
+        return bool(self.holds)
+
+    def covering_subject(
+        self, subject_id: UUID | None, user_id: UUID | None
+    ) -> tuple[HoldRef, ...]:
+        """Holds covering this subject: tenant-wide ones, and those naming it."""
+        named = tuple(
+            h
+            for h in self.subjects
+            if (subject_id is not None and h.subject_id == subject_id)
+            or (user_id is not None and h.subject_user_id == user_id)
+        )
+        return self.tenant_wide + named
+
+
+def _ref(hold: LegalHold) -> HoldRef:
+    return HoldRef(
+        hold.id,
+        HoldScope(hold.scope),
+        hold.basis,
+        hold.reference,
+        hold.client_may_be_told,
+        hold.subject_id,
+        hold.subject_user_id,
+    )
+
+
+async def place_hold(session: AsyncSession, spec: NewHold, placed_by: UUID) -> LegalHold:
+    """Platform scope. A subject hold needs the subject; a tenant hold must not name one."""
+    if (spec.scope == HoldScope.SUBJECT) != (
+        spec.subject_id is not None or spec.subject_user_id is not None
+    ):
+        raise InvalidInput("A subject hold names a subject; a tenant hold names none.")
+    if await session.get(Tenant, spec.tenant_id) is None:
+        raise NotFound("Tenant")
+    hold = LegalHold(
+        tenant_id=spec.tenant_id,
+        scope=spec.scope,
+        subject_id=spec.subject_id,
+        subject_user_id=spec.subject_user_id,
+        basis=spec.basis,
+        reference=spec.reference,
+        client_may_be_told=spec.client_may_be_told,
+        placed_by=placed_by,
+        placed_at=datetime.now(UTC),
+    )
+    session.add(hold)
+    await session.flush()
+    return hold
+
+
+async def release_hold(
+    session: AsyncSession, hold_id: UUID, released_by: UUID, reason: str
+) -> LegalHold:
+    """Platform scope; a hold is released once."""
+    hold = await session.scalar(select(LegalHold).where(LegalHold.id == hold_id).with_for_update())
+    if hold is None:
+        raise NotFound("Legal hold")
+    if hold.released_at is not None:
+        raise Conflict("This legal hold is already released.")
+    hold.released_at, hold.released_by, hold.release_reason = datetime.now(UTC), released_by, reason
+    await session.flush()
+    return hold
+
+
+async def list_holds(
+    session: AsyncSession, *, tenant_id: UUID | None = None, active_only: bool = False
+) -> list[LegalHold]:
+    """Platform scope: every hold; tenant scope: the disclosed holds of that tenant (RLS)."""
+    query = select(LegalHold).order_by(LegalHold.placed_at.desc())
+    if tenant_id is not None:
+        query = query.where(LegalHold.tenant_id == tenant_id)
+    if active_only:
+        query = query.where(LegalHold.released_at.is_(None))
+    return list((await session.scalars(query)).all())
+
+
+async def holds_in_force(database: Database, tenant_id: UUID) -> HoldsInForce:
+    """Every unreleased hold of the tenant, disclosed or not (read in platform scope)."""
+    async with database.transaction(Scope.PLATFORM, read_only=True) as session:
+        holds = await list_holds(session, tenant_id=tenant_id, active_only=True)
+    return HoldsInForce(tuple(_ref(h) for h in holds))
+
+
+HeldSubject = tuple[UUID | None, UUID | None]
+
+
+async def resolve_subjects(
+    session: AsyncSession, catalog: Catalog, tenant_id: UUID, holds: HoldsInForce
+) -> list[HeldSubject]:
+    """(subject id, user id) of each subject under a hold, filling in the one the hold does
+    not name from the subject's own row while it exists (tenant-scoped session)."""
+    root = catalog.get(SUBJECT_ROOT)
+    resolved = []
+    for hold in holds.subjects:
+        subject_id, user_id = hold.subject_id, hold.subject_user_id
+        if root is not None and USER_COLUMN in root.columns:
+            params = {"t": tenant_id, "s": subject_id, "u": user_id}
+            if user_id is None and subject_id is not None:
+                user_id = await session.scalar(
+                    text(f'SELECT user_id FROM "{SUBJECT_ROOT}" WHERE tenant_id = :t AND id = :s'),
+                    params,
+                )
+            elif subject_id is None and user_id is not None:
+                subject_id = await session.scalar(
+                    text(f'SELECT id FROM "{SUBJECT_ROOT}" WHERE tenant_id = :t AND user_id = :u'),
+                    params,
+                )
+        resolved.append((subject_id, user_id))
+    return resolved
+
+
+def exclusions(
+    catalog: Catalog, table: Table, held: list[HeldSubject]
+) -> tuple[list[str], dict[str, UUID]]:
+    """Conditions (alias ``t0``) keeping the held subjects' rows of ``table``, and rows that
+    rows which stay still reference; with their parameters. Empty without held subjects."""
+    if not held:
+        return [], {}
+    paths = subject_paths(catalog)
+    keep: list[str] = []
+    params: dict[str, UUID] = {}
+    for n, (subject_id, user_id) in enumerate(held):
+        if table.name in paths and subject_id is not None:
+            keep.append(f"NOT ({renamed_subject_filter(paths[table.name], f'h{n}')})")
+            params[f"root_id_h{n}"] = subject_id
+        if USER_COLUMN in table.columns and user_id is not None:
+            keep.append(f"t0.{USER_COLUMN} IS DISTINCT FROM :held_user_{n}")
+            params[f"held_user_{n}"] = user_id
+    return keep + not_referenced(catalog, table), params

@@ -1,0 +1,123 @@
+"""Status changes of an instruction: checked against the table, recorded, audited.
+
+Every change goes through :func:`change_status` in a *tenant-scoped* transaction: it
+checks the transition table, writes an ``instruction_events`` row and appends an audit
+event. A change the client may not be told about (a legal hold it may not know of) is
+recorded as undisclosed and audited on the platform's own chain instead of the tenant's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from timeward.audit.log import PLATFORM_CHAIN, AuditEntry, AuditLog
+from timeward.errors import NotFound
+from timeward.instructions.models import Instruction, InstructionEvent
+from timeward.instructions.states import Party, Status, check_transition
+
+SYSTEM_ROLE = "system"
+
+
+@dataclass(frozen=True)
+class By:
+    """Who changes an instruction: a party of the state machine, and for people their id."""
+
+    party: Party
+    role: str
+    user_id: UUID | None = None
+
+    @classmethod
+    def system(cls) -> By:
+        return cls(Party.SYSTEM, SYSTEM_ROLE)
+
+
+async def load_for_update(
+    session: AsyncSession, tenant_id: UUID, instruction_id: UUID, *, skip_locked: bool = False
+) -> Instruction | None:
+    return await session.scalar(
+        select(Instruction)
+        .where(Instruction.tenant_id == tenant_id, Instruction.id == instruction_id)
+        .with_for_update(skip_locked=skip_locked)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def require(session: AsyncSession, tenant_id: UUID, instruction_id: UUID) -> Instruction:
+    instruction = await load_for_update(session, tenant_id, instruction_id)
+    if instruction is None:
+        raise NotFound("Instruction")
+    return instruction
+
+
+async def record_event(
+    session: AsyncSession,
+    audit: AuditLog,
+    instruction: Instruction,
+    previous: Status | None,
+    by: By,
+    reason: str | None,
+    *,
+    disclosed: bool = True,
+) -> None:
+    session.add(
+        InstructionEvent(
+            tenant_id=instruction.tenant_id,
+            instruction_id=instruction.id,
+            at=datetime.now(UTC),
+            from_status=previous,
+            to_status=instruction.status,
+            actor_id=by.user_id,
+            actor_role=by.role,
+            reason=reason,
+            disclosed=disclosed,
+        )
+    )
+    action = "instruction.received" if previous is None else "instruction.status_changed"
+    details = {"kind": instruction.kind, "from": previous, "to": instruction.status}
+    entry = AuditEntry(action, by.user_id, by.role, "instruction", instruction.id, details=details)
+    if disclosed:
+        await audit.append(session, instruction.tenant_id, entry)
+    else:
+        platform_entry = AuditEntry(
+            action,
+            by.user_id,
+            by.role,
+            "instruction",
+            instruction.id,
+            details={**details, "tenant_id": str(instruction.tenant_id), "withheld": True},
+        )
+        await audit.append(session, PLATFORM_CHAIN, platform_entry)
+    await session.flush()
+
+
+async def change_status(
+    session: AsyncSession,
+    audit: AuditLog,
+    instruction: Instruction,
+    target: Status,
+    by: By,
+    reason: str | None = None,
+    *,
+    disclosed: bool = True,
+) -> None:
+    """Move the (locked) instruction to ``target`` or raise ``IllegalTransition`` (409)."""
+    current = Status(instruction.status)
+    check_transition(current, target, by.party, reason)
+    now = datetime.now(UTC)
+    instruction.status = target
+    instruction.status_reason = reason
+    if target == Status.SCHEDULED:
+        instruction.enqueued_at, instruction.not_before = now, None
+        instruction.finished_at = None
+    if target == Status.IN_PROCESSING and instruction.started_at is None:
+        instruction.started_at = now
+    if target in (Status.COMPLETED, Status.PARTIALLY_COMPLETED, Status.FAILED):
+        instruction.finished_at = now
+    if target in (Status.CANCELED, Status.REJECTED):
+        instruction.finished_at = now
+    await record_event(session, audit, instruction, current, by, reason, disclosed=disclosed)
