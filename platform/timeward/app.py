@@ -13,6 +13,11 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from tenants.employees.routes import EmployeesController
+from tenants.privacy_requests.routes import (
+    MyPrivacyRequestsController,
+    PrivacyRequestsController,
+    PublicPrivacyRequestsController,
+)
 from tenants.settings.routes import LocationSettingsController
 from tenants.sites.routes import SitesController
 from tenants.time.routes import (
@@ -32,6 +37,7 @@ from timeward.identity.routes import (
     PlatformTenantsController,
     UsersController,
 )
+from timeward.notifications.routes import MyNotificationsController
 from timeward.observability.logging import configure_logging
 from timeward.processing.routes import (
     PlatformProcessingRecordsController,
@@ -74,6 +80,10 @@ ROUTE_HANDLERS = [
     MyTimeController,
     ClockEventsController,
     TimeEntriesController,
+    MyPrivacyRequestsController,
+    PrivacyRequestsController,
+    PublicPrivacyRequestsController,
+    MyNotificationsController,
 ]
 
 

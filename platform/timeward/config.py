@@ -71,6 +71,31 @@ def load_processor_settings() -> ProcessorSettings:
     )
 
 
+@dataclass(frozen=True)
+class PrivacySettings:
+    """Data-subject requests: how long an export stays downloadable, and the public
+    intake's limit per client address."""
+
+    export_days: int = 7
+    intake_per_address: int = 10
+    intake_window_seconds: int = 3600
+
+
+def load_privacy_settings() -> PrivacySettings:
+    defaults = PrivacySettings()
+    export_days = int(_env("TIMEWARD_PRIVACY_EXPORT_DAYS", str(defaults.export_days)) or 7)
+    if not 1 <= export_days <= 90:
+        raise ValueError("TIMEWARD_PRIVACY_EXPORT_DAYS must be between 1 and 90")
+    limit = int(_env("TIMEWARD_PRIVACY_INTAKE_LIMIT", str(defaults.intake_per_address)) or 10)
+    window = int(
+        _env("TIMEWARD_PRIVACY_INTAKE_WINDOW_SECONDS", str(defaults.intake_window_seconds))
+        or defaults.intake_window_seconds
+    )
+    if limit < 1 or window < 1:
+        raise ValueError("the privacy intake limit and window must be at least 1")
+    return PrivacySettings(export_days, limit, window)
+
+
 def load_smtp_settings() -> SmtpSettings:
     defaults = SmtpSettings()
     return SmtpSettings(
@@ -103,6 +128,7 @@ class Settings:
     login_window_seconds: int = 900
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     processor: ProcessorSettings = field(default_factory=ProcessorSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
 
     @property
     def is_production(self) -> bool:
@@ -135,4 +161,5 @@ def load_settings() -> Settings:
         token_issuer=_env("TIMEWARD_TOKEN_ISSUER", "timeward") or "timeward",
         smtp=load_smtp_settings(),
         processor=load_processor_settings(),
+        privacy=load_privacy_settings(),
     )

@@ -16,9 +16,15 @@ import structlog
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from tenants.locations.actors import reduce_expired_locations
+from tenants.privacy_requests.actors import (
+    flag_overdue_privacy_requests,
+    purge_expired_privacy_exports,
+    reconcile_privacy_requests,
+)
 from timeward.mail.actors import reconcile_outbound_emails
 from timeward.notices.actors import reconcile_processor_notices
 
@@ -36,6 +42,9 @@ def periodic_jobs() -> list[PeriodicJob]:
         PeriodicJob(reconcile_outbound_emails, IntervalTrigger(minutes=5)),
         PeriodicJob(reconcile_processor_notices, IntervalTrigger(minutes=5)),
         PeriodicJob(reduce_expired_locations, IntervalTrigger(hours=1)),
+        PeriodicJob(reconcile_privacy_requests, IntervalTrigger(minutes=5)),
+        PeriodicJob(purge_expired_privacy_exports, IntervalTrigger(hours=1)),
+        PeriodicJob(flag_overdue_privacy_requests, CronTrigger(hour=6, minute=0)),  # UTC
     ]
 
 

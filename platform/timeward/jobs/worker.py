@@ -7,6 +7,7 @@ tests load this module, so a worker consumes every actor's queue.
 from __future__ import annotations
 
 from tenants.locations import actors as location_actors
+from tenants.privacy_requests import actors as privacy_request_actors
 from timeward.breaches import actors as breach_actors
 from timeward.config import load_settings
 from timeward.jobs.registry import current_broker
@@ -25,5 +26,6 @@ __all__ = [
     "location_actors",
     "mail_actors",
     "notice_actors",
+    "privacy_request_actors",
     "sub_processor_actors",
 ]
