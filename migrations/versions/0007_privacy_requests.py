@@ -141,6 +141,7 @@ def upgrade() -> None:
         _tenant_id(),
         sa.Column("id", UUID, primary_key=True),
         sa.Column("request_id", UUID, nullable=False),
+        sa.Column("seq", sa.Integer, nullable=False),
         sa.Column("at", TZ, nullable=False),
         sa.Column("action", sa.String(32), nullable=False),
         sa.Column("from_status", sa.String(24)),
@@ -150,9 +151,10 @@ def upgrade() -> None:
         _fk("privacy_request_events", "request_id", "privacy_requests"),
     )
     op.create_index(
-        "ix_privacy_request_events_tenant_id_request_id_at",
+        "uq_privacy_request_events_tenant_id_request_id_seq",
         "privacy_request_events",
-        ["tenant_id", "request_id", "at"],
+        ["tenant_id", "request_id", "seq"],
+        unique=True,
     )
     isolate_tenant_table("privacy_request_events")
 

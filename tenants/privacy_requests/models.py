@@ -167,6 +167,7 @@ class PrivacyRequestEvent(TenantScoped, Base):
 
     tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
     request_id: Mapped[UUID]
+    seq: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per request: the timeline's order
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     action: Mapped[str] = mapped_column(String(32))
     from_status: Mapped[str | None] = mapped_column(String(24))

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.employees.models import Employee
@@ -171,7 +171,7 @@ async def timeline(
     )
     if requester_view:
         query = query.where(PrivacyRequestEvent.message.is_not(None))
-    rows = await session.scalars(query.order_by(PrivacyRequestEvent.at, PrivacyRequestEvent.id))
+    rows = await session.scalars(query.order_by(PrivacyRequestEvent.seq))
     return list(rows.all())
 
 
@@ -230,11 +230,18 @@ async def _record(
     details: Mapping[str, Any] | None = None,
 ) -> None:
     """One timeline step and its audit event (ids, codes and field names only)."""
+    last = await session.scalar(
+        select(func.max(PrivacyRequestEvent.seq)).where(
+            PrivacyRequestEvent.tenant_id == request.tenant_id,
+            PrivacyRequestEvent.request_id == request.id,
+        )
+    )
     session.add(
         PrivacyRequestEvent(
             tenant_id=request.tenant_id,
             id=new_id(),
             request_id=request.id,
+            seq=(last or 0) + 1,
             at=now,
             action=name,
             from_status=from_status,
@@ -269,7 +276,7 @@ def check_transition(request: PrivacyRequest, action: Action) -> Status:
         raise Conflict(
             f"A request that is {exc.status} cannot be {_PAST[action]}.",
             reason="illegal_transition",
-            status=str(exc.status),
+            current_status=str(exc.status),
             action=str(action),
         ) from None
 
