@@ -11,9 +11,8 @@ from uuid import UUID
 
 import httpx
 
-from tests.accountability.conftest import FixedClock, body, fixed_clock  # noqa: F401
+from tests.accountability.conftest import FixedClock, body, fixed_clock, seed_client  # noqa: F401
 from tests.accounts import TENANT_ROLES, Accounts, log_in_all
-from tests.accountability.conftest import seed_client
 from tests.jobs.conftest import idle_jobs, job_settings, jobs, smtp_server  # noqa: F401
 from timeward.db.session import Database, Scope
 from timeward.notifications.service import list_for_user

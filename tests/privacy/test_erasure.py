@@ -14,6 +14,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tenants.privacy_requests import processor
+from tenants.privacy_requests.processor import ProcessorErasure
 from tests.database import admin_url
 from tests.jobs.conftest import Jobs
 from tests.jobs.smtp_server import SmtpServer
@@ -27,8 +29,6 @@ from tests.privacy.conftest import (
     to,
 )
 from tests.workforce import AT_HQ, HQ
-from tenants.privacy_requests import processor
-from tenants.privacy_requests.processor import ProcessorErasure
 from timeward.db.bootstrap import DatabaseUrls
 from timeward.db.session import Database
 from timeward.db.urls import with_database
