@@ -125,7 +125,7 @@ async def test_access_request_end_to_end_with_expiring_download(
     assert employee["postal_address"] == acme.people["employee"].address
     clock_events = document["tables"]["clock_events"]["rows"]
     assert [e["kind"] for e in sorted(clock_events, key=lambda e: e["at"])] == ["in", "out"]
-    located = [e["location"] for e in clock_events if e["kind"] == "in"][0]
+    located = next(e["location"] for e in clock_events if e["kind"] == "in")
     assert located["status"] == "precise"
     assert (located["latitude"], located["longitude"]) == (AT_HQ["latitude"], AT_HQ["longitude"])
     assert all("location_sealed" not in e for e in clock_events)
