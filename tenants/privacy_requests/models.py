@@ -162,7 +162,13 @@ class PrivacyRequestEvent(TenantScoped, Base):
         ForeignKeyConstraint(
             ["tenant_id", "request_id"], ["privacy_requests.tenant_id", "privacy_requests.id"]
         ),
-        Index("ix_privacy_request_events_tenant_id_request_id_at", "tenant_id", "request_id", "at"),
+        Index(
+            "uq_privacy_request_events_tenant_id_request_id_seq",
+            "tenant_id",
+            "request_id",
+            "seq",
+            unique=True,
+        ),
     )
 
     tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
