@@ -74,12 +74,12 @@ async def test_a_policy_that_does_not_fit_is_refused_before_anything_changes(
         data_map = await load_data_map(session)
     employees = policy.tables["employees"]
     no_name = replace(policy, tables={**policy.tables, "employees": replace(employees, replace={})})
-    with pytest.raises(ErasurePolicyMismatch, match="employees.name may not be empty"):
+    with pytest.raises(ErasurePolicyMismatch, match=r"employees\.name may not be empty"):
         check_policy(data_map, no_name)
     typo = replace(
         policy, tables={**policy.tables, "employees": replace(employees, keep=frozenset({"stat"}))}
     )
-    with pytest.raises(ErasurePolicyMismatch, match="employees.stat does not exist"):
+    with pytest.raises(ErasurePolicyMismatch, match=r"employees\.stat does not exist"):
         check_policy(data_map, typo)
     # Requests deleted (unlisted) while their timeline is kept: the kept rows would dangle.
     kept_events = replace(
