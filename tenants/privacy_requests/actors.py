@@ -16,7 +16,7 @@ from typing import Any
 from uuid import UUID
 
 import structlog
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.privacy_requests import intake, messages, service
@@ -43,6 +43,7 @@ from timeward.jobs.after_commit import enqueue_after_commit
 from timeward.jobs.registry import job
 from timeward.jobs.runtime import job_audit, job_database, job_settings
 from timeward.jobs.tenants import tenant_ids
+from timeward.mail.delivery import DeliveryFailed, deliver_email
 from timeward.mail.models import EmailStatus, OutboundEmail
 
 log = structlog.get_logger("timeward.privacy_requests")
@@ -61,10 +62,6 @@ def _data_keys() -> DataKeys:
     if _Keys.keys is None:
         _Keys.keys = DataKeys(job_settings().resolve_master_key())
     return _Keys.keys
-
-
-class ContactStillInUse(Exception):
-    """The final answer is not sent yet: the requester's address must wait (retried)."""
 
 
 async def _locked(
@@ -309,24 +306,64 @@ async def erase_privacy_subject(tenant_id: str, request_id: str) -> None:
     await _run(tenant_id, request_id, _erase)
 
 
-@job(queue="privacy", max_retries=20, min_backoff=60_000, max_backoff=900_000)
-async def scrub_requester_contact(tenant_id: str, request_id: str) -> None:
-    """After an erasure's final answer has left: forget the address it went to."""
-    tenant = UUID(tenant_id)
-    async with job_database().transaction(Scope.TENANT, tenant) as session:
+SCRUB_FIRST_DELAY_MS = 2_000
+SCRUB_MAX_DELAY_MS = 600_000
+SCRUB_MAX_WAITS = 12  # then the reconciler takes over (every 5 minutes)
+
+
+async def _deliver_pending(database: Database, tenant: UUID, address: str) -> None:
+    """Send what is still queued to the address now (delivery is idempotent and locked)."""
+    async with database.transaction(Scope.TENANT, tenant) as session:
+        pending = (
+            await session.scalars(
+                select(OutboundEmail.id).where(
+                    OutboundEmail.tenant_id == tenant,
+                    func.lower(OutboundEmail.recipient) == address,
+                    OutboundEmail.status == EmailStatus.PENDING,
+                )
+            )
+        ).all()
+    for email_id in pending:
+        try:
+            await deliver_email(database, job_settings().smtp, tenant, email_id)
+        except DeliveryFailed:
+            continue  # its own job retries it; the address waits until then
+
+
+@job(queue="privacy", max_retries=3)
+async def scrub_requester_contact(tenant_id: str, request_id: str, waits: int = 0) -> None:
+    """After an erasure's final answer: make sure it has left, then forget the address.
+
+    While an e-mail to the address is still pending (being sent, or waiting for a retry),
+    the job comes back later (2 s, doubling, up to 10 minutes; then the reconciler).
+    """
+    database = job_database()
+    tenant, rid = UUID(tenant_id), UUID(request_id)
+    async with database.transaction(Scope.TENANT, tenant) as session:
+        contact = await session.scalar(
+            select(PrivacyRequest.contact_email).where(
+                PrivacyRequest.tenant_id == tenant,
+                PrivacyRequest.id == rid,
+                PrivacyRequest.contact_scrub_pending.is_(True),
+            )
+        )
+    address = contact.strip().lower() if contact else None
+    if address:
+        await _deliver_pending(database, tenant, address)
+    come_back = False
+    async with database.transaction(Scope.TENANT, tenant) as session:
         request = await session.scalar(
             select(PrivacyRequest)
             .where(
                 PrivacyRequest.tenant_id == tenant,
-                PrivacyRequest.id == UUID(request_id),
+                PrivacyRequest.id == rid,
                 PrivacyRequest.contact_scrub_pending.is_(True),
             )
             .with_for_update(skip_locked=True)
         )
         if request is None:
             return
-        if request.contact_email:
-            address = request.contact_email.strip().lower()
+        if address:
             same = (OutboundEmail.tenant_id == tenant) & (
                 func.lower(OutboundEmail.recipient) == address
             )
@@ -336,14 +373,19 @@ async def scrub_requester_contact(tenant_id: str, request_id: str) -> None:
                 .where(same, OutboundEmail.status == EmailStatus.PENDING)
             )
             if waiting:
-                raise ContactStillInUse(f"request {request_id}: the answer is not sent yet")
-            await session.execute(
-                OutboundEmail.__table__.delete().where(same)  # type: ignore[attr-defined]
-            )
-        request.contact_email = None
-        request.details = None
-        request.contact_scrub_pending = False
+                come_back = True
+            else:
+                await session.execute(delete(OutboundEmail).where(same))
+        if not come_back:
+            request.contact_email = None
+            request.details = None
+            request.contact_scrub_pending = False
         request.updated_at = clock.now()
+    if come_back and waits < SCRUB_MAX_WAITS:
+        delay = min(SCRUB_FIRST_DELAY_MS * 2**waits, SCRUB_MAX_DELAY_MS)
+        scrub_requester_contact.send_with_options(
+            args=(tenant_id, request_id, waits + 1), delay=delay
+        )
 
 
 # --- Public intake ---------------------------------------------------------------------------

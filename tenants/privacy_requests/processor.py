@@ -88,6 +88,7 @@ async def request_processor_erasure(
         select(PrivacyRequest)
         .where(PrivacyRequest.tenant_id == tenant_id, PrivacyRequest.id == request_id)
         .with_for_update()
+        .execution_options(populate_existing=True)  # a concurrent run may have created it
     )
     if request is None:
         return None
