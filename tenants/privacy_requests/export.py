@@ -45,6 +45,7 @@ README_NAME = "README.txt"
 
 Rows = list[dict[str, Any]]
 SEALED_COLUMN = "location_sealed"
+NOT_EXPORTED = frozenset({SEALED_COLUMN, "password_hash"})
 # Opens the sealed column of a table's rows in place (the subject's right of access).
 Opener = Callable[[AsyncSession, DataKeys, UUID, Rows], Awaitable[None]]
 
@@ -119,8 +120,15 @@ class ExportFile:
 async def _identifier_tables(
     session: AsyncSession, subject: SubjectRef, emails: set[str]
 ) -> list[tuple[str, str, Rows]]:
-    """Rows found by identifier rather than by key: audit events and e-mails sent."""
+    """Rows found by identifier rather than by key: the login account (never its password
+    hash), audit events and e-mails sent."""
     ids = [i for i in (subject.employee_id, subject.user_id) if i is not None]
+    account = await session.execute(  # visible in tenant scope while the membership exists
+        text(
+            "SELECT t0.id, t0.email, t0.status, t0.created_at FROM users t0 WHERE t0.id = :user_id"
+        ),
+        {"user_id": subject.user_id},
+    )
     audit = await session.execute(
         text(
             "SELECT t0.* FROM audit_events t0 WHERE t0.tenant_id = :tenant_id "
@@ -136,6 +144,7 @@ async def _identifier_tables(
         {"tenant_id": subject.tenant_id, "emails": sorted(emails)},
     )
     return [
+        ("users", "your login account", [dict(r) for r in account.mappings()]),
         ("audit_events", "audit log entries about you", [dict(r) for r in audit.mappings()]),
         ("outbound_emails", "e-mails sent to you", [dict(r) for r in emails_sent.mappings()]),
     ]
@@ -166,7 +175,7 @@ async def collect(
         if rows:  # opened values have replaced sealed columns
             columns = list(rows[0])
         else:
-            columns = [c for c in data_map.columns.get(name, {}) if c != SEALED_COLUMN]
+            columns = [c for c in data_map.columns.get(name, {}) if c not in NOT_EXPORTED]
         tables.append(TableExport(name, label, columns, [_plain(r) for r in rows]))
     return tables
 

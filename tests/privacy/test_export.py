@@ -130,6 +130,9 @@ async def test_access_request_end_to_end_with_expiring_download(
     assert (located["latitude"], located["longitude"]) == (AT_HQ["latitude"], AT_HQ["longitude"])
     assert all("location_sealed" not in e for e in clock_events)
     assert len(document["tables"]["time_entries"]["rows"]) == 1
+    [account] = document["tables"]["users"]["rows"]
+    assert account["email"] == acme.people["employee"].email
+    assert "password_hash" not in account and "argon2" not in json.dumps(document)
     assert tables["employees"][0]["name"] == acme.people["employee"].name
     assert "location" in tables["clock_events"][0]
     # Only the subject's rows: the manager's employee record is not in it.
