@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+import structlog
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,6 +55,8 @@ from timeward.jobs.after_commit import enqueue_after_commit
 from timeward.mail.service import queue_email
 from timeward.notifications.service import notify
 from timeward.web.pagination import PageRequest
+
+log = structlog.get_logger("timeward.privacy_requests")
 
 SIGNED_IN = "signed_in"  # identity of a request filed by a signed-in member for themselves
 MAX_FULFILMENT_ATTEMPTS = 5
@@ -335,9 +338,12 @@ async def tell_requester(
 ) -> None:
     """By e-mail to the contact address and in the app when they are a member."""
     if request.contact_email:
-        await queue_email(
-            session, request.tenant_id, request.contact_email, message.subject, message.body
-        )
+        try:
+            await queue_email(
+                session, request.tenant_id, request.contact_email, message.subject, message.body
+            )
+        except ValueError:  # not one deliverable address: the request stays, in the app
+            log.warning("privacy_request.contact_unusable", request_id=str(request.id))
     if await _active_member(session, request.tenant_id, request.requester_user_id):
         assert request.requester_user_id is not None
         await notify(
