@@ -98,7 +98,7 @@ async def _claim(database: Database, tenant_id: UUID, request_id: UUID) -> int |
 async def _mark_failed(session: AsyncSession, request: PrivacyRequest) -> None:
     now = clock.now()
     request.fulfilment_state, request.updated_at = FulfilmentState.FAILED, now
-    await service._record(
+    await service.record_step(
         session,
         job_audit(),
         request,
@@ -109,7 +109,7 @@ async def _mark_failed(session: AsyncSession, request: PrivacyRequest) -> None:
         message=None,
         details={"attempts": request.fulfilment_attempts},
     )
-    await service._tell_admins_step(
+    await service.tell_admins_step(
         session, request, "the job failed after its retries; start it again from the queue"
     )
 
@@ -161,7 +161,7 @@ async def _build_export(database: Database, tenant_id: UUID, request_id: UUID) -
         )
         own = request.requester_user_id is not None
         message = messages.export_ready(controller, request.id, export.expires_at, own=own)
-        await service._fulfilled(
+        await service.mark_fulfilled(
             session,
             job_audit(),
             request,
@@ -181,7 +181,7 @@ async def _build_export(database: Database, tenant_id: UUID, request_id: UUID) -
             else None,
         )
         await service.tell_requester(session, request, message)
-        await service._tell_admins_step(
+        await service.tell_admins_step(
             session, request, f"the export is ready until {export.expires_at:%Y-%m-%d %H:%M} UTC"
         )
 
@@ -243,7 +243,7 @@ async def _erase_tenant_part(database: Database, tenant_id: UUID, request_id: UU
         request.identity_removal_user_id = subject.user_id
         request.fulfilment_state, request.updated_at = FulfilmentState.RUNNING, now
         await request_processor_erasure(session, tenant_id, subject, request.id, request.due_date)
-        await service._record(
+        await service.record_step(
             session,
             job_audit(),
             request,
@@ -276,7 +276,7 @@ async def _finish_erasure(database: Database, tenant_id: UUID, request_id: UUID)
             "login_account": "access to your company removed" if user_id else "none",
         }
         request.updated_at = now
-        await service._record(
+        await service.record_step(
             session,
             job_audit(),
             request,
@@ -286,7 +286,7 @@ async def _finish_erasure(database: Database, tenant_id: UUID, request_id: UUID)
             from_status=request.status,
             message=None,
         )
-        await service._tell_admins_step(
+        await service.tell_admins_step(
             session, request, "the erasure is done; review the report and complete the request"
         )
 
@@ -418,7 +418,7 @@ async def flag_overdue_privacy_requests() -> None:
             )
             for request in overdue:
                 request.overdue_notified_on = now.date()
-                await service._record(
+                await service.record_step(
                     session,
                     job_audit(),
                     request,

@@ -220,7 +220,7 @@ def deadline_of(request: PrivacyRequest, now: datetime) -> Deadline:
 # --- Recording and telling --------------------------------------------------------------
 
 
-async def _record(
+async def record_step(
     session: AsyncSession,
     audit: AuditLog,
     request: PrivacyRequest,
@@ -271,6 +271,15 @@ async def _record(
     )
 
 
+_PAST = {
+    Action.VERIFY_IDENTITY: "verified",
+    Action.START: "worked on",
+    Action.EXTEND: "extended",
+    Action.REFUSE: "refused",
+    Action.COMPLETE: "completed",
+}
+
+
 def check_transition(request: PrivacyRequest, action: Action) -> Status:
     """The status ``action`` leads to; an illegal transition is a 409."""
     try:
@@ -300,7 +309,7 @@ async def _transition(
     previous = request.status
     request.status = new
     request.updated_at = now
-    await _record(
+    await record_step(
         session,
         audit,
         request,
@@ -311,15 +320,6 @@ async def _transition(
         message=message,
         details=details,
     )
-
-
-_PAST = {
-    Action.VERIFY_IDENTITY: "verified",
-    Action.START: "worked on",
-    Action.EXTEND: "extended",
-    Action.REFUSE: "refused",
-    Action.COMPLETE: "completed",
-}
 
 
 async def _active_member(session: AsyncSession, tenant_id: UUID, user_id: UUID | None) -> bool:
@@ -366,7 +366,7 @@ async def tell_admins(session: AsyncSession, tenant_id: UUID, message: messages.
     return len(admins)
 
 
-async def _tell_admins_step(session: AsyncSession, request: PrivacyRequest, what: str) -> None:
+async def tell_admins_step(session: AsyncSession, request: PrivacyRequest, what: str) -> None:
     name = await tenant_name(session, request.tenant_id)
     await tell_admins(
         session,
@@ -445,7 +445,7 @@ async def file_own(
     )
     controller = await tenant_name(session, tenant_id)
     summary = messages.filed_summary(controller, request.due_date, verified=True)
-    await _record(
+    await record_step(
         session,
         audit,
         request,
@@ -506,7 +506,7 @@ async def file_from_intake(
     )
     controller = await tenant_name(session, tenant_id)
     summary = messages.filed_summary(controller, request.due_date, verified=False)
-    await _record(
+    await record_step(
         session,
         audit,
         request,
@@ -623,7 +623,7 @@ async def extend(
     request.decided_by = by.user_id
     await processor_due_changed(session, request)
     await tell_requester(session, request, message)
-    await _tell_admins_step(session, request, f"deadline extended to {due.isoformat()}")
+    await tell_admins_step(session, request, f"deadline extended to {due.isoformat()}")
     return request
 
 
@@ -654,7 +654,7 @@ async def refuse(
     )
     request.refusal_reason, request.decided_at, request.decided_by = reason.strip(), now, by.user_id
     await tell_requester(session, request, messages.refused(controller, request.id, reason))
-    await _tell_admins_step(session, request, "refused")
+    await tell_admins_step(session, request, "refused")
     return request
 
 
@@ -694,7 +694,7 @@ async def complete(
             controller, request.id, request.request_type, note, request.fulfilment_report
         ),
     )
-    await _tell_admins_step(session, request, "completed")
+    await tell_admins_step(session, request, "completed")
     if request.request_type == RequestType.ERASURE:
         # The answer above is the last thing sent to the person: clear the contact once sent.
         from tenants.privacy_requests.actors import scrub_requester_contact
@@ -799,7 +799,7 @@ async def rectify(
         ),
     )
     fields = sorted(set(changed) | set((request.fulfilment_report or {}).get("fields", [])))
-    await _fulfilled(
+    await mark_fulfilled(
         session,
         audit,
         request,
@@ -848,7 +848,7 @@ async def apply_flags(
                 details={"fields": changed, "privacy_request_id": str(request.id)},
             ),
         )
-    await _fulfilled(
+    await mark_fulfilled(
         session,
         audit,
         request,
@@ -865,7 +865,7 @@ async def apply_flags(
     return flags
 
 
-async def _fulfilled(
+async def mark_fulfilled(
     session: AsyncSession,
     audit: AuditLog,
     request: PrivacyRequest,
@@ -878,7 +878,7 @@ async def _fulfilled(
     request.fulfilment_state, request.fulfilled_at = FulfilmentState.DONE, now
     request.fulfilment_report = report
     request.updated_at = now
-    await _record(
+    await record_step(
         session, audit, request, name, by, now, from_status=request.status, message=message
     )
 
