@@ -20,6 +20,7 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 
 from tests.accounts import Accounts, log_in_all, seed_platform, seed_tenant
+from tests.privacy.world import PrivacyWorld, seed_privacy_world
 from tests.workforce import Workforce, seed_workforce
 from timeward.authz.enforcer import PolicyEnforcer
 from timeward.db.session import Database
@@ -62,6 +63,8 @@ class World:
     instructions: list[str] = field(default_factory=list)
     holds: list[str] = field(default_factory=list)
     finished: str = ""
+    privacy: PrivacyWorld = field(default_factory=PrivacyWorld)
+    role: str = ""  # the role the matrix is calling as (set before each request is built)
 
     def unique(self) -> int:
         return next(self.counter)
@@ -69,6 +72,16 @@ class World:
     def fresh_grant(self) -> str:
         """A not-yet-revoked grant: each allowed DELETE spends one."""
         return self.grants.pop()
+
+    def own_request(self) -> str:
+        """The caller's own privacy request (another role's would be a 404 for them)."""
+        return self.privacy.own.get(self.role, self.privacy.own["employee"])
+
+    def own_notification(self) -> str:
+        return self.privacy.notifications.get(self.role, self.privacy.notifications["employee"])
+
+    def privacy_request(self, purpose: str) -> str:
+        return self.privacy.ids[purpose]
 
     def employee_id(self, role: str = "employee") -> str:
         return str(self.workforce.employees[role])
@@ -379,6 +392,78 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
             {"reason": "case closed"},
         ),
     ),
+    # Data-subject requests: every member their own; the queue is the client admin's only.
+    ("POST", "/api/v1/me/privacy-requests"): (
+        ANY_TENANT_ROLE,
+        fixed("/api/v1/me/privacy-requests", {"request_type": "access"}),
+    ),
+    ("GET", "/api/v1/me/privacy-requests"): (ANY_TENANT_ROLE, fixed("/api/v1/me/privacy-requests")),
+    ("GET", "/api/v1/me/privacy-requests/{request_id:uuid}"): (
+        ANY_TENANT_ROLE,
+        lambda w: (f"/api/v1/me/privacy-requests/{w.own_request()}", None),
+    ),
+    ("GET", "/api/v1/me/privacy-requests/{request_id:uuid}/export"): (
+        ANY_TENANT_ROLE,
+        lambda w: (f"/api/v1/me/privacy-requests/{w.own_request()}/export", None),
+    ),
+    ("GET", "/api/v1/privacy-requests"): ({"client_admin"}, fixed("/api/v1/privacy-requests")),
+    ("GET", "/api/v1/privacy-requests/{request_id:uuid}"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/privacy-requests/{w.privacy_request('read')}", None),
+    ),
+    ("POST", "/api/v1/privacy-requests/{request_id:uuid}/identity"): (
+        {"client_admin"},
+        lambda w: (
+            f"/api/v1/privacy-requests/{w.privacy_request('verify')}/identity",
+            {"method": "id_document"},
+        ),
+    ),
+    ("POST", "/api/v1/privacy-requests/{request_id:uuid}/extension"): (
+        {"client_admin"},
+        lambda w: (
+            f"/api/v1/privacy-requests/{w.privacy_request('extend')}/extension",
+            w.privacy.extension(),
+        ),
+    ),
+    ("POST", "/api/v1/privacy-requests/{request_id:uuid}/refusal"): (
+        {"client_admin"},
+        lambda w: (
+            f"/api/v1/privacy-requests/{w.privacy_request('refuse')}/refusal",
+            {"reason": "Matrix"},
+        ),
+    ),
+    ("POST", "/api/v1/privacy-requests/{request_id:uuid}/completion"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/privacy-requests/{w.privacy_request('complete')}/completion", {}),
+    ),
+    ("POST", "/api/v1/privacy-requests/{request_id:uuid}/export"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/privacy-requests/{w.privacy_request('export')}/export", None),
+    ),
+    ("GET", "/api/v1/privacy-requests/{request_id:uuid}/export"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/privacy-requests/{w.privacy_request('read')}/export", None),
+    ),
+    ("POST", "/api/v1/privacy-requests/{request_id:uuid}/erasure"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/privacy-requests/{w.privacy_request('erase')}/erasure", None),
+    ),
+    ("POST", "/api/v1/privacy-requests/{request_id:uuid}/rectification"): (
+        {"client_admin"},
+        lambda w: (
+            f"/api/v1/privacy-requests/{w.privacy_request('rectify')}/rectification",
+            {"job_title": f"Corrected {w.unique()}"},
+        ),
+    ),
+    ("POST", "/api/v1/privacy-requests/{request_id:uuid}/flags"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/privacy-requests/{w.privacy_request('flags')}/flags", None),
+    ),
+    ("GET", "/api/v1/me/notifications"): (ANY_TENANT_ROLE, fixed("/api/v1/me/notifications")),
+    ("POST", "/api/v1/me/notifications/{notification_id:uuid}/read"): (
+        ANY_TENANT_ROLE,
+        lambda w: (f"/api/v1/me/notifications/{w.own_notification()}/read", None),
+    ),
 }
 
 
@@ -462,6 +547,7 @@ async def world(db: Database, client: httpx.AsyncClient, services: Services) -> 
         )
         world.holds.append(hold.json()["id"])
     world.finished = await _finished_instruction(client, tenant, services)
+    world.privacy = await seed_privacy_world(client, db, services, tenant)
     return world
 
 
@@ -495,6 +581,7 @@ async def test_authorization_matrix(client: httpx.AsyncClient, world: World) -> 
     outcomes = {}
     for (method, template), (allowed, build) in MATRIX.items():
         for role in ROLES:
+            world.role = role
             path, body = build(world)
             response = await client.request(method, path, json=body, headers=_headers(world, role))
             denied_status = 404 if role.startswith("platform") else 403
@@ -503,6 +590,7 @@ async def test_authorization_matrix(client: httpx.AsyncClient, world: World) -> 
             else:
                 ok = response.status_code == denied_status
             outcomes[(method, template, role)] = (ok, response.status_code)
+        world.role = "anonymous"
         path, body = build(world)
         anonymous = await client.request(method, path, json=body)
         outcomes[(method, template, "anonymous")] = (

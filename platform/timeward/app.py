@@ -13,6 +13,12 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from tenants.employees.routes import EmployeesController
+from tenants.privacy_requests import instructions_link  # noqa: F401 - the erasure -> processor link
+from tenants.privacy_requests.routes import (
+    MyPrivacyRequestsController,
+    PrivacyRequestsController,
+    PublicPrivacyRequestsController,
+)
 from tenants.settings.routes import LocationSettingsController
 from tenants.sites.routes import SitesController
 from tenants.time.routes import (
@@ -41,6 +47,7 @@ from timeward.instructions.routes import (
     LegalHoldsController,
     PublicInstructionsController,
 )
+from timeward.notifications.routes import MyNotificationsController
 from timeward.observability.logging import configure_logging
 from timeward.processing.routes import (
     PlatformProcessingRecordsController,
@@ -90,6 +97,10 @@ ROUTE_HANDLERS = [
     PlatformInstructionsController,
     PlatformLegalHoldsController,
     RetentionController,
+    MyPrivacyRequestsController,
+    PrivacyRequestsController,
+    PublicPrivacyRequestsController,
+    MyNotificationsController,
 ]
 
 

@@ -71,6 +71,31 @@ def load_processor_settings() -> ProcessorSettings:
     )
 
 
+@dataclass(frozen=True)
+class PrivacySettings:
+    """Data-subject requests: how long an export stays downloadable, and the public
+    intake's limit per client address."""
+
+    export_days: int = 7
+    intake_per_address: int = 10
+    intake_window_seconds: int = 3600
+
+
+def load_privacy_settings() -> PrivacySettings:
+    defaults = PrivacySettings()
+    export_days = int(_env("TIMEWARD_PRIVACY_EXPORT_DAYS", str(defaults.export_days)) or 7)
+    if not 1 <= export_days <= 90:
+        raise ValueError("TIMEWARD_PRIVACY_EXPORT_DAYS must be between 1 and 90")
+    limit = int(_env("TIMEWARD_PRIVACY_INTAKE_LIMIT", str(defaults.intake_per_address)) or 10)
+    window = int(
+        _env("TIMEWARD_PRIVACY_INTAKE_WINDOW_SECONDS", str(defaults.intake_window_seconds))
+        or defaults.intake_window_seconds
+    )
+    if limit < 1 or window < 1:
+        raise ValueError("the privacy intake limit and window must be at least 1")
+    return PrivacySettings(export_days, limit, window)
+
+
 def load_smtp_settings() -> SmtpSettings:
     defaults = SmtpSettings()
     return SmtpSettings(
@@ -107,6 +132,7 @@ class Settings:
     queue_namespace: str | None = None
     instruction_batch_size: int = 1000
     instruction_slice_seconds: float = 30.0
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
 
     @property
     def is_production(self) -> bool:
@@ -143,4 +169,5 @@ def load_settings() -> Settings:
         queue_namespace=_env("TIMEWARD_QUEUE_NAMESPACE"),
         instruction_batch_size=int(_env("TIMEWARD_INSTRUCTION_BATCH_SIZE", "1000") or "1000"),
         instruction_slice_seconds=float(_env("TIMEWARD_INSTRUCTION_SLICE_SECONDS", "30") or "30"),
+        privacy=load_privacy_settings(),
     )

@@ -199,6 +199,34 @@ async def reduce_locations(session: AsyncSession, tenant_id: UUID, now: datetime
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def destroy_employee_locations(
+    session: AsyncSession, tenant_id: UUID, employee_id: UUID, now: datetime
+) -> int:
+    """Erasure of one employee: drop every sealed coordinate of theirs, whatever the
+    tenant's retention (and even under a restriction: the controller decided to erase).
+
+    The ciphertext and its key reference are nulled, so nothing of the location is left
+    in this database; the geofence result (on site, matched site) stays with the event.
+    Returns how many locations were destroyed; idempotent.
+    """
+    result = await session.execute(
+        update(ClockEvent)
+        .where(
+            ClockEvent.tenant_id == tenant_id,
+            ClockEvent.employee_id == employee_id,
+            ClockEvent.location_sealed.is_not(None),
+        )
+        .values(
+            location_sealed=None,
+            location_key_id=None,
+            location_status=LocationStatus.REDUCED,
+            location_reduced_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def reduce_expired_locations(database: Database, tenant_id: UUID, now: datetime) -> int:
     """Scheduled job, one tenant: reduce expired precise locations in a transaction of its own.
 

@@ -1,6 +1,7 @@
 """Imports every mapped module so ``metadata`` knows all tables (Alembic, tests)."""
 
 from tenants.employees import models as _employees
+from tenants.privacy_requests import models as _privacy_requests
 from tenants.settings import models as _settings
 from tenants.sites import models as _sites
 from tenants.time import models as _time
@@ -27,6 +28,7 @@ __all__ = [
     "_identity",
     "_mail",
     "_notifications",
+    "_privacy_requests",
     "_processing",
     "_settings",
     "_sites",

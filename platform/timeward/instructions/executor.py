@@ -598,6 +598,23 @@ def _check_policy(policy: RetentionPolicy) -> None:
         )
 
 
+def controller_kept_tables() -> dict[str, str]:
+    """Tables the controller's own erasure keeps (anonymised or retained by law), with why.
+
+    A delete_subject instruction removes what the client cannot reach; it never undoes
+    the employer's decision to keep working-time records (policies/retention_bases.toml).
+    """
+    from tenants.privacy_requests.retention import ErasureAction, load_policy
+
+    policy = load_policy()
+    kept = {}
+    for table, rule in policy.tables.items():
+        if rule.action is not ErasureAction.DELETE:
+            basis = policy.bases[rule.basis].title if rule.basis else "anonymised by the controller"
+            kept[table] = f"Kept by the controller's erasure ({rule.action}): {basis}"
+    return kept
+
+
 def plan(catalog: Catalog, job: Job) -> list[TableStep]:
     """What the delete phase does to each table, in an order that never breaks a key."""
     _check_policy(job.ctx.policy)
@@ -616,8 +633,15 @@ def plan(catalog: Catalog, job: Job) -> list[TableStep]:
         return steps
     paths = subject_paths(catalog) if job.subject_id else {}
     linked = user_linked_tables(catalog, exclude=set(paths)) if job.subject_user_id else []
-    targets = (set(paths) | set(linked)) - set(retained) - owned
-    return [TableStep(name, "delete") for name in order if name in targets]
+    kept_by_controller = controller_kept_tables()
+    reached = (set(paths) | set(linked)) - set(retained) - owned
+    steps = []
+    for name in order:
+        if name in reached and name in kept_by_controller:
+            steps.append(TableStep(name, "retain", kept_by_controller[name]))
+        elif name in reached:
+            steps.append(TableStep(name, "delete"))
+    return steps
 
 
 @dataclass(frozen=True)

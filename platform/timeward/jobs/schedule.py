@@ -20,6 +20,11 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from tenants.locations.actors import reduce_expired_locations
+from tenants.privacy_requests.actors import (
+    flag_overdue_privacy_requests,
+    purge_expired_privacy_exports,
+    reconcile_privacy_requests,
+)
 from timeward.instructions.actors import escalate_instructions, reconcile_instructions
 from timeward.mail.actors import reconcile_outbound_emails
 from timeward.notices.actors import reconcile_processor_notices
@@ -42,6 +47,9 @@ def periodic_jobs() -> list[PeriodicJob]:
         PeriodicJob(reconcile_instructions, IntervalTrigger(minutes=1)),
         PeriodicJob(escalate_instructions, CronTrigger(minute=7)),  # hourly, UTC
         PeriodicJob(purge_expired_data, CronTrigger(hour=3, minute=15)),  # daily, UTC
+        PeriodicJob(reconcile_privacy_requests, IntervalTrigger(minutes=5)),
+        PeriodicJob(purge_expired_privacy_exports, IntervalTrigger(hours=1)),
+        PeriodicJob(flag_overdue_privacy_requests, CronTrigger(hour=6, minute=0)),  # UTC
     ]
 
 

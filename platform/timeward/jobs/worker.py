@@ -7,6 +7,8 @@ tests load this module, so a worker consumes every actor's queue.
 from __future__ import annotations
 
 from tenants.locations import actors as location_actors
+from tenants.privacy_requests import actors as privacy_request_actors
+from tenants.privacy_requests import instructions_link
 from timeward.breaches import actors as breach_actors
 from timeward.config import load_settings
 from timeward.instructions import actors as instruction_actors
@@ -25,9 +27,11 @@ __all__ = [
     "breach_actors",
     "broker",
     "instruction_actors",
+    "instructions_link",
     "location_actors",
     "mail_actors",
     "notice_actors",
+    "privacy_request_actors",
     "retention_actors",
     "sub_processor_actors",
 ]

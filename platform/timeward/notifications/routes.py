@@ -1,0 +1,60 @@
+"""The in-app notification list: each signed-in member reads their own, in their tenant."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.params import FromPath, QueryParameter
+
+from timeward.authz.guard import requires
+from timeward.errors import NotFound
+from timeward.notifications.service import list_for_user, mark_read
+from timeward.web.dependencies import CurrentActor, DbSession
+from timeward.web.pagination import DEFAULT_PAGE_SIZE, PageLimit
+
+
+class NotificationView(msgspec.Struct):
+    id: UUID
+    kind: str
+    title: str
+    body: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class MyNotificationsController(Controller):
+    path = "/api/v1/me/notifications"
+    tags = ["me"]
+
+    @get("/", opt=requires("my_notifications", "read"), summary="Your notifications, newest first")
+    async def list_notifications(
+        self,
+        actor: CurrentActor,
+        session: DbSession,
+        unread: Annotated[
+            bool, QueryParameter(required=False, description="Unread ones only")
+        ] = False,
+        limit: PageLimit = DEFAULT_PAGE_SIZE,
+    ) -> list[NotificationView]:
+        rows = await list_for_user(
+            session, actor.require_tenant(), actor.user_id, unread_only=unread, limit=limit
+        )
+        return [
+            NotificationView(n.id, n.kind, n.title, n.body, n.created_at, n.read_at) for n in rows
+        ]
+
+    @post(
+        "/{notification_id:uuid}/read",
+        opt=requires("my_notifications", "update"),
+        summary="Mark one of your notifications read",
+        status_code=204,
+    )
+    async def read(
+        self, notification_id: FromPath[UUID], actor: CurrentActor, session: DbSession
+    ) -> None:
+        if not await mark_read(session, actor.require_tenant(), actor.user_id, notification_id):
+            raise NotFound("Notification")

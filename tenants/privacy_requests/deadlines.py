@@ -1,0 +1,87 @@
+"""The deadline of a request, counted by :mod:`timeward.deadlines` (never re-implemented).
+
+Subject-request deadlines count calendar days, so holiday calendars do not matter; the
+jurisdiction only picks the rule in ``policies/deadlines.toml`` (``"US-CA"``, ``"US"``,
+``"default"``). Tenants have no timezone yet: local days are UTC days, as for breach
+notices (see docs/accountability.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from timeward.deadlines import (
+    TenantCalendar,
+    TrafficLight,
+    UnsupportedCalendar,
+    extend_subject_request,
+    is_overdue,
+    latest_extended_due,
+    subject_request_due,
+    traffic_light,
+)
+
+TIMEZONE = "UTC"  # tenants have no timezone yet
+
+
+@dataclass(frozen=True)
+class CalendarDaysOnly(TenantCalendar):
+    """A jurisdiction the holidays library does not know: calendar days need no holidays,
+    so its rule is still looked up by country and subdivision."""
+
+    def __post_init__(self) -> None:
+        return None
+
+
+def request_calendar(country: str, subdivision: str | None) -> TenantCalendar:
+    try:
+        return TenantCalendar(country, subdivision, TIMEZONE)
+    except UnsupportedCalendar:
+        return CalendarDaysOnly(country, subdivision, TIMEZONE)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due: date
+    original_due: date
+    latest_extension: date | None  # None: this jurisdiction allows no extension
+    days_left: int  # 0 on the due day, negative once overdue
+    light: TrafficLight
+    overdue: bool
+
+
+def due_on_receipt(received: datetime, calendar: TenantCalendar) -> date:
+    return subject_request_due(received, calendar)
+
+
+def deadline(
+    received: datetime, due: date, original_due: date, calendar: TenantCalendar, now: datetime
+) -> Deadline:
+    return Deadline(
+        due=due,
+        original_due=original_due,
+        latest_extension=latest_extended_due(received, calendar),
+        days_left=calendar.calendar_days_left(due, now),
+        light=traffic_light(due, now, calendar),
+        overdue=is_overdue(due, now, calendar),
+    )
+
+
+def extended_due(
+    received: datetime,
+    current_due: date,
+    requested_due: date,
+    reason: str,
+    now: datetime,
+    calendar: TenantCalendar,
+) -> date:
+    """The new due date, or :class:`timeward.deadlines.ExtensionRefused`."""
+    return extend_subject_request(
+        received=received,
+        current_due=current_due,
+        requested_due=requested_due,
+        reason=reason,
+        now=now,
+        calendar=calendar,
+    )

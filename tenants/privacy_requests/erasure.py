@@ -1,0 +1,273 @@
+"""Erasure of one subject in one tenant: every personal value deleted or irreversibly
+anonymised wherever the tenant's own data reaches, in the caller's transaction.
+
+Driven by the catalog and ``policies/retention_bases.toml``, never by a table list:
+
+1. the subject's sealed locations are destroyed (ciphertexts nulled);
+2. every table linked to the employee record is handled children first by its rule:
+   deleted (the default, also for tables added later), anonymised (a tombstone) or
+   retained with a legal basis; anonymised and retained rows lose every text and json
+   value not kept on purpose;
+3. references to the person's membership in other rows (who decided, who created) are
+   emptied;
+4. tables linked to the login account (membership, in-app notifications) are handled
+   the same way, the membership last;
+5. e-mails in the outbox to any of the person's addresses are deleted;
+6. audit events keep the fact while the person's identifiers become a pseudonym.
+
+The login identity itself (``users``) is shared by every employer of the person; it is
+removed afterwards by the job when no other membership uses it (:mod:`.identity`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenants.locations.service import destroy_employee_locations
+from tenants.privacy_requests.retention import (
+    AUDIT_BASIS,
+    ErasureAction,
+    RetentionPolicy,
+    TableRule,
+)
+from tenants.privacy_requests.subject import DataMap, SubjectRef
+from timeward.audit.service import pseudonymise_subject
+
+MEMBERSHIPS = "memberships"
+OUTBOX = "outbound_emails"
+AUDIT = "audit_events"
+
+
+class ErasurePolicyMismatch(RuntimeError):
+    """The retention policy does not fit the schema (a column it names is missing, a
+    column that may not be empty has no replacement, a kept row would point to a deleted
+    one). Raised before anything is changed; fix the policy file."""
+
+
+@dataclass
+class TableOutcome:
+    table: str
+    label: str
+    removed: int = 0
+    anonymised: int = 0
+    retained: int = 0
+    basis: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "table": self.table,
+            "label": self.label,
+            "removed": self.removed,
+            "anonymised": self.anonymised,
+            "retained": self.retained,
+            "basis": self.basis,
+        }
+
+
+@dataclass
+class ErasureReport:
+    tables: dict[str, TableOutcome] = field(default_factory=dict)
+    locations_destroyed: int = 0
+
+    def outcome(self, table: str, label: str) -> TableOutcome:
+        return self.tables.setdefault(table, TableOutcome(table, label))
+
+    def as_json(self, policy: RetentionPolicy) -> dict[str, Any]:
+        used = sorted({o.basis for o in self.tables.values() if o.basis and o.retained})
+        return {
+            "tables": [self.tables[name].as_json() for name in sorted(self.tables)],
+            "locations_destroyed": self.locations_destroyed,
+            "bases": {
+                key: {
+                    "title": policy.bases[key].title,
+                    "legal_basis": policy.bases[key].legal_basis,
+                    "explanation": policy.bases[key].explanation,
+                }
+                for key in used
+            },
+        }
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _count(result: Any) -> int:
+    return int(result.rowcount)
+
+
+def check_policy(data_map: DataMap, policy: RetentionPolicy) -> None:
+    """Refuse a policy that does not fit the schema, before anything is changed."""
+    problems = []
+    tables = data_map.linked_tables
+    for table in tables:
+        rule = policy.rule(table)
+        columns = data_map.columns[table]
+        named = rule.keep | set(rule.replace) | rule.clear
+        problems += [f"{table}.{c} does not exist" for c in sorted(named - set(columns))]
+        if rule.action is ErasureAction.DELETE:
+            continue
+        problems += [
+            f"{table}.{c.name} may not be empty: keep or replace it"
+            for c in columns.values()
+            if c.is_text and c.not_null and c.name not in rule.keep | set(rule.replace)
+        ]
+        for fk in data_map.catalog[table].foreign_keys:
+            target = policy.rule(fk.target)
+            if fk.target in data_map.paths and target.action is ErasureAction.DELETE:
+                problems.append(f"{table} is kept but references deleted {fk.target}")
+    if problems:
+        raise ErasurePolicyMismatch("; ".join(problems))
+
+
+def _assignments(
+    data_map: DataMap, rule: TableRule, preserve: frozenset[str]
+) -> tuple[list[str], dict[str, Any]]:
+    """SET clauses emptying every text value not kept, plus the columns to clear."""
+    keys = set(data_map.catalog[rule.table].primary_key)
+    foreign = {c for fk in data_map.catalog[rule.table].foreign_keys for c in fk.columns}
+    sets: list[str] = []
+    params: dict[str, Any] = {}
+    for n, column in enumerate(data_map.columns[rule.table].values()):
+        name = column.name
+        if column.generated or name in keys or name in rule.keep:
+            continue
+        if name in rule.replace:
+            params[f"r{n}"] = rule.replace[name]
+            sets.append(f"{_quote(name)} = :r{n}")
+        elif (column.is_text and name not in foreign) or name in rule.clear:
+            value = "NULL"
+            if name in preserve:  # kept on the row being answered (see erase_subject)
+                value = f"CASE WHEN t0.id = :keep_row THEN t0.{_quote(name)} END"
+            sets.append(f"{_quote(name)} = {value}")
+    return sets, params
+
+
+async def _apply(
+    session: AsyncSession,
+    data_map: DataMap,
+    rule: TableRule,
+    where: str,
+    params: dict[str, Any],
+    report: ErasureReport,
+    preserve: frozenset[str] = frozenset(),
+) -> None:
+    outcome = report.outcome(rule.table, rule.label)
+    table = _quote(rule.table)
+    if rule.action is ErasureAction.DELETE:
+        result = await session.execute(text(f"DELETE FROM {table} AS t0 WHERE {where}"), params)
+        outcome.removed += _count(result)
+        return
+    sets, extra = _assignments(data_map, rule, preserve)
+    if not sets:  # nothing personal to empty: count the rows
+        result = await session.execute(
+            text(f"SELECT count(*) FROM {table} t0 WHERE {where}"), params
+        )
+        changed = int(result.scalar_one())
+    else:
+        statement = f"UPDATE {table} AS t0 SET {', '.join(sets)} WHERE {where}"
+        changed = _count(await session.execute(text(statement), {**params, **extra}))
+    if rule.action is ErasureAction.ANONYMISE:
+        outcome.anonymised += changed
+    else:
+        outcome.retained += changed
+        outcome.basis = rule.basis
+
+
+async def _membership_references(
+    session: AsyncSession, data_map: DataMap, subject: SubjectRef, report: ErasureReport
+) -> None:
+    """Empty every other reference to the person's membership (decided_by, created_by...).
+
+    A column that may not be empty takes its row with it.
+    """
+    if subject.user_id is None:
+        return
+    params = {"tenant_id": subject.tenant_id, "user_id": subject.user_id}
+    for table in sorted(data_map.catalog.values(), key=lambda t: t.name):
+        if table.name == MEMBERSHIPS:
+            continue
+        for fk in table.foreign_keys:
+            if fk.target != MEMBERSHIPS or len(fk.columns) != 2:
+                continue
+            column = fk.columns[1]
+            if table.name in data_map.user_tables and column == "user_id":
+                continue  # the person's own rows there: handled by the table's rule
+            outcome = report.outcome(table.name, table.name.replace("_", " "))
+            where = f"tenant_id = :tenant_id AND {_quote(column)} = :user_id"
+            if data_map.columns[table.name][column].not_null:
+                result = await session.execute(
+                    text(f"DELETE FROM {_quote(table.name)} WHERE {where}"), params
+                )
+                outcome.removed += _count(result)
+            else:
+                result = await session.execute(
+                    text(f"UPDATE {_quote(table.name)} SET {_quote(column)} = NULL WHERE {where}"),
+                    params,
+                )
+                outcome.anonymised += _count(result)
+
+
+async def erase_subject(
+    session: AsyncSession,
+    data_map: DataMap,
+    policy: RetentionPolicy,
+    subject: SubjectRef,
+    *,
+    emails: Iterable[str],
+    audit_key: bytes,
+    now: datetime,
+    keep_row: UUID | None = None,
+    preserve: dict[str, frozenset[str]] | None = None,
+    extra_paths: dict[str, str] | None = None,
+) -> ErasureReport:
+    """Erase the subject in the caller's transaction; returns what happened per table.
+
+    ``keep_row``/``preserve``: the row ``keep_row`` keeps the columns ``preserve`` names for
+    its table (the request being answered keeps its contact address until the answer has
+    been sent; the job clears it afterwards). ``extra_paths`` replaces the WHERE clause
+    (alias ``t0``) of a linked table for a subject it cannot reach by key (a person with no
+    employee record is found through their account).
+    """
+    check_policy(data_map, policy)
+    report = ErasureReport()
+    params: dict[str, Any] = {**subject.params, "keep_row": keep_row or subject.params["root_id"]}
+    if subject.employee_id is not None:
+        report.locations_destroyed = await destroy_employee_locations(
+            session, subject.tenant_id, subject.employee_id, now
+        )
+    for table in data_map.children_first(list(data_map.paths)):
+        rule = policy.rule(table)
+        kept = (preserve or {}).get(table, frozenset())
+        where = (extra_paths or {}).get(table) or data_map.where(table)
+        await _apply(session, data_map, rule, where, params, report, kept)
+    await _membership_references(session, data_map, subject, report)
+    for table in data_map.children_first(data_map.user_tables):
+        await _apply(session, data_map, policy.rule(table), data_map.where(table), params, report)
+    addresses = sorted({e.strip().lower() for e in emails if e})
+    if addresses:
+        result = await session.execute(
+            text(
+                f"DELETE FROM {OUTBOX} WHERE tenant_id = :tenant_id "
+                "AND lower(recipient) = ANY(:addresses)"
+            ),
+            {"tenant_id": subject.tenant_id, "addresses": addresses},
+        )
+        report.outcome(OUTBOX, "e-mails sent to you").removed += _count(result)
+    pseudonymised = 0
+    for identifier in {subject.employee_id, subject.user_id} - {None}:
+        assert identifier is not None
+        pseudonymised += await pseudonymise_subject(
+            session, audit_key, subject.tenant_id, identifier
+        )
+    audit = report.outcome(AUDIT, "audit log entries (your identity replaced by a pseudonym)")
+    audit.retained += pseudonymised
+    audit.basis = AUDIT_BASIS if pseudonymised else None
+    return report

@@ -1,0 +1,177 @@
+"""Fixtures for data-subject requests: companies whose members have employee records
+with distinctive personal details, the jobs fixtures (a real SMTP server, a stub broker
+and an in-process worker) and a fixed clock for deadlines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from email.message import Message
+from typing import Any
+from uuid import UUID
+
+import httpx
+
+from tests.accountability.conftest import FixedClock, body, fixed_clock, seed_client  # noqa: F401
+from tests.accounts import TENANT_ROLES, Accounts, log_in_all
+from tests.jobs.conftest import idle_jobs, job_settings, jobs, smtp_server  # noqa: F401
+from timeward.db.session import Database, Scope
+from timeward.notifications.service import list_for_user
+
+__all__ = ["FixedClock", "body"]
+
+
+@dataclass
+class Person:
+    """Personal values a scan can look for: each one unique to this person."""
+
+    name: str
+    email: str
+    phone: str
+    address: str
+
+    def values(self) -> dict[str, str]:
+        return {
+            "name": self.name,
+            "email": self.email,
+            "phone": self.phone,
+            "address": self.address,
+        }
+
+
+@dataclass
+class Company:
+    accounts: Accounts
+    people: dict[str, Person] = field(default_factory=dict)
+    employees: dict[str, UUID] = field(default_factory=dict)
+
+    @property
+    def tenant_id(self) -> UUID:
+        assert self.accounts.tenant_id is not None
+        return self.accounts.tenant_id
+
+    @property
+    def name(self) -> str:
+        return f"{self.accounts.slug} GmbH"
+
+    def auth(self, role: str) -> dict[str, str]:
+        return self.accounts.auth(role)
+
+    @property
+    def admin(self) -> dict[str, str]:
+        return self.accounts.auth("client_admin")
+
+    @property
+    def employee(self) -> dict[str, str]:
+        return self.accounts.auth("employee")
+
+
+def person_for(slug: str, role: str, n: int) -> Person:
+    syllables = {"client_admin": "Adalwin", "client_manager": "Brunhilde", "employee": "Quirinus"}
+    first = syllables.get(role, role.title())
+    return Person(
+        name=f"{first} Zwetschgenbaum-{slug}",
+        email=f"{role}@{slug}.example",
+        phone=f"+49 30 7{n}{len(slug):02d}4{n}9{len(role):02d}",
+        address=f"Quittenweg {10 + n}, {slug} Strasse, 10999 Berlin",
+    )
+
+
+async def seed_company(
+    db: Database,
+    client: httpx.AsyncClient,
+    slug: str,
+    country: str = "DE",
+    subdivision: str | None = None,
+    *,
+    roles: tuple[str, ...] = TENANT_ROLES,
+) -> Company:
+    """A tenant in a calendar, one logged-in user per role, each with an employee record."""
+    accounts = await log_in_all(
+        client, await seed_client(db, slug, country, subdivision, roles=roles)
+    )
+    company = Company(accounts)
+    for n, role in enumerate(roles):
+        person = person_for(slug, role, n)
+        response = await client.post(
+            "/api/v1/employees",
+            json={
+                "name": person.name,
+                "user_id": str(accounts.user_id(role)),
+                "work_email": person.email,
+                "phone": person.phone,
+                "postal_address": person.address,
+                "employee_number": f"P{n:03d}",
+                "job_title": f"{role} of {slug}",
+                "hire_date": "2024-03-01",
+                "marketing_opt_in": True,
+            },
+            headers=accounts.auth("client_admin"),
+        )
+        assert response.status_code == 201, response.text
+        company.people[role] = person
+        company.employees[role] = UUID(response.json()["id"])
+    return company
+
+
+async def file_request(
+    client: httpx.AsyncClient,
+    company: Company,
+    request_type: str,
+    role: str = "employee",
+    details: str | None = None,
+) -> dict[str, Any]:
+    payload: dict[str, Any] = {"request_type": request_type}
+    if details is not None:
+        payload["details"] = details
+    response = await client.post(
+        "/api/v1/me/privacy-requests", json=payload, headers=company.auth(role)
+    )
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def act(
+    client: httpx.AsyncClient,
+    company: Company,
+    request_id: str,
+    action: str,
+    json: dict[str, Any] | None = None,
+    *,
+    expect: int = 200,
+) -> dict[str, Any]:
+    response = await client.post(
+        f"/api/v1/privacy-requests/{request_id}/{action}", json=json or {}, headers=company.admin
+    )
+    assert response.status_code == expect, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def admin_view(
+    client: httpx.AsyncClient, company: Company, request_id: str
+) -> dict[str, Any]:
+    response = await client.get(f"/api/v1/privacy-requests/{request_id}", headers=company.admin)
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def my_view(
+    client: httpx.AsyncClient, company: Company, request_id: str, role: str = "employee"
+) -> dict[str, Any]:
+    response = await client.get(
+        f"/api/v1/me/privacy-requests/{request_id}", headers=company.auth(role)
+    )
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def notification_titles(db: Database, tenant_id: UUID, user_id: UUID) -> list[str]:
+    async with db.transaction(Scope.TENANT, tenant_id) as session:
+        return [n.title for n in await list_for_user(session, tenant_id, user_id, limit=200)]
+
+
+def to(messages: list[Message], address: str) -> list[Message]:
+    return [m for m in messages if str(m["To"]) == address]

@@ -1,0 +1,263 @@
+"""Erasure end to end: the employer erases, the report says what was removed, anonymised
+and retained (with the legal basis), the requester is told, and afterwards a scan of every
+text and json column of every table finds none of the person's values."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenants.privacy_requests import processor
+from tenants.privacy_requests.processor import ProcessorErasure
+from tests.database import admin_url
+from tests.jobs.conftest import Jobs
+from tests.jobs.smtp_server import SmtpServer
+from tests.privacy.conftest import (
+    Company,
+    act,
+    admin_view,
+    body,
+    file_request,
+    seed_company,
+    to,
+)
+from tests.workforce import AT_HQ, HQ
+from timeward.db.bootstrap import DatabaseUrls
+from timeward.db.session import Database
+from timeward.db.urls import with_database
+
+SCAN_COLUMNS = """
+select n.nspname as schema, c.relname as table, a.attname as column,
+       format_type(a.atttypid, a.atttypmod) as type
+from pg_class c
+join pg_namespace n on n.oid = c.relnamespace
+join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+where n.nspname = 'public' and c.relkind in ('r', 'p')
+  and (format_type(a.atttypid, a.atttypmod) in ('text', 'json', 'jsonb', 'text[]')
+       or format_type(a.atttypid, a.atttypmod) like 'character%')
+order by 1, 2, 3
+"""
+
+
+async def scan(conn: asyncpg.Connection, needles: dict[str, str]) -> list[str]:
+    """Every (table.column, what) where any needle occurs, in the rows this connection sees."""
+    found = []
+    for row in await conn.fetch(SCAN_COLUMNS):
+        column = f'"{row["table"]}"."{row["column"]}"'
+        for what, needle in needles.items():
+            hit = await conn.fetchval(
+                f'select count(*) from "{row["table"]}" where {column}::text ilike $1',
+                f"%{needle}%",
+            )
+            if hit:
+                found.append(f"{row['table']}.{row['column']}: {what}")
+    return found
+
+
+async def scan_everything(
+    owner: asyncpg.Pool, database_urls: DatabaseUrls, tenants: list[UUID], needles: dict[str, str]
+) -> list[str]:
+    """As the owner (FORCE RLS applies: once per tenant and per scope), then as a superuser
+    (no RLS at all) as a backstop that no policy hides a row."""
+    found: set[str] = set()
+    async with owner.acquire() as conn:
+        settings = [(str(t), "tenant") for t in tenants] + [("", "auth"), ("", "platform")]
+        for tenant, scope in settings:
+            async with conn.transaction():
+                await conn.execute(
+                    "select set_config('app.tenant_id', $1, true), "
+                    "set_config('app.scope', $2, true)",
+                    tenant,
+                    scope,
+                )
+                found.update(await scan(conn, needles))
+    superuser = await asyncpg.connect(
+        with_database(admin_url(), database_urls.app_url.rsplit("/", 1)[1])
+    )
+    try:
+        found.update(await scan(superuser, needles))
+    finally:
+        await superuser.close()
+    return sorted(found)
+
+
+class RecordingInstructions:
+    """Stands in for the client-instructions feature (issue 6) at the seam."""
+
+    def __init__(self) -> None:
+        self.created: list[ProcessorErasure] = []
+        self.due_changes: list[tuple[UUID, date]] = []
+
+    async def create_subject_deletion(
+        self, session: AsyncSession, erasure: ProcessorErasure
+    ) -> UUID:
+        self.created.append(erasure)
+        return UUID(int=len(self.created))
+
+    async def subject_request_due_changed(
+        self, session: AsyncSession, tenant_id: UUID, instruction_id: UUID, due: date
+    ) -> None:
+        self.due_changes.append((instruction_id, due))
+
+
+@pytest.fixture
+def instructions() -> AsyncIterator[RecordingInstructions]:
+    recording = RecordingInstructions()
+    wired = processor.processor_instructions()
+    processor.register_processor_instructions(recording)
+    yield recording
+    processor.register_processor_instructions(wired)
+
+
+async def _working_life(client: httpx.AsyncClient, company: Company) -> dict[str, Any]:
+    """Precise locations, clock events, time entries with notes, an earlier request."""
+    admin = company.admin
+    await client.put(
+        "/api/v1/settings/location",
+        json={"location_mode": "precise", "precise_location_days": 30},
+        headers=admin,
+    )
+    site = await client.post(
+        "/api/v1/sites", json={"name": "HQ", "address": "HQ street", "geofence": HQ}, headers=admin
+    )
+    site_id = site.json()["id"]
+    clock_in = await client.post(
+        "/api/v1/clock/in", json={"site_id": site_id, "location": AT_HQ}, headers=company.employee
+    )
+    assert clock_in.status_code == 201, clock_in.text
+    out = await client.post("/api/v1/clock/out", json={"location": AT_HQ}, headers=company.employee)
+    assert out.status_code == 201, out.text
+    entry_id = out.json()["time_entry_id"]
+    person = company.people["employee"]
+    patched = await client.patch(
+        f"/api/v1/time-entries/{entry_id}",
+        json={"notes": f"Covered for {person.name}, call {person.phone}"},
+        headers=company.auth("client_manager"),
+    )
+    assert patched.status_code == 200, patched.text
+    earlier = await file_request(
+        client, company, "access", details=f"I am {person.name} of {person.address}"
+    )
+    return {"site_id": site_id, "entry_id": entry_id, "earlier": earlier["id"]}
+
+
+async def test_erasure_end_to_end_leaves_no_personal_value_anywhere(
+    client: httpx.AsyncClient,
+    db: Database,
+    owner: asyncpg.Pool,
+    database_urls: DatabaseUrls,
+    jobs: Jobs,
+    smtp_server: SmtpServer,
+    instructions: RecordingInstructions,
+) -> None:
+    acme = await seed_company(db, client, "acme")
+    bystander = await seed_company(db, client, "bystander")
+    life = await _working_life(client, acme)
+    person = acme.people["employee"]
+    filed = await file_request(client, acme, "erasure", details=f"Please erase {person.name}.")
+    await jobs.drain()
+    tenants = [acme.tenant_id, bystander.tenant_id]
+    before = await scan_everything(owner, database_urls, tenants, person.values())
+    assert {
+        "employees.name: name",
+        "employees.work_email: email",
+        "employees.phone: phone",
+        "employees.postal_address: address",
+        "users.email: email",
+        "time_entries.notes: name",
+        "privacy_requests.details: address",
+        "outbound_emails.recipient: email",
+    } <= set(before)
+
+    started = await act(client, acme, filed["id"], "erasure", expect=202)
+    assert started["fulfilment"]["state"] == "queued"
+    await jobs.drain()
+    done = await admin_view(client, acme, filed["id"])
+    assert done["fulfilment"]["state"] == "done", done["fulfilment"]
+    report = done["fulfilment"]["report"]
+    tables = {t["table"]: t for t in report["tables"]}
+    assert tables["employees"]["anonymised"] == 1
+    assert (tables["time_entries"]["retained"], tables["time_entries"]["basis"]) == (
+        1,
+        "working_time",
+    )
+    assert (tables["clock_events"]["retained"], tables["clock_events"]["basis"]) == (
+        2,
+        "working_time",
+    )
+    assert tables["memberships"]["removed"] == 1
+    assert tables["notifications"]["removed"] >= 1
+    assert tables["outbound_emails"]["removed"] >= 1
+    assert tables["audit_events"]["basis"] == "audit"
+    assert tables["privacy_requests"]["retained"] == 2
+    assert report["locations_destroyed"] == 2
+    assert set(report["bases"]) == {"working_time", "accountability", "audit"}
+    assert "section 16(2)" in report["bases"]["working_time"]["explanation"]
+    # What the tenant cannot reach became an instruction to the processor, with the due date.
+    [instruction] = instructions.created
+    assert (instruction.request_id, instruction.due) == (
+        UUID(filed["id"]),
+        date.fromisoformat(filed["due_date"]),
+    )
+    assert instruction.employee_id == acme.employees["employee"]
+    assert done["processor_instruction"]["instruction_id"] == str(UUID(int=1))
+
+    # The hours stay, anonymised; the employee record is a tombstone.
+    tombstone = await client.get(
+        f"/api/v1/employees/{acme.employees['employee']}", headers=acme.admin
+    )
+    assert tombstone.json()["name"] == "Erased employee"
+    assert tombstone.json()["contact"] == {
+        "work_email": None,
+        "phone": None,
+        "postal_address": None,
+    }
+    assert tombstone.json()["user_id"] is None
+    entry = await client.get(f"/api/v1/time-entries/{life['entry_id']}", headers=acme.admin)
+    assert entry.json()["duration_seconds"] >= 0 and entry.json()["notes"] is None
+    events = await client.get(
+        "/api/v1/clock-events",
+        params={"employee_id": str(acme.employees["employee"])},
+        headers=acme.admin,
+    )
+    assert {e["location"]["status"] for e in events.json()["items"]} == {"reduced"}
+    # The person can no longer sign in (the identity had no other employer).
+    login = await client.post(
+        "/api/v1/auth/token",
+        json={"email": person.email, "password": "correct horse battery staple", "tenant": "acme"},
+    )
+    assert login.status_code == 401
+
+    completed = await act(client, acme, filed["id"], "completion", {"note": "All done."})
+    assert completed["status"] == "completed"
+    await jobs.drain()
+    [answer] = [
+        m for m in to(smtp_server.received, person.email) if "answered" in str(m["Subject"])
+    ]
+    text = body(answer)
+    assert "What was kept, and why:" in text
+    assert "time entries: Working-time records" in text
+    assert "section 16(2)" in text
+    assert "backups and logs are deleted by Timeward" in text
+    after = await admin_view(client, acme, filed["id"])
+    assert (after["contact_email"], after["details"]) == (None, None)
+
+    assert await scan_everything(owner, database_urls, tenants, person.values()) == []
+    # Nobody else lost anything.
+    colleague = await client.get(
+        f"/api/v1/employees/{acme.employees['client_manager']}", headers=acme.admin
+    )
+    assert colleague.json()["name"] == acme.people["client_manager"].name
+    other = await client.get(
+        f"/api/v1/employees/{bystander.employees['employee']}", headers=bystander.admin
+    )
+    assert other.json()["contact"]["work_email"] == bystander.people["employee"].email
+    verify = await client.get("/api/v1/audit-events/verify", headers=acme.admin)
+    assert verify.json() == {"intact": True}

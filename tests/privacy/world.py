@@ -1,0 +1,99 @@
+"""Privacy requests for the authorization matrix: one object in the right state for every
+route a role may call once (each allowed call spends or reads its own)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+
+from tenants.privacy_requests import service
+from tenants.privacy_requests.models import RequestType
+from tests.accounts import Accounts
+from timeward import clock
+from timeward.db.session import Database, Scope
+from timeward.notifications.service import notify
+from timeward.services import Services
+
+TENANT_ROLES = ("client_admin", "client_manager", "employee")
+
+
+@dataclass
+class PrivacyWorld:
+    own: dict[str, str] = field(default_factory=dict)  # role -> a request it filed (with export)
+    notifications: dict[str, str] = field(default_factory=dict)  # role -> one of its own
+    ids: dict[str, str] = field(default_factory=dict)  # purpose -> request id
+    due: dict[str, date] = field(default_factory=dict)
+
+    def extension(self) -> dict[str, Any]:
+        new_due = self.due["extend"] + timedelta(days=1)
+        return {"due_date": new_due.isoformat(), "reason": "Matrix"}
+
+
+async def _file(
+    client: httpx.AsyncClient, tenant: Accounts, role: str, kind: str
+) -> dict[str, Any]:
+    response = await client.post(
+        "/api/v1/me/privacy-requests", json={"request_type": kind}, headers=tenant.auth(role)
+    )
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def seed_privacy_world(
+    client: httpx.AsyncClient, db: Database, services: Services, tenant: Accounts
+) -> PrivacyWorld:
+    assert tenant.tenant_id is not None
+    tenant_id = tenant.tenant_id
+    world = PrivacyWorld()
+    now = clock.now()
+    for role in TENANT_ROLES:
+        world.own[role] = (await _file(client, tenant, role, "access"))["id"]
+    for purpose, kind in (
+        ("extend", "access"),
+        ("refuse", "access"),
+        ("export", "portability"),
+        ("erase", "erasure"),
+        ("rectify", "rectification"),
+        ("flags", "objection"),
+        ("complete", "consent_withdrawal"),
+        ("read", "access"),
+    ):
+        filed = await _file(client, tenant, "employee", kind)
+        world.ids[purpose] = filed["id"]
+        world.due[purpose] = date.fromisoformat(filed["due_date"])
+    applied = await client.post(
+        f"/api/v1/privacy-requests/{world.ids['complete']}/flags",
+        headers=tenant.auth("client_admin"),
+    )
+    assert applied.status_code == 200, applied.text
+    async with db.transaction(Scope.TENANT, tenant_id) as session:
+        pending = await service.file_from_intake(
+            session,
+            services.audit,
+            tenant_id,
+            uuid4(),
+            (None, tenant.user_id("employee")),
+            tenant.email("employee"),
+            RequestType.ACCESS,
+            None,
+            now,
+        )
+        assert pending is not None
+        world.ids["verify"] = str(pending.id)
+        content = b"PK\x05\x06" + bytes(18)  # an empty zip
+        digest = hashlib.sha256(content).hexdigest()
+        for request_id in [*world.own.values(), world.ids["read"]]:
+            request = await service.get_request(session, tenant_id, UUID(request_id))
+            await service.store_export(session, request, content, digest, "1", now, 7)
+        for role in TENANT_ROLES:
+            [notification] = await notify(
+                session, tenant_id, [tenant.user_id(role)], "matrix.test", "Matrix", "Hello"
+            )
+            world.notifications[role] = str(notification)
+    return world
