@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, tzinfo
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import holidays
@@ -113,7 +113,14 @@ def business_days_between(
     """
     first, last = local_date(a, tz), local_date(b, tz)
     if last < first:
-        return -business_days_between(last, first, country, subdivision)
+        return -_business_days_after(last, first, country, subdivision)
+    return _business_days_after(first, last, country, subdivision)
+
+
+@lru_cache(maxsize=65_536)
+def _business_days_after(first: date, last: date, country: str, subdivision: str | None) -> int:
+    """Cached: a deadline sweep asks the same (today, due, calendar) question thousands of
+    times (bench/deadline_sweep.py: 2.2 s → see docs/performance.md)."""
     return sum(1 for day in _days_after(first, last) if is_business_day(day, country, subdivision))
 
 
