@@ -41,11 +41,25 @@ ROUTES: dict[str, list[tuple[str, str, dict[str, object] | None]]] = {
         ("GET", "/api/v1/audit-events?subject_id={id}", None),
     ],
     "grant": [("DELETE", "/api/v1/support-grants/{id}", None)],
+    "employee": [
+        ("GET", "/api/v1/employees/{id}", None),
+        ("PATCH", "/api/v1/employees/{id}", {"job_title": "Foreman"}),
+        ("GET", "/api/v1/clock-events?employee_id={id}", None),
+        ("GET", "/api/v1/time-entries?employee_id={id}", None),
+    ],
+    "site": [
+        ("GET", "/api/v1/sites/{id}", None),
+        ("PATCH", "/api/v1/sites/{id}", {"address": "Elsewhere 1"}),
+    ],
     "none": [
         ("GET", "/api/v1/users", None),
         ("GET", "/api/v1/me", None),
         ("GET", "/api/v1/support-grants", None),
         ("GET", "/api/v1/audit-events", None),
+        ("GET", "/api/v1/employees", None),
+        ("GET", "/api/v1/sites", None),
+        ("GET", "/api/v1/me/privacy-requests", None),
+        ("GET", "/api/v1/privacy-requests", None),
     ],
 }
 
@@ -69,7 +83,20 @@ async def _seed(db: Database, http: httpx.AsyncClient, slug: str) -> TenantData:
         )
         grants.append(response.json()["id"])
     data.objects["grant"] = grants
-    data.markers = {str(accounts.tenant_id), *data.objects["user"], *grants}
+    admin = accounts.auth("client_admin")
+    employees, sites = [], []
+    for n in range(3):
+        employee = await http.post(
+            "/api/v1/employees",
+            json={"name": f"Worker {n} of {slug}", "employee_number": f"{slug}-{n}"},
+            headers=admin,
+        )
+        employees.append(employee.json()["id"])
+        site = await http.post("/api/v1/sites", json={"name": f"Yard {n} of {slug}"}, headers=admin)
+        sites.append(site.json()["id"])
+    data.objects["employee"], data.objects["site"] = employees, sites
+    data.markers = {str(accounts.tenant_id), *data.objects["user"], *grants, *employees, *sites}
+    data.markers |= {f"Worker {n} of {slug}" for n in range(3)}
     data.markers |= {accounts.email(role) for role in TENANT_ROLES}
     return data
 
@@ -145,5 +172,6 @@ def test_markers_do_appear_in_a_tenants_own_responses(
     admin = north.accounts.auth("client_admin")
     with httpx.Client(base_url=property_server) as http:
         seen = http.get("/api/v1/users", headers=admin).text
-        seen += http.get("/api/v1/support-grants", headers=admin).text
+        for path in ("/api/v1/support-grants", "/api/v1/employees", "/api/v1/sites"):
+            seen += http.get(path, headers=admin).text
     assert {marker for marker in north.markers if marker in seen} == north.markers
