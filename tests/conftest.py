@@ -16,6 +16,7 @@ import httpx
 import pytest
 from litestar import Litestar
 
+from tests.accounts import Accounts, log_in_all, seed_platform, seed_tenant
 from tests.database import admin_url, test_database_name
 from tests.live_server import serve_in_background
 from timeward.app import create_app
@@ -135,3 +136,19 @@ def make_tenant(db: Database) -> TenantFactory:
         )
 
     return factory
+
+
+# Logged-in accounts most HTTP tests start from (tests/accounts.py).
+@pytest.fixture
+async def acme(db: Database, client: httpx.AsyncClient) -> Accounts:
+    return await log_in_all(client, await seed_tenant(db, "acme"))
+
+
+@pytest.fixture
+async def bravo(db: Database, client: httpx.AsyncClient) -> Accounts:
+    return await log_in_all(client, await seed_tenant(db, "bravo"))
+
+
+@pytest.fixture
+async def staff(db: Database, client: httpx.AsyncClient) -> Accounts:
+    return await log_in_all(client, await seed_platform(db))

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from tests.accounts import Accounts, log_in_all, seed_platform, seed_tenant
+from tests.accounts import Accounts, log_in_all, seed_platform
 from tests.conftest import TEST_MASTER_KEY
 from timeward.audit.log import verify_tenant_chain
 from timeward.audit.models import AuditEvent
@@ -20,11 +20,6 @@ from timeward.audit.service import pseudonym_for, pseudonymise_subject
 from timeward.db.bootstrap import DatabaseUrls
 from timeward.db.session import Database, Scope
 from timeward.services import Services
-
-
-@pytest.fixture
-async def acme(db: Database, client: httpx.AsyncClient) -> Accounts:
-    return await log_in_all(client, await seed_tenant(db, "acme"))
 
 
 async def test_client_admin_reads_and_filters_events(

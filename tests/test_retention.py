@@ -12,7 +12,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.accounts import Accounts, log_in_all, seed_tenant
+from tests.accounts import Accounts
 from tests.jobs.instruction_support import checksums, counts
 from timeward.audit.log import AuditEntry, verify_tenant_chain
 from timeward.db.session import Database, Scope
@@ -25,16 +25,6 @@ from timeward.retention.policy import (
 )
 from timeward.retention.service import purge_tenant
 from timeward.services import Services
-
-
-@pytest.fixture
-async def acme(db: Database, client: httpx.AsyncClient) -> Accounts:
-    return await log_in_all(client, await seed_tenant(db, "acme"))
-
-
-@pytest.fixture
-async def bravo(db: Database, client: httpx.AsyncClient) -> Accounts:
-    return await log_in_all(client, await seed_tenant(db, "bravo"))
 
 
 async def sent_emails(

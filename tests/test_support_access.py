@@ -8,19 +8,9 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.accounts import Accounts, log_in_all, seed_platform, seed_tenant
+from tests.accounts import Accounts, seed_tenant
 from tests.workforce import seed_workforce
 from timeward.db.session import Database
-
-
-@pytest.fixture
-async def acme(db: Database, client: httpx.AsyncClient) -> Accounts:
-    return await log_in_all(client, await seed_tenant(db, "acme"))
-
-
-@pytest.fixture
-async def staff(db: Database, client: httpx.AsyncClient) -> Accounts:
-    return await log_in_all(client, await seed_platform(db))
 
 
 def _as_support(

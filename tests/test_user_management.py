@@ -22,11 +22,6 @@ NEW_PASSWORD = "a new long password"
 
 
 @pytest.fixture
-async def acme(db: Database, client: httpx.AsyncClient) -> Accounts:
-    return await log_in_all(client, await seed_tenant(db, "acme"))
-
-
-@pytest.fixture
 async def globex(db: Database, client: httpx.AsyncClient) -> Accounts:
     return await log_in_all(client, await seed_tenant(db, "globex"))
 

@@ -12,10 +12,9 @@ from datetime import UTC, datetime
 from email.message import Message
 from uuid import UUID
 
-import httpx
 import pytest
 
-from tests.accounts import PASSWORD, TENANT_ROLES, Accounts, log_in_all, seed_platform
+from tests.accounts import PASSWORD, TENANT_ROLES, Accounts
 from tests.jobs.conftest import idle_jobs, job_settings, jobs, smtp_server  # noqa: F401
 from timeward import clock
 from timeward.db.session import Database, Scope
@@ -71,11 +70,6 @@ async def add_admin(db: Database, accounts: Accounts, label: str) -> tuple[UUID,
     user_id = await add_member(db, accounts.tenant_id, email, PASSWORD, "client_admin")
     accounts.users[label] = (user_id, email)
     return user_id, email
-
-
-@pytest.fixture
-async def staff(db: Database, client: httpx.AsyncClient) -> Accounts:
-    return await log_in_all(client, await seed_platform(db))
 
 
 async def notification_kinds(db: Database, tenant_id: UUID | None, user_id: UUID) -> list[str]:

@@ -11,7 +11,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.accounts import Accounts, log_in_all, seed_platform, seed_tenant
+from tests.accounts import Accounts
 from tests.jobs.conftest import Jobs
 from tests.jobs.instruction_support import fill_notifications, wait_for_status
 from tests.jobs.smtp_server import SmtpServer
@@ -32,16 +32,6 @@ from timeward.retention.policy import default_policy
 from timeward.services import Services
 
 DONE = {"completed", "partially_completed", "failed"}
-
-
-@pytest.fixture
-async def acme(db: Database, client: httpx.AsyncClient) -> Accounts:
-    return await log_in_all(client, await seed_tenant(db, "acme"))
-
-
-@pytest.fixture
-async def staff(db: Database, client: httpx.AsyncClient) -> Accounts:
-    return await log_in_all(client, await seed_platform(db))
 
 
 async def _age(owner: asyncpg.Pool, tenant_id: UUID | None, instruction_id: str) -> None:

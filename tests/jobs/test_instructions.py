@@ -14,7 +14,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.accounts import Accounts, log_in_all, seed_platform, seed_tenant
+from tests.accounts import Accounts
 from tests.jobs.conftest import Jobs
 from tests.jobs.instruction_support import checksums, counts, fill_notifications, wait_for_status
 from tests.jobs.smtp_server import SmtpServer
@@ -23,21 +23,6 @@ from timeward.deadlines import TenantCalendar, instruction_due
 from timeward.instructions.certificate import InvalidCertificate, verify
 
 DONE = {"completed", "partially_completed", "failed"}
-
-
-@pytest.fixture
-async def acme(db: Database, client: httpx.AsyncClient) -> Accounts:
-    return await log_in_all(client, await seed_tenant(db, "acme"))
-
-
-@pytest.fixture
-async def bravo(db: Database, client: httpx.AsyncClient) -> Accounts:
-    return await log_in_all(client, await seed_tenant(db, "bravo"))
-
-
-@pytest.fixture
-async def staff(db: Database, client: httpx.AsyncClient) -> Accounts:
-    return await log_in_all(client, await seed_platform(db))
 
 
 async def instruct(client: httpx.AsyncClient, accounts: Accounts, **body: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.accounts import PASSWORD, Accounts, log_in_all, seed_platform, seed_tenant
+from tests.accounts import PASSWORD, Accounts
 from tests.jobs.conftest import Jobs
 from tests.jobs.instruction_support import checksums, counts, fill_notifications, wait_for_status
 from tests.jobs.smtp_server import SmtpServer
@@ -38,21 +38,6 @@ KEPT_BY_PROCESSOR = {
     "deletion_certificates",
     "data_exports",
 }
-
-
-@pytest.fixture
-async def acme(db: Database, client: httpx.AsyncClient) -> Accounts:
-    return await log_in_all(client, await seed_tenant(db, "acme"))
-
-
-@pytest.fixture
-async def bravo(db: Database, client: httpx.AsyncClient) -> Accounts:
-    return await log_in_all(client, await seed_tenant(db, "bravo"))
-
-
-@pytest.fixture
-async def staff(db: Database, client: httpx.AsyncClient) -> Accounts:
-    return await log_in_all(client, await seed_platform(db))
 
 
 @pytest.fixture
