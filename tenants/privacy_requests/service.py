@@ -443,31 +443,7 @@ async def file_own(
         identity_method=SIGNED_IN,
         identity_verified_by=by.user_id,
     )
-    controller = await tenant_name(session, tenant_id)
-    summary = messages.filed_summary(controller, request.due_date, verified=True)
-    await record_step(
-        session,
-        audit,
-        request,
-        "filed",
-        by,
-        now,
-        from_status=None,
-        message=summary,
-        details={"channel": Channel.APP},
-    )
-    await tell_requester(
-        session,
-        request,
-        messages.filed(controller, request_type, request.id, request.due_date, verified=True),
-    )
-    await tell_admins(
-        session,
-        tenant_id,
-        messages.new_request(
-            controller, request_type, request.id, request.due_date, identity_pending=False
-        ),
-    )
+    await _announce_filed(session, audit, request, by, now, verified=True)
     return request
 
 
@@ -504,32 +480,46 @@ async def file_from_intake(
         contact_email=email,
         details=details,
     )
-    controller = await tenant_name(session, tenant_id)
-    summary = messages.filed_summary(controller, request.due_date, verified=False)
+    await _announce_filed(session, audit, request, SYSTEM, received_at, verified=False)
+    return request
+
+
+async def _announce_filed(
+    session: AsyncSession,
+    audit: AuditLog,
+    request: PrivacyRequest,
+    by: By,
+    now: datetime,
+    *,
+    verified: bool,
+) -> None:
+    """The 'filed' step: audited timeline entry, the requester's and the admins' messages."""
+    controller = await tenant_name(session, request.tenant_id)
+    request_type = RequestType(request.request_type)
+    summary = messages.filed_summary(controller, request.due_date, verified=verified)
     await record_step(
         session,
         audit,
         request,
         "filed",
-        SYSTEM,
-        received_at,
+        by,
+        now,
         from_status=None,
         message=summary,
-        details={"channel": Channel.PUBLIC},
+        details={"channel": request.channel},
     )
     await tell_requester(
         session,
         request,
-        messages.filed(controller, request_type, request.id, request.due_date, verified=False),
+        messages.filed(controller, request_type, request.id, request.due_date, verified=verified),
     )
     await tell_admins(
         session,
-        tenant_id,
+        request.tenant_id,
         messages.new_request(
-            controller, request_type, request.id, request.due_date, identity_pending=True
+            controller, request_type, request.id, request.due_date, identity_pending=not verified
         ),
     )
-    return request
 
 
 # --- Decisions (client admin) ---------------------------------------------------------------
