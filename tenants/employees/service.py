@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.employees.models import Employee, EmployeeStatus
-from timeward.errors import Conflict, InvalidInput, NotFound
+from timeward.db.queries import one_or_not_found
+from timeward.errors import Conflict, InvalidInput
 from timeward.identity.models import Membership
 from timeward.web.pagination import PageRequest
 
@@ -53,12 +54,7 @@ async def get_employee(
     session: AsyncSession, tenant_id: UUID, employee_id: UUID, *, lock: bool = False
 ) -> Employee:
     statement = select(Employee).where(Employee.tenant_id == tenant_id, Employee.id == employee_id)
-    if lock:
-        statement = statement.with_for_update().execution_options(populate_existing=True)
-    employee = await session.scalar(statement)
-    if employee is None:
-        raise NotFound("Employee")
-    return employee
+    return await one_or_not_found(session, statement, "Employee", lock=lock)
 
 
 async def employee_for_user(
@@ -66,12 +62,7 @@ async def employee_for_user(
 ) -> Employee:
     """The caller's own employee record; 404 when their account is not linked to one."""
     statement = select(Employee).where(Employee.tenant_id == tenant_id, Employee.user_id == user_id)
-    if lock:
-        statement = statement.with_for_update().execution_options(populate_existing=True)
-    employee = await session.scalar(statement)
-    if employee is None:
-        raise NotFound("Employee record for your account")
-    return employee
+    return await one_or_not_found(session, statement, "Employee record for your account", lock=lock)
 
 
 async def list_employees(

@@ -33,6 +33,7 @@ from tenants.time.models import (
 )
 from timeward.crypto.data_keys import DataKeys
 from timeward.db.base import new_id
+from timeward.db.queries import one_or_not_found
 from timeward.errors import Conflict, InvalidInput, NotFound
 from timeward.web.pagination import DateRange, PageRequest
 
@@ -209,12 +210,7 @@ async def get_time_entry(
     session: AsyncSession, tenant_id: UUID, entry_id: UUID, *, lock: bool = False
 ) -> TimeEntry:
     statement = select(TimeEntry).where(TimeEntry.tenant_id == tenant_id, TimeEntry.id == entry_id)
-    if lock:
-        statement = statement.with_for_update().execution_options(populate_existing=True)
-    entry = await session.scalar(statement)
-    if entry is None:
-        raise NotFound("Time entry")
-    return entry
+    return await one_or_not_found(session, statement, "Time entry", lock=lock)
 
 
 async def clock_events_of_entry(
