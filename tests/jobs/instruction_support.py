@@ -93,3 +93,13 @@ async def wait_for_status(
             return body
         assert asyncio.get_running_loop().time() < deadline, body
         await asyncio.sleep(0.1)
+
+
+async def instruct(client: httpx.AsyncClient, accounts: Accounts, **body: Any) -> dict[str, Any]:
+    """Give an instruction as the tenant's client admin; the 201 body."""
+    response = await client.post(
+        "/api/v1/instructions", json=body, headers=accounts.auth("client_admin")
+    )
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created

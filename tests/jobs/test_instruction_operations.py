@@ -13,7 +13,7 @@ import pytest
 
 from tests.accounts import Accounts
 from tests.jobs.conftest import Jobs
-from tests.jobs.instruction_support import fill_notifications, wait_for_status
+from tests.jobs.instruction_support import fill_notifications, instruct, wait_for_status
 from tests.jobs.smtp_server import SmtpServer
 from timeward.db.session import Database, Scope
 from timeward.deadlines import TenantCalendar, instruction_due
@@ -44,11 +44,7 @@ async def _age(owner: asyncpg.Pool, tenant_id: UUID | None, instruction_id: str)
 
 
 async def _instruct(client: httpx.AsyncClient, accounts: Accounts, **body: Any) -> str:
-    response = await client.post(
-        "/api/v1/instructions", json=body, headers=accounts.auth("client_admin")
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["instruction"]["id"])
+    return str((await instruct(client, accounts, **body))["instruction"]["id"])
 
 
 async def test_a_lost_message_delays_an_instruction_but_never_loses_it(

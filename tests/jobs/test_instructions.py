@@ -16,22 +16,19 @@ import pytest
 
 from tests.accounts import Accounts
 from tests.jobs.conftest import Jobs
-from tests.jobs.instruction_support import checksums, counts, fill_notifications, wait_for_status
+from tests.jobs.instruction_support import (
+    checksums,
+    counts,
+    fill_notifications,
+    instruct,
+    wait_for_status,
+)
 from tests.jobs.smtp_server import SmtpServer
 from timeward.db.session import Database
 from timeward.deadlines import TenantCalendar, instruction_due
 from timeward.instructions.certificate import InvalidCertificate, verify
 
 DONE = {"completed", "partially_completed", "failed"}
-
-
-async def instruct(client: httpx.AsyncClient, accounts: Accounts, **body: Any) -> dict[str, Any]:
-    response = await client.post(
-        "/api/v1/instructions", json=body, headers=accounts.auth("client_admin")
-    )
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
 
 
 async def jwks(client: httpx.AsyncClient) -> dict[str, Any]:

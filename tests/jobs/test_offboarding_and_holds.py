@@ -14,7 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.accounts import PASSWORD, Accounts
 from tests.jobs.conftest import Jobs
-from tests.jobs.instruction_support import checksums, counts, fill_notifications, wait_for_status
+from tests.jobs.instruction_support import (
+    checksums,
+    counts,
+    fill_notifications,
+    instruct,
+    wait_for_status,
+)
 from tests.jobs.smtp_server import SmtpServer
 from timeward.crypto.data_keys import destroy_tenant_data_key
 from timeward.db.session import Database
@@ -65,15 +71,6 @@ def data_key() -> Iterator[list[dict[str, int]]]:
     )
     yield calls
     unregister_offboarding_finaliser(DATA_KEY_FINALISER)
-
-
-async def _instruct(client: httpx.AsyncClient, accounts: Accounts, **body: Any) -> dict[str, Any]:
-    response = await client.post(
-        "/api/v1/instructions", json=body, headers=accounts.auth("client_admin")
-    )
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
 
 
 async def _public(client: httpx.AsyncClient, link: str) -> httpx.Response:
@@ -141,7 +138,7 @@ async def test_offboarding_returns_then_deletes_everything_then_destroys_the_key
     await fill_notifications(db, bravo.tenant_id, shared, 2)
     bravo_before = await checksums(owner, bravo.tenant_id)
 
-    created = await _instruct(client, acme, kind="offboard_tenant")
+    created = await instruct(client, acme, kind="offboard_tenant")
     await jobs.drain(timeout_s=30)
     status = (await _public(client, created["links"]["status"])).json()
     assert status["status"] == "completed", status
@@ -204,7 +201,7 @@ async def test_subject_hold_keeps_the_subject_until_released(
         subject_user_id=str(subject),
         client_may_be_told=True,
     )
-    created = await _instruct(client, acme, kind="delete_subject", subject_user_id=str(subject))
+    created = await instruct(client, acme, kind="delete_subject", subject_user_id=str(subject))
     instruction_id = created["instruction"]["id"]
     await jobs.drain()
     detail = await wait_for_status(client, acme, instruction_id, DONE)
@@ -257,7 +254,7 @@ async def test_a_hold_the_client_may_not_be_told_of_stays_hidden(
     subject = acme.user_id("employee")
     await fill_notifications(db, acme.tenant_id, subject, 2)
     hold = await _hold(client, staff, acme.tenant_id, scope="tenant", client_may_be_told=False)
-    created = await _instruct(client, acme, kind="delete_subject", subject_user_id=str(subject))
+    created = await instruct(client, acme, kind="delete_subject", subject_user_id=str(subject))
     instruction_id = created["instruction"]["id"]
     await jobs.drain()
     for _ in range(100):
@@ -325,7 +322,7 @@ async def test_offboarding_keeps_a_held_subject_and_the_key(
         subject_user_id=str(held),
         client_may_be_told=True,
     )
-    created = await _instruct(client, acme, kind="offboard_tenant")
+    created = await instruct(client, acme, kind="offboard_tenant")
     instruction_id = created["instruction"]["id"]
     await jobs.drain(timeout_s=30)
     assert (await _public(client, created["links"]["status"])).json()["status"] == (
