@@ -634,3 +634,34 @@ async def test_guard_holds_under_concurrent_requests(
     paths = ["/api/v1/me", "/api/v1/users", "/api/v1/audit-events"] * 40
     responses = await asyncio.gather(*(client.get(path, headers=headers) for path in paths))
     assert {response.status_code for response in responses} == {200}
+
+
+@pytest.mark.parametrize(
+    ("path", "side", "role"),
+    [
+        ("/api/v1/audit-events", "tenant", "client_admin"),
+        ("/api/v1/instructions", "tenant", "client_admin"),
+        ("/api/v1/breaches", "tenant", "client_admin"),
+        ("/api/v1/platform/instructions", "platform", "platform_staff"),
+        ("/api/v1/platform/breaches", "platform", "platform_staff"),
+        ("/api/v1/platform/sub-processors/objections", "platform", "platform_staff"),
+        ("/api/v1/users", "tenant", "client_admin"),
+    ],
+)
+async def test_page_size_is_bounded_on_every_paginated_list(
+    client: httpx.AsyncClient, world: World, path: str, side: str, role: str
+) -> None:
+    accounts = world.platform if side == "platform" else world.tenant
+    too_big = await client.get(path, params={"limit": 201}, headers=accounts.auth(role))
+    negative = await client.get(path, params={"offset": -1}, headers=accounts.auth(role))
+    fine = await client.get(path, params={"limit": 200}, headers=accounts.auth(role))
+    assert (too_big.status_code, negative.status_code, fine.status_code) == (400, 400, 200)
+
+
+async def test_recent_purge_reports_bound_their_count(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    headers = world.tenant.auth("client_admin")
+    too_big = await client.get("/api/v1/retention/runs", params={"limit": 201}, headers=headers)
+    fine = await client.get("/api/v1/retention/runs", params={"limit": 200}, headers=headers)
+    assert (too_big.status_code, fine.status_code) == (400, 200)

@@ -16,7 +16,7 @@ from timeward.audit.service import AuditFilter, list_events
 from timeward.auth.actor import Actor
 from timeward.authz.guard import requires
 from timeward.web.dependencies import CurrentActor, DbSession
-from timeward.web.schemas import Limit, Offset
+from timeward.web.pagination import PageLimit, PageOffset
 
 
 class AuditEventView(msgspec.Struct):
@@ -73,8 +73,8 @@ class AuditEventsController(Controller):
         subject_id: FromQuery[UUID | None] = None,
         since: FromQuery[datetime | None] = None,
         until: FromQuery[datetime | None] = None,
-        limit: FromQuery[Limit] = 50,
-        offset: FromQuery[Offset] = 0,
+        limit: PageLimit = 50,
+        offset: PageOffset = 0,
     ) -> list[AuditEventView]:
         where = AuditFilter(action, actor_id, subject_id, since, until)
         events = await list_events(session, _chain_of(actor), where, limit, offset)

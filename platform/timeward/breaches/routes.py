@@ -8,14 +8,15 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 
 from timeward.audit.log import PLATFORM_CHAIN, AuditEntry
 from timeward.authz.guard import requires
 from timeward.breaches import service
 from timeward.breaches.models import BreachNotice
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
-from timeward.web.schemas import Categories, Limit, Offset, OneLine, Text
+from timeward.web.pagination import PageLimit, PageOffset
+from timeward.web.schemas import Categories, OneLine, Text
 
 Count = Annotated[int, msgspec.Meta(ge=0, le=2_000_000_000)]
 ManyIds = Annotated[list[UUID], msgspec.Meta(max_length=10_000)]
@@ -256,7 +257,7 @@ class PlatformBreachesController(Controller):
 
     @get("/", opt=requires("platform_breaches", "read"), summary="Incidents, newest first")
     async def list_breaches(
-        self, session: DbSession, limit: FromQuery[Limit] = 50, offset: FromQuery[Offset] = 0
+        self, session: DbSession, limit: PageLimit = 50, offset: PageOffset = 0
     ) -> list[IncidentSummary]:
         return [_summary(i) for i in await service.list_incidents(session, limit, offset)]
 
@@ -278,8 +279,8 @@ class BreachesController(Controller):
         self,
         actor: CurrentActor,
         session: DbSession,
-        limit: FromQuery[Limit] = 50,
-        offset: FromQuery[Offset] = 0,
+        limit: PageLimit = 50,
+        offset: PageOffset = 0,
     ) -> list[BreachView]:
         notices = await service.tenant_notices(session, actor.require_tenant(), limit, offset)
         return [_breach_view(n) for n in notices]

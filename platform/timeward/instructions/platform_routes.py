@@ -34,7 +34,7 @@ from timeward.instructions.views import (
     queue_view,
 )
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
-from timeward.web.schemas import Limit, Offset
+from timeward.web.pagination import PageLimit, PageOffset
 
 
 def _staff(actor: CurrentActor) -> By:
@@ -54,8 +54,8 @@ class PlatformInstructionsController(Controller):
         self,
         session: DbSession,
         status: FromQuery[list[Status] | None] = None,
-        limit: FromQuery[Limit] = 50,
-        offset: FromQuery[Offset] = 0,
+        limit: PageLimit = 50,
+        offset: PageOffset = 0,
     ) -> list[QueueItemView]:
         statuses = tuple(status) if status else tuple(OPEN)
         items = await service.queue(

@@ -34,7 +34,7 @@ from timeward.instructions.views import (
 )
 from timeward.services import Services
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
-from timeward.web.schemas import Limit, Offset
+from timeward.web.pagination import PageLimit, PageOffset
 
 PUBLIC_BASE = "/api/v1/public/instructions"
 
@@ -94,8 +94,8 @@ class InstructionsController(Controller):
         self,
         actor: CurrentActor,
         session: DbSession,
-        limit: FromQuery[Limit] = 50,
-        offset: FromQuery[Offset] = 0,
+        limit: PageLimit = 50,
+        offset: PageOffset = 0,
     ) -> list[InstructionView]:
         rows = await service.list_instructions(session, actor.require_tenant(), limit, offset)
         return [instruction_view(i, client=True) for i in rows]

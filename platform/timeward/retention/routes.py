@@ -7,14 +7,14 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, get, put
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 
 from timeward.audit.log import AuditEntry
 from timeward.authz.guard import requires
 from timeward.retention import service
 from timeward.retention.policy import default_policy
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
-from timeward.web.schemas import Limit
+from timeward.web.pagination import PageLimit
 
 Days = Annotated[int, msgspec.Meta(ge=0, le=36500)]
 
@@ -94,7 +94,7 @@ class RetentionController(Controller):
 
     @get("/runs", opt=requires("retention", "read"), summary="Recent purge reports")
     async def runs(
-        self, actor: CurrentActor, session: DbSession, limit: FromQuery[Limit] = 20
+        self, actor: CurrentActor, session: DbSession, limit: PageLimit = 20
     ) -> list[RunView]:
         rows = await service.recent_runs(session, actor.require_tenant(), limit)
         return [RunView(r.started_at, r.finished_at, r.counts, r.skipped) for r in rows]

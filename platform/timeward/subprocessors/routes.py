@@ -20,7 +20,8 @@ from timeward.services import Services
 from timeward.subprocessors import service
 from timeward.subprocessors.models import SubProcessorChange
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
-from timeward.web.schemas import Categories, Limit, Offset, OneLine
+from timeward.web.pagination import PageLimit, PageOffset
+from timeward.web.schemas import Categories, OneLine
 
 Purpose = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=r"\S")]
 Safeguard = Annotated[str, msgspec.Meta(min_length=1, max_length=1000, pattern=r"\S")]
@@ -288,8 +289,8 @@ class PlatformSubProcessorsController(Controller):
         self,
         session: DbSession,
         change_id: FromQuery[UUID | None] = None,
-        limit: FromQuery[Limit] = 50,
-        offset: FromQuery[Offset] = 0,
+        limit: PageLimit = 50,
+        offset: PageOffset = 0,
     ) -> list[PlatformObjectionView]:
         rows = await service.list_objections(session, change_id, limit, offset)
         return [

@@ -24,8 +24,6 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 CountryCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}$")]
 Subdivision = Annotated[str, msgspec.Meta(pattern=r"^[A-Z0-9]{1,8}$")]
 # For request bodies only: query strings are bounded by timeward.web.pagination.
-Limit = Annotated[int, msgspec.Meta(ge=1, le=200)]
-Offset = Annotated[int, msgspec.Meta(ge=0)]
 ONE_LINE = r"^(?![\s\S]*[\r\n])\s*\S"  # not blank, no line break anywhere
 OneLine = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=ONE_LINE)]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=10_000, pattern=r"\S")]
