@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import asyncpg
@@ -164,3 +165,63 @@ async def test_staff_reads_of_workforce_data_are_audited(
         ("client_manager", "GET /api/v1/employees"),
         ("support_reader", "GET /api/v1/clock-events"),
     ]
+
+
+async def test_a_grant_cannot_start_more_than_three_days_ahead(
+    client: httpx.AsyncClient, acme: Accounts
+) -> None:
+    far = (datetime.now(UTC) + timedelta(days=3650)).isoformat()
+    soon = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    refused = await client.post(
+        "/api/v1/support-grants",
+        json={"reason": "Ticket 4711", "hours": 4, "starts_at": far},
+        headers=acme.auth("client_admin"),
+    )
+    assert refused.status_code == 422, refused.text
+    assert "at most 3 days away" in refused.json()["detail"]
+    assert (await _grant(client, acme, starts_at=soon))["starts_at"]
+
+
+async def test_suspension_closes_support_access_and_reactivation_reopens_it(
+    client: httpx.AsyncClient, acme: Accounts, staff: Accounts
+) -> None:
+    await _grant(client, acme)
+    headers = _as_support(staff, acme.tenant_id)
+    statuses = []
+    for status in ("suspended", "active"):
+        changed = await client.patch(
+            f"/api/v1/platform/tenants/{acme.tenant_id}",
+            json={"status": status},
+            headers=staff.auth("platform_admin"),
+        )
+        assert changed.status_code == 200
+        statuses.append((await client.get("/api/v1/users", headers=headers)).status_code)
+        listed = await client.get(
+            "/api/v1/platform/support-grants", headers=staff.auth("platform_staff")
+        )
+        statuses.append(len(listed.json()))
+    assert statuses == [404, 0, 200, 1]
+
+
+async def test_accepting_an_offboarding_revokes_every_grant_of_the_tenant(
+    client: httpx.AsyncClient, acme: Accounts, staff: Accounts
+) -> None:
+    now = datetime.now(UTC).isoformat()
+    later = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    await _grant(client, acme, starts_at=now)
+    await _grant(client, acme, starts_at=later)
+    offboarding = await client.post(
+        "/api/v1/instructions", json={"kind": "offboard_tenant"}, headers=acme.auth("client_admin")
+    )
+    assert offboarding.status_code == 201, offboarding.text
+    read = await client.get("/api/v1/users", headers=_as_support(staff, acme.tenant_id))
+    assert read.status_code == 404
+    grants = await client.get("/api/v1/support-grants", headers=acme.auth("client_admin"))
+    assert [g["revoked_at"] is not None for g in grants.json()] == [True, True]
+    events = await client.get(
+        "/api/v1/audit-events",
+        params={"action": "support.revoked"},
+        headers=acme.auth("client_admin"),
+    )
+    assert len(events.json()) == 2
+    assert {e["details"].get("reason") for e in events.json()} == {"offboarding"}

@@ -57,6 +57,7 @@ from timeward.instructions.states import (
     Status,
 )
 from timeward.jobs.after_commit import enqueue_after_commit
+from timeward.support.service import revoke_all_for_offboarding
 
 CLIENT_ADMIN = "client_admin"
 
@@ -167,6 +168,8 @@ async def create_instruction(
             await session.flush()
     except IntegrityError as exc:
         raise Conflict("This tenant already has an offboarding instruction in progress.") from exc
+    if spec.kind == Kind.OFFBOARD_TENANT:
+        await revoke_all_for_offboarding(session, audit, tenant_id, by.user_id, by.role)
     client = By(Party.CLIENT, by.role, by.user_id)
     await record_event(session, audit, instruction, None, client, None)
     await schedule(session, audit, instruction, By.system())

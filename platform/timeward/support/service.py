@@ -9,8 +9,10 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeward.audit.log import AuditEntry, AuditLog
 from timeward.db.session import Database, Scope
 from timeward.errors import Conflict, InvalidInput, NotFound
+from timeward.identity.models import Tenant, TenantStatus
 from timeward.support.models import SupportGrant
 
 MAX_GRANT = timedelta(days=3)
@@ -31,7 +33,8 @@ async def grant(
     now = datetime.now(UTC)
     starts_at = request.starts_at or now
     expires_at = starts_at + timedelta(hours=request.hours)
-    if expires_at <= now or expires_at - max(starts_at, now) > MAX_GRANT:
+    too_far = starts_at - now > MAX_GRANT
+    if too_far or expires_at <= now or expires_at - max(starts_at, now) > MAX_GRANT:
         raise InvalidInput("A support grant must end in the future, at most 3 days away.")
     record = SupportGrant(
         tenant_id=tenant_id,
@@ -58,6 +61,34 @@ async def revoke(
     return record
 
 
+async def revoke_all_for_offboarding(
+    session: AsyncSession, audit: AuditLog, tenant_id: UUID, revoked_by: UUID, role: str
+) -> int:
+    """Offboarding was accepted: every grant not yet over ends now, each revocation audited
+    on the tenant's chain. Returns how many were revoked."""
+    now = datetime.now(UTC)
+    rows = await session.scalars(
+        select(SupportGrant).where(
+            SupportGrant.tenant_id == tenant_id,
+            SupportGrant.revoked_at.is_(None),
+            SupportGrant.expires_at > now,
+        )
+    )
+    revoked = list(rows.all())
+    for record in revoked:
+        record.revoked_at, record.revoked_by = now, revoked_by
+        entry = AuditEntry(
+            "support.revoked",
+            revoked_by,
+            role,
+            "support_grant",
+            record.id,
+            details={"reason": "offboarding"},
+        )
+        await audit.append(session, tenant_id, entry)
+    return len(revoked)
+
+
 async def list_grants(session: AsyncSession, tenant_id: UUID) -> list[SupportGrant]:
     rows = await session.scalars(
         select(SupportGrant)
@@ -68,7 +99,11 @@ async def list_grants(session: AsyncSession, tenant_id: UUID) -> list[SupportGra
 
 
 def _live(now: datetime) -> list[ColumnElement[bool]]:
+    """Unrevoked, started, not expired, and the tenant active: a suspended or offboarding
+    tenant's data is closed to support as it is to its own users."""
+    active = select(Tenant.id).where(Tenant.status == TenantStatus.ACTIVE)
     return [
+        SupportGrant.tenant_id.in_(active),
         SupportGrant.revoked_at.is_(None),
         SupportGrant.starts_at <= now,
         SupportGrant.expires_at > now,
