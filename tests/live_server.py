@@ -10,6 +10,8 @@ from contextlib import asynccontextmanager
 import uvicorn
 from litestar import Litestar
 
+from timeward.web.server import uvicorn_options
+
 
 @asynccontextmanager
 async def serve_in_background(app: Litestar) -> AsyncIterator[str]:
@@ -17,7 +19,7 @@ async def serve_in_background(app: Litestar) -> AsyncIterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on")
+    config = uvicorn.Config(app, lifespan="on", **uvicorn_options(app.state.settings))
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:

@@ -22,6 +22,7 @@ import pytest
 import yaml
 
 from tests.database import REPO_ROOT
+from timeward.config import load_trusted_proxies
 
 CHART = REPO_ROOT / "charts" / "timeward"
 TEMPLATES = CHART / "templates"
@@ -231,6 +232,7 @@ def test_schema_accepts_secrets_given_inline() -> None:
         changed({"secrets": {**INLINE_SECRETS, "brokerUrl": "http://broker"}}),
         changed({"migration.existingSecret": "", "migration.ownerUrl": ""}),
         changed({"api.podDisruptionBudget.maxUnavailable": 0}),
+        changed({"config.trustedProxies": ["ingress-nginx.svc"]}),
     ],
     ids=[
         "unknown-section",
@@ -243,6 +245,7 @@ def test_schema_accepts_secrets_given_inline() -> None:
         "broker-scheme",
         "inline-owner-without-url",
         "pdb-blocking-drains",
+        "proxy-by-name",
     ],
 )
 def test_schema_rejects(candidate: dict[str, Any]) -> None:
@@ -354,6 +357,17 @@ def test_configmap_is_production_and_holds_no_secret() -> None:
     assert "TIMEWARD_APP_ROLE: {{ .Values.config.appRole | quote }}" in text
     for secret in ("DATABASE_URL", "BROKER_URL", "TIMEWARD_MASTER_KEY", "password"):
         assert secret not in text
+
+
+def test_configmap_trusts_the_ingress_as_the_app_reads_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Behind the ingress the client's address comes from X-Forwarded-For, believed only
+    from the proxies in values; the app must accept exactly what the chart renders."""
+    text = templates()["configmap.yaml"]
+    assert 'TIMEWARD_TRUSTED_PROXIES: {{ join "," .Values.config.trustedProxies | quote }}' in text
+    proxies = values()["config"]["trustedProxies"]
+    assert proxies
+    monkeypatch.setenv("TIMEWARD_TRUSTED_PROXIES", ",".join(proxies))
+    assert load_trusted_proxies() == tuple(proxies)
 
 
 def test_app_secret_is_made_only_without_an_existing_one() -> None:

@@ -84,6 +84,7 @@ def serve(host: str, port: int, demo: bool) -> None:
     import uvicorn
 
     from timeward.app import create_app
+    from timeward.web.server import uvicorn_options
 
     settings = resolve_databases(load_settings())
     migrate_or_explain(settings)
@@ -93,7 +94,7 @@ def serve(host: str, port: int, demo: bool) -> None:
     # uvicorn re-raises SIGTERM once it has shut down; exiting normally instead lets the
     # embedded PostgreSQL's exit hook stop the server it started.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+    uvicorn.run(create_app(settings), host=host, port=port, **uvicorn_options(settings))
 
 
 @main.command()

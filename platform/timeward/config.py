@@ -8,6 +8,7 @@ an embedded PostgreSQL in ``data_dir`` and fills both in.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -96,6 +97,22 @@ def load_privacy_settings() -> PrivacySettings:
     return PrivacySettings(export_days, limit, window)
 
 
+def load_trusted_proxies() -> tuple[str, ...]:
+    """``TIMEWARD_TRUSTED_PROXIES``: comma-separated addresses or networks (CIDR) of the
+    reverse proxies whose X-Forwarded-For/-Proto are believed. Empty: none, so the
+    client's address is the TCP peer's and a forwarded header is ignored."""
+    raw = _env("TIMEWARD_TRUSTED_PROXIES") or ""
+    entries = tuple(entry.strip() for entry in raw.split(",") if entry.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry)
+        except ValueError as exc:
+            raise ValueError(
+                f"TIMEWARD_TRUSTED_PROXIES: {entry!r} is not an IP address or network"
+            ) from exc
+    return entries
+
+
 def load_smtp_settings() -> SmtpSettings:
     defaults = SmtpSettings()
     return SmtpSettings(
@@ -133,6 +150,7 @@ class Settings:
     instruction_batch_size: int = 1000
     instruction_slice_seconds: float = 30.0
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -170,4 +188,5 @@ def load_settings() -> Settings:
         instruction_batch_size=int(_env("TIMEWARD_INSTRUCTION_BATCH_SIZE", "1000") or "1000"),
         instruction_slice_seconds=float(_env("TIMEWARD_INSTRUCTION_SLICE_SECONDS", "30") or "30"),
         privacy=load_privacy_settings(),
+        trusted_proxies=load_trusted_proxies(),
     )
