@@ -74,12 +74,15 @@ def load_processor_settings() -> ProcessorSettings:
 
 @dataclass(frozen=True)
 class PrivacySettings:
-    """Data-subject requests: how long an export stays downloadable, and the public
-    intake's limit per client address."""
+    """Data-subject requests: how long an export stays downloadable, and how many
+    requests may be filed per window: at the public intake per client address and per
+    e-mail address, in the app per member."""
 
     export_days: int = 7
     intake_per_address: int = 10
     intake_window_seconds: int = 3600
+    intake_per_email: int = 5
+    filings_per_member: int = 5
 
 
 def load_privacy_settings() -> PrivacySettings:
@@ -92,9 +95,11 @@ def load_privacy_settings() -> PrivacySettings:
         _env("TIMEWARD_PRIVACY_INTAKE_WINDOW_SECONDS", str(defaults.intake_window_seconds))
         or defaults.intake_window_seconds
     )
-    if limit < 1 or window < 1:
-        raise ValueError("the privacy intake limit and window must be at least 1")
-    return PrivacySettings(export_days, limit, window)
+    per_email = int(_env("TIMEWARD_PRIVACY_INTAKE_EMAIL_LIMIT") or defaults.intake_per_email)
+    per_member = int(_env("TIMEWARD_PRIVACY_FILING_LIMIT") or defaults.filings_per_member)
+    if min(limit, window, per_email, per_member) < 1:
+        raise ValueError("the privacy request limits and window must be at least 1")
+    return PrivacySettings(export_days, limit, window, per_email, per_member)
 
 
 def load_trusted_proxies() -> tuple[str, ...]:

@@ -10,7 +10,7 @@ routed. Neither the address nor the text is ever logged.
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -22,7 +22,8 @@ from tenants.employees.models import Employee
 from tenants.privacy_requests import service
 from tenants.privacy_requests.models import PrivacyIntake, RequestType
 from timeward.audit.log import AuditLog
-from timeward.auth.throttle import LoginThrottle
+from timeward.auth.rate_limit import RateLimit, count_attempt, rate_bucket
+from timeward.config import PrivacySettings
 from timeward.db.base import new_id
 from timeward.db.session import Database, Scope
 from timeward.identity.models import Membership, User
@@ -30,17 +31,33 @@ from timeward.jobs.tenants import tenant_ids
 
 log = structlog.get_logger("timeward.privacy_requests")
 
-BUCKET_PREFIX = "dsr-addr:"  # shares login_attempts with the login throttle, never its keys
+# Share login_attempts with the login throttle, never its keys.
+ADDRESS_PREFIX = "dsr-addr:"
+EMAIL_PREFIX = "dsr-mail:"
+MEMBER_PREFIX = "dsr-member:"
 
 
-def address_bucket(address: str) -> str:
-    return BUCKET_PREFIX + hashlib.sha256(address.encode()).hexdigest()[:64]
+def intake_limits(settings: PrivacySettings, submission: Submission) -> Mapping[str, RateLimit]:
+    """Per client address and per e-mail address: rotating either alone does not help."""
+    window = settings.intake_window_seconds
+    return {
+        rate_bucket(ADDRESS_PREFIX, submission.address): RateLimit(
+            settings.intake_per_address, window
+        ),
+        rate_bucket(EMAIL_PREFIX, submission.email.strip().lower()): RateLimit(
+            settings.intake_per_email, window
+        ),
+    }
 
 
-class IntakeThrottled(Exception):
-    def __init__(self, retry_after: int) -> None:
-        super().__init__("too many privacy requests from this address")
-        self.retry_after = retry_after
+async def count_member_filing(
+    database: Database, settings: PrivacySettings, tenant_id: UUID, user_id: UUID, now: datetime
+) -> None:
+    """A member filing in the app; raises ``RateLimited`` past the per-member limit."""
+    bucket = rate_bucket(MEMBER_PREFIX, str(tenant_id), str(user_id))
+    rule = RateLimit(settings.filings_per_member, settings.intake_window_seconds)
+    async with database.transaction(Scope.AUTH) as session:
+        await count_attempt(session, {bucket: rule}, now)
 
 
 @dataclass(frozen=True)
@@ -52,19 +69,16 @@ class Submission:
 
 
 async def submit(
-    database: Database, throttle: LoginThrottle, submission: Submission, now: datetime
+    database: Database, settings: PrivacySettings, submission: Submission, now: datetime
 ) -> UUID:
-    """Store the submission (auth scope) and count it against the address; the caller
-    enqueues the routing job after commit. Returns the submission's reference."""
+    """Store the submission (auth scope) and count it against the client address and the
+    e-mail address (``RateLimited`` past either); the routing job is enqueued after
+    commit. Returns the submission's reference."""
     from tenants.privacy_requests.actors import match_public_request
     from timeward.jobs.after_commit import enqueue_after_commit
 
-    bucket = [address_bucket(submission.address)]
     async with database.transaction(Scope.AUTH) as session:
-        wait = await throttle.retry_after(session, bucket)
-        if wait is not None:
-            raise IntakeThrottled(wait)
-        await throttle.record_failure(session, bucket)  # every submission counts
+        await count_attempt(session, intake_limits(settings, submission), now)
         intake = PrivacyIntake(
             id=new_id(),
             email=submission.email.strip(),

@@ -297,3 +297,9 @@ def overdue(tenant: str, references: Sequence[tuple[Any, str, date]], today: dat
     lines += [f"- {ref} ({kind}), due {due.isoformat()}" for ref, kind, due in references]
     lines += ["", "The queue: GET /api/v1/privacy-requests?overdue=true"]
     return Message(KIND_OVERDUE, f"{len(references)} privacy request(s) overdue", "\n".join(lines))
+
+
+def joined(new_text: str | None) -> str:
+    """Timeline text when the same request is filed again while it is open."""
+    text = "Filed again while this request is open: joined to it, nothing else was filed."
+    return f"{text} Added: {new_text}" if new_text else text

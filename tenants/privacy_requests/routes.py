@@ -9,10 +9,9 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import HTTPException
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_429_TOO_MANY_REQUESTS
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,11 +22,10 @@ from tenants.privacy_requests.models import PrivacyExport, PrivacyRequest, Reque
 from tenants.privacy_requests.transitions import Status, allowed_actions
 from timeward import clock
 from timeward.auth.actor import Actor
-from timeward.auth.throttle import LoginThrottle, ThrottleLimits
+from timeward.auth.rate_limit import RateLimited
 from timeward.authz.guard import PUBLIC, requires
-from timeward.services import Services
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
-from timeward.web.errors import ErrorBody
+from timeward.web.errors import ErrorBody, too_many_requests
 from timeward.web.pagination import (
     DEFAULT_PAGE_SIZE,
     Page,
@@ -359,17 +357,20 @@ class MyPrivacyRequestsController(Controller):
         actor: CurrentActor,
         session: DbSession,
         services: AppServices,
-    ) -> MyPrivacyRequestView:
-        request = await service.file_own(
-            session,
-            services.audit,
-            actor.require_tenant(),
-            _by(actor),
-            data.request_type,
-            data.details,
-            clock.now(),
-        )
-        return await my_view(session, request)
+    ) -> Response[MyPrivacyRequestView]:
+        """201 with a new request; 200 with the open one of the same type it joined."""
+        tenant_id, now = actor.require_tenant(), clock.now()
+        try:
+            await intake.count_member_filing(
+                services.database, services.settings.privacy, tenant_id, actor.user_id, now
+            )
+        except RateLimited as exc:
+            raise too_many_requests(exc, "Too many privacy requests. Try again later.") from exc
+        filing = (session, services.audit, tenant_id, _by(actor), data.request_type, data.details)
+        joined = await service.join_open_own(*filing, now)
+        request = joined or await service.file_own(*filing, now)
+        view = await my_view(session, request)
+        return Response(view, status_code=HTTP_200_OK if joined else HTTP_201_CREATED)
 
     @get("/", opt=requires("my_privacy_requests", "read"), summary="Your privacy requests")
     async def list_mine(
@@ -638,17 +639,6 @@ class PrivacyRequestsController(Controller):
         return await request_view(session, request)
 
 
-def _throttle(services: Services) -> LoginThrottle:
-    limits = services.settings.privacy
-    return LoginThrottle(
-        ThrottleLimits(
-            per_account=limits.intake_per_address,
-            per_address=limits.intake_per_address,
-            window_seconds=limits.intake_window_seconds,
-        )
-    )
-
-
 class PublicPrivacyRequestsController(Controller):
     """Anyone, no login. One answer for every address: nothing tells whether it is known."""
 
@@ -676,12 +666,8 @@ class PublicPrivacyRequestsController(Controller):
         )
         try:
             reference = await intake.submit(
-                services.database, _throttle(services), submission, clock.now()
+                services.database, services.settings.privacy, submission, clock.now()
             )
-        except intake.IntakeThrottled as exc:
-            raise HTTPException(
-                status_code=HTTP_429_TOO_MANY_REQUESTS,
-                detail="Too many requests from your address. Try again later.",
-                headers={"Retry-After": str(exc.retry_after)},
-            ) from exc
+        except RateLimited as exc:
+            raise too_many_requests(exc, "Too many requests. Try again later.") from exc
         return PublicReceipt("received", reference, messages.public_received())

@@ -16,7 +16,7 @@ from typing import Any
 from uuid import UUID
 
 import structlog
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.employees.models import Employee
@@ -412,6 +412,22 @@ async def _new_request(
     return request
 
 
+async def join_open_own(
+    session: AsyncSession,
+    audit: AuditLog,
+    tenant_id: UUID,
+    by: By,
+    request_type: RequestType,
+    details: str | None,
+    now: datetime,
+) -> PrivacyRequest | None:
+    """The member's open request of this type, joined by their new filing; None: file one
+    (with :func:`file_own`, in the same transaction, which keeps the filing serialised)."""
+    assert by.user_id is not None
+    mine = PrivacyRequest.requester_user_id == by.user_id
+    return await _join_open(session, audit, tenant_id, request_type, mine, by, details, now)
+
+
 async def file_own(
     session: AsyncSession,
     audit: AuditLog,
@@ -466,6 +482,15 @@ async def file_from_intake(
     )
     if exists is not None:
         return None
+    same_address = and_(
+        PrivacyRequest.channel == Channel.PUBLIC,
+        func.lower(PrivacyRequest.contact_email) == email.strip().lower(),
+    )
+    joined = await _join_open(
+        session, audit, tenant_id, request_type, same_address, SYSTEM, details, received_at
+    )
+    if joined is not None:
+        return joined
     employee_id, user_id = subject
     request = await _new_request(
         session,
@@ -481,6 +506,40 @@ async def file_from_intake(
         details=details,
     )
     await _announce_filed(session, audit, request, SYSTEM, received_at, verified=False)
+    return request
+
+
+async def _join_open(
+    session: AsyncSession,
+    audit: AuditLog,
+    tenant_id: UUID,
+    request_type: RequestType,
+    same_requester: ColumnElement[bool],
+    by: By,
+    details: str | None,
+    now: datetime,
+) -> PrivacyRequest | None:
+    """The requester's open request of this type, which a new filing joins (a timeline
+    step keeping any new text, no mail), or None to file a new one. Filings of one
+    type in one tenant are serialised, so a double submission cannot make two."""
+    key = f"privacy-filing:{tenant_id}:{request_type}"
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+    request = await session.scalar(
+        select(PrivacyRequest)
+        .where(
+            PrivacyRequest.tenant_id == tenant_id,
+            PrivacyRequest.request_type == request_type,
+            PrivacyRequest.status.in_(OPEN),
+            same_requester,
+        )
+        .order_by(PrivacyRequest.received_at)
+        .limit(1)
+    )
+    if request is not None:
+        message = messages.joined(details if details and details != request.details else None)
+        await record_step(
+            session, audit, request, "joined", by, now, from_status=request.status, message=message
+        )
     return request
 
 

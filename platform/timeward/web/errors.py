@@ -13,9 +13,10 @@ import structlog
 from litestar import Litestar, MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import ResponseSpec
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS, HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DBAPIError
 
+from timeward.auth.rate_limit import RateLimited
 from timeward.errors import DomainError
 
 log = structlog.get_logger("timeward.errors")
@@ -39,6 +40,15 @@ def http_exception_handler(_request: Request[Any, Any, Any], exc: HTTPException)
     if exc.headers:
         response.headers.update(exc.headers)
     return response
+
+
+def too_many_requests(limited: RateLimited, detail: str) -> HTTPException:
+    """A 429 telling the caller when to try again."""
+    return HTTPException(
+        status_code=HTTP_429_TOO_MANY_REQUESTS,
+        detail=detail,
+        headers={"Retry-After": str(limited.retry_after)},
+    )
 
 
 def domain_error_handler(_request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
