@@ -119,6 +119,9 @@ async def test_login_failures_are_rate_limited_per_address(
     assert blocked.status_code == 429
 
 
+TEN_YEARS = 10 * 365 * 86400
+
+
 class TestRejectedTokens:
     """Each way a token can be untrustworthy is a 401 with a clear message."""
 
@@ -177,8 +180,16 @@ class TestRejectedTokens:
             ({"iss": "someone-else"}, "Invalid token: invalid claim iss."),
             ({"aud": "another-api"}, "Invalid token: invalid claim aud."),
             ({"exp": int(time.time()) - 120}, "Invalid token: token expired."),
+            (
+                {"exp": int(time.time()) + TEN_YEARS},
+                "Invalid token: lifetime longer than the configured 900 seconds.",
+            ),
+            (
+                {"iat": int(time.time()) - TEN_YEARS},
+                "Invalid token: lifetime longer than the configured 900 seconds.",
+            ),
         ],
-        ids=["wrong-iss", "wrong-aud", "expired"],
+        ids=["wrong-iss", "wrong-aud", "expired", "exp-ten-years-ahead", "iat-ten-years-ago"],
     )
     async def test_bad_claims(
         self,

@@ -59,6 +59,15 @@ async def test_a_forwarded_header_from_a_trusted_proxy_is_the_client_address(
     assert await _statuses(behind_proxy, same) == [202] * LIMIT + [429]
 
 
+async def test_hsts_is_sent_when_a_trusted_proxy_says_https(
+    behind_proxy: httpx.AsyncClient,
+) -> None:
+    secure = await behind_proxy.get("/health", headers={"X-Forwarded-Proto": "https"})
+    plain = await behind_proxy.get("/health")
+    assert secure.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+    assert "strict-transport-security" not in plain.headers
+
+
 def test_trusted_proxies_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TIMEWARD_TRUSTED_PROXIES", raising=False)
     assert load_settings().trusted_proxies == ()

@@ -66,6 +66,7 @@ from timeward.web.dependencies import DEPENDENCIES
 from timeward.web.errors import EXCEPTION_HANDLERS, document_error_responses
 from timeward.web.health import HealthController
 from timeward.web.request_context import request_context_middleware
+from timeward.web.security_headers import add_security_headers
 
 ROUTE_HANDLERS = [
     HealthController,
@@ -153,6 +154,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             DefineMiddleware(TokenAuthenticationMiddleware, exclude_from_auth_key="public"),
         ],
         guards=[authorize],
+        before_send=[add_security_headers],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=_openapi(),

@@ -71,7 +71,15 @@ class AccessTokens:
             raise InvalidToken(_reason(exc)) from exc
         except ValueError as exc:
             raise InvalidToken("malformed token") from exc
+        self._check_lifetime(decoded.claims)
         return _actor(decoded.claims)
+
+    def _check_lifetime(self, claims: dict[str, Any]) -> None:
+        """A token living longer than we issue them was not made by us as configured now
+        (a leaked key's forgery, or an old setting): refuse it whatever its ``exp``."""
+        if claims["exp"] - claims["iat"] > self._settings.lifetime_seconds:
+            limit = self._settings.lifetime_seconds
+            raise InvalidToken(f"lifetime longer than the configured {limit} seconds")
 
 
 def _reason(exc: JoseError) -> str:
