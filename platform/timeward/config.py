@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 
 from timeward.crypto.master_key import MasterKeyError, decode_master_key, local_master_key
@@ -102,6 +103,13 @@ def load_privacy_settings() -> PrivacySettings:
     return PrivacySettings(export_days, limit, window, per_email, per_member)
 
 
+def _bounded_int(name: str, default: int, low: int, high: int) -> int:
+    value = int(_env(name) or default)
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low} and {high}")
+    return value
+
+
 def load_trusted_proxies() -> tuple[str, ...]:
     """``TIMEWARD_TRUSTED_PROXIES``: comma-separated addresses or networks (CIDR) of the
     reverse proxies whose X-Forwarded-For/-Proto are believed. Empty: none, so the
@@ -156,6 +164,11 @@ class Settings:
     instruction_slice_seconds: float = 30.0
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     trusted_proxies: tuple[str, ...] = ()
+    receipt_link_days: int = 365  # after the instruction finished
+
+    @property
+    def receipt_link_lifetime(self) -> timedelta:
+        return timedelta(days=self.receipt_link_days)
 
     @property
     def is_production(self) -> bool:
@@ -194,4 +207,5 @@ def load_settings() -> Settings:
         instruction_slice_seconds=float(_env("TIMEWARD_INSTRUCTION_SLICE_SECONDS", "30") or "30"),
         privacy=load_privacy_settings(),
         trusted_proxies=load_trusted_proxies(),
+        receipt_link_days=_bounded_int("TIMEWARD_RECEIPT_LINK_DAYS", 365, 1, 3650),
     )

@@ -14,7 +14,7 @@ from timeward.db.session import Scope
 from timeward.instructions import service
 from timeward.instructions.certificate import render_html
 from timeward.instructions.holds import list_holds
-from timeward.instructions.models import DataExport
+from timeward.instructions.models import DataExport, Instruction
 from timeward.instructions.receipts import receipt_token
 from timeward.instructions.states import open_dsr_status
 from timeward.instructions.views import (
@@ -48,6 +48,17 @@ def _links(services: Services, instruction_id: UUID) -> tuple[str, dict[str, str
         "certificate": f"{base}/certificate?token={token}",
     }
     return token, links
+
+
+async def _by_receipt(services: Services, instruction_id: UUID, token: str) -> Instruction:
+    settings = services.settings
+    return await service.instruction_by_receipt(
+        services.database,
+        settings.resolve_master_key(),
+        instruction_id,
+        token,
+        settings.receipt_link_lifetime,
+    )
 
 
 def _zip(export: DataExport) -> Response[bytes]:
@@ -213,9 +224,7 @@ class PublicInstructionsController(Controller):
     async def status(
         self, instruction_id: FromPath[UUID], token: FromQuery[str], services: AppServices
     ) -> PublicInstructionView:
-        instruction = await service.instruction_by_receipt(
-            services.database, services.settings.resolve_master_key(), instruction_id, token
-        )
+        instruction = await _by_receipt(services, instruction_id, token)
         status = service.client_status(instruction)
         hidden = instruction.withheld
         return PublicInstructionView(
@@ -237,9 +246,7 @@ class PublicInstructionsController(Controller):
     async def export(
         self, instruction_id: FromPath[UUID], token: FromQuery[str], services: AppServices
     ) -> Response[bytes]:
-        instruction = await service.instruction_by_receipt(
-            services.database, services.settings.resolve_master_key(), instruction_id, token
-        )
+        instruction = await _by_receipt(services, instruction_id, token)
         async with services.database.transaction(Scope.TENANT, instruction.tenant_id) as session:
             export = await service.export_for_download(
                 session, instruction.tenant_id, instruction.id
@@ -254,8 +261,6 @@ class PublicInstructionsController(Controller):
     async def certificate(
         self, instruction_id: FromPath[UUID], token: FromQuery[str], services: AppServices
     ) -> CertificateView:
-        instruction = await service.instruction_by_receipt(
-            services.database, services.settings.resolve_master_key(), instruction_id, token
-        )
+        instruction = await _by_receipt(services, instruction_id, token)
         certificate = await service.visible_certificate(services.database, instruction, client=True)
         return certificate_view(certificate)

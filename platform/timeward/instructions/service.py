@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import select, text
@@ -466,10 +466,11 @@ async def export_for_download(
 
 
 async def instruction_by_receipt(
-    database: Database, master_key: bytes, instruction_id: UUID, token: str
+    database: Database, master_key: bytes, instruction_id: UUID, token: str, lifetime: timedelta
 ) -> Instruction:
     """Platform scope, for the public receipt links; a wrong token is indistinguishable
-    from an unknown instruction."""
+    from an unknown instruction. A link works while the instruction is open and for
+    ``lifetime`` after it finished; then it is gone (410)."""
     if not check_receipt_token(master_key, instruction_id, token):
         raise NotFound("Instruction")
     async with database.transaction(Scope.PLATFORM, read_only=True) as session:
@@ -478,6 +479,13 @@ async def instruction_by_receipt(
         )
     if instruction is None:
         raise NotFound("Instruction")
+    if instruction.finished_at is not None:
+        expired = instruction.finished_at + lifetime
+        if expired <= datetime.now(UTC):
+            raise Gone(
+                f"This receipt link expired on {expired.date().isoformat()}, "
+                f"{lifetime.days} days after the instruction finished."
+            )
     return instruction
 
 
