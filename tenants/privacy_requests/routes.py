@@ -350,6 +350,12 @@ class MyPrivacyRequestsController(Controller):
         "/",
         opt=requires("my_privacy_requests", "create"),
         summary="File a privacy request about your own data (your employer decides it)",
+        responses={
+            HTTP_200_OK: ResponseSpec(
+                data_container=MyPrivacyRequestView,
+                description="Your open request of this type, which this filing joined",
+            )
+        },
     )
     async def file_request(
         self,
