@@ -1,4 +1,4 @@
-"""Data-subject requests (GDPR Art. 12-22): the controller's flow of DESIGN.md section 2A.
+"""Data-subject requests (GDPR Art. 12-22): the controller's flow (docs/architecture.md, Flow A).
 
 An employee files a request in the app, or anyone files one at the public intake; the
 request lands in the employer's queue and only a client admin of that tenant decides

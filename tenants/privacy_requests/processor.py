@@ -1,10 +1,10 @@
 """The seam to the processor: erasure in places the tenant cannot reach itself.
 
 An erasure deletes everything the tenant's own data reaches. Copies in backups, logs
-and derived stores are the processor's: the client must instruct Timeward (DESIGN.md
-section 2B) to delete them, with the request's due date, so the processor's deadline
-is derived from the employer's. The instructions feature is built separately; this
-module is the one place where the two meet.
+and derived stores are the processor's: the client must instruct Timeward
+(docs/architecture.md, Flow B) to delete them, with the request's due date, so the
+processor's deadline is derived from the employer's. The instructions feature is built
+separately; this module is the one place where the two meet.
 
 :func:`request_processor_erasure` always records the need on the request
 (``processor_instruction_requested_at``), in the erasure's own transaction, and then

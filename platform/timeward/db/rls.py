@@ -1,6 +1,6 @@
 """SQL that puts a table under row-level security; used by migrations only.
 
-Policies follow DESIGN.md section 7: the tenant comes from the transaction-local
+Policies follow docs/architecture.md, "Known pitfalls": the tenant comes from the transaction-local
 ``app.tenant_id`` setting, read through a sub-select so it is evaluated once per
 query, with ``NULLIF`` because a connection that ever set it returns ``''``.
 """

@@ -1,5 +1,7 @@
-"""Client instructions to the processor (DESIGN.md section 2B): delete a subject's data
-the client cannot reach, return all data, offboard a tenant; legal holds; certificates.
+"""Client instructions to the processor (docs/architecture.md, Flow B).
+
+Delete a subject's data the client cannot reach, return all data, offboard a tenant;
+legal holds; certificates.
 
 For other features:
 

@@ -37,7 +37,10 @@ STAFF_ROLES = frozenset({"client_manager", "client_admin", SUPPORT_ROLE})
 
 
 def _read_of_personal_data(request: Request[Any, Any, Any], actor: Actor) -> AuditEntry | None:
-    """Staff reading other people's personal data leave an audit event (DESIGN §3)."""
+    """Staff reading other people's personal data leave an audit event.
+
+    Why: docs/architecture.md, "The processor's other obligations".
+    """
     handler = request.route_handler
     if request.method != "GET" or not handler.opt.get("personal_data"):
         return None
