@@ -39,6 +39,7 @@ from tenants.privacy_requests.retention import (
 )
 from tenants.privacy_requests.subject import DataMap, SubjectRef
 from timeward.audit.service import pseudonymise_subject
+from timeward.datamap.deletion import RowCounts
 
 MEMBERSHIPS = "memberships"
 OUTBOX = "outbound_emails"
@@ -79,6 +80,19 @@ class ErasureReport:
     def outcome(self, table: str, label: str) -> TableOutcome:
         return self.tables.setdefault(table, TableOutcome(table, label))
 
+    def row_counts(self, policy: RetentionPolicy) -> list[RowCounts]:
+        """Per table, the subject's rows removed, anonymised and kept, with why rows stay."""
+        return [
+            RowCounts(
+                o.table,
+                o.removed,
+                o.anonymised,
+                o.retained,
+                _basis_text(policy, o.basis) if o.basis else ANONYMISED if o.anonymised else None,
+            )
+            for o in (self.tables[name] for name in sorted(self.tables))
+        ]
+
     def as_json(self, policy: RetentionPolicy) -> dict[str, Any]:
         used = sorted({o.basis for o in self.tables.values() if o.basis and o.retained})
         return {
@@ -93,6 +107,17 @@ class ErasureReport:
                 for key in used
             },
         }
+
+
+ANONYMISED = (
+    "anonymised: the row stays as a tombstone that identifies nobody (its personal values "
+    "emptied), so the records kept by law still point to it"
+)
+
+
+def _basis_text(policy: RetentionPolicy, key: str) -> str:
+    basis = policy.bases[key]
+    return f"{basis.title} ({basis.legal_basis})"
 
 
 def _quote(name: str) -> str:
@@ -213,6 +238,21 @@ async def _membership_references(
                     params,
                 )
                 outcome.anonymised += _count(result)
+
+
+def account_requests(subject: SubjectRef) -> dict[str, str]:
+    """For a person with no employee record, their requests are found by their account."""
+    if subject.employee_id is not None or subject.user_id is None:
+        return {}
+    own = (
+        "SELECT r.tenant_id, r.id FROM privacy_requests r WHERE r.tenant_id = :tenant_id "
+        "AND r.subject_user_id = :user_id"
+    )
+    return {
+        "privacy_requests": f"t0.tenant_id = :tenant_id AND (t0.tenant_id, t0.id) IN ({own})",
+        "privacy_request_events": f"(t0.tenant_id, t0.request_id) IN ({own})",
+        "privacy_exports": f"(t0.tenant_id, t0.request_id) IN ({own})",
+    }
 
 
 async def erase_subject(

@@ -76,13 +76,7 @@ class InstructionsController(Controller):
         instruction = await service.create_instruction(
             session,
             actor.require_tenant(),
-            service.NewInstruction(
-                data.kind,
-                data.subject_id,
-                data.subject_user_id,
-                data.subject_request_id,
-                data.subject_request_due,
-            ),
+            service.NewInstruction(data.kind, data.subject_id, data.subject_user_id),
             service.Requester(actor.user_id, actor.role),
             audit=services.audit,
         )
