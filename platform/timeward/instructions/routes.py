@@ -51,6 +51,7 @@ def _links(services: Services, instruction_id: UUID) -> tuple[str, dict[str, str
 
 
 def _zip(export: DataExport) -> Response[bytes]:
+    assert export.content is not None  # service.export_for_download answers 410 otherwise
     return Response(
         content=export.content,
         media_type="application/zip",

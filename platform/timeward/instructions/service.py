@@ -481,8 +481,10 @@ async def export_for_download(
         .options(undefer(DataExport.content))
         .where(DataExport.tenant_id == tenant_id, DataExport.id == instruction.export_id)
     )
-    if export is None or export.expires_at <= datetime.now(UTC):
-        raise Gone("The returned data has expired and was deleted.")
+    if export is not None and export.deleted_reason is not None:
+        raise Gone(export.deleted_reason, reason="withdrawn")
+    if export is None or export.content is None or export.expires_at <= datetime.now(UTC):
+        raise Gone("The returned data has expired and was deleted.", reason="expired")
     export.downloads += 1
     return export
 
