@@ -107,7 +107,13 @@ async def test_erasure_end_to_end_leaves_no_personal_value_anywhere(
     assert tables["notifications"]["removed"] >= 1
     assert tables["outbound_emails"]["removed"] >= 1
     assert tables["audit_events"]["basis"] == "audit"
-    assert tables["privacy_requests"]["retained"] == 2
+    # Rows, each counted once: the person's two requests name them in three columns each
+    # (subject, requester, verified by), their time entry in created_by.
+    assert (tables["privacy_requests"]["retained"], tables["privacy_requests"]["anonymised"]) == (
+        2,
+        0,
+    )
+    assert tables["time_entries"]["anonymised"] == 0
     assert report["locations_destroyed"] == 2
     assert set(report["bases"]) == {"working_time", "accountability", "audit"}
     assert "section 16(2)" in report["bases"]["working_time"]["explanation"]
@@ -155,6 +161,9 @@ async def test_erasure_end_to_end_leaves_no_personal_value_anywhere(
     text = body(answer)
     assert "What was kept, and why:" in text
     assert "time entries: Working-time records" in text
+    assert "- 2 privacy requests: The record of your privacy request" in text
+    assert "anonymised: 1 employee record" in text
+    assert "privacy requests" not in text.split("What was kept")[0]  # nothing counted twice
     assert "section 16(2)" in text
     assert "backups and logs are deleted by Timeward" in text
     after = await admin_view(client, acme, filed["id"])
