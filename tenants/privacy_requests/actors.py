@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.privacy_requests import intake, messages, service
-from tenants.privacy_requests.erasure import erase_subject
+from tenants.privacy_requests.erasure import account_requests, erase_subject
 from tenants.privacy_requests.export import SCHEMA_VERSION, collect, package
 from tenants.privacy_requests.identity import remove_login_identity
 from tenants.privacy_requests.models import (
@@ -195,21 +195,6 @@ async def build_privacy_export(tenant_id: str, request_id: str) -> None:
 # --- Erasure --------------------------------------------------------------------------------
 
 
-def _account_requests(subject: SubjectRef) -> dict[str, str]:
-    """For a person with no employee record, their requests are found by their account."""
-    if subject.employee_id is not None or subject.user_id is None:
-        return {}
-    own = (
-        "SELECT r.tenant_id, r.id FROM privacy_requests r WHERE r.tenant_id = :tenant_id "
-        "AND r.subject_user_id = :user_id"
-    )
-    return {
-        "privacy_requests": f"t0.tenant_id = :tenant_id AND (t0.tenant_id, t0.id) IN ({own})",
-        "privacy_request_events": f"(t0.tenant_id, t0.request_id) IN ({own})",
-        "privacy_exports": f"(t0.tenant_id, t0.request_id) IN ({own})",
-    }
-
-
 async def _erase_tenant_part(database: Database, tenant_id: UUID, request_id: UUID) -> None:
     async with database.transaction(Scope.TENANT, tenant_id) as session:
         request = await _locked(session, tenant_id, request_id, FulfilmentState.QUEUED)
@@ -229,7 +214,7 @@ async def _erase_tenant_part(database: Database, tenant_id: UUID, request_id: UU
             now=now,
             keep_row=request.id,
             preserve={"privacy_requests": frozenset({"contact_email"})},
-            extra_paths=_account_requests(subject),
+            extra_paths=account_requests(subject),
         )
         await session.refresh(request)
         request.fulfilment_report = {

@@ -13,7 +13,8 @@ Driven by the catalog and ``policies/retention_bases.toml``, never by a table li
 4. tables linked to the login account (membership, in-app notifications) are handled
    the same way, the membership last;
 5. e-mails in the outbox to any of the person's addresses are deleted;
-6. audit events keep the fact while the person's identifiers become a pseudonym.
+6. the zips of stored returned-data exports (each holds every employee) are deleted;
+7. audit events keep the fact while the person's identifiers become a pseudonym.
 
 The login identity itself (``users``) is shared by every employer of the person; it is
 removed afterwards by the job when no other membership uses it (:mod:`.identity`).
@@ -21,7 +22,7 @@ removed afterwards by the job when no other membership uses it (:mod:`.identity`
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -39,10 +40,17 @@ from tenants.privacy_requests.retention import (
 )
 from tenants.privacy_requests.subject import DataMap, SubjectRef
 from timeward.audit.service import pseudonymise_subject
+from timeward.datamap.catalog import Table
+from timeward.datamap.deletion import RowCounts
 
 MEMBERSHIPS = "memberships"
 OUTBOX = "outbound_emails"
 AUDIT = "audit_events"
+RETURNED_DATA = "data_exports"
+WITHDRAWN = (
+    "This export was deleted on {date:%Y-%m-%d}: it held the data of a person whose data "
+    "has since been erased. Give a new return_data instruction for a current copy."
+)
 
 
 class ErasurePolicyMismatch(RuntimeError):
@@ -79,6 +87,19 @@ class ErasureReport:
     def outcome(self, table: str, label: str) -> TableOutcome:
         return self.tables.setdefault(table, TableOutcome(table, label))
 
+    def row_counts(self, policy: RetentionPolicy) -> list[RowCounts]:
+        """Per table, the subject's rows removed, anonymised and kept, with why rows stay."""
+        return [
+            RowCounts(
+                o.table,
+                o.removed,
+                o.anonymised,
+                o.retained,
+                _basis_text(policy, o.basis) if o.basis else ANONYMISED if o.anonymised else None,
+            )
+            for o in (self.tables[name] for name in sorted(self.tables))
+        ]
+
     def as_json(self, policy: RetentionPolicy) -> dict[str, Any]:
         used = sorted({o.basis for o in self.tables.values() if o.basis and o.retained})
         return {
@@ -93,6 +114,17 @@ class ErasureReport:
                 for key in used
             },
         }
+
+
+ANONYMISED = (
+    "anonymised: the row stays as a tombstone that identifies nobody (its personal values "
+    "emptied), so the records kept by law still point to it"
+)
+
+
+def _basis_text(policy: RetentionPolicy, key: str) -> str:
+    basis = policy.bases[key]
+    return f"{basis.title} ({basis.legal_basis})"
 
 
 def _quote(name: str) -> str:
@@ -181,38 +213,92 @@ async def _apply(
         outcome.basis = rule.basis
 
 
+def _membership_columns(data_map: DataMap, table: Table) -> list[str]:
+    """The columns of ``table`` naming a member (decided_by, created_by...), other than the
+    person's own ``user_id`` rows there (handled by the table's rule)."""
+    return [
+        fk.columns[1]
+        for fk in table.foreign_keys
+        if fk.target == MEMBERSHIPS
+        and len(fk.columns) == 2
+        and not (table.name in data_map.user_tables and fk.columns[1] == "user_id")
+    ]
+
+
 async def _membership_references(
-    session: AsyncSession, data_map: DataMap, subject: SubjectRef, report: ErasureReport
+    session: AsyncSession,
+    data_map: DataMap,
+    subject: SubjectRef,
+    report: ErasureReport,
+    own_rows: Callable[[str], str | None],
 ) -> None:
     """Empty every other reference to the person's membership (decided_by, created_by...).
 
-    A column that may not be empty takes its row with it.
+    A column that may not be empty takes its row with it. Each row is counted once, and
+    not at all when it is one of the person's own rows (counted by its table's rule).
     """
     if subject.user_id is None:
         return
-    params = {"tenant_id": subject.tenant_id, "user_id": subject.user_id}
+    params = subject.params
     for table in sorted(data_map.catalog.values(), key=lambda t: t.name):
-        if table.name == MEMBERSHIPS:
+        columns = [] if table.name == MEMBERSHIPS else _membership_columns(data_map, table)
+        if not columns:
             continue
-        for fk in table.foreign_keys:
-            if fk.target != MEMBERSHIPS or len(fk.columns) != 2:
-                continue
-            column = fk.columns[1]
-            if table.name in data_map.user_tables and column == "user_id":
-                continue  # the person's own rows there: handled by the table's rule
-            outcome = report.outcome(table.name, table.name.replace("_", " "))
-            where = f"tenant_id = :tenant_id AND {_quote(column)} = :user_id"
-            if data_map.columns[table.name][column].not_null:
-                result = await session.execute(
-                    text(f"DELETE FROM {_quote(table.name)} WHERE {where}"), params
-                )
-                outcome.removed += _count(result)
-            else:
-                result = await session.execute(
-                    text(f"UPDATE {_quote(table.name)} SET {_quote(column)} = NULL WHERE {where}"),
-                    params,
-                )
-                outcome.anonymised += _count(result)
+        outcome = report.outcome(table.name, table.name.replace("_", " "))
+        name = _quote(table.name)
+        required = [c for c in columns if data_map.columns[table.name][c].not_null]
+        optional = [c for c in columns if c not in required]
+        if required:
+            where = " OR ".join(f"t0.{_quote(c)} = :user_id" for c in required)
+            statement = f"DELETE FROM {name} AS t0 WHERE t0.tenant_id = :tenant_id AND ({where})"
+            outcome.removed += _count(await session.execute(text(statement), params))
+        if not optional:
+            continue
+        refers = " OR ".join(f"t0.{_quote(c)} = :user_id" for c in optional)
+        sets = ", ".join(
+            f"{_quote(c)} = CASE WHEN t0.{_quote(c)} = :user_id THEN NULL ELSE t0.{_quote(c)} END"
+            for c in optional
+        )
+        update = f"UPDATE {name} AS t0 SET {sets} WHERE t0.tenant_id = :tenant_id AND ({refers})"
+        own = own_rows(table.name)
+        others = f"{update} AND NOT ({own})" if own else update
+        outcome.anonymised += _count(await session.execute(text(others), params))
+        if own:
+            await session.execute(text(f"{update} AND ({own})"), params)
+
+
+def account_requests(subject: SubjectRef) -> dict[str, str]:
+    """For a person with no employee record, their requests are found by their account."""
+    if subject.employee_id is not None or subject.user_id is None:
+        return {}
+    own = (
+        "SELECT r.tenant_id, r.id FROM privacy_requests r WHERE r.tenant_id = :tenant_id "
+        "AND r.subject_user_id = :user_id"
+    )
+    return {
+        "privacy_requests": f"t0.tenant_id = :tenant_id AND (t0.tenant_id, t0.id) IN ({own})",
+        "privacy_request_events": f"(t0.tenant_id, t0.request_id) IN ({own})",
+        "privacy_exports": f"(t0.tenant_id, t0.request_id) IN ({own})",
+    }
+
+
+async def _withdraw_returned_data(
+    session: AsyncSession, tenant_id: UUID, now: datetime, report: ErasureReport
+) -> None:
+    """Every stored return of the tenant's data holds every employee: its zip is deleted
+    (the row stays, so its link answers 410 with the reason)."""
+    result = await session.execute(
+        text(
+            f"UPDATE {RETURNED_DATA} SET content = NULL, deleted_at = :now, deleted_reason = :why "
+            "WHERE tenant_id = :tenant_id AND content IS NOT NULL"
+        ),
+        {"tenant_id": tenant_id, "now": now, "why": WITHDRAWN.format(date=now)},
+    )
+    withdrawn = _count(result)
+    if withdrawn:
+        report.outcome(
+            RETURNED_DATA, "copies of the company's data returned to it"
+        ).removed += withdrawn
 
 
 async def erase_subject(
@@ -248,7 +334,8 @@ async def erase_subject(
         kept = (preserve or {}).get(table, frozenset())
         where = (extra_paths or {}).get(table) or data_map.where(table)
         await _apply(session, data_map, rule, where, params, report, kept)
-    await _membership_references(session, data_map, subject, report)
+    own = {t: (extra_paths or {}).get(t) or data_map.where(t) for t in data_map.linked_tables}
+    await _membership_references(session, data_map, subject, report, own.get)
     for table in data_map.children_first(data_map.user_tables):
         await _apply(session, data_map, policy.rule(table), data_map.where(table), params, report)
     addresses = sorted({e.strip().lower() for e in emails if e})
@@ -261,6 +348,7 @@ async def erase_subject(
             {"tenant_id": subject.tenant_id, "addresses": addresses},
         )
         report.outcome(OUTBOX, "e-mails sent to you").removed += _count(result)
+    await _withdraw_returned_data(session, subject.tenant_id, now, report)
     pseudonymised = 0
     for identifier in {subject.employee_id, subject.user_id} - {None}:
         assert identifier is not None

@@ -9,9 +9,16 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tenants.employees.models import Employee
+from tenants.privacy_requests.erasure import account_requests, erase_subject
 from tenants.privacy_requests.processor import ProcessorErasure, register_processor_instructions
+from tenants.privacy_requests.retention import retention_policy
+from tenants.privacy_requests.subject import SubjectRef, load_data_map, subject_emails
+from timeward import clock
+from timeward.datamap.deletion import RowCounts
 from timeward.instructions.service import (
     NewInstruction,
     Requester,
@@ -47,6 +54,45 @@ class InstructionsLink:
         self, session: AsyncSession, tenant_id: UUID, instruction_id: UUID, due: date
     ) -> None:
         await update_subject_request_due(session, tenant_id, instruction_id, due)
+
+
+async def erase_instruction_subject(
+    session: AsyncSession,
+    tenant_id: UUID,
+    employee_id: UUID | None,
+    user_id: UUID | None,
+    *,
+    keep_request: UUID | None,
+    audit_key: bytes,
+) -> list[RowCounts]:
+    """A ``delete_subject`` instruction applies the controller's erasure to its subject, in
+    the caller's tenant transaction (the executor's), so a person the controller never
+    erased is erased all the same, by the same rules (policies/retention_bases.toml).
+
+    ``keep_request``: the data-subject request the instruction carries out. Its erasure has
+    already run; running it again changes no value but keeps the request's contact address
+    (the answer is still to be sent) and the mail addressed to the requester.
+    """
+    if employee_id is None and user_id is not None:
+        employee_id = await session.scalar(
+            select(Employee.id).where(Employee.tenant_id == tenant_id, Employee.user_id == user_id)
+        )
+    subject = SubjectRef(tenant_id, employee_id, user_id)
+    linked = keep_request is not None
+    policy = retention_policy()
+    report = await erase_subject(
+        session,
+        await load_data_map(session),
+        policy,
+        subject,
+        emails=() if linked else await subject_emails(session, subject),
+        audit_key=audit_key,
+        now=clock.now(),
+        keep_row=keep_request,
+        preserve={"privacy_requests": frozenset({"contact_email"})} if linked else None,
+        extra_paths=account_requests(subject),
+    )
+    return report.row_counts(policy)
 
 
 register_processor_instructions(InstructionsLink())

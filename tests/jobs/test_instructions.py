@@ -78,7 +78,9 @@ async def test_delete_subject_runs_to_a_verifiable_certificate(
     progress = _progress(detail)
     assert progress["notifications"]["removed"] == 7
     assert progress["memberships"]["removed"] == 1
-    assert progress["audit_events"]["anonymised"] >= 1  # "user.created" named the subject
+    # "user.created" named the subject: kept, with the identifiers as a pseudonym
+    assert progress["audit_events"]["retained"] >= 1
+    assert progress["audit_events"]["basis"].startswith("Security and audit log")
     after = await counts(owner, acme.tenant_id)
     assert after["notifications"] == 2  # the manager's stay
     assert after["memberships"] == 2

@@ -14,6 +14,7 @@ import httpx
 from tests.accountability.conftest import FixedClock, body, fixed_clock, seed_client  # noqa: F401
 from tests.accounts import TENANT_ROLES, Accounts, log_in_all
 from tests.jobs.conftest import idle_jobs, job_settings, jobs, smtp_server  # noqa: F401
+from tests.workforce import AT_HQ, HQ
 from timeward.db.session import Database, Scope
 from timeward.notifications.service import list_for_user
 
@@ -28,6 +29,7 @@ class Person:
     email: str
     phone: str
     address: str
+    number: str  # employee number
 
     def values(self) -> dict[str, str]:
         return {
@@ -35,6 +37,7 @@ class Person:
             "email": self.email,
             "phone": self.phone,
             "address": self.address,
+            "employee number": self.number,
         }
 
 
@@ -73,6 +76,7 @@ def person_for(slug: str, role: str, n: int) -> Person:
         email=f"{role}@{slug}.example",
         phone=f"+49 30 7{n}{len(slug):02d}4{n}9{len(role):02d}",
         address=f"Quittenweg {10 + n}, {slug} Strasse, 10999 Berlin",
+        number=f"PN-{slug}-{n}{len(role):02d}",
     )
 
 
@@ -100,7 +104,7 @@ async def seed_company(
                 "work_email": person.email,
                 "phone": person.phone,
                 "postal_address": person.address,
-                "employee_number": f"P{n:03d}",
+                "employee_number": person.number,
                 "job_title": f"{role} of {slug}",
                 "hire_date": "2024-03-01",
                 "marketing_opt_in": True,
@@ -175,3 +179,35 @@ async def notification_titles(db: Database, tenant_id: UUID, user_id: UUID) -> l
 
 def to(messages: list[Message], address: str) -> list[Message]:
     return [m for m in messages if str(m["To"]) == address]
+
+
+async def working_life(client: httpx.AsyncClient, company: Company) -> dict[str, Any]:
+    """Precise locations, clock events, time entries with notes, an earlier request."""
+    admin = company.admin
+    await client.put(
+        "/api/v1/settings/location",
+        json={"location_mode": "precise", "precise_location_days": 30},
+        headers=admin,
+    )
+    site = await client.post(
+        "/api/v1/sites", json={"name": "HQ", "address": "HQ street", "geofence": HQ}, headers=admin
+    )
+    site_id = site.json()["id"]
+    clock_in = await client.post(
+        "/api/v1/clock/in", json={"site_id": site_id, "location": AT_HQ}, headers=company.employee
+    )
+    assert clock_in.status_code == 201, clock_in.text
+    out = await client.post("/api/v1/clock/out", json={"location": AT_HQ}, headers=company.employee)
+    assert out.status_code == 201, out.text
+    entry_id = out.json()["time_entry_id"]
+    person = company.people["employee"]
+    patched = await client.patch(
+        f"/api/v1/time-entries/{entry_id}",
+        json={"notes": f"Covered for {person.name}, call {person.phone}"},
+        headers=company.auth("client_manager"),
+    )
+    assert patched.status_code == 200, patched.text
+    earlier = await file_request(
+        client, company, "access", details=f"I am {person.name} of {person.address}"
+    )
+    return {"site_id": site_id, "entry_id": entry_id, "earlier": earlier["id"]}

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import date
-from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -16,76 +15,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.privacy_requests import processor
 from tenants.privacy_requests.processor import ProcessorErasure
-from tests.database import admin_url
 from tests.jobs.conftest import Jobs
 from tests.jobs.smtp_server import SmtpServer
 from tests.privacy.conftest import (
-    Company,
     act,
     admin_view,
     body,
     file_request,
     seed_company,
     to,
+    working_life,
 )
-from tests.workforce import AT_HQ, HQ
+from tests.privacy.scan import scan_everything
 from timeward.db.bootstrap import DatabaseUrls
 from timeward.db.session import Database
-from timeward.db.urls import with_database
-
-SCAN_COLUMNS = """
-select n.nspname as schema, c.relname as table, a.attname as column,
-       format_type(a.atttypid, a.atttypmod) as type
-from pg_class c
-join pg_namespace n on n.oid = c.relnamespace
-join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
-where n.nspname = 'public' and c.relkind in ('r', 'p')
-  and (format_type(a.atttypid, a.atttypmod) in ('text', 'json', 'jsonb', 'text[]')
-       or format_type(a.atttypid, a.atttypmod) like 'character%')
-order by 1, 2, 3
-"""
-
-
-async def scan(conn: asyncpg.Connection, needles: dict[str, str]) -> list[str]:
-    """Every (table.column, what) where any needle occurs, in the rows this connection sees."""
-    found = []
-    for row in await conn.fetch(SCAN_COLUMNS):
-        column = f'"{row["table"]}"."{row["column"]}"'
-        for what, needle in needles.items():
-            hit = await conn.fetchval(
-                f'select count(*) from "{row["table"]}" where {column}::text ilike $1',
-                f"%{needle}%",
-            )
-            if hit:
-                found.append(f"{row['table']}.{row['column']}: {what}")
-    return found
-
-
-async def scan_everything(
-    owner: asyncpg.Pool, database_urls: DatabaseUrls, tenants: list[UUID], needles: dict[str, str]
-) -> list[str]:
-    """As the owner (FORCE RLS applies: once per tenant and per scope), then as a superuser
-    (no RLS at all) as a backstop that no policy hides a row."""
-    found: set[str] = set()
-    async with owner.acquire() as conn:
-        settings = [(str(t), "tenant") for t in tenants] + [("", "auth"), ("", "platform")]
-        for tenant, scope in settings:
-            async with conn.transaction():
-                await conn.execute(
-                    "select set_config('app.tenant_id', $1, true), "
-                    "set_config('app.scope', $2, true)",
-                    tenant,
-                    scope,
-                )
-                found.update(await scan(conn, needles))
-    superuser = await asyncpg.connect(
-        with_database(admin_url(), database_urls.app_url.rsplit("/", 1)[1])
-    )
-    try:
-        found.update(await scan(superuser, needles))
-    finally:
-        await superuser.close()
-    return sorted(found)
 
 
 class RecordingInstructions:
@@ -116,38 +59,6 @@ def instructions() -> AsyncIterator[RecordingInstructions]:
     processor.register_processor_instructions(wired)
 
 
-async def _working_life(client: httpx.AsyncClient, company: Company) -> dict[str, Any]:
-    """Precise locations, clock events, time entries with notes, an earlier request."""
-    admin = company.admin
-    await client.put(
-        "/api/v1/settings/location",
-        json={"location_mode": "precise", "precise_location_days": 30},
-        headers=admin,
-    )
-    site = await client.post(
-        "/api/v1/sites", json={"name": "HQ", "address": "HQ street", "geofence": HQ}, headers=admin
-    )
-    site_id = site.json()["id"]
-    clock_in = await client.post(
-        "/api/v1/clock/in", json={"site_id": site_id, "location": AT_HQ}, headers=company.employee
-    )
-    assert clock_in.status_code == 201, clock_in.text
-    out = await client.post("/api/v1/clock/out", json={"location": AT_HQ}, headers=company.employee)
-    assert out.status_code == 201, out.text
-    entry_id = out.json()["time_entry_id"]
-    person = company.people["employee"]
-    patched = await client.patch(
-        f"/api/v1/time-entries/{entry_id}",
-        json={"notes": f"Covered for {person.name}, call {person.phone}"},
-        headers=company.auth("client_manager"),
-    )
-    assert patched.status_code == 200, patched.text
-    earlier = await file_request(
-        client, company, "access", details=f"I am {person.name} of {person.address}"
-    )
-    return {"site_id": site_id, "entry_id": entry_id, "earlier": earlier["id"]}
-
-
 async def test_erasure_end_to_end_leaves_no_personal_value_anywhere(
     client: httpx.AsyncClient,
     db: Database,
@@ -159,7 +70,7 @@ async def test_erasure_end_to_end_leaves_no_personal_value_anywhere(
 ) -> None:
     acme = await seed_company(db, client, "acme")
     bystander = await seed_company(db, client, "bystander")
-    life = await _working_life(client, acme)
+    life = await working_life(client, acme)
     person = acme.people["employee"]
     filed = await file_request(client, acme, "erasure", details=f"Please erase {person.name}.")
     await jobs.drain()
@@ -196,7 +107,13 @@ async def test_erasure_end_to_end_leaves_no_personal_value_anywhere(
     assert tables["notifications"]["removed"] >= 1
     assert tables["outbound_emails"]["removed"] >= 1
     assert tables["audit_events"]["basis"] == "audit"
-    assert tables["privacy_requests"]["retained"] == 2
+    # Rows, each counted once: the person's two requests name them in three columns each
+    # (subject, requester, verified by), their time entry in created_by.
+    assert (tables["privacy_requests"]["retained"], tables["privacy_requests"]["anonymised"]) == (
+        2,
+        0,
+    )
+    assert tables["time_entries"]["anonymised"] == 0
     assert report["locations_destroyed"] == 2
     assert set(report["bases"]) == {"working_time", "accountability", "audit"}
     assert "section 16(2)" in report["bases"]["working_time"]["explanation"]
@@ -244,6 +161,9 @@ async def test_erasure_end_to_end_leaves_no_personal_value_anywhere(
     text = body(answer)
     assert "What was kept, and why:" in text
     assert "time entries: Working-time records" in text
+    assert "- 2 privacy requests: The record of your privacy request" in text
+    assert "anonymised: 1 employee record" in text
+    assert "privacy requests" not in text.split("What was kept")[0]  # nothing counted twice
     assert "section 16(2)" in text
     assert "backups and logs are deleted by Timeward" in text
     after = await admin_view(client, acme, filed["id"])

@@ -25,7 +25,8 @@ from tenants.privacy_requests.instructions_link import InstructionsLink
 from tests.accounts import PASSWORD
 from tests.jobs.conftest import Jobs
 from tests.privacy.conftest import FixedClock, act, admin_view, file_request, seed_company
-from tests.privacy.test_erasure import RecordingInstructions, scan_everything
+from tests.privacy.scan import scan_everything
+from tests.privacy.test_erasure import RecordingInstructions
 from timeward.db.bootstrap import DatabaseUrls
 from timeward.db.session import Database
 from timeward.identity.service import add_member

@@ -17,11 +17,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from timeward.datamap.catalog import TENANT_COLUMN, Catalog, Table
 from timeward.datamap.subject import SubjectPath, subject_filter
 
 _PARAM = re.compile(r":(root_id|user_id)\b")
+
+
+@dataclass(frozen=True)
+class RowCounts:
+    """What happened to one table's rows about one subject: each row counted once."""
+
+    table: str
+    removed: int = 0
+    anonymised: int = 0
+    retained: int = 0
+    basis: str | None = None  # why rows stay (anonymised or retained)
 
 
 def quote(name: str) -> str:

@@ -40,6 +40,7 @@ from timeward.audit.service import pseudonymise_subject
 from timeward.auth.keys import KeyRing
 from timeward.datamap.catalog import Catalog, Table, deletion_order, load_catalog, tenant_tables
 from timeward.datamap.deletion import (
+    RowCounts,
     batch_delete,
     count_rows,
     not_referenced,
@@ -598,25 +599,13 @@ def _check_policy(policy: RetentionPolicy) -> None:
         )
 
 
-def controller_kept_tables() -> dict[str, str]:
-    """Tables the controller's own erasure keeps (anonymised or retained by law), with why.
-
-    A delete_subject instruction removes what the client cannot reach; it never undoes
-    the employer's decision to keep working-time records (policies/retention_bases.toml).
-    """
-    from tenants.privacy_requests.retention import ErasureAction, load_policy
-
-    policy = load_policy()
-    kept = {}
-    for table, rule in policy.tables.items():
-        if rule.action is not ErasureAction.DELETE:
-            basis = policy.bases[rule.basis].title if rule.basis else "anonymised by the controller"
-            kept[table] = f"Kept by the controller's erasure ({rule.action}): {basis}"
-    return kept
-
-
 def plan(catalog: Catalog, job: Job) -> list[TableStep]:
-    """What the delete phase does to each table, in an order that never breaks a key."""
+    """What the delete phase does to each table, in an order that never breaks a key.
+
+    A delete_subject instruction "erases" every table holding rows about the subject: the
+    controller's erasure rules (policies/retention_bases.toml) applied to that subject
+    (:func:`_erase_subject`), or, under a legal hold, the subject's rows counted as kept.
+    """
     _check_policy(job.ctx.policy)
     retained = job.ctx.policy.instructions.retained_tables
     owned = finaliser_tables()
@@ -633,15 +622,8 @@ def plan(catalog: Catalog, job: Job) -> list[TableStep]:
         return steps
     paths = subject_paths(catalog) if job.subject_id else {}
     linked = user_linked_tables(catalog, exclude=set(paths)) if job.subject_user_id else []
-    kept_by_controller = controller_kept_tables()
     reached = (set(paths) | set(linked)) - set(retained) - owned
-    steps = []
-    for name in order:
-        if name in reached and name in kept_by_controller:
-            steps.append(TableStep(name, "retain", kept_by_controller[name]))
-        elif name in reached:
-            steps.append(TableStep(name, "delete"))
-    return steps
+    return [TableStep(name, "erase") for name in order if name in reached]
 
 
 @dataclass(frozen=True)
@@ -686,6 +668,10 @@ async def _delete(job: Job) -> RunResult | None:
     async with job.database.transaction(Scope.TENANT, job.tenant_id, read_only=True) as session:
         catalog = await load_catalog(session)
     steps = plan(catalog, job)
+    if job.kind == Kind.DELETE_SUBJECT and not job.covering(
+        await holds_in_force(job.database, job.tenant_id)
+    ):
+        return await _erase_subject(job, [s.table for s in steps])
     await _check_privileges(job, [s.table for s in steps if s.action == "delete"])
     await _ensure_progress(job, [s.table for s in steps])
     for step in steps:
@@ -696,11 +682,60 @@ async def _delete(job: Job) -> RunResult | None:
             result = await _retain_table(job, catalog, step)
         elif step.action == "users":
             result = await _forget_users(job, catalog)
-        else:
+        else:  # "delete", or "erase" under a legal hold: the subject's rows counted as kept
             result = await _delete_table(job, catalog, catalog[step.table])
         if result is not None:
             return result
     return None
+
+
+async def _erase_subject(job: Job, tables: list[str]) -> RunResult | None:
+    """The subject's rows deleted or irreversibly anonymised by the controller's erasure
+    rules, in one transaction that also records, per table, how many of THAT subject's
+    rows were removed, anonymised or kept (and why); then the login identity is removed
+    when no other employer uses it. Both parts are idempotent."""
+    from tenants.privacy_requests.instructions_link import erase_instruction_subject
+
+    await _ensure_progress(job, tables)
+    async with job.step() as (session, instruction):
+        if not all([(await _progress(session, job, t)).done for t in tables]):
+            outcomes = await erase_instruction_subject(
+                session,
+                job.tenant_id,
+                job.subject_id,
+                job.subject_user_id,
+                keep_request=instruction.subject_request_id,
+                audit_key=job.ctx.audit.key,
+            )
+            await _record_outcomes(session, job, tables, outcomes)
+    if job.subject_user_id is not None:
+        from tenants.privacy_requests.identity import remove_login_identity
+
+        await remove_login_identity(job.database, job.subject_user_id, job.tenant_id)
+    return None
+
+
+async def _record_outcomes(
+    session: AsyncSession, job: Job, tables: list[str], outcomes: list[RowCounts]
+) -> None:
+    extra = [o.table for o in outcomes if o.table not in tables]
+    rows = [
+        {
+            "tenant_id": job.tenant_id,
+            "instruction_id": job.instruction_id,
+            "table_name": name,
+            "position": len(tables) + n,
+        }
+        for n, name in enumerate(extra)
+    ]
+    if rows:
+        await session.execute(insert(InstructionProgress).values(rows).on_conflict_do_nothing())
+    for outcome in outcomes:
+        progress = await _progress(session, job, outcome.table)
+        progress.removed, progress.anonymised = outcome.removed, outcome.anonymised
+        progress.retained, progress.basis = outcome.retained, outcome.basis
+    for name in [*tables, *extra]:
+        (await _progress(session, job, name)).done = True
 
 
 async def _check_privileges(job: Job, tables: list[str]) -> None:

@@ -12,7 +12,17 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.orm import Mapped, mapped_column
@@ -126,14 +136,20 @@ class DataExport(Base):
     """The returned data: a zip of every tenant table (personal data; tenant scope only)."""
 
     __tablename__ = "data_exports"
+    __table_args__ = (
+        CheckConstraint("(content IS NULL) = (deleted_at IS NOT NULL)", name="deleted"),
+    )
 
     tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
     id: Mapped[UUID] = mapped_column(primary_key=True, default=new_id)
     instruction_id: Mapped[UUID | None]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     sha256: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     row_counts: Mapped[dict[str, int]] = mapped_column(JSONB)
     downloads: Mapped[int] = mapped_column(default=0)
+    # The zip withdrawn before its expiry (an erasure removed a person it held): why.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_reason: Mapped[str | None] = mapped_column(Text)

@@ -62,6 +62,7 @@ async def _by_receipt(services: Services, instruction_id: UUID, token: str) -> I
 
 
 def _zip(export: DataExport) -> Response[bytes]:
+    assert export.content is not None  # service.export_for_download answers 410 otherwise
     return Response(
         content=export.content,
         media_type="application/zip",
@@ -87,13 +88,7 @@ class InstructionsController(Controller):
         instruction = await service.create_instruction(
             session,
             actor.require_tenant(),
-            service.NewInstruction(
-                data.kind,
-                data.subject_id,
-                data.subject_user_id,
-                data.subject_request_id,
-                data.subject_request_due,
-            ),
+            service.NewInstruction(data.kind, data.subject_id, data.subject_user_id),
             service.Requester(actor.user_id, actor.role),
             audit=services.audit,
         )

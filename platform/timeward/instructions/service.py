@@ -38,7 +38,7 @@ from timeward.db.base import new_id
 from timeward.db.session import Database, Scope
 from timeward.deadlines import instruction_due, instruction_escalation
 from timeward.errors import Conflict, Gone, InvalidInput, NotFound
-from timeward.identity.models import Tenant
+from timeward.identity.models import Membership, Tenant
 from timeward.instructions.actors import execute_instruction
 from timeward.instructions.due import tenant_calendar
 from timeward.instructions.models import (
@@ -123,6 +123,29 @@ async def _subject_account(
     return found if isinstance(found, UUID) else None
 
 
+async def _check_subject(session: AsyncSession, tenant_id: UUID, spec: NewInstruction) -> None:
+    """A client's delete_subject names an employee and/or a member of this tenant (422 naming
+    the field otherwise; another tenant's rows are invisible here, like nobody's)."""
+    if spec.subject_id is not None:
+        account = await session.execute(
+            text(f'SELECT "{USER_COLUMN}" FROM "{SUBJECT_ROOT}" WHERE tenant_id = :t AND id = :s'),
+            {"t": tenant_id, "s": spec.subject_id},
+        )
+        row = account.first()
+        if row is None:
+            raise InvalidInput.on_field("subject_id", "no employee of this company has this id")
+        if spec.subject_user_id is not None and row[0] not in (None, spec.subject_user_id):
+            raise InvalidInput.on_field("subject_user_id", "is not that employee's login account")
+    if spec.subject_user_id is not None:
+        member = await session.scalar(
+            select(Membership.user_id).where(
+                Membership.tenant_id == tenant_id, Membership.user_id == spec.subject_user_id
+            )
+        )
+        if member is None:
+            raise InvalidInput.on_field("subject_user_id", "no member of this company has this id")
+
+
 async def create_instruction(
     session: AsyncSession,
     tenant_id: UUID,
@@ -140,6 +163,8 @@ async def create_instruction(
     """
     _validate(spec, by)
     tenant = await _tenant(session, tenant_id)
+    if spec.subject_request_id is None:  # the erasure's own link names an erased subject
+        await _check_subject(session, tenant_id, spec)
     if spec.subject_id is not None and spec.subject_user_id is None:
         spec = replace(spec, subject_user_id=await _subject_account(session, tenant_id, spec))
     received = received_at or datetime.now(UTC)
@@ -459,8 +484,10 @@ async def export_for_download(
         .options(undefer(DataExport.content))
         .where(DataExport.tenant_id == tenant_id, DataExport.id == instruction.export_id)
     )
-    if export is None or export.expires_at <= datetime.now(UTC):
-        raise Gone("The returned data has expired and was deleted.")
+    if export is not None and export.deleted_reason is not None:
+        raise Gone(export.deleted_reason, reason="withdrawn")
+    if export is None or export.content is None or export.expires_at <= datetime.now(UTC):
+        raise Gone("The returned data has expired and was deleted.", reason="expired")
     export.downloads += 1
     return export
 

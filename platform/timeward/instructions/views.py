@@ -25,11 +25,11 @@ Reference = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
 
 class NewInstructionBody(msgspec.Struct, forbid_unknown_fields=True):
+    """The link to a data-subject request is set by the erasure flow only, never by a client."""
+
     kind: Kind
     subject_id: UUID | None = None
     subject_user_id: UUID | None = None
-    subject_request_id: UUID | None = None
-    subject_request_due: date | None = None
 
 
 class CancelBody(msgspec.Struct, forbid_unknown_fields=True):
