@@ -362,7 +362,10 @@ async def tell_admins(session: AsyncSession, tenant_id: UUID, message: messages.
         session, tenant_id, [a.user_id for a in admins], message.kind, message.subject, message.body
     )
     for admin in admins:
-        await queue_email(session, tenant_id, admin.email, message.subject, message.body)
+        try:
+            await queue_email(session, tenant_id, admin.email, message.subject, message.body)
+        except ValueError:  # an address stored before addresses were checked strictly
+            log.warning("privacy_request.admin_address_unusable", user_id=str(admin.user_id))
     return len(admins)
 
 

@@ -6,13 +6,15 @@ from typing import Annotated, Any
 
 import msgspec
 
+from timeward.mail.address import MAILBOX_PATTERN, MAX_LENGTH
+
 Email = Annotated[
     str,
     msgspec.Meta(
-        min_length=3,
-        max_length=254,
-        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-        description="An e-mail address",
+        min_length=6,
+        max_length=MAX_LENGTH,
+        pattern=MAILBOX_PATTERN,
+        description="One e-mail address (name@example.com): no display name, list or spaces",
     ),
 ]
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
