@@ -65,6 +65,7 @@ from timeward.web.authentication import TokenAuthenticationMiddleware
 from timeward.web.dependencies import DEPENDENCIES
 from timeward.web.errors import EXCEPTION_HANDLERS, document_error_responses
 from timeward.web.health import HealthController
+from timeward.web.json_depth import DepthCheckedRequest
 from timeward.web.request_context import request_context_middleware
 
 ROUTE_HANDLERS = [
@@ -155,6 +156,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         guards=[authorize],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
+        request_class=DepthCheckedRequest,
         openapi_config=_openapi(),
         state=State({"settings": settings}),
         logging_config=None,  # ours (configure_logging) stays in charge: redaction included
