@@ -13,9 +13,12 @@ import re
 MAX_LENGTH = 254
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_LOCAL_CHAR = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]"
+# No positive lookahead: fuzzers (hypothesis) cannot generate for one.
 MAILBOX_PATTERN = (
     r"^(?![\s\S]*[\r\n])"  # `$` would accept a final line break: refuse every one
-    rf"(?=[^@]{{1,64}}@){_ATEXT}+(?:\.{_ATEXT}+)*@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}$"
+    r"(?![^@]*\.\.)"  # no empty dot-atom part
+    rf"{_ATEXT}(?:{_LOCAL_CHAR}{{0,62}}{_ATEXT})?@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}$"
 )
 _MAILBOX = re.compile(MAILBOX_PATTERN)
 
