@@ -42,6 +42,11 @@ def words(request_type: str) -> str:
     return TYPE_WORDS[RequestType(request_type)]
 
 
+def with_article(word: str) -> str:
+    """ "an access", "a rectification" (the request types are plain English words)."""
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
 def _day(value: date) -> str:
     return value.strftime("%d %B %Y").lstrip("0")
 
@@ -157,7 +162,8 @@ def export_ready(controller: str, reference: Any, expires_at: datetime, *, own: 
         f"Sign in and download it from your request (GET /api/v1/me/privacy-requests/"
         f"{reference}/export) before {expires_at:%d %B %Y %H:%M} UTC; the file is deleted then."
         if own
-        else f"{controller} will send it to you once it has confirmed who you are."
+        # An export is built only once the requester's identity is verified.
+        else f"{controller} will send it to you."
     )
     return _update(
         controller,

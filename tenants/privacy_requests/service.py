@@ -540,7 +540,8 @@ def _require_verified(request: PrivacyRequest) -> None:
 def _require_type(request: PrivacyRequest, allowed: frozenset[RequestType], what: str) -> None:
     if RequestType(request.request_type) not in allowed:
         raise Conflict(
-            f"This is a {request.request_type} request: {what} does not answer it.",
+            f"This is {messages.with_article(request.request_type)} request: "
+            f"{what} does not answer it.",
             reason="wrong_request_type",
         )
 

@@ -153,6 +153,7 @@ async def test_nothing_is_disclosed_or_erased_before_identity_is_verified(
     assert zip_file.status_code == 200
     ready = [m for m in to(smtp_server.received, person.email) if "ready" in str(m["Subject"])]
     assert "acme GmbH will send it to you" in body(ready[0])  # no self-service link
+    assert "confirm" not in body(ready[0])  # the identity is verified already
 
 
 async def test_the_intake_is_throttled_per_address(client: httpx.AsyncClient, db: Database) -> None:
