@@ -162,7 +162,9 @@ async def _build_export(database: Database, tenant_id: UUID, request_id: UUID) -
             job_settings().privacy.export_days,
         )
         own = request.requester_user_id is not None
-        message = messages.export_ready(controller, request.id, export.expires_at, own=own)
+        message = messages.export_ready(
+            controller, service.requester_reference(request), export.expires_at, own=own
+        )
         await service.mark_fulfilled(
             session,
             job_audit(),

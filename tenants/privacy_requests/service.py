@@ -333,6 +333,12 @@ async def _active_member(session: AsyncSession, tenant_id: UUID, user_id: UUID |
     return status == UserStatus.ACTIVE
 
 
+def requester_reference(request: PrivacyRequest) -> UUID:
+    """The reference the requester was given: the public intake's receipt names the
+    submission (one per matching employer), an in-app request its own id."""
+    return request.intake_id or request.id
+
+
 async def tell_requester(
     session: AsyncSession, request: PrivacyRequest, message: messages.Message
 ) -> None:
@@ -514,7 +520,13 @@ async def _announce_filed(
     await tell_requester(
         session,
         request,
-        messages.filed(controller, request_type, request.id, request.due_date, verified=verified),
+        messages.filed(
+            controller,
+            request_type,
+            requester_reference(request),
+            request.due_date,
+            verified=verified,
+        ),
     )
     await tell_admins(
         session,
@@ -578,7 +590,9 @@ async def verify_identity(
     request.identity_verified_by = by.user_id
     controller = await tenant_name(session, request.tenant_id)
     await tell_requester(
-        session, request, messages.identity_verified(controller, request.id, request.due_date)
+        session,
+        request,
+        messages.identity_verified(controller, requester_reference(request), request.due_date),
     )
     return request
 
@@ -600,7 +614,7 @@ async def extend(
     except ExtensionRefused as exc:
         raise _EXTENSION_STATUS[exc.code](exc.message, reason=str(exc.code)) from None
     controller = await tenant_name(session, request.tenant_id)
-    message = messages.extended(controller, request.id, reason, due)
+    message = messages.extended(controller, requester_reference(request), reason, due)
     await _transition(
         session,
         audit,
@@ -647,7 +661,9 @@ async def refuse(
         message=f"{controller} refused your request. The reason: {reason.strip()}",
     )
     request.refusal_reason, request.decided_at, request.decided_by = reason.strip(), now, by.user_id
-    await tell_requester(session, request, messages.refused(controller, request.id, reason))
+    await tell_requester(
+        session, request, messages.refused(controller, requester_reference(request), reason)
+    )
     await tell_admins_step(session, request, "refused")
     return request
 
@@ -685,7 +701,11 @@ async def complete(
         session,
         request,
         messages.completed(
-            controller, request.id, request.request_type, note, request.fulfilment_report
+            controller,
+            requester_reference(request),
+            request.request_type,
+            note,
+            request.fulfilment_report,
         ),
     )
     await tell_admins_step(session, request, "completed")
@@ -804,7 +824,9 @@ async def rectify(
         f"Corrected: {', '.join(changed) or 'nothing (the details were already right)'}.",
     )
     controller = await tenant_name(session, request.tenant_id)
-    await tell_requester(session, request, messages.rectified(controller, request.id, changed))
+    await tell_requester(
+        session, request, messages.rectified(controller, requester_reference(request), changed)
+    )
     return changed
 
 
@@ -854,7 +876,9 @@ async def apply_flags(
     )
     controller = await tenant_name(session, request.tenant_id)
     await tell_requester(
-        session, request, messages.flags_applied(controller, request.id, request.request_type)
+        session,
+        request,
+        messages.flags_applied(controller, requester_reference(request), request.request_type),
     )
     return flags
 

@@ -126,9 +126,11 @@ async def test_nothing_is_disclosed_or_erased_before_identity_is_verified(
 ) -> None:
     acme = await seed_company(db, client, "acme")
     person = acme.people["employee"]
+    references = {}
     for kind in ("access", "erasure"):
         response = await client.post(INTAKE, json=public(person.email, request_type=kind))
         assert response.status_code == 202
+        references[kind] = response.json()["reference"]
     await jobs.drain()
     by_type = {r["request_type"]: r["id"] for r in await queue(client, acme.admin)}
 
@@ -154,6 +156,11 @@ async def test_nothing_is_disclosed_or_erased_before_identity_is_verified(
     ready = [m for m in to(smtp_server.received, person.email) if "ready" in str(m["Subject"])]
     assert "acme GmbH will send it to you" in body(ready[0])  # no self-service link
     assert "confirm" not in body(ready[0])  # the identity is verified already
+    # One reference everywhere: the receipt's is the one every mail to the requester quotes.
+    for message in to(smtp_server.received, person.email):
+        kind = "access" if references["access"] in body(message) else "erasure"
+        assert f"Reference: {references[kind]}" in body(message), body(message)
+    assert len(to(smtp_server.received, person.email)) >= 4  # two filed, verified, ready
 
 
 async def test_the_intake_is_throttled_per_address(client: httpx.AsyncClient, db: Database) -> None:
