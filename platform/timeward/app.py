@@ -47,6 +47,7 @@ from timeward.instructions.routes import (
     LegalHoldsController,
     PublicInstructionsController,
 )
+from timeward.links import use_public_url
 from timeward.notifications.routes import MyNotificationsController
 from timeward.observability.logging import configure_logging
 from timeward.processing.routes import (
@@ -123,6 +124,7 @@ def _openapi() -> OpenAPIConfig:
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> Litestar:
     settings = settings or load_settings()
     configure_logging(json=settings.log_json)
+    use_public_url(settings.public_url)
 
     @asynccontextmanager
     async def services_lifespan(app: Litestar) -> AsyncIterator[None]:

@@ -19,6 +19,7 @@ from tests.accounts import PASSWORD
 from tests.jobs.conftest import Jobs
 from tests.jobs.smtp_server import SmtpServer
 from tests.privacy.conftest import act, admin_view, body, seed_company, to
+from timeward.config import Settings
 from timeward.db.session import Database, Scope
 from timeward.identity.service import add_member
 from timeward.observability.logging import configure_logging
@@ -122,7 +123,11 @@ async def test_known_and_unknown_addresses_get_the_same_answer(
 
 
 async def test_nothing_is_disclosed_or_erased_before_identity_is_verified(
-    client: httpx.AsyncClient, db: Database, jobs: Jobs, smtp_server: SmtpServer
+    client: httpx.AsyncClient,
+    db: Database,
+    jobs: Jobs,
+    smtp_server: SmtpServer,
+    settings: Settings,
 ) -> None:
     acme = await seed_company(db, client, "acme")
     person = acme.people["employee"]
@@ -161,6 +166,9 @@ async def test_nothing_is_disclosed_or_erased_before_identity_is_verified(
         kind = "access" if references["access"] in body(message) else "erasure"
         assert f"Reference: {references[kind]}" in body(message), body(message)
     assert len(to(smtp_server.received, person.email)) >= 4  # two filed, verified, ready
+    to_admin = to(smtp_server.received, acme.people["client_admin"].email)
+    opened = f"Open it: {settings.public_url}/api/v1/privacy-requests/{by_type['access']}"
+    assert any(opened in body(m) for m in to_admin), [body(m) for m in to_admin]
 
 
 async def test_the_intake_is_throttled_per_address(client: httpx.AsyncClient, db: Database) -> None:
