@@ -22,6 +22,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def server_log(data_dir: Path) -> Path:
+    """The app's stdout and stderr, kept: a 5xx's traceback is there."""
+    return data_dir / "server.log"
+
+
 @contextmanager
 def app_process(settings: Settings, data_dir: Path) -> Iterator[str]:
     port = _free_port()
@@ -45,7 +50,8 @@ def app_process(settings: Settings, data_dir: Path) -> Iterator[str]:
         "--log-level",
         "warning",
     ]
-    process = subprocess.Popen(command, env=env)
+    log = server_log(data_dir).open("wb")
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -62,3 +68,4 @@ def app_process(settings: Settings, data_dir: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+        log.close()

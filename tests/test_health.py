@@ -29,3 +29,33 @@ async def test_openapi_schema_is_served(client: httpx.AsyncClient) -> None:
     response = await client.get("/docs/openapi.json")
     assert response.status_code == 200
     assert "/health" in response.json()["paths"]
+
+
+async def test_public_routes_declare_no_security_and_probes_no_client_errors(
+    client: httpx.AsyncClient,
+) -> None:
+    schema = (await client.get("/docs/openapi.json")).json()
+    public = {
+        ("post", "/api/v1/auth/token"),
+        ("post", "/api/v1/auth/refresh"),
+        ("post", "/api/v1/public/privacy-requests"),
+        ("get", "/.well-known/jwks.json"),
+        ("get", "/health"),
+        ("get", "/ready"),
+    }
+    operations = {
+        (method, path): operation
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if isinstance(operation, dict)
+    }
+    links = {key for key in operations if key[1].startswith("/api/v1/public/instructions")}
+    assert links, "the public instruction links are documented"
+    for key in public | links:
+        assert operations[key].get("security") == [], key
+    assert operations[("get", "/api/v1/users")].get("security") is None  # the bearer default
+    assert schema["security"] == [{"BearerToken": []}]
+    for probe in ("/health", "/ready"):
+        codes = set(operations[("get", probe)]["responses"])
+        assert not codes & {"400", "401", "403", "404", "409", "422", "429"}, (probe, codes)
+    assert "503" in operations[("get", "/ready")]["responses"]

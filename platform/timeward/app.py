@@ -47,6 +47,7 @@ from timeward.instructions.routes import (
     LegalHoldsController,
     PublicInstructionsController,
 )
+from timeward.links import use_public_url
 from timeward.notifications.routes import MyNotificationsController
 from timeward.observability.logging import configure_logging
 from timeward.processing.routes import (
@@ -65,6 +66,7 @@ from timeward.web.authentication import TokenAuthenticationMiddleware
 from timeward.web.dependencies import DEPENDENCIES
 from timeward.web.errors import EXCEPTION_HANDLERS, document_error_responses
 from timeward.web.health import HealthController
+from timeward.web.json_depth import DepthCheckedRequest
 from timeward.web.request_context import request_context_middleware
 from timeward.web.security_headers import add_security_headers
 
@@ -123,6 +125,7 @@ def _openapi() -> OpenAPIConfig:
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> Litestar:
     settings = settings or load_settings()
     configure_logging(json=settings.log_json)
+    use_public_url(settings.public_url)
 
     @asynccontextmanager
     async def services_lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -157,6 +160,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         before_send=[add_security_headers],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
+        request_class=DepthCheckedRequest,
         openapi_config=_openapi(),
         state=State({"settings": settings}),
         logging_config=None,  # ours (configure_logging) stays in charge: redaction included

@@ -2,10 +2,11 @@
 after the final answer, route public submissions, and the periodic ones (flag overdue
 requests daily, delete expired exports, re-enqueue stranded work).
 
-Every actor takes ids, locks its row (``FOR UPDATE SKIP LOCKED``) and reads its state
-first: a second copy of a message, or a message re-enqueued by the reconciler, does
-nothing once the work is done. Fulfilment jobs count their attempts on the request and
-mark it failed, telling the client admins, after the last.
+Every actor takes ids, locks its row (waiting a few seconds at most for another
+transaction, then retrying later) and reads its state first: a second copy of a
+message, or a message re-enqueued by the reconciler, does nothing once the work is done.
+Fulfilment jobs count their attempts on the request and mark it failed, telling the
+client admins, after the last.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from tenants.privacy_requests.retention import retention_policy
 from tenants.privacy_requests.subject import SubjectRef, load_data_map, subject_emails, subject_of
 from timeward import clock
 from timeward.crypto.data_keys import DataKeys
+from timeward.db.queries import lock_waiting_briefly
 from timeward.db.session import Database, Scope
 from timeward.jobs.after_commit import enqueue_after_commit
 from timeward.jobs.registry import job
@@ -67,15 +69,15 @@ def _data_keys() -> DataKeys:
 async def _locked(
     session: AsyncSession, tenant_id: UUID, request_id: UUID, *states: FulfilmentState
 ) -> PrivacyRequest | None:
-    return await session.scalar(
-        select(PrivacyRequest)
-        .where(
+    """Waits out a decision an HTTP request is making on the same request (a double click's
+    409): skipping its lock left the job done without doing anything."""
+    return await lock_waiting_briefly(
+        session,
+        select(PrivacyRequest).where(
             PrivacyRequest.tenant_id == tenant_id,
             PrivacyRequest.id == request_id,
             PrivacyRequest.fulfilment_state.in_([s.value for s in states]),
-        )
-        .with_for_update(skip_locked=True)
-        .execution_options(populate_existing=True)
+        ),
     )
 
 
@@ -160,7 +162,9 @@ async def _build_export(database: Database, tenant_id: UUID, request_id: UUID) -
             job_settings().privacy.export_days,
         )
         own = request.requester_user_id is not None
-        message = messages.export_ready(controller, request.id, export.expires_at, own=own)
+        message = messages.export_ready(
+            controller, service.requester_reference(request), export.expires_at, own=own
+        )
         await service.mark_fulfilled(
             session,
             job_audit(),
@@ -337,14 +341,13 @@ async def scrub_requester_contact(tenant_id: str, request_id: str, waits: int = 
         await _deliver_pending(database, tenant, address)
     come_back = False
     async with database.transaction(Scope.TENANT, tenant) as session:
-        request = await session.scalar(
-            select(PrivacyRequest)
-            .where(
+        request = await lock_waiting_briefly(
+            session,
+            select(PrivacyRequest).where(
                 PrivacyRequest.tenant_id == tenant,
                 PrivacyRequest.id == rid,
                 PrivacyRequest.contact_scrub_pending.is_(True),
-            )
-            .with_for_update(skip_locked=True)
+            ),
         )
         if request is None:
             return

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from tenants.privacy_requests.models import RequestType
+from timeward.links import link
 
 TYPE_WORDS = {
     RequestType.ACCESS: "access to your personal data",
@@ -40,6 +41,11 @@ class Message:
 
 def words(request_type: str) -> str:
     return TYPE_WORDS[RequestType(request_type)]
+
+
+def with_article(word: str) -> str:
+    """ "an access", "a rectification" (the request types are plain English words)."""
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
 
 
 def _day(value: date) -> str:
@@ -154,10 +160,12 @@ def refused(controller: str, reference: Any, reason: str) -> Message:
 
 def export_ready(controller: str, reference: Any, expires_at: datetime, *, own: bool) -> Message:
     where = (
-        f"Sign in and download it from your request (GET /api/v1/me/privacy-requests/"
-        f"{reference}/export) before {expires_at:%d %B %Y %H:%M} UTC; the file is deleted then."
+        "Sign in and download it from your request "
+        f"({link(f'/api/v1/me/privacy-requests/{reference}/export')}) before "
+        f"{expires_at:%d %B %Y %H:%M} UTC; the file is deleted then."
         if own
-        else f"{controller} will send it to you once it has confirmed who you are."
+        # An export is built only once the requester's identity is verified.
+        else f"{controller} will send it to you."
     )
     return _update(
         controller,
@@ -267,7 +275,7 @@ def new_request(
             "It came through the public intake: confirm who the requester is before",
             "disclosing or erasing anything.",
         ]
-    lines += ["", f"Open it: GET /api/v1/privacy-requests/{reference}"]
+    lines += ["", f"Open it: {link(f'/api/v1/privacy-requests/{reference}')}"]
     return Message(
         KIND_NEW, f"New privacy request ({request_type}), due {due.isoformat()}", "\n".join(lines)
     )
@@ -280,7 +288,7 @@ def admin_step(tenant: str, request_type: str, reference: Any, what: str) -> Mes
             "",
             f"privacy request {reference} ({request_type}): {what}",
             "",
-            f"Open it: GET /api/v1/privacy-requests/{reference}",
+            f"Open it: {link(f'/api/v1/privacy-requests/{reference}')}",
         ]
     )
     return Message(KIND_STEP, f"Privacy request ({request_type}): {what}", body)
@@ -295,7 +303,7 @@ def overdue(tenant: str, references: Sequence[tuple[Any, str, date]], today: dat
         "",
     ]
     lines += [f"- {ref} ({kind}), due {due.isoformat()}" for ref, kind, due in references]
-    lines += ["", "The queue: GET /api/v1/privacy-requests?overdue=true"]
+    lines += ["", f"The queue: {link('/api/v1/privacy-requests?overdue=true')}"]
     return Message(KIND_OVERDUE, f"{len(references)} privacy request(s) overdue", "\n".join(lines))
 
 

@@ -333,6 +333,12 @@ async def _active_member(session: AsyncSession, tenant_id: UUID, user_id: UUID |
     return status == UserStatus.ACTIVE
 
 
+def requester_reference(request: PrivacyRequest) -> UUID:
+    """The reference the requester was given: the public intake's receipt names the
+    submission (one per matching employer), an in-app request its own id."""
+    return request.intake_id or request.id
+
+
 async def tell_requester(
     session: AsyncSession, request: PrivacyRequest, message: messages.Message
 ) -> None:
@@ -362,7 +368,10 @@ async def tell_admins(session: AsyncSession, tenant_id: UUID, message: messages.
         session, tenant_id, [a.user_id for a in admins], message.kind, message.subject, message.body
     )
     for admin in admins:
-        await queue_email(session, tenant_id, admin.email, message.subject, message.body)
+        try:
+            await queue_email(session, tenant_id, admin.email, message.subject, message.body)
+        except ValueError:  # an address stored before addresses were checked strictly
+            log.warning("privacy_request.admin_address_unusable", user_id=str(admin.user_id))
     return len(admins)
 
 
@@ -570,7 +579,13 @@ async def _announce_filed(
     await tell_requester(
         session,
         request,
-        messages.filed(controller, request_type, request.id, request.due_date, verified=verified),
+        messages.filed(
+            controller,
+            request_type,
+            requester_reference(request),
+            request.due_date,
+            verified=verified,
+        ),
     )
     await tell_admins(
         session,
@@ -596,7 +611,8 @@ def _require_verified(request: PrivacyRequest) -> None:
 def _require_type(request: PrivacyRequest, allowed: frozenset[RequestType], what: str) -> None:
     if RequestType(request.request_type) not in allowed:
         raise Conflict(
-            f"This is a {request.request_type} request: {what} does not answer it.",
+            f"This is {messages.with_article(request.request_type)} request: "
+            f"{what} does not answer it.",
             reason="wrong_request_type",
         )
 
@@ -633,7 +649,9 @@ async def verify_identity(
     request.identity_verified_by = by.user_id
     controller = await tenant_name(session, request.tenant_id)
     await tell_requester(
-        session, request, messages.identity_verified(controller, request.id, request.due_date)
+        session,
+        request,
+        messages.identity_verified(controller, requester_reference(request), request.due_date),
     )
     return request
 
@@ -655,7 +673,7 @@ async def extend(
     except ExtensionRefused as exc:
         raise _EXTENSION_STATUS[exc.code](exc.message, reason=str(exc.code)) from None
     controller = await tenant_name(session, request.tenant_id)
-    message = messages.extended(controller, request.id, reason, due)
+    message = messages.extended(controller, requester_reference(request), reason, due)
     await _transition(
         session,
         audit,
@@ -702,7 +720,9 @@ async def refuse(
         message=f"{controller} refused your request. The reason: {reason.strip()}",
     )
     request.refusal_reason, request.decided_at, request.decided_by = reason.strip(), now, by.user_id
-    await tell_requester(session, request, messages.refused(controller, request.id, reason))
+    await tell_requester(
+        session, request, messages.refused(controller, requester_reference(request), reason)
+    )
     await tell_admins_step(session, request, "refused")
     return request
 
@@ -740,7 +760,11 @@ async def complete(
         session,
         request,
         messages.completed(
-            controller, request.id, request.request_type, note, request.fulfilment_report
+            controller,
+            requester_reference(request),
+            request.request_type,
+            note,
+            request.fulfilment_report,
         ),
     )
     await tell_admins_step(session, request, "completed")
@@ -859,7 +883,9 @@ async def rectify(
         f"Corrected: {', '.join(changed) or 'nothing (the details were already right)'}.",
     )
     controller = await tenant_name(session, request.tenant_id)
-    await tell_requester(session, request, messages.rectified(controller, request.id, changed))
+    await tell_requester(
+        session, request, messages.rectified(controller, requester_reference(request), changed)
+    )
     return changed
 
 
@@ -909,7 +935,9 @@ async def apply_flags(
     )
     controller = await tenant_name(session, request.tenant_id)
     await tell_requester(
-        session, request, messages.flags_applied(controller, request.id, request.request_type)
+        session,
+        request,
+        messages.flags_applied(controller, requester_reference(request), request.request_type),
     )
     return flags
 

@@ -38,11 +38,8 @@ from timeward.web.pagination import (
     date_range,
     make_page,
 )
-from timeward.web.schemas import UNSET, Unset, given
+from timeward.web.schemas import UNSET, AwareDateTime, Body, Unset, given
 
-AwareDateTime = Annotated[
-    datetime, msgspec.Meta(tz=True, description="RFC 3339 date-time with a UTC offset")
-]
 Notes = Annotated[str, msgspec.Meta(max_length=2000)]
 
 
@@ -54,7 +51,7 @@ class LocationInput(msgspec.Struct, forbid_unknown_fields=True):
     accuracy: Annotated[float, msgspec.Meta(ge=0, le=100_000, description="Metres")] | None = None
 
 
-class ClockBody(msgspec.Struct, forbid_unknown_fields=True):
+class ClockBody(Body, forbid_unknown_fields=True):
     site_id: UUID | None = None
     at: AwareDateTime | None = None  # default: now (set it when the device was offline)
     location: LocationInput | None = None
@@ -110,7 +107,7 @@ class TimeEntryView(msgspec.Struct):
     updated_at: datetime
 
 
-class NewTimeEntry(msgspec.Struct, forbid_unknown_fields=True):
+class NewTimeEntry(Body, forbid_unknown_fields=True):
     employee_id: UUID
     started_at: AwareDateTime
     ended_at: AwareDateTime
@@ -118,7 +115,7 @@ class NewTimeEntry(msgspec.Struct, forbid_unknown_fields=True):
     notes: Notes | None = None
 
 
-class TimeEntryChange(msgspec.Struct, forbid_unknown_fields=True):
+class TimeEntryChange(Body, forbid_unknown_fields=True):
     started_at: AwareDateTime | Unset = UNSET
     ended_at: AwareDateTime | Unset = UNSET
     site_id: UUID | Unset | None = UNSET

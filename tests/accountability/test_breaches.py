@@ -22,6 +22,7 @@ from tests.accounts import Accounts, log_in_all
 from tests.jobs.conftest import Jobs
 from tests.jobs.smtp_server import SmtpServer
 from timeward.breaches.actors import send_breach_notice
+from timeward.config import Settings
 from timeward.db.session import Database
 from timeward.notices.actors import reconcile_processor_notices
 
@@ -70,6 +71,7 @@ async def test_notices_reach_every_affected_client_admin_and_no_other_tenant(
     jobs: Jobs,
     smtp_server: SmtpServer,
     fixed_clock: FixedClock,
+    settings: Settings,
 ) -> None:
     berlin = await log_in_all(client, await seed_client(db, "berlin", "DE", "BE"))
     await add_admin(db, berlin, "deputy")  # a second client admin: told too
@@ -87,7 +89,9 @@ async def test_notices_reach_every_affected_client_admin_and_no_other_tenant(
         assert "Personal data breach notice" in str(message["Subject"])
         text = body(message)
         assert "Backup bucket readable" in text
-        assert f"POST /api/v1/breaches/{incident['id']}/acknowledge" in text
+        link = f"{settings.public_url}/api/v1/breaches/{incident['id']}"
+        assert f"The full record: {link}\n" in text  # a link, not an HTTP method and path
+        assert f"POST {link}/acknowledge" in text
     for accounts, role in ((berlin, "client_admin"), (berlin, "deputy"), (london, "client_admin")):
         kinds = await notification_kinds(db, accounts.tenant_id, accounts.user_id(role))
         assert kinds == ["breach.reported"]

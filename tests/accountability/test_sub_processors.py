@@ -20,6 +20,7 @@ from tests.accountability.conftest import (
 from tests.accounts import Accounts, log_in_all
 from tests.jobs.conftest import Jobs
 from tests.jobs.smtp_server import SmtpServer
+from timeward.config import Settings
 from timeward.db.session import Database
 
 REGISTRY = "/api/v1/sub-processors"
@@ -135,6 +136,7 @@ async def test_change_notifies_every_client_admin_of_every_active_tenant(
     staff: Accounts,
     jobs: Jobs,
     smtp_server: SmtpServer,
+    settings: Settings,
 ) -> None:
     alpha = await seed_client(db, "alpha")
     await add_admin(db, alpha, "deputy")
@@ -156,7 +158,9 @@ async def test_change_notifies_every_client_admin_of_every_active_tenant(
     message = smtp_server.received[0]
     assert "PostHaste Mail" in str(message["Subject"])
     text = body(message)
-    assert f"POST /api/v1/sub-processors/changes/{added['id']}/objections" in text
+    registry = f"{settings.public_url}/api/v1/sub-processors"
+    assert f"POST {registry}/changes/{added['id']}/objections" in text
+    assert f"The full registry: {registry}\n" in text
     deadline = datetime.fromisoformat(added["objection_deadline"])
     assert deadline - datetime.fromisoformat(added["announced_at"]) == timedelta(days=14)
     assert f"You may object to this change until {deadline:%Y-%m-%d %H:%M} UTC" in text

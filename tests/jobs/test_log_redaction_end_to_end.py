@@ -6,12 +6,12 @@ import io
 import json
 from collections.abc import Iterator
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
 
-from tests.accounts import PASSWORD, log_in_all, seed_tenant, token_pair
+from tests.accounts import PASSWORD, log_in_all, seed_platform, seed_tenant, token_pair
 from tests.jobs.conftest import Jobs, queue_one
 from timeward.db.session import Database
 from timeward.observability.logging import configure_logging
@@ -72,3 +72,23 @@ async def test_requests_and_jobs_log_no_personal_data(
     )
     sent = [line for line in lines if line.get("event") == "email.sent"]
     assert sent and sent[0]["tenant_id"] == str(tenant) and sent[0]["message_id"]
+
+
+async def test_the_request_log_records_the_status_a_middleware_answered(
+    client: httpx.AsyncClient, db: Database, json_logs: io.StringIO
+) -> None:
+    """Staff naming a tenant without a grant get a 404 (and no token a 401): log that, not 500."""
+    staff = await log_in_all(client, await seed_platform(db))
+    without_grant = await client.get(
+        "/api/v1/users",
+        headers={**staff.auth("platform_staff"), "X-Support-Tenant": str(uuid4())},
+    )
+    no_token = await client.get("/api/v1/users")
+    assert (without_grant.status_code, no_token.status_code) == (404, 401)
+
+    logged = [
+        line["status"]
+        for line in _lines(json_logs.getvalue())
+        if line.get("event") == "http.request" and line.get("route") == "/api/v1/users"
+    ]
+    assert logged == [404, 401]

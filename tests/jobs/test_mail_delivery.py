@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from uuid import UUID
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from uuid import UUID, uuid4
 
 import pytest
 from sqlalchemy import func, select, update
@@ -10,7 +12,9 @@ from sqlalchemy import func, select, update
 from tests.conftest import TenantFactory
 from tests.jobs.conftest import Jobs, load_email, queue_one, queued_messages
 from tests.jobs.smtp_server import SmtpServer
+from timeward.config import SmtpSettings
 from timeward.db.session import Database, Scope
+from timeward.mail import smtp
 from timeward.mail.actors import send_email
 from timeward.mail.delivery import MAX_SEND_ATTEMPTS
 from timeward.mail.models import EmailStatus, OutboundEmail
@@ -131,6 +135,9 @@ async def test_another_tenants_email_is_invisible(
     [
         ("ada@example.test\nBcc: eve@example.test", "Hi"),
         ("a@x.test, b@x.test", "Hi"),
+        ("first,second@x.test", "Hi"),
+        ("Eve <eve@example.test>", "Hi"),
+        ("ev\x01e@example.test", "Hi"),
         ("ada@example.test", "Hi\r\nBcc: eve@example.test"),
         ("", "Hi"),
     ],
@@ -141,3 +148,34 @@ async def test_header_injection_is_refused(
     with pytest.raises(ValueError):
         async with db.transaction(Scope.TENANT, tenant) as session:
             await queue_email(session, tenant, to, subject, "Body")
+
+
+async def test_delivered_mail_carries_its_date(
+    db: Database, jobs: Jobs, smtp_server: SmtpServer, tenant: UUID
+) -> None:
+    """RFC 5322 requires a Date: header."""
+    await queue_one(db, tenant)
+    await jobs.drain()
+
+    [message] = smtp_server.received
+    sent = parsedate_to_datetime(message["Date"])
+    assert abs(sent - datetime.now(UTC)) < timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(
+    ("sender", "subject"),
+    [
+        ("Eve\r\nBcc: mallory@example.test <eve@example.test>", "Hi"),
+        ("Timeward <no-reply@timeward.localhost>", "Hi\r\nBcc: mallory@example.test"),
+        ("Timeward <no-reply@timeward.localhost>", "Hi\nBcc: mallory@example.test"),
+    ],
+)
+def test_a_line_break_in_a_display_name_or_subject_cannot_add_a_header(
+    sender: str, subject: str
+) -> None:
+    settings = SmtpSettings(sender=sender)
+    try:
+        message = smtp.build_message(settings, uuid4(), "ada@example.test", subject, "Body")
+    except ValueError:
+        return
+    assert "Bcc" not in message and b"\nBcc:" not in bytes(message)

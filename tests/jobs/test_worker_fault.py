@@ -253,5 +253,7 @@ async def test_killed_worker_mid_deletion_loses_nothing_and_touches_no_other_ten
     assert progress["notifications"].removed == acme_before["notifications"] + 1
     assert progress["outbound_emails"].removed == acme_before["outbound_emails"] + 1
     assert progress["notifications"].exported == acme_before["notifications"]
-    assert job_ids is not None and len(job_ids) >= 2  # the killed worker's job and its successor
+    # Which copy finished it (RabbitMQ's redelivery, same message id, or the reconciler's
+    # new message) is a race: the record names the job(s) either way.
+    assert job_ids
     assert len(smtp_server.received) == 1  # the notice that the data is ready

@@ -126,6 +126,7 @@ async def test_illegal_transitions_are_409_and_every_change_is_audited(
     assert again["reason"] == "already_verified"
     wrong = await act(client, acme, filed["id"], "export", expect=409)
     assert wrong["reason"] == "wrong_request_type"
+    assert wrong["detail"].startswith("This is an objection request:"), wrong["detail"]
 
     applied = await act(client, acme, filed["id"], "flags")
     assert applied["status"] == "in_progress"

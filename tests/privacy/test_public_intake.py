@@ -19,6 +19,7 @@ from tests.accounts import PASSWORD
 from tests.jobs.conftest import Jobs
 from tests.jobs.smtp_server import SmtpServer
 from tests.privacy.conftest import act, admin_view, body, seed_company, to
+from timeward.config import Settings
 from timeward.db.session import Database, Scope
 from timeward.identity.service import add_member
 from timeward.observability.logging import configure_logging
@@ -122,13 +123,19 @@ async def test_known_and_unknown_addresses_get_the_same_answer(
 
 
 async def test_nothing_is_disclosed_or_erased_before_identity_is_verified(
-    client: httpx.AsyncClient, db: Database, jobs: Jobs, smtp_server: SmtpServer
+    client: httpx.AsyncClient,
+    db: Database,
+    jobs: Jobs,
+    smtp_server: SmtpServer,
+    settings: Settings,
 ) -> None:
     acme = await seed_company(db, client, "acme")
     person = acme.people["employee"]
+    references = {}
     for kind in ("access", "erasure"):
         response = await client.post(INTAKE, json=public(person.email, request_type=kind))
         assert response.status_code == 202
+        references[kind] = response.json()["reference"]
     await jobs.drain()
     by_type = {r["request_type"]: r["id"] for r in await queue(client, acme.admin)}
 
@@ -153,6 +160,15 @@ async def test_nothing_is_disclosed_or_erased_before_identity_is_verified(
     assert zip_file.status_code == 200
     ready = [m for m in to(smtp_server.received, person.email) if "ready" in str(m["Subject"])]
     assert "acme GmbH will send it to you" in body(ready[0])  # no self-service link
+    assert "confirm" not in body(ready[0])  # the identity is verified already
+    # One reference everywhere: the receipt's is the one every mail to the requester quotes.
+    for message in to(smtp_server.received, person.email):
+        kind = "access" if references["access"] in body(message) else "erasure"
+        assert f"Reference: {references[kind]}" in body(message), body(message)
+    assert len(to(smtp_server.received, person.email)) >= 4  # two filed, verified, ready
+    to_admin = to(smtp_server.received, acme.people["client_admin"].email)
+    opened = f"Open it: {settings.public_url}/api/v1/privacy-requests/{by_type['access']}"
+    assert any(opened in body(m) for m in to_admin), [body(m) for m in to_admin]
 
 
 async def test_the_intake_is_throttled_per_address(client: httpx.AsyncClient, db: Database) -> None:

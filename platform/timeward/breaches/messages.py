@@ -6,6 +6,7 @@ from typing import Any
 
 from timeward.breaches.models import Breach
 from timeward.config import ProcessorSettings
+from timeward.links import link
 
 KIND = "breach.reported"
 UNKNOWN = "not yet known"
@@ -66,7 +67,7 @@ def breach_notice(
     lines += [
         f"Contact point: {content['contact_point']}",
         "",
-        f"The full record: GET /api/v1/breaches/{breach_id}",
-        f"Please acknowledge receipt: POST /api/v1/breaches/{breach_id}/acknowledge",
+        f"The full record: {link(f'/api/v1/breaches/{breach_id}')}",
+        f"Please acknowledge receipt: POST {link(f'/api/v1/breaches/{breach_id}/acknowledge')}",
     ]
     return KIND, subject, "\n".join(lines)

@@ -16,11 +16,10 @@ from timeward.breaches import service
 from timeward.breaches.models import BreachNotice
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.pagination import PageLimit, PageOffset
-from timeward.web.schemas import Categories, OneLine, Text
+from timeward.web.schemas import AwareDateTime, Body, Categories, OneLine, Text
 
 Count = Annotated[int, msgspec.Meta(ge=0, le=2_000_000_000)]
 ManyIds = Annotated[list[UUID], msgspec.Meta(max_length=10_000)]
-AwareDateTime = Annotated[datetime, msgspec.Meta(tz=True)]
 
 
 class AffectedBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -31,7 +30,7 @@ class AffectedBody(msgspec.Struct, forbid_unknown_fields=True):
     sub_processor_ids: ManyIds = msgspec.field(default_factory=list)
 
 
-class NewBreach(msgspec.Struct, forbid_unknown_fields=True):
+class NewBreach(Body, forbid_unknown_fields=True):
     title: OneLine
     discovered_at: AwareDateTime
     description: Text

@@ -26,6 +26,7 @@ from timeward.instructions.locks import live_jobs
 from timeward.instructions.models import Instruction
 from timeward.instructions.states import OPEN, RUNNABLE
 from timeward.jobs.after_commit import enqueue_after_commit
+from timeward.links import link
 from timeward.mail import smtp
 
 log = structlog.get_logger("timeward.instructions")
@@ -170,7 +171,7 @@ async def send_staff_alert(
     body = (
         f"Instruction {instruction.id} ({instruction.kind}) of tenant {tenant.slug} "
         f"({tenant.id}) is {level}: due {instruction.due_on}, status {instruction.status}.\n"
-        "See the queue: GET /api/v1/platform/instructions\n"
+        f"See the queue: {link('/api/v1/platform/instructions')}\n"
     )
     stamp = f"{instruction.id}:{level}:{datetime.now(UTC):%Y-%m-%d}"
     for address in recipients:

@@ -20,6 +20,7 @@ from dramatiq.middleware import Middleware
 from timeward.audit.log import AuditLog
 from timeward.config import Settings, load_settings
 from timeward.db.session import Database
+from timeward.links import use_public_url
 
 
 @dataclass
@@ -38,11 +39,13 @@ def configure(settings: Settings) -> None:
         raise RuntimeError("a job database is live; stop the worker before reconfiguring")
     _runtime.settings = settings
     _runtime.audit = None
+    use_public_url(settings.public_url)
 
 
 def job_settings() -> Settings:
     if _runtime.settings is None:
         _runtime.settings = load_settings()
+        use_public_url(_runtime.settings.public_url)
     return _runtime.settings
 
 

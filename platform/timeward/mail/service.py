@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from timeward.db.base import new_id
 from timeward.jobs.after_commit import enqueue_after_commit
 from timeward.mail.actors import send_email
+from timeward.mail.address import is_mailbox
 from timeward.mail.models import OutboundEmail
 
 
@@ -23,7 +24,7 @@ async def queue_email(
     """Insert a pending e-mail (tenant-scoped session) and send it after commit."""
     _check_header("recipient", to)
     _check_header("subject", subject)
-    if "@" not in to or "," in to:
+    if not is_mailbox(to):
         raise ValueError("recipient must be a single address")
     email = OutboundEmail(
         tenant_id=tenant_id, id=new_id(), recipient=to, subject=subject, body_text=body

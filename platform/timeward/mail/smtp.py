@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import smtplib
 import ssl
+from datetime import UTC, datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import parseaddr
+from email.utils import format_datetime, parseaddr
 from uuid import UUID
 
 from timeward.config import SmtpSettings
@@ -15,12 +17,18 @@ from timeward.config import SmtpSettings
 def build_message(
     smtp: SmtpSettings, email_id: UUID, to: str, subject: str, body: str
 ) -> EmailMessage:
-    """The Message-ID derives from the outbox id, so a re-sent copy can be deduplicated."""
-    domain = parseaddr(smtp.sender)[1].rpartition("@")[2] or "timeward.localhost"
+    """The Message-ID derives from the outbox id, so a re-sent copy can be deduplicated.
+
+    Headers go through the standard library's header objects (default policy): a value
+    with a line break raises instead of starting another header.
+    """
+    sender_name, sender_address = parseaddr(smtp.sender)
+    domain = sender_address.rpartition("@")[2] or "timeward.localhost"
     message = EmailMessage()
-    message["From"] = smtp.sender
-    message["To"] = to
+    message["From"] = Address(display_name=sender_name, addr_spec=sender_address)
+    message["To"] = Address(addr_spec=to)
     message["Subject"] = subject
+    message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = f"<{email_id}@{domain}>"
     message.set_content(body)
     return message

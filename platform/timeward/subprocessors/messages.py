@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from timeward.config import ProcessorSettings
+from timeward.links import link
 from timeward.subprocessors.models import ChangeKind, SubProcessorChange
 
 KIND = "subprocessor.changed"
@@ -66,8 +67,8 @@ def change_notice(
             "",
             f"You may object to this change until {deadline}.",
             "To object, a client admin sends the reason to",
-            f"POST /api/v1/sub-processors/changes/{record.id}/objections",
-            "The full registry: GET /api/v1/sub-processors",
+            f"POST {link(f'/api/v1/sub-processors/changes/{record.id}/objections')}",
+            f"The full registry: {link('/api/v1/sub-processors')}",
             "",
             f"Contact: {processor.contact}",
         ]

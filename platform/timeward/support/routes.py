@@ -15,16 +15,17 @@ from timeward.authz.guard import requires
 from timeward.support import service
 from timeward.support.models import SupportGrant
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
+from timeward.web.schemas import AwareDateTime, Body
 
 Hours = Annotated[int, msgspec.Meta(ge=1, le=72)]
 Reason = Annotated[str, msgspec.Meta(min_length=5, max_length=2000)]
 
 
-class GrantRequestBody(msgspec.Struct):
+class GrantRequestBody(Body):
     reason: Reason
     hours: Hours
     staff_user_id: UUID | None = None
-    starts_at: datetime | None = None
+    starts_at: AwareDateTime | None = None
 
 
 class GrantView(msgspec.Struct):

@@ -6,6 +6,7 @@ logged 500 whose body says nothing about internals.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -13,6 +14,7 @@ import structlog
 from litestar import Litestar, MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import Operation
 from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS, HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DBAPIError
 
@@ -102,12 +104,25 @@ DOCUMENTED_ERRORS = {
 }
 
 
+@dataclass
+class PublicOperation(Operation):
+    """A route anyone may call: ``security: []`` overrides the document's bearer default."""
+
+    def __post_init__(self) -> None:
+        self.security = []
+
+
 def document_error_responses(app: Litestar) -> None:
-    """Describe our error shape in the OpenAPI schema instead of the framework's default."""
+    """Describe our error shape in the OpenAPI schema instead of the framework's default,
+    and which routes need no token. Probes (``opt["probe"]``) take no input and no token:
+    none of these errors applies to them."""
     spec = {
         code: ResponseSpec(data_container=ErrorBody, description=text, generate_examples=False)
         for code, text in DOCUMENTED_ERRORS.items()
     }
     for route in app.routes:
         for handler in getattr(route, "route_handlers", []):
-            handler.responses = {**spec, **(handler.responses or {})}
+            if handler.opt.get("public"):
+                handler.operation_class = PublicOperation
+            if not handler.opt.get("probe"):
+                handler.responses = {**spec, **(handler.responses or {})}

@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 from litestar import Controller, Response, get
 from litestar.datastructures import State
+from litestar.openapi import ResponseSpec
 from sqlalchemy import text
 
 from timeward.db.migrate import head_revision
@@ -20,13 +21,17 @@ class HealthStatus(msgspec.Struct, omit_defaults=True):
 
 class HealthController(Controller):
     tags = ["operations"]
-    opt = {"public": True}
+    opt = {"public": True, "probe": True}  # no token, no input: no 4xx (web.errors)
 
     @get("/health", summary="The process is alive")
     async def health(self) -> HealthStatus:
         return HealthStatus(status="ok")
 
-    @get("/ready", summary="The database is reachable and fully migrated")
+    @get(
+        "/ready",
+        summary="The database is reachable and fully migrated",
+        responses={503: ResponseSpec(HealthStatus, description="Not ready (says why)")},
+    )
     async def ready(self, state: State) -> Response[Any]:
         database: Database = state.database
         try:

@@ -16,6 +16,7 @@ import msgspec
 from litestar.params import QueryParameter
 
 from timeward.errors import InvalidInput
+from timeward.web.schemas import INSTANT_BOUNDS, instant_in_bounds
 
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
@@ -96,6 +97,8 @@ def _parse_instant(key: str, raw: str) -> datetime:
         ) from exc
     if parsed.tzinfo is None:
         raise InvalidInput.on_field(key, "a date-time needs a UTC offset (e.g. Z)", "query")
+    if not instant_in_bounds(parsed):
+        raise InvalidInput.on_field(key, INSTANT_BOUNDS, "query")
     return parsed
 
 

@@ -49,6 +49,11 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
         scope.setdefault("state", {})["request_id"] = request_id
         try:
             await app(scope, receive, send_with_id)
+        except Exception as exc:
+            # Raised by a middleware (authentication: 401, a support header without a
+            # grant: 404); the framework's outer handler answers it with its status.
+            status = getattr(exc, "status_code", 500)
+            raise
         finally:
             log.info(
                 "http.request",
