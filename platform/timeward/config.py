@@ -126,6 +126,9 @@ class Settings:
     login_failures_per_account: int = 5
     login_failures_per_address: int = 20
     login_window_seconds: int = 900
+    invitation_hours: int = 72
+    password_reset_minutes: int = 60
+    password_resets_per_account: int = 3
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     processor: ProcessorSettings = field(default_factory=ProcessorSettings)
     public_url: str = "http://127.0.0.1:8000"

@@ -59,12 +59,11 @@ async def submit(
     from tenants.privacy_requests.actors import match_public_request
     from timeward.jobs.after_commit import enqueue_after_commit
 
-    bucket = [address_bucket(submission.address)]
+    bucket = [throttle.address_limited(address_bucket(submission.address))]
     async with database.transaction(Scope.AUTH) as session:
-        wait = await throttle.retry_after(session, bucket)
+        wait = await throttle.claim(session, bucket)  # every submission counts
         if wait is not None:
             raise IntakeThrottled(wait)
-        await throttle.record_failure(session, bucket)  # every submission counts
         intake = PrivacyIntake(
             id=new_id(),
             email=submission.email.strip(),
