@@ -199,6 +199,7 @@ async def test_the_inviting_tenant_never_sees_the_other_identitys_id(
 ) -> None:
     foreign_id = bravo.user_id("client_manager")
     created = await _invite(client, acme, bravo.email("client_manager"), "employee")
+    assert created.status_code == 201
     listed = await client.get("/api/v1/users", headers=acme.auth("client_admin"))
     events = await client.get("/api/v1/audit-events", headers=acme.auth("client_admin"))
     for response in (created, listed, events):
