@@ -173,4 +173,13 @@ def load_settings() -> Settings:
         instruction_batch_size=int(_env("TIMEWARD_INSTRUCTION_BATCH_SIZE", "1000") or "1000"),
         instruction_slice_seconds=float(_env("TIMEWARD_INSTRUCTION_SLICE_SECONDS", "30") or "30"),
         privacy=load_privacy_settings(),
+        invitation_hours=_positive("TIMEWARD_INVITATION_HOURS", 72),
+        password_reset_minutes=_positive("TIMEWARD_PASSWORD_RESET_MINUTES", 60),
     )
+
+
+def _positive(name: str, default: int) -> int:
+    value = int(_env(name, str(default)) or default)
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1")
+    return value
