@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from uuid import UUID
 
 import httpx
+from sqlalchemy import select
 
-from timeward.db.session import Database
+from timeward.audit.log import PLATFORM_CHAIN
+from timeward.db.session import Database, Scope
 from timeward.identity.service import (
     NewTenant,
     add_member,
     add_platform_staff,
     create_tenant,
 )
+from timeward.mail.models import OutboundEmail
 
 PASSWORD = "correct horse battery staple"
 TENANT_ROLES = ("client_admin", "client_manager", "employee")
@@ -70,3 +74,42 @@ async def log_in_all(client: httpx.AsyncClient, accounts: Accounts) -> Accounts:
         assert response.status_code == 200, response.text
         accounts.tokens[role] = response.json()["access_token"]
     return accounts
+
+
+async def mailed_link(db: Database, outbox: UUID | None, to: str, path: str) -> str:
+    """The secret of the latest ``/{path}/<secret>`` link e-mailed to ``to``, read from the
+    outbox the mail worker delivers (the tenant's, or the platform's when None)."""
+    tenant_id = outbox or PLATFORM_CHAIN
+    async with db.transaction(Scope.TENANT, tenant_id) as session:
+        bodies = await session.scalars(
+            select(OutboundEmail.body_text)
+            .where(OutboundEmail.tenant_id == tenant_id, OutboundEmail.recipient == to)
+            .order_by(OutboundEmail.created_at.desc(), OutboundEmail.id.desc())
+        )
+        for body in bodies:
+            found = re.search(rf"/{path}/([A-Za-z0-9_-]+)", body)
+            if found:
+                return found.group(1)
+    raise AssertionError(f"no /{path}/ link was mailed")
+
+
+async def invite_and_accept(
+    client: httpx.AsyncClient,
+    db: Database,
+    inviter: Accounts,
+    email: str,
+    role: str,
+    password: str = PASSWORD,
+) -> httpx.Response:
+    """The real flow: the inviter's admin invites, the invitee opens the mailed link and
+    sets (or, for an existing identity, confirms) their password. Returns the acceptance."""
+    if inviter.tenant_id is None:
+        path, body = "/api/v1/platform/staff", {"email": email, "role": role}
+        headers = inviter.auth("platform_admin")
+    else:
+        path, body = "/api/v1/users", {"email": email, "role": role}
+        headers = inviter.auth("client_admin")
+    created = await client.post(path, json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    token = await mailed_link(db, inviter.tenant_id, email, "invitations")
+    return await client.post(f"/api/v1/invitations/{token}/accept", json={"password": password})

@@ -19,7 +19,7 @@ import pytest
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 
-from tests.accounts import Accounts, log_in_all, seed_platform, seed_tenant
+from tests.accounts import PASSWORD, Accounts, log_in_all, seed_platform, seed_tenant
 from tests.privacy.world import PrivacyWorld, seed_privacy_world
 from tests.workforce import Workforce, seed_workforce
 from timeward.authz.enforcer import PolicyEnforcer
@@ -41,6 +41,10 @@ PUBLIC_ROUTES = {
     ("GET", "/api/v1/public/instructions/{instruction_id:uuid}"),
     ("GET", "/api/v1/public/instructions/{instruction_id:uuid}/export"),
     ("GET", "/api/v1/public/instructions/{instruction_id:uuid}/certificate"),
+    ("GET", "/api/v1/invitations/{token:str}"),
+    ("POST", "/api/v1/invitations/{token:str}/accept"),
+    ("POST", "/api/v1/auth/password-reset"),
+    ("POST", "/api/v1/auth/password-reset/{token:str}"),
 }
 DOCS_PREFIX = "/docs"
 ROLES = ("client_admin", "client_manager", "employee", "platform_admin", "platform_staff")
@@ -65,6 +69,7 @@ class World:
     finished: str = ""
     privacy: PrivacyWorld = field(default_factory=PrivacyWorld)
     role: str = ""  # the role the matrix is calling as (set before each request is built)
+    invitations: dict[str, str] = field(default_factory=dict)  # role -> its own open invitation
 
     def unique(self) -> int:
         return next(self.counter)
@@ -105,6 +110,9 @@ class World:
     def fresh_hold(self) -> str:
         return self.holds.pop()
 
+    def own_invitation(self) -> str:
+        return self.invitations.get(self.role, self.invitations["employee"])
+
 
 RequestFactory = Callable[[World], tuple[str, dict[str, Any] | None]]
 
@@ -140,12 +148,24 @@ PLATFORM = {"platform_admin", "platform_staff"}
 # (method, route template) -> (roles allowed, how to build a request that succeeds when allowed)
 MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
     ("GET", "/api/v1/me"): (ANYONE_SIGNED_IN, fixed("/api/v1/me")),
+    ("POST", "/api/v1/me/password"): (
+        ANYONE_SIGNED_IN,
+        lambda w: (
+            "/api/v1/me/password",
+            {"current_password": PASSWORD, "new_password": f"a brand new secret {w.unique()}"},
+        ),
+    ),
+    ("GET", "/api/v1/me/invitations"): (ANY_TENANT_ROLE, fixed("/api/v1/me/invitations")),
+    ("POST", "/api/v1/me/invitations/{invitation_id:uuid}/accept"): (
+        ANY_TENANT_ROLE,
+        lambda w: (f"/api/v1/me/invitations/{w.own_invitation()}/accept", None),
+    ),
     ("GET", "/api/v1/users"): ({"client_admin"}, fixed("/api/v1/users")),
     ("POST", "/api/v1/users"): (
         {"client_admin"},
         lambda w: (
             "/api/v1/users",
-            {"email": f"new{w.unique()}@x.example", "role": "employee", "password": "p" * 12},
+            {"email": f"new{w.unique()}@x.example", "role": "employee"},
         ),
     ),
     ("PATCH", "/api/v1/users/{user_id:uuid}"): (
@@ -165,7 +185,6 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
                 "name": "New Co",
                 "country": "FR",
                 "admin_email": f"boss{w.unique()}@x.example",
-                "admin_password": "p" * 12,
             },
         ),
     ),
@@ -247,7 +266,7 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
         {"platform_admin"},
         lambda w: (
             "/api/v1/platform/staff",
-            {"email": f"op{w.unique()}@x.example", "password": "p" * 12, "role": "platform_staff"},
+            {"email": f"op{w.unique()}@x.example", "role": "platform_staff"},
         ),
     ),
     # Workforce (platform roles get nothing here: 404)
@@ -548,7 +567,25 @@ async def world(db: Database, client: httpx.AsyncClient, services: Services) -> 
         world.holds.append(hold.json()["id"])
     world.finished = await _finished_instruction(client, tenant, services)
     world.privacy = await seed_privacy_world(client, db, services, tenant)
+    world.invitations = await _invitations_elsewhere(client, db, tenant)
     return world
+
+
+async def _invitations_elsewhere(
+    client: httpx.AsyncClient, db: Database, tenant: Accounts
+) -> dict[str, str]:
+    """Another tenant invites every tenant role's person: each role's own invitation id."""
+    other = await log_in_all(client, await seed_tenant(db, "matrix-other"))
+    invitations = {}
+    for role in ANY_TENANT_ROLE:
+        await client.post(
+            "/api/v1/users",
+            json={"email": tenant.email(role), "role": "employee"},
+            headers=other.auth("client_admin"),
+        )
+        mine = await client.get("/api/v1/me/invitations", headers=tenant.auth(role))
+        invitations[role] = mine.json()[0]["id"]
+    return invitations
 
 
 async def _finished_instruction(
@@ -613,7 +650,7 @@ def test_policy_edit_reaches_a_running_enforcer(tmp_path: Path) -> None:
     assert not enforcer.allows("employee", "platform", "users", "read")
 
 
-SHARED_RESOURCES = {"me", "audit_events"}
+SHARED_RESOURCES = {"me", "me_password", "audit_events"}
 
 
 def test_tenant_and_platform_resources_do_not_overlap() -> None:

@@ -48,7 +48,7 @@ async def test_grant_opens_reads_each_audited_and_visible_to_the_client(
 
     write = await client.post(
         "/api/v1/users",
-        json={"email": "sneaky@x.example", "role": "client_admin", "password": "p" * 12},
+        json={"email": "sneaky@x.example", "role": "client_admin"},
         headers=_as_support(staff, acme.tenant_id),
     )
     assert write.status_code == 404

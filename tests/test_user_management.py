@@ -11,7 +11,15 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from tests.accounts import Accounts, log_in_all, seed_platform, seed_tenant, token_pair
+from tests.accounts import (
+    Accounts,
+    invite_and_accept,
+    log_in_all,
+    mailed_link,
+    seed_platform,
+    seed_tenant,
+    token_pair,
+)
 from tests.conftest import TEST_MASTER_KEY
 from timeward.audit.log import PLATFORM_CHAIN, verify_tenant_chain
 from timeward.audit.models import AuditEvent
@@ -38,14 +46,12 @@ async def _actions(db: Database, tenant_id: UUID | None) -> list[str]:
 
 
 async def test_admin_creates_a_user_who_can_log_in(
-    client: httpx.AsyncClient, acme: Accounts
+    client: httpx.AsyncClient, acme: Accounts, db: Database
 ) -> None:
-    created = await client.post(
-        "/api/v1/users",
-        json={"email": "new.hire@acme.example", "role": "client_manager", "password": NEW_PASSWORD},
-        headers=acme.auth("client_admin"),
+    created = await invite_and_accept(
+        client, db, acme, "new.hire@acme.example", "client_manager", NEW_PASSWORD
     )
-    assert created.status_code == 201
+    assert created.status_code == 200
     assert created.json()["role"] == "client_manager"
     login = await token_pair(client, "new.hire@acme.example", "acme", NEW_PASSWORD)
     assert login.status_code == 200
@@ -58,7 +64,7 @@ async def test_admin_cannot_grant_a_platform_role(
 ) -> None:
     response = await client.post(
         "/api/v1/users",
-        json={"email": "x@acme.example", "role": "platform_admin", "password": NEW_PASSWORD},
+        json={"email": "x@acme.example", "role": "platform_admin"},
         headers=acme.auth("client_admin"),
     )
     assert response.status_code == 400
@@ -86,16 +92,22 @@ async def test_admin_cannot_touch_another_tenants_user(
     assert {u["email"] for u in listed.json()} == {acme.email(r) for r in acme.users}
 
 
-async def test_bad_input_is_a_clear_4xx(client: httpx.AsyncClient, acme: Accounts) -> None:
+async def test_bad_input_is_a_clear_4xx(
+    client: httpx.AsyncClient, acme: Accounts, db: Database
+) -> None:
     bad_email = await client.post(
         "/api/v1/users",
-        json={"email": "not-an-email", "role": "employee", "password": NEW_PASSWORD},
+        json={"email": "not-an-email", "role": "employee"},
         headers=acme.auth("client_admin"),
     )
-    short_password = await client.post(
+    await client.post(
         "/api/v1/users",
-        json={"email": "ok@acme.example", "role": "employee", "password": "short"},
+        json={"email": "ok@acme.example", "role": "employee"},
         headers=acme.auth("client_admin"),
+    )
+    token = await mailed_link(db, acme.tenant_id, "ok@acme.example", "invitations")
+    short_password = await client.post(
+        f"/api/v1/invitations/{token}/accept", json={"password": "short"}
     )
     not_json = await client.post(
         "/api/v1/users",
@@ -105,7 +117,8 @@ async def test_bad_input_is_a_clear_4xx(client: httpx.AsyncClient, acme: Account
     bad_uuid = await client.patch(
         "/api/v1/users/not-a-uuid", json={}, headers=acme.auth("client_admin")
     )
-    assert [r.status_code for r in (bad_email, short_password, not_json)] == [400, 400, 400]
+    assert [r.status_code for r in (bad_email, not_json)] == [400, 400]
+    assert short_password.status_code == 422 and "12 characters" in short_password.text
     assert "email" in str(bad_email.json()["errors"])
     assert bad_uuid.status_code in (400, 404)
 
@@ -115,7 +128,7 @@ async def test_duplicate_member_and_self_disable_are_conflicts(
 ) -> None:
     duplicate = await client.post(
         "/api/v1/users",
-        json={"email": acme.email("employee"), "role": "employee", "password": NEW_PASSWORD},
+        json={"email": acme.email("employee"), "role": "employee"},
         headers=acme.auth("client_admin"),
     )
     self_disable = await client.patch(
@@ -166,7 +179,6 @@ async def test_platform_admin_onboards_a_tenant(client: httpx.AsyncClient, db: D
         "country": "US",
         "subdivision": "TX",
         "admin_email": "boss@initech.example",
-        "admin_password": NEW_PASSWORD,
     }
     created = await client.post(
         "/api/v1/platform/tenants", json=body, headers=staff.auth("platform_admin")
@@ -182,10 +194,16 @@ async def test_platform_admin_onboards_a_tenant(client: httpx.AsyncClient, db: D
         headers=staff.auth("platform_admin"),
     )
     assert (again.status_code, reserved.status_code) == (409, 409)
+    tenant_id = UUID(created.json()["id"])
+    token = await mailed_link(db, tenant_id, "boss@initech.example", "invitations")
+    accepted = await client.post(
+        f"/api/v1/invitations/{token}/accept", json={"password": NEW_PASSWORD}
+    )
+    assert accepted.status_code == 200, accepted.text
     login = await token_pair(client, "boss@initech.example", "initech", NEW_PASSWORD)
     assert login.status_code == 200
     assert "tenant.created" in await _actions(db, None)
-    assert await _actions(db, UUID(created.json()["id"])) == ["user.created", "auth.login"]
+    assert await _actions(db, tenant_id) == ["user.invited", "user.joined", "auth.login"]
 
 
 def test_cli_creates_a_tenant_and_rotates_keys(
@@ -216,8 +234,6 @@ def test_cli_creates_a_tenant_and_rotates_keys(
         "de",
         "--admin-email",
         "admin@cli.example",
-        "--admin-password",
-        NEW_PASSWORD,
     )
     assert created.startswith("Created tenant cli-co")
     new_kid = run("keys", "rotate").split(": ")[1].strip()

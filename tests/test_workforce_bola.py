@@ -32,12 +32,17 @@ WORKFORCE_PREFIXES = (
 class Tenants:
     def __init__(self, a: Workforce, b: Workforce, a_entry: str, b_entry: str) -> None:
         self.a, self.b, self.a_entry, self.b_entry = a, b, a_entry, b_entry
+        self.b_invitation = ""  # an open invitation of B's employee (to tenant A)
 
 
 Build = Callable[[Tenants], tuple[str, dict[str, Any] | None]]
 
 # Every workforce route with an id in its path: (role of A allowed to call it, B's object).
 PATH_ID_ROUTES: dict[tuple[str, str], tuple[str, Build]] = {
+    ("POST", "/api/v1/me/invitations/{invitation_id:uuid}/accept"): (
+        "employee",
+        lambda t: (f"/api/v1/me/invitations/{t.b_invitation}/accept", None),
+    ),
     ("GET", "/api/v1/employees/{employee_id:uuid}"): (
         "client_manager",
         lambda t: (f"/api/v1/employees/{t.b.employees['employee']}", None),
@@ -104,7 +109,15 @@ async def _entry(client: httpx.AsyncClient, workforce: Workforce) -> str:
 async def tenants(db: Database, client: httpx.AsyncClient) -> Tenants:
     a = await seed_workforce(client, await log_in_all(client, await seed_tenant(db, "acme")))
     b = await seed_workforce(client, await log_in_all(client, await seed_tenant(db, "globex")))
-    return Tenants(a, b, await _entry(client, a), await _entry(client, b))
+    tenants = Tenants(a, b, await _entry(client, a), await _entry(client, b))
+    await client.post(
+        "/api/v1/users",
+        json={"email": b.accounts.email("employee"), "role": "employee"},
+        headers=a.admin,
+    )
+    mine = await client.get("/api/v1/me/invitations", headers=b.employee)
+    tenants.b_invitation = mine.json()[0]["id"]
+    return tenants
 
 
 async def _b_snapshot(client: httpx.AsyncClient, t: Tenants) -> list[Any]:

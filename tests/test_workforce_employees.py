@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from tests.accounts import log_in_all, seed_tenant
+from tests.accounts import invite_and_accept, log_in_all, seed_tenant, token_pair
 from tests.workforce import Workforce, seed_workforce
 from timeward.audit.log import verify_tenant_chain
 from timeward.audit.models import AuditEvent
@@ -113,17 +113,10 @@ async def test_employees_cannot_read_colleagues(client: httpx.AsyncClient, acme:
 
 
 async def test_an_account_without_employee_record_has_no_me_data(
-    client: httpx.AsyncClient, acme: Workforce
+    client: httpx.AsyncClient, acme: Workforce, db: Database
 ) -> None:
-    await client.post(
-        "/api/v1/users",
-        json={"email": "temp@acme.example", "role": "employee", "password": "p" * 12},
-        headers=acme.admin,
-    )
-    token = await client.post(
-        "/api/v1/auth/token",
-        json={"email": "temp@acme.example", "password": "p" * 12, "tenant": "acme"},
-    )
+    await invite_and_accept(client, db, acme.accounts, "temp@acme.example", "employee")
+    token = await token_pair(client, "temp@acme.example", "acme")
     headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
     assert (await client.get("/api/v1/me/employee", headers=headers)).status_code == 404
     assert (await client.post("/api/v1/clock/in", json={}, headers=headers)).status_code == 404

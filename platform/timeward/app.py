@@ -33,6 +33,7 @@ from timeward.breaches.routes import BreachesController, PlatformBreachesControl
 from timeward.config import Settings, load_settings
 from timeward.db.session import Database
 from timeward.identity.routes import (
+    InvitationLinksController,
     MeController,
     PlatformStaffController,
     PlatformTenantsController,
@@ -75,6 +76,7 @@ ROUTE_HANDLERS = [
     AuthController,
     JwksController,
     MeController,
+    InvitationLinksController,
     UsersController,
     PlatformTenantsController,
     PlatformStaffController,

@@ -22,7 +22,8 @@ from timeward.db.migrate import upgrade_to_head
 from timeward.db.session import Database
 from timeward.demo import demo_password, seed_demo
 from timeward.errors import DomainError
-from timeward.identity.service import ActorRef, NewAccount, NewTenant, onboard_tenant
+from timeward.identity.invitations import onboard_tenant
+from timeward.identity.service import ActorRef, NewTenant
 from timeward.observability.logging import configure_logging
 from timeward.services import Services, build_services
 
@@ -144,25 +145,24 @@ def _with_services(settings: Settings, work: Callable[[Services], Awaitable[T]])
 @click.option("--name", required=True)
 @click.option("--country", required=True, help="ISO 3166-1 alpha-2, e.g. DE")
 @click.option("--subdivision", default=None, help="e.g. BY for Bavaria")
-@click.option("--admin-email", required=True)
-@click.option("--admin-password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--admin-email", required=True, help="Invited by e-mail; sets their own password")
 def create_tenant_command(
     slug: str,
     name: str,
     country: str,
     subdivision: str | None,
     admin_email: str,
-    admin_password: str,
 ) -> None:
-    """Create a client tenant with its first client admin."""
+    """Create a client tenant and e-mail its first client admin an invitation."""
     settings = resolve_databases(load_settings())
 
     async def work(services: Services) -> UUID:
         return await onboard_tenant(
             services.database,
+            settings,
             services.audit,
             NewTenant(slug, name, country.upper(), subdivision),
-            NewAccount(admin_email, admin_password),
+            admin_email,
             ActorRef(None, "cli"),
         )
 
@@ -171,6 +171,10 @@ def create_tenant_command(
     except DomainError as exc:
         raise click.ClickException(exc.detail) from exc
     click.echo(f"Created tenant {slug} ({tenant_id})")
+    click.echo(
+        f"Invitation queued for the admin address (valid {settings.invitation_hours} hours); "
+        "the worker sends it."
+    )
 
 
 @main.group()

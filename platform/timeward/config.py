@@ -156,6 +156,9 @@ class Settings:
     login_failures_per_account: int = 5
     login_failures_per_address: int = 20
     login_window_seconds: int = 900
+    invitation_hours: int = 72
+    password_reset_minutes: int = 60
+    password_resets_per_account: int = 3
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     processor: ProcessorSettings = field(default_factory=ProcessorSettings)
     public_url: str = "http://127.0.0.1:8000"
@@ -208,4 +211,7 @@ def load_settings() -> Settings:
         privacy=load_privacy_settings(),
         trusted_proxies=load_trusted_proxies(),
         receipt_link_days=_bounded_int("TIMEWARD_RECEIPT_LINK_DAYS", 365, 1, 3650),
+        invitation_hours=_bounded_int("TIMEWARD_INVITATION_HOURS", 72, 1, 720),
+        password_reset_minutes=_bounded_int("TIMEWARD_PASSWORD_RESET_MINUTES", 60, 1, 1440),
     )
+

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenants.employees.models import Employee, EmployeeStatus
 from timeward.db.queries import one_or_not_found
 from timeward.errors import Conflict, InvalidInput
-from timeward.identity.models import Membership
+from timeward.identity.models import PENDING, Membership
 from timeward.web.pagination import PageRequest
 
 EDITABLE_FIELDS = frozenset(
@@ -84,7 +84,9 @@ async def _check_references(
     if user_id is not None:
         member = await session.scalar(
             select(Membership.user_id).where(
-                Membership.tenant_id == tenant_id, Membership.user_id == user_id
+                Membership.tenant_id == tenant_id,
+                Membership.user_id == user_id,
+                Membership.status != PENDING,  # a pending invitee's id is not the tenant's to use
             )
         )
         if member is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 from uuid import UUID, uuid4
@@ -13,6 +14,7 @@ import pytest
 
 from tests.accounts import PASSWORD, log_in_all, seed_platform, seed_tenant, token_pair
 from tests.jobs.conftest import Jobs, queue_one
+from tests.jobs.smtp_server import SmtpServer
 from timeward.db.session import Database
 from timeward.observability.logging import configure_logging
 
@@ -43,22 +45,34 @@ async def test_requests_and_jobs_log_no_personal_data(
     jobs: Jobs,
     tenant: UUID,
     json_logs: io.StringIO,
+    smtp_server: SmtpServer,
 ) -> None:
     acme = await log_in_all(client, await seed_tenant(db, "acme"))
     refresh = (await token_pair(client, acme.email("employee"), "acme")).json()["refresh_token"]
     await client.post("/api/v1/auth/refresh", json={"refresh_token": refresh})
     await token_pair(client, acme.email("employee"), "acme", "a wrong password")
-    await client.post(
-        "/api/v1/users",
-        json={"email": NEW_EMAIL, "role": "employee", "password": NEW_PASSWORD},
-        headers=acme.auth("client_admin"),
-    )
     await client.get("/api/v1/users", headers=acme.auth("client_admin"))
     await queue_one(db, tenant, to=MAIL_TO)
     await jobs.drain()
+    await client.post(
+        "/api/v1/users",
+        json={"email": NEW_EMAIL, "role": "employee"},
+        headers=acme.auth("client_admin"),
+    )
+    await jobs.drain()
+    [invitation] = [m for m in smtp_server.received if m["To"] == NEW_EMAIL]
+    body = invitation.get_payload(decode=True)
+    assert isinstance(body, bytes)
+    found = re.search(r"/invitations/([\w-]+)", body.decode())
+    assert found is not None
+    link = found.group(1)
+    accepted = await client.post(
+        f"/api/v1/invitations/{link}/accept", json={"password": NEW_PASSWORD}
+    )
+    assert accepted.status_code == 200
 
     output = json_logs.getvalue()
-    secrets = [NEW_EMAIL, NEW_PASSWORD, PASSWORD, MAIL_TO, refresh, "Hello Ada"]
+    secrets = [NEW_EMAIL, NEW_PASSWORD, PASSWORD, MAIL_TO, refresh, "Hello Ada", link]
     secrets += [acme.email(role) for role in acme.users] + list(acme.tokens.values())
     assert [s for s in secrets if s in output] == []
 

@@ -9,6 +9,7 @@ import asyncpg
 from tests.conftest import TenantFactory
 from tests.jobs.conftest import Jobs, load_email, queue_one
 from tests.jobs.smtp_server import SmtpServer
+from timeward.audit.log import PLATFORM_CHAIN
 from timeward.db.session import Database
 from timeward.mail.actors import reconcile_outbound_emails
 from timeward.mail.models import EmailStatus
@@ -84,3 +85,19 @@ async def test_reconciler_visits_every_tenant(
         "user1@example.test",
         "user2@example.test",
     ]
+
+
+async def test_the_platforms_own_lost_mail_is_re_enqueued_too(
+    db: Database, owner: asyncpg.Pool, idle_jobs: Jobs, smtp_server: SmtpServer
+) -> None:
+    """Staff invitations and resets live in the platform outbox (the nil tenant id)."""
+    email_id = await queue_one(db, PLATFORM_CHAIN, to="operator@timeward.example")
+    idle_jobs.broker.flush_all()
+    await _age(owner, PLATFORM_CHAIN, email_id)
+
+    idle_jobs.start()
+    reconcile_outbound_emails.send()
+    await idle_jobs.drain()
+
+    assert [m["To"] for m in smtp_server.received] == ["operator@timeward.example"]
+    assert (await load_email(db, PLATFORM_CHAIN, email_id)).status == EmailStatus.SENT

@@ -44,4 +44,5 @@ class LoginAttempt(Base):
 
     bucket: Mapped[str] = mapped_column(String(80), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    failures: Mapped[int] = mapped_column(Integer)
+    failures: Mapped[int] = mapped_column(Integer)  # attempts counted in the window
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

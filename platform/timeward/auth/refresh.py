@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import enum
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
@@ -13,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward.auth.models import RefreshToken
+from timeward.auth.opaque import digest, new_secret
 from timeward.db.base import new_id
 
 PREFIX = "rt_"
@@ -33,10 +32,6 @@ class RefreshResult:
     new_token: str | None = None
 
 
-def _hash(token: str) -> bytes:
-    return hashlib.sha256(token.encode()).digest()
-
-
 class RefreshTokens:
     """All methods run in the caller's ``auth``-scope session."""
 
@@ -51,7 +46,7 @@ class RefreshTokens:
         role: str,
         family_id: UUID | None = None,
     ) -> str:
-        token = PREFIX + secrets.token_urlsafe(32)
+        token = new_secret(PREFIX)
         session.add(
             RefreshToken(
                 id=new_id(),
@@ -59,7 +54,7 @@ class RefreshTokens:
                 user_id=user_id,
                 domain=domain,
                 role=role,
-                token_hash=_hash(token),
+                token_hash=digest(token),
                 expires_at=datetime.now(UTC) + self._lifetime,
             )
         )
@@ -69,7 +64,7 @@ class RefreshTokens:
     async def rotate(self, session: AsyncSession, token: str) -> RefreshResult:
         """Spend ``token`` and issue its successor in the same family."""
         record = await session.scalar(
-            select(RefreshToken).where(RefreshToken.token_hash == _hash(token)).with_for_update()
+            select(RefreshToken).where(RefreshToken.token_hash == digest(token)).with_for_update()
         )
         now = datetime.now(UTC)
         if record is None:
@@ -96,20 +91,20 @@ class RefreshTokens:
 
     async def revoke_by_token(self, session: AsyncSession, token: str) -> bool:
         family = await session.scalar(
-            select(RefreshToken.family_id).where(RefreshToken.token_hash == _hash(token))
+            select(RefreshToken.family_id).where(RefreshToken.token_hash == digest(token))
         )
         if family is None:
             return False
         await self.revoke_family(session, family)
         return True
 
-    async def revoke_for_user(self, session: AsyncSession, user_id: UUID, domain: str) -> None:
+    async def revoke_for_user(
+        self, session: AsyncSession, user_id: UUID, domain: str | None
+    ) -> None:
+        """The user's live tokens for one domain, or for every domain (None)."""
+        conditions = [RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None)]
+        if domain is not None:
+            conditions.append(RefreshToken.domain == domain)
         await session.execute(
-            update(RefreshToken)
-            .where(
-                RefreshToken.user_id == user_id,
-                RefreshToken.domain == domain,
-                RefreshToken.revoked_at.is_(None),
-            )
-            .values(revoked_at=datetime.now(UTC))
+            update(RefreshToken).where(*conditions).values(revoked_at=datetime.now(UTC))
         )

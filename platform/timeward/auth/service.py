@@ -13,10 +13,10 @@ from timeward.audit.log import AuditEntry, AuditLog
 from timeward.auth.actor import PLATFORM_DOMAIN
 from timeward.auth.refresh import RefreshOutcome, RefreshTokens
 from timeward.auth.status import current_role
-from timeward.auth.throttle import LoginThrottle, account_bucket, address_bucket
+from timeward.auth.throttle import Bucket, LoginThrottle
 from timeward.auth.tokens import AccessTokens, InvalidToken
 from timeward.db.session import Database, Scope
-from timeward.identity.models import Tenant, User
+from timeward.identity.models import Membership, Realm, Tenant, User
 from timeward.identity.passwords import verify_password
 
 log = structlog.get_logger(__name__)
@@ -51,7 +51,7 @@ def domain_of(tenant_id: UUID | None) -> str:
     return PLATFORM_DOMAIN if tenant_id is None else str(tenant_id)
 
 
-def _tenant_of(domain: str) -> UUID | None:
+def tenant_of(domain: str) -> UUID | None:
     return None if domain == PLATFORM_DOMAIN else UUID(domain)
 
 
@@ -67,35 +67,46 @@ class AuthService:
         self._database = database
         self._tokens = tokens
         self._refresh = refresh_tokens
-        self._throttle = throttle
+        self.throttle = throttle
         self._audit = audit
 
     async def login(self, email: str, password: str, tenant_slug: str, address: str) -> TokenPair:
-        buckets = [account_bucket(email), address_bucket(address)]
+        buckets = self.throttle.login_buckets(email, address)
+        await self.claim_attempt(buckets)
         async with self._database.transaction(Scope.AUTH) as session:
-            wait = await self._throttle.retry_after(session, buckets)
-            if wait is not None:
-                raise LoginThrottled(wait)
             candidate = await self._find(session, email, tenant_slug)
         password_ok = await verify_password(candidate.password_hash, password)
         role = None
         if password_ok and candidate.user_id is not None:
             role = await current_role(self._database, candidate.user_id, candidate.tenant_id)
         if role is None or candidate.user_id is None:
-            await self._reject(
-                candidate, buckets, "bad_credentials" if not password_ok else "no_access"
-            )
+            await self._reject(candidate)
             raise LoginRejected
         async with self._database.transaction(Scope.AUTH) as session:
-            await self._throttle.reset(session, buckets[0])
+            await self.throttle.succeeded(session, buckets)
         await self._record(candidate.tenant_id, "auth.login", candidate.user_id, role)
         return await self._pair(candidate.user_id, candidate.tenant_id, role)
 
+    async def claim_attempt(self, buckets: list[Bucket]) -> None:
+        """Count the attempt before any verification; LoginThrottled (nothing counted) if over."""
+        try:
+            async with self._database.transaction(Scope.AUTH) as session:
+                wait = await self.throttle.claim(session, buckets)
+                if wait is not None:
+                    raise LoginThrottled(wait)
+        except LoginThrottled:
+            log.info("auth.throttled")
+            raise
+
     async def _find(self, session: AsyncSession, email: str, tenant_slug: str) -> _Candidate:
-        user = await session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+        platform = tenant_slug == PLATFORM_DOMAIN
+        realm = Realm.PLATFORM if platform else Realm.TENANT
+        user = await session.scalar(
+            select(User).where(User.realm == realm, func.lower(User.email) == email.lower())
+        )
         tenant_id: UUID | None = None
-        tenant_known = tenant_slug == PLATFORM_DOMAIN
-        if not tenant_known:
+        tenant_known = platform
+        if not platform:
             tenant_id = await session.scalar(select(Tenant.id).where(Tenant.slug == tenant_slug))
             tenant_known = tenant_id is not None
         return _Candidate(
@@ -105,19 +116,24 @@ class AuthService:
             password_hash=user.password_hash if user else None,
         )
 
-    async def _reject(self, candidate: _Candidate, buckets: list[str], reason: str) -> None:
-        async with self._database.transaction(Scope.AUTH) as session:
-            await self._throttle.record_failure(session, buckets)
-        if candidate.tenant_known:
-            await self._record(
-                candidate.tenant_id,
-                "auth.login_failed",
-                candidate.user_id,
-                None,
-                {"reason": reason},
-            )
-        else:
-            log.info("auth.login_failed", reason="unknown_tenant")
+    async def _reject(self, candidate: _Candidate) -> None:
+        """A member's failure goes to the tenant's chain; any other to the platform's.
+
+        No reason is recorded: a tenant admin must not learn whether an address exists
+        elsewhere or whether a guessed password was right.
+        """
+        tenant_id, user_id = candidate.tenant_id, candidate.user_id
+        if await self._has_membership(tenant_id, user_id):
+            await self._record(tenant_id, "auth.login_failed", user_id, None)
+            return
+        domain = domain_of(tenant_id) if candidate.tenant_known else "unknown"
+        await self._record(None, "auth.login_failed", user_id, None, {"domain": domain})
+
+    async def _has_membership(self, tenant_id: UUID | None, user_id: UUID | None) -> bool:
+        if tenant_id is None or user_id is None:
+            return False
+        async with self._database.transaction(Scope.TENANT, tenant_id) as session:
+            return await session.get(Membership, (tenant_id, user_id)) is not None
 
     async def refresh(self, token: str) -> TokenPair:
         async with self._database.transaction(Scope.AUTH) as session:
@@ -126,7 +142,7 @@ class AuthService:
         if record is None:
             log.info("auth.refresh_failed", reason=result.outcome.value)
             raise InvalidToken("refresh token not recognised")
-        tenant_id = _tenant_of(record.domain)
+        tenant_id = tenant_of(record.domain)
         if result.outcome is not RefreshOutcome.ROTATED or result.new_token is None:
             await self._refresh_failed(tenant_id, record.user_id, result.outcome.value)
             raise InvalidToken(f"refresh token {result.outcome.value}")
@@ -149,6 +165,18 @@ class AuthService:
     async def revoke_sessions(self, user_id: UUID, tenant_id: UUID | None) -> None:
         async with self._database.transaction(Scope.AUTH) as session:
             await self._refresh.revoke_for_user(session, user_id, domain_of(tenant_id))
+
+    async def revoke_all_sessions(self, user_id: UUID) -> None:
+        """Every refresh token of the identity, in every tenant (after a password change)."""
+        async with self._database.transaction(Scope.AUTH) as session:
+            await self._refresh.revoke_for_user(session, user_id, None)
+
+    async def issue_pair(self, user_id: UUID, tenant_id: UUID | None) -> TokenPair:
+        """A fresh session for an identity that just proved itself (password change)."""
+        role = await current_role(self._database, user_id, tenant_id)
+        if role is None:
+            raise LoginRejected
+        return await self._pair(user_id, tenant_id, role)
 
     async def _pair(self, user_id: UUID, tenant_id: UUID | None, role: str) -> TokenPair:
         access = await self._tokens.issue(user_id, tenant_id, role)

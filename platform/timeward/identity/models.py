@@ -8,9 +8,10 @@ global login identity (one person may work for several client companies);
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, func
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, LargeBinary, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from timeward.db.base import Base, CreatedAt, new_id
@@ -26,6 +27,22 @@ class TenantStatus(enum.StrEnum):
 class UserStatus(enum.StrEnum):
     ACTIVE = "active"
     DISABLED = "disabled"
+
+
+# A membership is also "pending" from the invitation until the person accepts it.
+PENDING = "pending"
+
+
+class Realm(enum.StrEnum):
+    """Tenant identities hold memberships, platform identities staff roles; never both."""
+
+    TENANT = "tenant"
+    PLATFORM = "platform"
+
+
+class LinkPurpose(enum.StrEnum):
+    INVITATION = "invitation"
+    RESET = "reset"
 
 
 class TenantRole(enum.StrEnum):
@@ -63,13 +80,15 @@ class User(CreatedAt, Base):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(_one_of("status", UserStatus), name="status"),
-        Index("uq_users_email_ci", func.lower("email"), unique=True),
+        CheckConstraint(_one_of("realm", Realm), name="realm"),
+        Index("uq_users_realm_email_ci", "realm", func.lower("email"), unique=True),
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True, default=new_id)
     email: Mapped[str] = mapped_column(Text)
     password_hash: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=UserStatus.ACTIVE)
+    realm: Mapped[str] = mapped_column(String(16), default=Realm.TENANT, server_default="tenant")
 
 
 class Membership(CreatedAt, Base):
@@ -91,3 +110,19 @@ class PlatformStaff(CreatedAt, Base):
 
     user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(32))
+
+
+class AccountLink(Base):
+    """An e-mailed single-use link (auth scope only); ``domain`` is a tenant id or platform."""
+
+    __tablename__ = "account_links"
+    __table_args__ = (CheckConstraint(_one_of("purpose", LinkPurpose), name="purpose"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=new_id)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    domain: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

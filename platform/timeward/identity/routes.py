@@ -8,13 +8,22 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, get, patch, post
 from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_200_OK
 
 from timeward.audit.log import PLATFORM_CHAIN, AuditEntry
-from timeward.authz.guard import requires
+from timeward.authz.guard import PUBLIC, requires
 from timeward.db.session import Scope
 from timeward.errors import Conflict
-from timeward.identity import service
-from timeward.identity.models import PlatformRole, Tenant, TenantRole, TenantStatus, UserStatus
+from timeward.identity import credentials, invitations, service
+from timeward.identity.models import (
+    PENDING,
+    PlatformRole,
+    Tenant,
+    TenantRole,
+    TenantStatus,
+    UserStatus,
+)
+from timeward.web.auth_routes import TokenResponse, token_response
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.pagination import DEFAULT_PAGE_SIZE, PageLimit, PageOffset
 from timeward.web.schemas import (
@@ -22,6 +31,7 @@ from timeward.web.schemas import (
     Email,
     Name,
     NewPassword,
+    Password,
     Slug,
     Subdivision,
 )
@@ -34,16 +44,38 @@ class MeView(msgspec.Struct):
 
 
 class UserView(msgspec.Struct):
-    user_id: UUID
+    user_id: UUID | None  # None while the invitation is pending: ids are not disclosed
     email: str
     role: str
     status: str
 
 
-class NewUser(msgspec.Struct):
+class NewUser(msgspec.Struct, forbid_unknown_fields=True):
+    """No password: the person sets their own through the e-mailed invitation."""
+
     email: Email
     role: TenantRole
-    password: NewPassword
+
+
+class InvitationView(msgspec.Struct):
+    id: UUID
+    tenant: str
+    organisation: str
+    role: str
+    email: str
+    expires_at: datetime
+    sets_password: bool
+
+
+class Acceptance(msgspec.Struct):
+    """A new password when the account has none yet, else its current password."""
+
+    password: Password
+
+
+class PasswordChange(msgspec.Struct):
+    current_password: Password
+    new_password: NewPassword
 
 
 class UserChange(msgspec.Struct):
@@ -61,12 +93,11 @@ class TenantView(msgspec.Struct):
     created_at: datetime
 
 
-class NewTenantRequest(msgspec.Struct):
+class NewTenantRequest(msgspec.Struct, forbid_unknown_fields=True):
     slug: Slug
     name: Name
     country: CountryCode
-    admin_email: Email
-    admin_password: NewPassword
+    admin_email: Email  # invited by e-mail; sets their own password
     subdivision: Subdivision | None = None
 
 
@@ -74,9 +105,8 @@ class TenantChange(msgspec.Struct):
     status: TenantStatus
 
 
-class NewStaff(msgspec.Struct):
-    email: Email
-    password: NewPassword
+class NewStaff(msgspec.Struct, forbid_unknown_fields=True):
+    email: Email  # invited by e-mail to a platform identity of their own
     role: PlatformRole
 
 
@@ -86,7 +116,20 @@ class StaffView(msgspec.Struct):
 
 
 def _user_view(member: service.Member) -> UserView:
-    return UserView(member.user_id, member.email, member.role, member.status)
+    user_id = None if member.status == PENDING else member.user_id
+    return UserView(user_id, member.email, member.role, member.status)
+
+
+def _invitation_view(view: invitations.InvitationView) -> InvitationView:
+    return InvitationView(
+        view.id,
+        view.tenant,
+        view.organisation,
+        view.role,
+        view.email,
+        view.expires_at,
+        view.sets_password,
+    )
 
 
 class MeController(Controller):
@@ -96,6 +139,79 @@ class MeController(Controller):
     @get("/", opt=requires("me", "read"), summary="Who the token belongs to")
     async def me(self, actor: CurrentActor) -> MeView:
         return MeView(actor.user_id, actor.tenant_id, actor.role)
+
+    @post(
+        "/password",
+        status_code=HTTP_200_OK,
+        opt=requires("me_password", "update"),
+        summary="Change my password (current one required); every other session ends",
+    )
+    async def change_password(
+        self, data: JSONBody[PasswordChange], actor: CurrentActor, services: AppServices
+    ) -> TokenResponse:
+        await credentials.change_password(
+            services.database,
+            actor.user_id,
+            actor.tenant_id,
+            data.current_password,
+            data.new_password,
+        )
+        await services.auth.revoke_all_sessions(actor.user_id)
+        entry = AuditEntry(
+            "auth.password_changed", actor.user_id, actor.role, "user", actor.user_id
+        )
+        await services.audit.record(services.database, actor.tenant_id, entry)
+        return token_response(await services.auth.issue_pair(actor.user_id, actor.tenant_id))
+
+    @get(
+        "/invitations",
+        opt=requires("me_invitations", "read"),
+        summary="My open invitations to other tenants",
+    )
+    async def my_invitations(
+        self, actor: CurrentActor, services: AppServices
+    ) -> list[InvitationView]:
+        views = await invitations.list_mine(services.database, actor.user_id)
+        return [_invitation_view(v) for v in views]
+
+    @post(
+        "/invitations/{invitation_id:uuid}/accept",
+        status_code=HTTP_200_OK,
+        opt=requires("me_invitations", "accept"),
+        summary="Accept one of my invitations, signed in as myself",
+    )
+    async def accept_my_invitation(
+        self, invitation_id: FromPath[UUID], actor: CurrentActor, services: AppServices
+    ) -> InvitationView:
+        view = await invitations.accept_signed_in(
+            services.database, services.audit, actor.user_id, invitation_id
+        )
+        return _invitation_view(view)
+
+
+class InvitationLinksController(Controller):
+    """The e-mailed link: public, the secret in the path is the proof."""
+
+    path = "/api/v1/invitations"
+    tags = ["me"]
+    opt = PUBLIC
+
+    @get("/{token:str}", summary="What an invitation link is for")
+    async def describe(self, token: FromPath[str], services: AppServices) -> InvitationView:
+        return _invitation_view(await invitations.describe(services.database, token))
+
+    @post(
+        "/{token:str}/accept",
+        status_code=HTTP_200_OK,
+        summary="Accept: set a first password, or give the account's current one",
+    )
+    async def accept(
+        self, token: FromPath[str], data: JSONBody[Acceptance], services: AppServices
+    ) -> InvitationView:
+        view = await invitations.accept_by_link(
+            services.database, services.audit, token, data.password
+        )
+        return _invitation_view(view)
 
 
 class UsersController(Controller):
@@ -115,7 +231,7 @@ class UsersController(Controller):
         members = await service.list_members(session, actor.require_tenant(), limit, offset)
         return [_user_view(m) for m in members]
 
-    @post("/", opt=requires("users", "create"), summary="Create an account in this tenant")
+    @post("/", opt=requires("users", "create"), summary="Invite someone to this tenant")
     async def create_user(
         self,
         data: JSONBody[NewUser],
@@ -123,22 +239,17 @@ class UsersController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> UserView:
+        """A pending account and an e-mailed invitation; the same answer for any address."""
         tenant_id = actor.require_tenant()
-        user_id = await service.global_user_id(services.database, data.email, data.password)
-        await service.add_membership(session, tenant_id, user_id, data.role)
+        await invitations.invite_member(
+            services.database, services.settings, session, tenant_id, data.email, data.role
+        )
         await services.audit.append(
             session,
             tenant_id,
-            AuditEntry(
-                "user.created",
-                actor.user_id,
-                actor.role,
-                "user",
-                user_id,
-                details={"role": data.role},
-            ),
+            AuditEntry("user.invited", actor.user_id, actor.role, details={"role": data.role}),
         )
-        return UserView(user_id, data.email, data.role, UserStatus.ACTIVE)
+        return UserView(None, data.email, data.role, PENDING)
 
     @patch("/{user_id:uuid}", opt=requires("users", "update"), summary="Change role or status")
     async def change_user(
@@ -153,6 +264,8 @@ class UsersController(Controller):
         membership = await service.get_membership(session, tenant_id, user_id)
         if user_id == actor.user_id and (data.role or data.status == UserStatus.DISABLED):
             raise Conflict("You cannot change your own role or disable yourself.")
+        if membership.status == PENDING and data.status is not None:
+            raise Conflict("This account is pending until the person accepts the invitation.")
         changed = False
         for field, action in (("role", "user.role_changed"), ("status", "user.status_changed")):
             new_value = getattr(data, field)
@@ -187,11 +300,12 @@ class PlatformTenantsController(Controller):
     async def create_tenant(
         self, data: JSONBody[NewTenantRequest], actor: CurrentActor, services: AppServices
     ) -> TenantView:
-        tenant_id = await service.onboard_tenant(
+        tenant_id = await invitations.onboard_tenant(
             services.database,
+            services.settings,
             services.audit,
             service.NewTenant(data.slug, data.name, data.country, data.subdivision),
-            service.NewAccount(data.admin_email, data.admin_password),
+            data.admin_email,
             service.ActorRef(actor.user_id, actor.role),
         )
         async with services.database.transaction(Scope.PLATFORM) as session:
@@ -229,12 +343,12 @@ class PlatformStaffController(Controller):
     path = "/api/v1/platform/staff"
     tags = ["platform"]
 
-    @post("/", opt=requires("staff", "create"), summary="Add a platform staff member")
+    @post("/", opt=requires("staff", "create"), summary="Invite a platform staff member")
     async def create_staff(
         self, data: JSONBody[NewStaff], actor: CurrentActor, services: AppServices
     ) -> StaffView:
-        user_id = await service.add_platform_staff(
-            services.database, data.email, data.password, data.role
+        user_id = await invitations.invite_staff(
+            services.database, services.settings, data.email, data.role
         )
         entry = AuditEntry(
             "staff.created", actor.user_id, actor.role, "user", user_id, details={"role": data.role}

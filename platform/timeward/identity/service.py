@@ -9,13 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from timeward.audit.log import AuditEntry, AuditLog
 from timeward.auth.actor import PLATFORM_DOMAIN
 from timeward.db.session import Database, Scope
 from timeward.errors import Conflict, NotFound
 from timeward.identity.models import (
     Membership,
     PlatformStaff,
+    Realm,
     Tenant,
     TenantRole,
     TenantStatus,
@@ -33,12 +33,6 @@ class NewTenant:
     name: str
     country: str
     subdivision: str | None = None
-
-
-@dataclass(frozen=True)
-class NewAccount:
-    email: str
-    password: str
 
 
 @dataclass(frozen=True)
@@ -63,16 +57,26 @@ class Member:
     status: str
 
 
-async def find_or_create_user(session: AsyncSession, email: str, password: str | None) -> User:
+async def find_identity(session: AsyncSession, email: str, realm: Realm) -> User | None:
+    """The identity of an address in a realm (auth-scope session)."""
+    return await session.scalar(
+        select(User).where(User.realm == realm, func.lower(User.email) == email.lower())
+    )
+
+
+async def find_or_create_user(
+    session: AsyncSession, email: str, password: str | None, realm: Realm = Realm.TENANT
+) -> User:
     """The global identity for an e-mail address (auth-scope session).
 
-    An existing identity keeps its password: one tenant's admin never resets the
-    credentials a person uses with another tenant.
+    An existing identity keeps its password. Only seeding (demo, tests) passes a
+    password; every route creates identities without one, set by the person through
+    their invitation (timeward.identity.invitations).
     """
-    user = await session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+    user = await find_identity(session, email, realm)
     if user is None:
         password_hash = await hash_password(password) if password else None
-        user = User(email=email, password_hash=password_hash)
+        user = User(email=email, password_hash=password_hash, realm=realm)
         session.add(user)
         await session.flush()
     return user
@@ -93,9 +97,11 @@ async def create_tenant(database: Database, spec: NewTenant) -> UUID:
         raise Conflict(f"A tenant with the slug '{spec.slug}' already exists.") from exc
 
 
-async def global_user_id(database: Database, email: str, password: str | None) -> UUID:
+async def global_user_id(
+    database: Database, email: str, password: str | None, realm: Realm = Realm.TENANT
+) -> UUID:
     async with database.transaction(Scope.AUTH) as session:
-        return (await find_or_create_user(session, email, password)).id
+        return (await find_or_create_user(session, email, password, realm)).id
 
 
 async def add_membership(session: AsyncSession, tenant_id: UUID, user_id: UUID, role: str) -> None:
@@ -114,36 +120,16 @@ async def add_membership(session: AsyncSession, tenant_id: UUID, user_id: UUID, 
 async def add_member(
     database: Database, tenant_id: UUID, email: str, password: str | None, role: str
 ) -> UUID:
+    """Seed an accepted membership (demo, tests, benchmarks): never behind a route."""
     user_id = await global_user_id(database, email, password)
     async with database.transaction(Scope.TENANT, tenant_id) as session:
         await add_membership(session, tenant_id, user_id, role)
     return user_id
 
 
-async def onboard_tenant(
-    database: Database,
-    audit: AuditLog,
-    spec: NewTenant,
-    admin: NewAccount,
-    by: ActorRef,
-) -> UUID:
-    """Create a tenant and its first client admin, audited in both chains."""
-    tenant_id = await create_tenant(database, spec)
-    admin_id = await add_member(
-        database, tenant_id, admin.email, admin.password, TenantRole.CLIENT_ADMIN
-    )
-    created = AuditEntry("tenant.created", by.user_id, by.role, "tenant", tenant_id)
-    await audit.record(database, None, created)
-    details = {"role": str(TenantRole.CLIENT_ADMIN)}
-    admin_created = AuditEntry(
-        "user.created", by.user_id, by.role, "user", admin_id, details=details
-    )
-    await audit.record(database, tenant_id, admin_created)
-    return tenant_id
-
-
 async def add_platform_staff(database: Database, email: str, password: str, role: str) -> UUID:
-    user_id = await global_user_id(database, email, password)
+    """Seed a staff member with a password (demo, tests): never behind a route."""
+    user_id = await global_user_id(database, email, password, Realm.PLATFORM)
     async with database.transaction(Scope.PLATFORM) as session:
         if await session.get(PlatformStaff, user_id):
             raise Conflict("This person is already platform staff.")

@@ -7,6 +7,7 @@ from uuid import UUID
 
 import structlog
 
+from timeward.audit.log import PLATFORM_CHAIN
 from timeward.db.session import Scope
 from timeward.jobs.after_commit import enqueue_after_commit
 from timeward.jobs.registry import job
@@ -34,10 +35,11 @@ async def send_email(tenant_id: str, email_id: str) -> None:
 
 @job(queue="maintenance", max_retries=0)
 async def reconcile_outbound_emails() -> None:
-    """Each tenant in its own tenant-scoped transaction: the platform scope lists tenants only."""
+    """Each tenant in its own tenant-scoped transaction: the platform scope lists tenants only.
+    The platform's own outbox (staff invitations, resets) is the nil tenant id."""
     database = job_database()
     total = 0
-    for tenant_id in await tenant_ids(database):
+    for tenant_id in [PLATFORM_CHAIN, *await tenant_ids(database)]:
         async with database.transaction(Scope.TENANT, tenant_id) as session:
             stranded = await claim_stranded(session, tenant_id, older_than=STRANDED_AFTER)
             for email_id in stranded:

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, func, text
+from sqlalchemy import CheckConstraint, DateTime, Index, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from timeward.db.base import Base, CreatedAt, TenantScoped
@@ -37,7 +37,8 @@ class OutboundEmail(TenantScoped, CreatedAt, Base):
         ),
     )
 
-    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    # No foreign key: the platform's own mail uses the nil tenant id (PLATFORM_CHAIN).
+    tenant_id: Mapped[UUID] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(Text)
     subject: Mapped[str] = mapped_column(Text)
     body_text: Mapped[str] = mapped_column(Text)

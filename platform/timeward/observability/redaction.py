@@ -44,6 +44,8 @@ PERSONAL_KEYS = frozenset(
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _BEARER = re.compile(r"(?i)bearer\s+[A-Za-z0-9._~+/=-]+")
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+# Opaque secrets (timeward.auth.opaque): refresh tokens, invitation and reset links.
+_OPAQUE = re.compile(r"\b(?:rt|iv|pr)_[A-Za-z0-9_-]{20,}")
 _PHONE = re.compile(r"(?<![\w:.-])(?:\+|00)\d{1,3}[\s./-]?(?:\(\d+\)[\s./-]?)?\d+(?:[\s./-]?\d+)+")
 SAFE_KEYS = frozenset({"timestamp", "level", "request_id", "logger", "route"})
 
@@ -54,7 +56,7 @@ def _is_personal_key(key: str) -> bool:
 
 
 def redact_text(text: str) -> str:
-    for pattern in (_BEARER, _JWT, _EMAIL, _PHONE):
+    for pattern in (_BEARER, _JWT, _OPAQUE, _EMAIL, _PHONE):
         text = pattern.sub(REDACTED, text)
     return text
 

@@ -7,15 +7,23 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.exceptions import HTTPException
-from litestar.params import JSONBody
-from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT, HTTP_429_TOO_MANY_REQUESTS
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import (
+    HTTP_200_OK,
+    HTTP_202_ACCEPTED,
+    HTTP_204_NO_CONTENT,
+    HTTP_429_TOO_MANY_REQUESTS,
+)
 
 from timeward.auth.service import LoginRejected, LoginThrottled, TokenPair
 from timeward.auth.tokens import InvalidToken
 from timeward.authz.guard import PUBLIC
+from timeward.identity import credentials
 from timeward.web.authentication import unauthorized
 from timeward.web.dependencies import AppServices
-from timeward.web.schemas import Email, Password, Slug
+from timeward.web.schemas import Email, NewPassword, Password, Slug
+
+RESET_ANSWER = "If this address has an account there, a reset link is on its way."
 
 
 class TokenRequest(msgspec.Struct):
@@ -35,7 +43,32 @@ class TokenResponse(msgspec.Struct):
     token_type: str = "Bearer"
 
 
-def _response(pair: TokenPair) -> TokenResponse:
+class ResetRequest(msgspec.Struct):
+    email: Email
+    tenant: Slug
+
+
+class NewPasswordBody(msgspec.Struct):
+    password: NewPassword
+
+
+class Accepted(msgspec.Struct):
+    detail: str
+
+
+def _address(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _throttled(exc: LoginThrottled, detail: str) -> HTTPException:
+    return HTTPException(
+        status_code=HTTP_429_TOO_MANY_REQUESTS,
+        detail=detail,
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
+def token_response(pair: TokenPair) -> TokenResponse:
     return TokenResponse(pair.access_token, pair.refresh_token, pair.expires_in)
 
 
@@ -48,29 +81,55 @@ class AuthController(Controller):
     async def token(
         self, data: JSONBody[TokenRequest], request: Request[Any, Any, Any], services: AppServices
     ) -> TokenResponse:
-        address = request.client.host if request.client else "unknown"
         try:
-            pair = await services.auth.login(data.email, data.password, data.tenant, address)
+            pair = await services.auth.login(
+                data.email, data.password, data.tenant, _address(request)
+            )
         except LoginThrottled as exc:
-            raise HTTPException(
-                status_code=HTTP_429_TOO_MANY_REQUESTS,
-                detail="Too many failed logins. Try again later.",
-                headers={"Retry-After": str(exc.retry_after)},
-            ) from exc
+            raise _throttled(exc, "Too many failed logins. Try again later.") from exc
         except LoginRejected as exc:
             raise unauthorized("Invalid e-mail, password or tenant.") from exc
-        return _response(pair)
+        return token_response(pair)
 
     @post("/refresh", status_code=HTTP_200_OK, summary="Exchange a refresh token (single use)")
     async def refresh(self, data: JSONBody[RefreshRequest], services: AppServices) -> TokenResponse:
         try:
-            return _response(await services.auth.refresh(data.refresh_token))
+            return token_response(await services.auth.refresh(data.refresh_token))
         except InvalidToken as exc:
             raise unauthorized(f"Invalid refresh token: {exc}.") from exc
 
     @post("/logout", status_code=HTTP_204_NO_CONTENT, summary="Revoke a refresh token family")
     async def logout(self, data: JSONBody[RefreshRequest], services: AppServices) -> None:
         await services.auth.logout(data.refresh_token)
+
+    @post(
+        "/password-reset",
+        status_code=HTTP_202_ACCEPTED,
+        summary="E-mail a password-reset link (the same answer whether the account exists)",
+    )
+    async def request_password_reset(
+        self, data: JSONBody[ResetRequest], request: Request[Any, Any, Any], services: AppServices
+    ) -> Accepted:
+        settings = services.settings
+        buckets = services.auth.throttle.buckets(
+            "reset", data.email, _address(request), settings.password_resets_per_account
+        )
+        try:
+            await services.auth.claim_attempt(buckets)
+        except LoginThrottled as exc:
+            raise _throttled(exc, "Too many password-reset requests. Try again later.") from exc
+        await credentials.request_reset(services.database, settings, data.email, data.tenant)
+        return Accepted(RESET_ANSWER)
+
+    @post(
+        "/password-reset/{token:str}",
+        status_code=HTTP_204_NO_CONTENT,
+        summary="Choose a new password with a reset link (single use); every session ends",
+    )
+    async def reset_password(
+        self, token: FromPath[str], data: JSONBody[NewPasswordBody], services: AppServices
+    ) -> None:
+        await credentials.complete_reset(services.database, services.auth, token, data.password)
 
 
 class JwksController(Controller):

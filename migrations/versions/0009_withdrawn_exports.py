@@ -2,7 +2,7 @@
 deletes the stored zip of every live export of the tenant (each holds the person) and
 records when and why, so its download link answers 410 with the reason.
 
-Revision ID: 0009_h1
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-02
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_h1"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
