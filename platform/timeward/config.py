@@ -214,4 +214,3 @@ def load_settings() -> Settings:
         invitation_hours=_bounded_int("TIMEWARD_INVITATION_HOURS", 72, 1, 720),
         password_reset_minutes=_bounded_int("TIMEWARD_PASSWORD_RESET_MINUTES", 60, 1, 1440),
     )
-
