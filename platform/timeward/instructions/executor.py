@@ -219,6 +219,11 @@ class Job:
             return holds.covering_subject(self.subject_id, self.subject_user_id)
         return holds.tenant_wide
 
+    def in_scope(self, holds: HoldsInForce) -> tuple[HoldRef, ...]:
+        """Holds that can keep rows of this instruction: for a subject, those covering it;
+        for the tenant, every hold. Only these are named in its result and certificate."""
+        return self.covering(holds) if self.kind == Kind.DELETE_SUBJECT else holds.holds
+
 
 # --- Running ------------------------------------------------------------------------
 
@@ -914,7 +919,8 @@ async def _certify(job: Job) -> RunResult | None:
             else None
         )
         held = any(r.held for r in rows)
-        withheld = held and any(not h.disclosed for h in holds.holds)
+        kept_by = job.in_scope(holds) if held else ()
+        withheld = any(not h.disclosed for h in kept_by)
         now = datetime.now(UTC)
         certificate_id = new_id()
         payload: dict[str, Any] = {
@@ -953,9 +959,7 @@ async def _certify(job: Job) -> RunResult | None:
                 for r in rows
             ],
             "legal_holds": [
-                {"id": str(h.id), "reference": h.reference, "basis": h.basis}
-                for h in holds.holds
-                if held
+                {"id": str(h.id), "reference": h.reference, "basis": h.basis} for h in kept_by
             ],
             "export": (
                 {"id": str(export.id), "sha256": export.sha256, "bytes": export.size_bytes}
@@ -1010,7 +1014,7 @@ async def _conclude(job: Job) -> RunResult | None:
         )
         if held:
             reason = "data retained under legal hold: " + (
-                _describe(h for h in holds.holds if h.disclosed)
+                _describe(h for h in job.in_scope(holds) if h.disclosed)
                 if disclosed
                 else "a legal obligation"
             )
