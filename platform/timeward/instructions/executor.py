@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from timeward.audit.log import AuditLog
 from timeward.audit.service import pseudonymise_subject
 from timeward.auth.keys import KeyRing
+from timeward.crypto.data_keys import DataKeys
 from timeward.datamap.catalog import Catalog, Table, deletion_order, load_catalog, tenant_tables
 from timeward.datamap.deletion import (
     batch_delete,
@@ -51,7 +52,7 @@ from timeward.db.base import new_id
 from timeward.db.session import Database, Scope
 from timeward.identity.models import Membership, Tenant, TenantRole, TenantStatus, User, UserStatus
 from timeward.instructions.certificate import CERTIFICATE_TYPE, sign
-from timeward.instructions.export import build_export
+from timeward.instructions.export import Unsealing, build_export
 from timeward.instructions.finalisers import (
     DATA_KEY_FINALISER,
     finaliser_tables,
@@ -462,7 +463,12 @@ async def _export(job: Job) -> RunResult | None:
         excluded = EXPORT_EXCLUDED | finaliser_tables()
         tables = [t.name for t in tenant_tables(catalog) if t.name not in excluded]
         built = await build_export(
-            session, catalog, job.tenant_id, tables, instruction_id=job.instruction_id
+            session,
+            catalog,
+            job.tenant_id,
+            tables,
+            instruction_id=job.instruction_id,
+            unsealing=_unsealing(job),
         )
     await _ensure_progress(job, sorted(built.row_counts))
     async with job.step() as (session, instruction):
@@ -491,6 +497,13 @@ async def _export(job: Job) -> RunResult | None:
         bytes=len(built.content),
     )
     return None
+
+
+def _unsealing(job: Job) -> Unsealing:
+    """The controller side's openers of sealed columns (clock-event locations)."""
+    from tenants.locations.service import SEALED
+
+    return Unsealing(DataKeys(job.ctx.master_key), SEALED)
 
 
 def receipt_links(job: Job) -> dict[str, str]:
