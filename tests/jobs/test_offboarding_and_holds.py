@@ -19,6 +19,7 @@ from tests.jobs.instruction_support import (
     counts,
     fill_notifications,
     instruct,
+    offboard,
     wait_for_status,
 )
 from tests.jobs.smtp_server import SmtpServer
@@ -138,8 +139,7 @@ async def test_offboarding_returns_then_deletes_everything_then_destroys_the_key
     await fill_notifications(db, bravo.tenant_id, shared, 2)
     bravo_before = await checksums(owner, bravo.tenant_id)
 
-    created = await instruct(client, acme, kind="offboard_tenant")
-    await jobs.drain(timeout_s=30)
+    created = await offboard(client, owner, jobs, acme)
     status = (await _public(client, created["links"]["status"])).json()
     assert status["status"] == "completed", status
 
@@ -322,9 +322,8 @@ async def test_offboarding_keeps_a_held_subject_and_the_key(
         subject_user_id=str(held),
         client_may_be_told=True,
     )
-    created = await instruct(client, acme, kind="offboard_tenant")
+    created = await offboard(client, owner, jobs, acme)
     instruction_id = created["instruction"]["id"]
-    await jobs.drain(timeout_s=30)
     assert (await _public(client, created["links"]["status"])).json()["status"] == (
         "partially_completed"
     )

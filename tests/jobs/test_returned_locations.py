@@ -54,7 +54,7 @@ def _check_locations(archive: zipfile.ZipFile) -> None:
     ] == wanted
 
 
-@pytest.mark.parametrize("kind", ["return_data"])
+@pytest.mark.parametrize("kind", ["return_data", "offboard_tenant"])
 async def test_returned_clock_event_locations_are_coordinates(
     client: httpx.AsyncClient, jobs: Jobs, acme: Accounts, kind: str
 ) -> None:

@@ -10,7 +10,8 @@ batches loses nothing; the next run continues from the recorded progress.
 Phases by kind:
 
 - ``return_data``: export → deliver → certify → conclude
-- ``offboard_tenant``: export → deliver → await_delivery → delete → finalise → certify → conclude
+- ``offboard_tenant``: export → deliver → await_delivery → grace → delete → finalise →
+  certify → conclude
 - ``delete_subject``: delete → audit_identity → certify → conclude
 
 One run works for at most ``slice_seconds`` and then asks to be enqueued again, so long
@@ -35,6 +36,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeward import clock
 from timeward.audit.log import AuditLog
 from timeward.audit.service import pseudonymise_subject
 from timeward.auth.keys import KeyRing
@@ -119,6 +121,7 @@ class Phase(enum.StrEnum):
     EXPORT = "export"
     DELIVER = "deliver"
     AWAIT_DELIVERY = "await_delivery"
+    GRACE = "grace"
     DELETE = "delete"
     AUDIT_IDENTITY = "audit_identity"
     FINALISE = "finalise"
@@ -133,6 +136,7 @@ PHASES: dict[Kind, tuple[Phase, ...]] = {
         Phase.EXPORT,
         Phase.DELIVER,
         Phase.AWAIT_DELIVERY,
+        Phase.GRACE,
         Phase.DELETE,
         Phase.FINALISE,
         Phase.CERTIFY,
@@ -455,9 +459,6 @@ async def _export(job: Job) -> RunResult | None:
     async with job.step() as (_session, instruction):
         if instruction.export_id is not None:
             return None
-    if job.kind == Kind.OFFBOARD_TENANT:
-        # Access closes now, so what is returned is exactly what is then deleted.
-        await _set_tenant_status(job.database, job.tenant_id, TenantStatus.OFFBOARDING)
     async with job.database.transaction(Scope.TENANT, job.tenant_id, read_only=True) as session:
         catalog = await load_catalog(session)
         excluded = EXPORT_EXCLUDED | finaliser_tables()
@@ -550,11 +551,7 @@ async def _deliver(job: Job) -> RunResult | None:
             f"Status of the instruction: {links['status']}\n"
         )
         if offboarding:
-            body += (
-                "\nAccess to your account is closed. Once the download notice has been sent, "
-                "every record of your company is deleted and its data key destroyed; the "
-                f"signed deletion certificate will then be at:\n{links['certificate']}\n"
-            )
+            body += _offboarding_notice(instruction, links)
         await notify(
             session,
             job.tenant_id,
@@ -569,6 +566,41 @@ async def _deliver(job: Job) -> RunResult | None:
         ]
         instruction.delivery_email_ids = email_ids
     log.info("instruction.delivered", instruction_id=str(job.instruction_id), notices=len(admins))
+    return None
+
+
+def _offboarding_notice(instruction: Instruction, links: dict[str, str]) -> str:
+    starts = instruction.deletion_starts_at or instruction.received_at
+    return (
+        f"\nDeletion starts at {starts:%Y-%m-%d %H:%M} UTC (the grace period). Until then "
+        "your account stays open and a client admin can cancel the offboarding: "
+        f"POST /api/v1/instructions/{instruction.id}/cancel with a reason. This download "
+        "holds your data as of the instruction; ask for a return of data (return_data) if "
+        "you need a newer copy before deletion starts. When the grace period ends, access "
+        "closes, every record of your company is deleted and its data key destroyed; the "
+        f"signed deletion certificate will then be at:\n{links['certificate']}\n"
+    )
+
+
+async def _grace(job: Job) -> RunResult | None:
+    """An offboarding deletes nothing before its grace period ends: until then it waits as
+    ``scheduled`` (a client admin may cancel) and the reconciler picks it up again at
+    ``deletion_starts_at``. Then the tenant's access closes and deletion starts."""
+    now = clock.now()
+    async with job.step() as (session, instruction):
+        starts = instruction.deletion_starts_at
+        if starts is not None and starts > now:
+            reason = (
+                f"grace period: deletion starts at {starts:%Y-%m-%d %H:%M} UTC "
+                "unless a client admin cancels"
+            )
+            await change_status(
+                session, job.ctx.audit, instruction, Status.SCHEDULED, By.system(), reason
+            )
+            instruction.not_before = starts
+            log.info("instruction.grace_period", instruction_id=str(job.instruction_id))
+            return RunResult(Outcome.NOTHING)
+    await _set_tenant_status(job.database, job.tenant_id, TenantStatus.OFFBOARDING)
     return None
 
 
@@ -1048,6 +1080,7 @@ PHASE_STEPS = {
     Phase.EXPORT: _export,
     Phase.DELIVER: _deliver,
     Phase.AWAIT_DELIVERY: _await_delivery,
+    Phase.GRACE: _grace,
     Phase.DELETE: _delete,
     Phase.AUDIT_IDENTITY: _audit_identity,
     Phase.FINALISE: _finalise,

@@ -3,6 +3,7 @@ the client may be told of; public receipt links (for a client whose access is cl
 
 from __future__ import annotations
 
+from datetime import timedelta
 from uuid import UUID
 
 from litestar import Controller, MediaType, Response, get, post
@@ -82,9 +83,11 @@ class InstructionsController(Controller):
                 data.subject_user_id,
                 data.subject_request_id,
                 data.subject_request_due,
+                data.confirm_slug,
             ),
             service.Requester(actor.user_id, actor.role),
             audit=services.audit,
+            offboarding_grace=timedelta(days=services.settings.offboarding_grace_days),
         )
         token, links = _links(services, instruction.id)
         return CreatedInstruction(instruction_view(instruction, client=True), token, links)
@@ -227,6 +230,7 @@ class PublicInstructionsController(Controller):
             instruction.due_on,
             None if hidden else instruction.finished_at,
             instruction.certificate_id is not None and not hidden,
+            instruction.deletion_starts_at,
         )
 
     @get(

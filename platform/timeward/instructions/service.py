@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import select, text
@@ -59,6 +59,7 @@ from timeward.instructions.states import (
 from timeward.jobs.after_commit import enqueue_after_commit
 
 CLIENT_ADMIN = "client_admin"
+OFFBOARDING_GRACE = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class NewInstruction:
     subject_user_id: UUID | None = None
     subject_request_id: UUID | None = None
     subject_request_due: date | None = None
+    confirm_slug: str | None = None  # offboarding: the tenant's slug, typed back
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,15 @@ async def _tenant(session: AsyncSession, tenant_id: UUID) -> Tenant:
     return tenant
 
 
+def _check_confirmation(spec: NewInstruction, tenant: Tenant) -> None:
+    """Offboarding deletes everything: the client admin types the tenant's slug back."""
+    if spec.kind == Kind.OFFBOARD_TENANT and spec.confirm_slug != tenant.slug:
+        raise InvalidInput.on_field(
+            "confirm_slug",
+            "offboarding deletes all of this tenant's data: give the tenant's slug to confirm",
+        )
+
+
 async def _subject_account(
     session: AsyncSession, tenant_id: UUID, spec: NewInstruction
 ) -> UUID | None:
@@ -130,8 +141,12 @@ async def create_instruction(
     *,
     audit: AuditLog,
     received_at: datetime | None = None,
+    offboarding_grace: timedelta = OFFBOARDING_GRACE,
 ) -> Instruction:
     """Record a client instruction (received), compute its due date and schedule it.
+
+    An offboarding needs ``spec.confirm_slug`` equal to the tenant's slug; its deletion
+    starts ``offboarding_grace`` after receipt (the data is returned at once).
 
     ``session`` is the caller's tenant-scoped transaction; the job starts after it commits.
     Raises ``InvalidInput`` (422) for an inconsistent instruction and ``Conflict`` (409)
@@ -139,6 +154,7 @@ async def create_instruction(
     """
     _validate(spec, by)
     tenant = await _tenant(session, tenant_id)
+    _check_confirmation(spec, tenant)
     if spec.subject_id is not None and spec.subject_user_id is None:
         spec = replace(spec, subject_user_id=await _subject_account(session, tenant_id, spec))
     received = received_at or datetime.now(UTC)
@@ -160,6 +176,9 @@ async def create_instruction(
         due_on=due,
         job_ids=[],
         delivery_email_ids=[],
+        deletion_starts_at=(
+            received + offboarding_grace if spec.kind == Kind.OFFBOARD_TENANT else None
+        ),
     )
     try:
         async with session.begin_nested():
