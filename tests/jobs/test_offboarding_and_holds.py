@@ -218,7 +218,8 @@ async def test_subject_hold_keeps_the_subject_until_released(
         "basis": f"legal hold {hold['id']} (LG Berlin 12 O 34/27): Court order to preserve records",
         "done": True,
     }
-    assert (await counts(owner, acme.tenant_id))["notifications"] == 5
+    # the subject's 5 are kept; the admin was told of the partial result
+    assert (await counts(owner, acme.tenant_id))["notifications"] == 6
     holds = await client.get("/api/v1/legal-holds", headers=acme.auth("client_admin"))
     assert [h["id"] for h in holds.json()] == [hold["id"]]
     partial = await client.get(
@@ -229,7 +230,8 @@ async def test_subject_hold_keeps_the_subject_until_released(
     await _release(client, staff, hold["id"])
     await jobs.drain()
     detail = await wait_for_status(client, acme, instruction_id, {"completed"})
-    assert (await counts(owner, acme.tenant_id))["notifications"] == 0
+    # the subject's are gone; the admin's "partially completed" and "completed" notices stay
+    assert (await counts(owner, acme.tenant_id))["notifications"] == 2
     assert [e["to_status"] for e in detail["history"]][-4:] == [
         "partially_completed",
         "scheduled",

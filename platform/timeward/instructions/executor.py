@@ -389,6 +389,8 @@ async def record_failure(
         await change_status(
             session, ctx.audit, instruction, Status.FAILED, By.system(), why, disclosed=disclosed
         )
+        if disclosed:
+            await _announce_outcome(session, ctx, instruction)
         return True
 
 
@@ -507,11 +509,11 @@ def _unsealing(job: Job) -> Unsealing:
     return Unsealing(DataKeys(job.ctx.master_key), SEALED)
 
 
-def receipt_links(job: Job) -> dict[str, str]:
-    token = receipt_token(job.ctx.master_key, job.instruction_id)
-    base = f"{job.ctx.settings.public_url.rstrip('/')}/api/v1/public/instructions/"
+def receipt_links(ctx: ExecutionContext, instruction_id: UUID) -> dict[str, str]:
+    token = receipt_token(ctx.master_key, instruction_id)
+    base = f"{ctx.settings.public_url.rstrip('/')}/api/v1/public/instructions/"
     return {
-        name: f"{base}{job.instruction_id}{suffix}?token={token}"
+        name: f"{base}{instruction_id}{suffix}?token={token}"
         for name, suffix in (("status", ""), ("export", "/export"), ("certificate", "/certificate"))
     }
 
@@ -531,8 +533,92 @@ async def _client_admins(session: AsyncSession, tenant_id: UUID) -> list[tuple[U
     return [(user_id, email) for user_id, email in rows.all()]
 
 
+@dataclass(frozen=True)
+class Notice:
+    kind: str
+    title: str
+    body: str
+
+
+async def _tell_client_admins(
+    session: AsyncSession, tenant_id: UUID, admins: list[tuple[UUID, str]], notice: Notice
+) -> list[UUID]:
+    """In the app and by e-mail (the outbox: sent by a background job after commit) to
+    each client admin; returns the e-mails' ids."""
+    await notify(
+        session,
+        tenant_id,
+        [user_id for user_id, _ in admins],
+        notice.kind,
+        notice.title,
+        notice.body,
+    )
+    return [
+        await queue_email(session, tenant_id, email, f"Timeward: {notice.title}", notice.body)
+        for _, email in admins
+    ]
+
+
+KIND_NAMES = {
+    Kind.DELETE_SUBJECT: "deletion of a person's data",
+    Kind.RETURN_DATA: "return of your data",
+    Kind.OFFBOARD_TENANT: "offboarding of your company",
+}
+
+
+def outcome_notice(public_url: str, instruction: Instruction, links: dict[str, str]) -> Notice:
+    """What every client admin is told when an instruction ends (only outcomes the client
+    may know of: a result withheld under a confidential hold is never announced)."""
+    base = f"{public_url.rstrip('/')}/api/v1/instructions/{instruction.id}"
+    # after offboarding the client's access is closed: only the receipt link still works
+    certificate = (
+        links["certificate"]
+        if instruction.kind == Kind.OFFBOARD_TENANT
+        else f"{base}/certificate.html"
+    )
+    what = (
+        f"Your instruction ({KIND_NAMES[Kind(instruction.kind)]}, {instruction.id}), "
+        f"received {instruction.received_at:%Y-%m-%d %H:%M} UTC,"
+    )
+    status = Status(instruction.status)
+    if status == Status.COMPLETED:
+        return Notice(
+            "instruction.completed",
+            "Instruction completed",
+            f"{what} is completed.\n\nThe signed certificate:\n{certificate}\n",
+        )
+    if status == Status.PARTIALLY_COMPLETED:
+        return Notice(
+            "instruction.partially_completed",
+            "Instruction partially completed",
+            f"{what} is partially completed: {instruction.status_reason}.\n\nWhat was kept "
+            f"and why is in the signed certificate:\n{certificate}\n\nIt is completed once "
+            "the hold ends; you will be told.\n",
+        )
+    return Notice(
+        "instruction.failed",
+        "Instruction failed",
+        f"{what} could not be completed: {instruction.status_reason}.\n\nNothing done so far "
+        "is undone; platform staff can retry it from where it stopped. Its status:\n"
+        f"{links['status'] if instruction.kind == Kind.OFFBOARD_TENANT else base}\n",
+    )
+
+
+async def _announce_outcome(
+    session: AsyncSession, ctx: ExecutionContext, instruction: Instruction
+) -> None:
+    """Tell the client admins how the instruction ended (in the caller's tenant-scoped
+    transaction, so the notice exists exactly when the outcome does)."""
+    admins = await _client_admins(session, instruction.tenant_id)
+    if not admins:  # an offboarding that deleted them: the certificate is at the receipt link
+        return
+    links = receipt_links(ctx, instruction.id)
+    notice = outcome_notice(ctx.settings.public_url, instruction, links)
+    await _tell_client_admins(session, instruction.tenant_id, admins, notice)
+
+
 async def _deliver(job: Job) -> RunResult | None:
-    links = receipt_links(job)
+    links = receipt_links(job.ctx, job.instruction_id)
     async with job.step() as (session, instruction):
         if instruction.delivery_email_ids:
             return None
@@ -552,19 +638,9 @@ async def _deliver(job: Job) -> RunResult | None:
         )
         if offboarding:
             body += _offboarding_notice(instruction, links)
-        await notify(
-            session,
-            job.tenant_id,
-            [user_id for user_id, _ in admins],
-            "instruction.export_ready",
-            title,
-            body,
+        instruction.delivery_email_ids = await _tell_client_admins(
+            session, job.tenant_id, admins, Notice("instruction.export_ready", title, body)
         )
-        email_ids = [
-            await queue_email(session, job.tenant_id, email, f"Timeward: {title}", body)
-            for _, email in admins
-        ]
-        instruction.delivery_email_ids = email_ids
     log.info("instruction.delivered", instruction_id=str(job.instruction_id), notices=len(admins))
     return None
 
@@ -1070,6 +1146,8 @@ async def _conclude(job: Job) -> RunResult | None:
         await change_status(
             session, job.ctx.audit, instruction, target, By.system(), reason, disclosed=disclosed
         )
+        if disclosed:
+            await _announce_outcome(session, job.ctx, instruction)
     if job.kind == Kind.OFFBOARD_TENANT and target == Status.COMPLETED:
         await _set_tenant_status(job.database, job.tenant_id, TenantStatus.DELETED)
     log.info("instruction.concluded", instruction_id=str(job.instruction_id), status=str(target))
