@@ -118,3 +118,45 @@ async def test_a_subjects_certificate_names_only_the_hold_on_that_subject(
     for payload in await _certificates(client, acme, staff, instruction_id):
         assert payload["outcome"] == "partially_completed"
         assert [h["id"] for h in payload["legal_holds"]] == [own["id"]]
+
+
+async def test_releasing_a_hold_on_someone_else_leaves_a_held_instruction_alone(
+    client: httpx.AsyncClient, jobs: Jobs, acme: Accounts, staff: Accounts
+) -> None:
+    """A confidential hold's release must not rerun (and re-announce) another subject's
+    instruction that its own hold keeps partially completed."""
+    assert acme.tenant_id
+    people = (await seed_workforce(client, acme)).employees
+    await _hold(
+        client,
+        staff,
+        acme.tenant_id,
+        scope="subject",
+        subject_id=str(people["employee"]),
+        client_may_be_told=True,
+    )
+    created = await instruct(
+        client, acme, kind="delete_subject", subject_id=str(people["employee"])
+    )
+    instruction_id = created["instruction"]["id"]
+    await jobs.drain()
+    before = await wait_for_status(client, acme, instruction_id, {"partially_completed"})
+
+    other = await _hold(
+        client,
+        staff,
+        acme.tenant_id,
+        scope="subject",
+        subject_id=str(people["client_manager"]),
+        client_may_be_told=False,
+    )
+    released = await client.post(
+        f"/api/v1/platform/legal-holds/{other['id']}/release",
+        json={"reason": "proceedings closed"},
+        headers=staff.auth("platform_admin"),
+    )
+    assert released.status_code == 200, released.text
+    await jobs.drain()
+    after = await wait_for_status(client, acme, instruction_id, {"partially_completed"})
+    assert after["history"] == before["history"]
+    assert after["instruction"]["certificate_id"] == before["instruction"]["certificate_id"]

@@ -56,6 +56,14 @@ class HoldRef:
     def describe(self) -> str:
         return f"legal hold {self.id} ({self.reference}): {self.basis}"
 
+    def covers(self, subject_id: UUID | None, user_id: UUID | None) -> bool:
+        """Whether this hold keeps the rows of that subject (a tenant hold: anyone's)."""
+        return (
+            self.scope == HoldScope.TENANT
+            or (subject_id is not None and self.subject_id == subject_id)
+            or (user_id is not None and self.subject_user_id == user_id)
+        )
+
 
 @dataclass(frozen=True)
 class HoldsInForce:
@@ -76,16 +84,11 @@ class HoldsInForce:
         self, subject_id: UUID | None, user_id: UUID | None
     ) -> tuple[HoldRef, ...]:
         """Holds covering this subject: tenant-wide ones, and those naming it."""
-        named = tuple(
-            h
-            for h in self.subjects
-            if (subject_id is not None and h.subject_id == subject_id)
-            or (user_id is not None and h.subject_user_id == user_id)
-        )
+        named = tuple(h for h in self.subjects if h.covers(subject_id, user_id))
         return self.tenant_wide + named
 
 
-def _ref(hold: LegalHold) -> HoldRef:
+def hold_ref(hold: LegalHold) -> HoldRef:
     return HoldRef(
         hold.id,
         HoldScope(hold.scope),
@@ -155,8 +158,16 @@ async def holds_in_force(database: Database, tenant_id: UUID) -> HoldsInForce:
     id an instruction names."""
     async with database.transaction(Scope.PLATFORM, read_only=True) as session:
         holds = HoldsInForce(
-            tuple(_ref(h) for h in await list_holds(session, tenant_id=tenant_id, active_only=True))
+            tuple(
+                hold_ref(h)
+                for h in await list_holds(session, tenant_id=tenant_id, active_only=True)
+            )
         )
+    return await with_both_ids(database, tenant_id, holds)
+
+
+async def with_both_ids(database: Database, tenant_id: UUID, holds: HoldsInForce) -> HoldsInForce:
+    """Each subject hold with the id it does not name read from the subject's row."""
     if not any(h.subject_id is None or h.subject_user_id is None for h in holds.subjects):
         return holds
     async with database.transaction(Scope.TENANT, tenant_id, read_only=True) as session:

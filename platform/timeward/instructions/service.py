@@ -41,12 +41,14 @@ from timeward.errors import Conflict, Gone, InvalidInput, NotFound
 from timeward.identity.models import Tenant
 from timeward.instructions.actors import execute_instruction
 from timeward.instructions.due import tenant_calendar
+from timeward.instructions.holds import HoldsInForce, hold_ref, with_both_ids
 from timeward.instructions.models import (
     DataExport,
     DeletionCertificate,
     Instruction,
     InstructionEvent,
     InstructionProgress,
+    LegalHold,
 )
 from timeward.instructions.receipts import check_receipt_token
 from timeward.instructions.records import By, change_status, load_for_update, record_event, require
@@ -435,19 +437,32 @@ async def retry_failed(
 
 
 async def reschedule_after_release(
-    database: Database, audit: AuditLog, tenant_id: UUID
+    database: Database, audit: AuditLog, released: LegalHold
 ) -> list[UUID]:
-    """After a hold is released: the tenant's partially completed instructions run again, so
-    what the hold kept back can now be deleted. A change the client may be told of is audited
-    in the tenant's chain; one withheld from it, in the platform's."""
+    """After a hold is released: the partially completed instructions it covered run again,
+    so what the hold kept back can now be deleted (a hold on another subject leaves a
+    subject's instruction alone). A change the client may be told of is audited in the
+    tenant's chain; one withheld from it, in the platform's."""
+    tenant_id = released.tenant_id
+    [hold] = (await with_both_ids(database, tenant_id, HoldsInForce((hold_ref(released),)))).holds
     async with database.transaction(Scope.PLATFORM, read_only=True) as session:
         rows = await session.execute(
-            select(Instruction.id, Instruction.withheld).where(
+            select(
+                Instruction.id,
+                Instruction.withheld,
+                Instruction.kind,
+                Instruction.subject_id,
+                Instruction.subject_user_id,
+            ).where(
                 Instruction.tenant_id == tenant_id,
                 Instruction.status == Status.PARTIALLY_COMPLETED,
             )
         )
-        found = list(rows.all())
+        found = [
+            (instruction_id, withheld)
+            for instruction_id, withheld, kind, subject_id, user_id in rows.all()
+            if kind != Kind.DELETE_SUBJECT or hold.covers(subject_id, user_id)
+        ]
     rescheduled = []
     for instruction_id, withheld in found:
         scope = Scope.PLATFORM if withheld else Scope.TENANT
