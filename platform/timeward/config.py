@@ -165,6 +165,7 @@ class Settings:
     queue_namespace: str | None = None
     instruction_batch_size: int = 1000
     instruction_slice_seconds: float = 30.0
+    offboarding_grace_days: int = 7
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     trusted_proxies: tuple[str, ...] = ()
     receipt_link_days: int = 365  # after the instruction finished
@@ -208,9 +209,18 @@ def load_settings() -> Settings:
         queue_namespace=_env("TIMEWARD_QUEUE_NAMESPACE"),
         instruction_batch_size=int(_env("TIMEWARD_INSTRUCTION_BATCH_SIZE", "1000") or "1000"),
         instruction_slice_seconds=float(_env("TIMEWARD_INSTRUCTION_SLICE_SECONDS", "30") or "30"),
+        offboarding_grace_days=_grace_days(),
         privacy=load_privacy_settings(),
         trusted_proxies=load_trusted_proxies(),
         receipt_link_days=_bounded_int("TIMEWARD_RECEIPT_LINK_DAYS", 365, 1, 3650),
         invitation_hours=_bounded_int("TIMEWARD_INVITATION_HOURS", 72, 1, 720),
         password_reset_minutes=_bounded_int("TIMEWARD_PASSWORD_RESET_MINUTES", 60, 1, 1440),
     )
+
+
+def _grace_days() -> int:
+    """Days between an offboarding instruction and the start of deletion (cancelable)."""
+    days = int(_env("TIMEWARD_OFFBOARDING_GRACE_DAYS", "7") or "7")
+    if not 0 <= days <= 90:
+        raise ValueError("TIMEWARD_OFFBOARDING_GRACE_DAYS must be between 0 and 90")
+    return days

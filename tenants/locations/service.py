@@ -12,9 +12,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -157,6 +158,44 @@ async def open_locations(
     if unavailable:
         log.warning("location.unavailable", tenant_id=str(tenant_id), events=unavailable)
     return opened
+
+
+Rows = list[dict[str, Any]]
+SEALED_COLUMN = "location_sealed"
+# Opens the sealed column of a table's rows in place, for whoever has a right to read it
+# (the subject's access request, the client's returned data).
+Opener = Callable[[AsyncSession, DataKeys, UUID, Rows], Awaitable[None]]
+
+
+async def _open_clock_event_locations(
+    session: AsyncSession, keys: DataKeys, tenant_id: UUID, rows: Rows
+) -> None:
+    """``location_sealed`` becomes ``location``: status and, when the key still opens it,
+    latitude, longitude and accuracy in metres (numbers)."""
+    ids = [row["id"] for row in rows]
+    events = (
+        await session.scalars(
+            select(ClockEvent).where(ClockEvent.tenant_id == tenant_id, ClockEvent.id.in_(ids))
+        )
+    ).all()
+    opened = await open_locations(session, keys, tenant_id, events)
+    for row in rows:
+        row.pop(SEALED_COLUMN, None)
+        location = opened.get(row["id"])
+        if location is None:
+            row["location"] = {"status": "not_collected"}
+        elif location.coordinates is None:  # geofence only, reduced, or key destroyed
+            row["location"] = {"status": location.status}
+        else:
+            row["location"] = {
+                "status": location.status,
+                "latitude": location.coordinates.latitude,
+                "longitude": location.coordinates.longitude,
+                "accuracy_m": location.coordinates.accuracy_m,
+            }
+
+
+SEALED: dict[str, Opener] = {"clock_events": _open_clock_event_locations}
 
 
 def _open(secret: bytes | None, tenant_id: UUID, event: ClockEvent) -> Coordinates | None:

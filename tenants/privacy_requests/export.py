@@ -15,17 +15,16 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tenants.locations.service import open_locations
+from tenants.locations.service import SEALED, SEALED_COLUMN
 from tenants.privacy_requests.models import PrivacyRequest
 from tenants.privacy_requests.retention import retention_policy
 from tenants.privacy_requests.subject import (
@@ -35,7 +34,6 @@ from tenants.privacy_requests.subject import (
     subject_emails,
     subject_rows,
 )
-from tenants.time.models import ClockEvent
 from timeward.crypto.data_keys import DataKeys
 
 SCHEMA_VERSION = "1"
@@ -44,39 +42,7 @@ JSON_NAME = "export.json"
 README_NAME = "README.txt"
 
 Rows = list[dict[str, Any]]
-SEALED_COLUMN = "location_sealed"
 NOT_EXPORTED = frozenset({SEALED_COLUMN, "password_hash"})
-# Opens the sealed column of a table's rows in place (the subject's right of access).
-Opener = Callable[[AsyncSession, DataKeys, UUID, Rows], Awaitable[None]]
-
-
-async def _open_clock_event_locations(
-    session: AsyncSession, keys: DataKeys, tenant_id: UUID, rows: Rows
-) -> None:
-    ids = [row["id"] for row in rows]
-    events = (
-        await session.scalars(
-            select(ClockEvent).where(ClockEvent.tenant_id == tenant_id, ClockEvent.id.in_(ids))
-        )
-    ).all()
-    opened = await open_locations(session, keys, tenant_id, events)
-    for row in rows:
-        row.pop(SEALED_COLUMN, None)
-        location = opened.get(row["id"])
-        if location is None:
-            row["location"] = {"status": "not_collected"}
-        elif location.coordinates is None:  # geofence only, reduced, or key destroyed
-            row["location"] = {"status": location.status}
-        else:
-            row["location"] = {
-                "status": location.status,
-                "latitude": location.coordinates.latitude,
-                "longitude": location.coordinates.longitude,
-                "accuracy_m": location.coordinates.accuracy_m,
-            }
-
-
-SEALED: dict[str, Opener] = {"clock_events": _open_clock_event_locations}
 
 
 def _plain(value: Any) -> Any:

@@ -10,7 +10,9 @@ import asyncpg
 import httpx
 
 from tests.accounts import Accounts
+from tests.jobs.conftest import Jobs
 from timeward.db.session import Database, Scope
+from timeward.instructions.actors import reconcile_instructions
 from timeward.notifications.service import notify
 
 
@@ -102,4 +104,38 @@ async def instruct(client: httpx.AsyncClient, accounts: Accounts, **body: Any) -
     )
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
+    return created
+
+
+async def end_grace_period(owner: asyncpg.Pool, tenant_id: UUID, instruction_id: str) -> None:
+    """Move the offboarding's deletion start (and its wake-up) an hour into the past."""
+    async with owner.acquire() as conn, conn.transaction():
+        await conn.execute("select set_config('app.tenant_id', $1, true)", str(tenant_id))
+        changed = await conn.execute(
+            "update instructions set deletion_starts_at = now() - interval '1 hour', "
+            "not_before = least(not_before, now() - interval '1 hour'), "
+            "enqueued_at = now() - interval '1 hour' where tenant_id = $1 and id = $2",
+            tenant_id,
+            UUID(instruction_id),
+        )
+    assert changed == "UPDATE 1"
+
+
+async def pass_grace_period(
+    owner: asyncpg.Pool, jobs: Jobs, tenant_id: UUID, instruction_id: str
+) -> None:
+    """End the grace period and let the reconciler pick the instruction up."""
+    await end_grace_period(owner, tenant_id, instruction_id)
+    reconcile_instructions.send()
+    await jobs.drain(timeout_s=30)
+
+
+async def offboard(
+    client: httpx.AsyncClient, owner: asyncpg.Pool, jobs: Jobs, accounts: Accounts
+) -> dict[str, Any]:
+    """Offboard the tenant, confirmed, and let the grace period pass: the 201 body."""
+    assert accounts.tenant_id
+    created = await instruct(client, accounts, kind="offboard_tenant", confirm_slug=accounts.slug)
+    await jobs.drain(timeout_s=30)
+    await pass_grace_period(owner, jobs, accounts.tenant_id, created["instruction"]["id"])
     return created

@@ -364,7 +364,7 @@ async def test_only_client_admins_instruct_and_kinds_are_consistent(
     twice = [
         await client.post(
             "/api/v1/instructions",
-            json={"kind": "offboard_tenant"},
+            json={"kind": "offboard_tenant", "confirm_slug": acme.slug},
             headers=acme.auth("client_admin"),
         )
         for _ in range(2)

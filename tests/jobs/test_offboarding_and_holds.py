@@ -19,6 +19,7 @@ from tests.jobs.instruction_support import (
     counts,
     fill_notifications,
     instruct,
+    offboard,
     wait_for_status,
 )
 from tests.jobs.smtp_server import SmtpServer
@@ -138,8 +139,7 @@ async def test_offboarding_returns_then_deletes_everything_then_destroys_the_key
     await fill_notifications(db, bravo.tenant_id, shared, 2)
     bravo_before = await checksums(owner, bravo.tenant_id)
 
-    created = await instruct(client, acme, kind="offboard_tenant")
-    await jobs.drain(timeout_s=30)
+    created = await offboard(client, owner, jobs, acme)
     status = (await _public(client, created["links"]["status"])).json()
     assert status["status"] == "completed", status
 
@@ -218,7 +218,8 @@ async def test_subject_hold_keeps_the_subject_until_released(
         "basis": f"legal hold {hold['id']} (LG Berlin 12 O 34/27): Court order to preserve records",
         "done": True,
     }
-    assert (await counts(owner, acme.tenant_id))["notifications"] == 5
+    # the subject's 5 are kept; the admin was told of the partial result
+    assert (await counts(owner, acme.tenant_id))["notifications"] == 6
     holds = await client.get("/api/v1/legal-holds", headers=acme.auth("client_admin"))
     assert [h["id"] for h in holds.json()] == [hold["id"]]
     partial = await client.get(
@@ -229,7 +230,8 @@ async def test_subject_hold_keeps_the_subject_until_released(
     await _release(client, staff, hold["id"])
     await jobs.drain()
     detail = await wait_for_status(client, acme, instruction_id, {"completed"})
-    assert (await counts(owner, acme.tenant_id))["notifications"] == 0
+    # the subject's are gone; the admin's "partially completed" and "completed" notices stay
+    assert (await counts(owner, acme.tenant_id))["notifications"] == 2
     assert [e["to_status"] for e in detail["history"]][-4:] == [
         "partially_completed",
         "scheduled",
@@ -322,9 +324,8 @@ async def test_offboarding_keeps_a_held_subject_and_the_key(
         subject_user_id=str(held),
         client_may_be_told=True,
     )
-    created = await instruct(client, acme, kind="offboard_tenant")
+    created = await offboard(client, owner, jobs, acme)
     instruction_id = created["instruction"]["id"]
-    await jobs.drain(timeout_s=30)
     assert (await _public(client, created["links"]["status"])).json()["status"] == (
         "partially_completed"
     )

@@ -204,9 +204,10 @@ async def test_killed_worker_mid_deletion_loses_nothing_and_touches_no_other_ten
         instruction = await create_instruction(
             session,
             acme.tenant_id,
-            NewInstruction(Kind.OFFBOARD_TENANT),
+            NewInstruction(Kind.OFFBOARD_TENANT, confirm_slug=acme.slug),
             Requester(acme.user_id("client_admin"), "client_admin"),
             audit=services.audit,
+            offboarding_grace=timedelta(0),
         )
     first = workers.start()
 

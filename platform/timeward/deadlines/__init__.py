@@ -41,7 +41,7 @@ from timeward.deadlines.subject_requests import (
     subject_request_due,
     traffic_light,
 )
-from timeward.deadlines.tenant_calendar import TenantCalendar
+from timeward.deadlines.tenant_calendar import TenantCalendar, check_calendar
 
 __all__ = [
     "DeadlineError",
@@ -59,6 +59,7 @@ __all__ = [
     "breach_working_days_left",
     "business_days_between",
     "business_days_left",
+    "check_calendar",
     "default_policy",
     "due_moment",
     "earliest_breach_notice_due",

@@ -18,7 +18,11 @@ class DeadlineError(Exception):
 
 
 class UnsupportedCalendar(DeadlineError):
-    """The tenant's country, subdivision or timezone is unknown."""
+    """The tenant's country, subdivision or timezone is unknown; ``field`` names which."""
+
+    def __init__(self, message: str, *, field: str = "country") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class PolicyError(DeadlineError):

@@ -10,6 +10,17 @@ from timeward.deadlines import business_days, moments
 from timeward.deadlines.errors import UnsupportedCalendar
 
 
+def check_calendar(country: str, subdivision: str | None) -> None:
+    """Raise :class:`UnsupportedCalendar` naming the field at fault (``country`` or
+    ``subdivision``) unless the holidays library has this calendar."""
+    business_days.check_jurisdiction(country, None)
+    if subdivision is not None:
+        try:
+            business_days.check_jurisdiction(country, subdivision)
+        except UnsupportedCalendar as error:
+            raise UnsupportedCalendar(error.message, field="subdivision") from error
+
+
 @dataclass(frozen=True)
 class TenantCalendar:
     """Where (public holidays) and when (local days) a tenant's deadlines fall.
@@ -24,11 +35,13 @@ class TenantCalendar:
     timezone: str = "UTC"
 
     def __post_init__(self) -> None:
-        business_days.check_jurisdiction(self.country, self.subdivision)
+        check_calendar(self.country, self.subdivision)
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as error:
-            raise UnsupportedCalendar(f"Unknown timezone {self.timezone!r}.") from error
+            raise UnsupportedCalendar(
+                f"Unknown timezone {self.timezone!r}.", field="timezone"
+            ) from error
 
     @property
     def zone(self) -> ZoneInfo:

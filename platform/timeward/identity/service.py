@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward.auth.actor import PLATFORM_DOMAIN
 from timeward.db.session import Database, Scope
-from timeward.errors import Conflict, NotFound
+from timeward.deadlines import UnsupportedCalendar, check_calendar
+from timeward.errors import Conflict, InvalidInput, NotFound
 from timeward.identity.models import (
     Membership,
     PlatformStaff,
@@ -82,9 +83,18 @@ async def find_or_create_user(
     return user
 
 
+def _check_calendar(spec: NewTenant) -> None:
+    """Deadlines are counted in the tenant's public holidays: refuse a calendar that has none."""
+    try:
+        check_calendar(spec.country, spec.subdivision)
+    except UnsupportedCalendar as error:
+        raise InvalidInput.on_field(error.field, error.message) from error
+
+
 async def create_tenant(database: Database, spec: NewTenant) -> UUID:
     if spec.slug in RESERVED_SLUGS:
         raise Conflict(f"The slug '{spec.slug}' is reserved.")
+    _check_calendar(spec)
     try:
         async with database.transaction(Scope.PLATFORM) as session:
             tenant = Tenant(

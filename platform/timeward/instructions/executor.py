@@ -10,7 +10,8 @@ batches loses nothing; the next run continues from the recorded progress.
 Phases by kind:
 
 - ``return_data``: export → deliver → certify → conclude
-- ``offboard_tenant``: export → deliver → await_delivery → delete → finalise → certify → conclude
+- ``offboard_tenant``: export → deliver → await_delivery → grace → delete → finalise →
+  certify → conclude
 - ``delete_subject``: delete → audit_identity → certify → conclude
 
 One run works for at most ``slice_seconds`` and then asks to be enqueued again, so long
@@ -35,9 +36,11 @@ from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeward import clock
 from timeward.audit.log import AuditLog
 from timeward.audit.service import pseudonymise_subject
 from timeward.auth.keys import KeyRing
+from timeward.crypto.data_keys import DataKeys
 from timeward.datamap.catalog import Catalog, Table, deletion_order, load_catalog, tenant_tables
 from timeward.datamap.deletion import (
     RowCounts,
@@ -52,7 +55,7 @@ from timeward.db.base import new_id
 from timeward.db.session import Database, Scope
 from timeward.identity.models import Membership, Tenant, TenantRole, TenantStatus, User, UserStatus
 from timeward.instructions.certificate import CERTIFICATE_TYPE, sign
-from timeward.instructions.export import build_export
+from timeward.instructions.export import Unsealing, build_export
 from timeward.instructions.finalisers import (
     DATA_KEY_FINALISER,
     finaliser_tables,
@@ -119,6 +122,7 @@ class Phase(enum.StrEnum):
     EXPORT = "export"
     DELIVER = "deliver"
     AWAIT_DELIVERY = "await_delivery"
+    GRACE = "grace"
     DELETE = "delete"
     AUDIT_IDENTITY = "audit_identity"
     FINALISE = "finalise"
@@ -133,6 +137,7 @@ PHASES: dict[Kind, tuple[Phase, ...]] = {
         Phase.EXPORT,
         Phase.DELIVER,
         Phase.AWAIT_DELIVERY,
+        Phase.GRACE,
         Phase.DELETE,
         Phase.FINALISE,
         Phase.CERTIFY,
@@ -219,6 +224,11 @@ class Job:
         if self.kind == Kind.DELETE_SUBJECT:
             return holds.covering_subject(self.subject_id, self.subject_user_id)
         return holds.tenant_wide
+
+    def in_scope(self, holds: HoldsInForce) -> tuple[HoldRef, ...]:
+        """Holds that can keep rows of this instruction: for a subject, those covering it;
+        for the tenant, every hold. Only these are named in its result and certificate."""
+        return self.covering(holds) if self.kind == Kind.DELETE_SUBJECT else holds.holds
 
 
 # --- Running ------------------------------------------------------------------------
@@ -380,6 +390,8 @@ async def record_failure(
         await change_status(
             session, ctx.audit, instruction, Status.FAILED, By.system(), why, disclosed=disclosed
         )
+        if disclosed:
+            await _announce_outcome(session, ctx, instruction)
         return True
 
 
@@ -450,15 +462,17 @@ async def _export(job: Job) -> RunResult | None:
     async with job.step() as (_session, instruction):
         if instruction.export_id is not None:
             return None
-    if job.kind == Kind.OFFBOARD_TENANT:
-        # Access closes now, so what is returned is exactly what is then deleted.
-        await _set_tenant_status(job.database, job.tenant_id, TenantStatus.OFFBOARDING)
     async with job.database.transaction(Scope.TENANT, job.tenant_id, read_only=True) as session:
         catalog = await load_catalog(session)
         excluded = EXPORT_EXCLUDED | finaliser_tables()
         tables = [t.name for t in tenant_tables(catalog) if t.name not in excluded]
         built = await build_export(
-            session, catalog, job.tenant_id, tables, instruction_id=job.instruction_id
+            session,
+            catalog,
+            job.tenant_id,
+            tables,
+            instruction_id=job.instruction_id,
+            unsealing=_unsealing(job),
         )
     await _ensure_progress(job, sorted(built.row_counts))
     async with job.step() as (session, instruction):
@@ -489,11 +503,18 @@ async def _export(job: Job) -> RunResult | None:
     return None
 
 
-def receipt_links(job: Job) -> dict[str, str]:
-    token = receipt_token(job.ctx.master_key, job.instruction_id)
-    base = f"{job.ctx.settings.public_url.rstrip('/')}/api/v1/public/instructions/"
+def _unsealing(job: Job) -> Unsealing:
+    """The controller side's openers of sealed columns (clock-event locations)."""
+    from tenants.locations.service import SEALED
+
+    return Unsealing(DataKeys(job.ctx.master_key), SEALED)
+
+
+def receipt_links(ctx: ExecutionContext, instruction_id: UUID) -> dict[str, str]:
+    token = receipt_token(ctx.master_key, instruction_id)
+    base = f"{ctx.settings.public_url.rstrip('/')}/api/v1/public/instructions/"
     return {
-        name: f"{base}{job.instruction_id}{suffix}?token={token}"
+        name: f"{base}{instruction_id}{suffix}?token={token}"
         for name, suffix in (("status", ""), ("export", "/export"), ("certificate", "/certificate"))
     }
 
@@ -513,8 +534,92 @@ async def _client_admins(session: AsyncSession, tenant_id: UUID) -> list[tuple[U
     return [(user_id, email) for user_id, email in rows.all()]
 
 
+@dataclass(frozen=True)
+class Notice:
+    kind: str
+    title: str
+    body: str
+
+
+async def _tell_client_admins(
+    session: AsyncSession, tenant_id: UUID, admins: list[tuple[UUID, str]], notice: Notice
+) -> list[UUID]:
+    """In the app and by e-mail (the outbox: sent by a background job after commit) to
+    each client admin; returns the e-mails' ids."""
+    await notify(
+        session,
+        tenant_id,
+        [user_id for user_id, _ in admins],
+        notice.kind,
+        notice.title,
+        notice.body,
+    )
+    return [
+        await queue_email(session, tenant_id, email, f"Timeward: {notice.title}", notice.body)
+        for _, email in admins
+    ]
+
+
+KIND_NAMES = {
+    Kind.DELETE_SUBJECT: "deletion of a person's data",
+    Kind.RETURN_DATA: "return of your data",
+    Kind.OFFBOARD_TENANT: "offboarding of your company",
+}
+
+
+def outcome_notice(public_url: str, instruction: Instruction, links: dict[str, str]) -> Notice:
+    """What every client admin is told when an instruction ends (only outcomes the client
+    may know of: a result withheld under a confidential hold is never announced)."""
+    base = f"{public_url.rstrip('/')}/api/v1/instructions/{instruction.id}"
+    # after offboarding the client's access is closed: only the receipt link still works
+    certificate = (
+        links["certificate"]
+        if instruction.kind == Kind.OFFBOARD_TENANT
+        else f"{base}/certificate.html"
+    )
+    what = (
+        f"Your instruction ({KIND_NAMES[Kind(instruction.kind)]}, {instruction.id}), "
+        f"received {instruction.received_at:%Y-%m-%d %H:%M} UTC,"
+    )
+    status = Status(instruction.status)
+    if status == Status.COMPLETED:
+        return Notice(
+            "instruction.completed",
+            "Instruction completed",
+            f"{what} is completed.\n\nThe signed certificate:\n{certificate}\n",
+        )
+    if status == Status.PARTIALLY_COMPLETED:
+        return Notice(
+            "instruction.partially_completed",
+            "Instruction partially completed",
+            f"{what} is partially completed: {instruction.status_reason}.\n\nWhat was kept "
+            f"and why is in the signed certificate:\n{certificate}\n\nIt is completed once "
+            "the hold ends; you will be told.\n",
+        )
+    return Notice(
+        "instruction.failed",
+        "Instruction failed",
+        f"{what} could not be completed: {instruction.status_reason}.\n\nNothing done so far "
+        "is undone; platform staff can retry it from where it stopped. Its status:\n"
+        f"{links['status'] if instruction.kind == Kind.OFFBOARD_TENANT else base}\n",
+    )
+
+
+async def _announce_outcome(
+    session: AsyncSession, ctx: ExecutionContext, instruction: Instruction
+) -> None:
+    """Tell the client admins how the instruction ended (in the caller's tenant-scoped
+    transaction, so the notice exists exactly when the outcome does)."""
+    admins = await _client_admins(session, instruction.tenant_id)
+    if not admins:  # an offboarding that deleted them: the certificate is at the receipt link
+        return
+    links = receipt_links(ctx, instruction.id)
+    notice = outcome_notice(ctx.settings.public_url, instruction, links)
+    await _tell_client_admins(session, instruction.tenant_id, admins, notice)
+
+
 async def _deliver(job: Job) -> RunResult | None:
-    links = receipt_links(job)
+    links = receipt_links(job.ctx, job.instruction_id)
     async with job.step() as (session, instruction):
         if instruction.delivery_email_ids:
             return None
@@ -533,25 +638,46 @@ async def _deliver(job: Job) -> RunResult | None:
             f"Status of the instruction: {links['status']}\n"
         )
         if offboarding:
-            body += (
-                "\nAccess to your account is closed. Once the download notice has been sent, "
-                "every record of your company is deleted and its data key destroyed; the "
-                f"signed deletion certificate will then be at:\n{links['certificate']}\n"
-            )
-        await notify(
-            session,
-            job.tenant_id,
-            [user_id for user_id, _ in admins],
-            "instruction.export_ready",
-            title,
-            body,
+            body += _offboarding_notice(instruction, links)
+        instruction.delivery_email_ids = await _tell_client_admins(
+            session, job.tenant_id, admins, Notice("instruction.export_ready", title, body)
         )
-        email_ids = [
-            await queue_email(session, job.tenant_id, email, f"Timeward: {title}", body)
-            for _, email in admins
-        ]
-        instruction.delivery_email_ids = email_ids
     log.info("instruction.delivered", instruction_id=str(job.instruction_id), notices=len(admins))
+    return None
+
+
+def _offboarding_notice(instruction: Instruction, links: dict[str, str]) -> str:
+    starts = instruction.deletion_starts_at or instruction.received_at
+    return (
+        f"\nDeletion starts at {starts:%Y-%m-%d %H:%M} UTC (the grace period). Until then "
+        "your account stays open and a client admin can cancel the offboarding: "
+        f"POST /api/v1/instructions/{instruction.id}/cancel with a reason. This download "
+        "holds your data as of the instruction; ask for a return of data (return_data) if "
+        "you need a newer copy before deletion starts. When the grace period ends, access "
+        "closes, every record of your company is deleted and its data key destroyed; the "
+        f"signed deletion certificate will then be at:\n{links['certificate']}\n"
+    )
+
+
+async def _grace(job: Job) -> RunResult | None:
+    """An offboarding deletes nothing before its grace period ends: until then it waits as
+    ``scheduled`` (a client admin may cancel) and the reconciler picks it up again at
+    ``deletion_starts_at``. Then the tenant's access closes and deletion starts."""
+    now = clock.now()
+    async with job.step() as (session, instruction):
+        starts = instruction.deletion_starts_at
+        if starts is not None and starts > now:
+            reason = (
+                f"grace period: deletion starts at {starts:%Y-%m-%d %H:%M} UTC "
+                "unless a client admin cancels"
+            )
+            await change_status(
+                session, job.ctx.audit, instruction, Status.SCHEDULED, By.system(), reason
+            )
+            instruction.not_before = starts
+            log.info("instruction.grace_period", instruction_id=str(job.instruction_id))
+            return RunResult(Outcome.NOTHING)
+    await _set_tenant_status(job.database, job.tenant_id, TenantStatus.OFFBOARDING)
     return None
 
 
@@ -949,7 +1075,8 @@ async def _certify(job: Job) -> RunResult | None:
             else None
         )
         held = any(r.held for r in rows)
-        withheld = held and any(not h.disclosed for h in holds.holds)
+        kept_by = job.in_scope(holds) if held else ()
+        withheld = any(not h.disclosed for h in kept_by)
         now = datetime.now(UTC)
         certificate_id = new_id()
         payload: dict[str, Any] = {
@@ -988,9 +1115,7 @@ async def _certify(job: Job) -> RunResult | None:
                 for r in rows
             ],
             "legal_holds": [
-                {"id": str(h.id), "reference": h.reference, "basis": h.basis}
-                for h in holds.holds
-                if held
+                {"id": str(h.id), "reference": h.reference, "basis": h.basis} for h in kept_by
             ],
             "export": (
                 {"id": str(export.id), "sha256": export.sha256, "bytes": export.size_bytes}
@@ -1045,7 +1170,7 @@ async def _conclude(job: Job) -> RunResult | None:
         )
         if held:
             reason = "data retained under legal hold: " + (
-                _describe(h for h in holds.holds if h.disclosed)
+                _describe(h for h in job.in_scope(holds) if h.disclosed)
                 if disclosed
                 else "a legal obligation"
             )
@@ -1056,6 +1181,8 @@ async def _conclude(job: Job) -> RunResult | None:
         await change_status(
             session, job.ctx.audit, instruction, target, By.system(), reason, disclosed=disclosed
         )
+        if disclosed:
+            await _announce_outcome(session, job.ctx, instruction)
     if job.kind == Kind.OFFBOARD_TENANT and target == Status.COMPLETED:
         await _set_tenant_status(job.database, job.tenant_id, TenantStatus.DELETED)
     log.info("instruction.concluded", instruction_id=str(job.instruction_id), status=str(target))
@@ -1066,6 +1193,7 @@ PHASE_STEPS = {
     Phase.EXPORT: _export,
     Phase.DELIVER: _deliver,
     Phase.AWAIT_DELIVERY: _await_delivery,
+    Phase.GRACE: _grace,
     Phase.DELETE: _delete,
     Phase.AUDIT_IDENTITY: _audit_identity,
     Phase.FINALISE: _finalise,

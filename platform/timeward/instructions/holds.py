@@ -9,14 +9,14 @@ only when it may be told of it (row-level security, migration 0007).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from uuid import UUID
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from timeward.datamap.catalog import Catalog, Table
+from timeward.datamap.catalog import Catalog, Table, load_catalog
 from timeward.datamap.deletion import not_referenced, renamed_subject_filter
 from timeward.datamap.subject import SUBJECT_ROOT, USER_COLUMN, subject_paths
 from timeward.db.session import Database, Scope
@@ -56,6 +56,14 @@ class HoldRef:
     def describe(self) -> str:
         return f"legal hold {self.id} ({self.reference}): {self.basis}"
 
+    def covers(self, subject_id: UUID | None, user_id: UUID | None) -> bool:
+        """Whether this hold keeps the rows of that subject (a tenant hold: anyone's)."""
+        return (
+            self.scope == HoldScope.TENANT
+            or (subject_id is not None and self.subject_id == subject_id)
+            or (user_id is not None and self.subject_user_id == user_id)
+        )
+
 
 @dataclass(frozen=True)
 class HoldsInForce:
@@ -76,16 +84,11 @@ class HoldsInForce:
         self, subject_id: UUID | None, user_id: UUID | None
     ) -> tuple[HoldRef, ...]:
         """Holds covering this subject: tenant-wide ones, and those naming it."""
-        named = tuple(
-            h
-            for h in self.subjects
-            if (subject_id is not None and h.subject_id == subject_id)
-            or (user_id is not None and h.subject_user_id == user_id)
-        )
+        named = tuple(h for h in self.subjects if h.covers(subject_id, user_id))
         return self.tenant_wide + named
 
 
-def _ref(hold: LegalHold) -> HoldRef:
+def hold_ref(hold: LegalHold) -> HoldRef:
     return HoldRef(
         hold.id,
         HoldScope(hold.scope),
@@ -148,10 +151,32 @@ async def list_holds(
 
 
 async def holds_in_force(database: Database, tenant_id: UUID) -> HoldsInForce:
-    """Every unreleased hold of the tenant, disclosed or not (read in platform scope)."""
+    """Every unreleased hold of the tenant, disclosed or not (read in platform scope).
+
+    A subject hold names the employee record, the login account or both; the one it does
+    not name is filled in from the subject's row, so the hold covers its subject whichever
+    id an instruction names."""
     async with database.transaction(Scope.PLATFORM, read_only=True) as session:
-        holds = await list_holds(session, tenant_id=tenant_id, active_only=True)
-    return HoldsInForce(tuple(_ref(h) for h in holds))
+        holds = HoldsInForce(
+            tuple(
+                hold_ref(h)
+                for h in await list_holds(session, tenant_id=tenant_id, active_only=True)
+            )
+        )
+    return await with_both_ids(database, tenant_id, holds)
+
+
+async def with_both_ids(database: Database, tenant_id: UUID, holds: HoldsInForce) -> HoldsInForce:
+    """Each subject hold with the id it does not name read from the subject's row."""
+    if not any(h.subject_id is None or h.subject_user_id is None for h in holds.subjects):
+        return holds
+    async with database.transaction(Scope.TENANT, tenant_id, read_only=True) as session:
+        resolved = await resolve_subjects(session, await load_catalog(session), tenant_id, holds)
+    filled = {
+        hold.id: replace(hold, subject_id=subject_id, subject_user_id=user_id)
+        for hold, (subject_id, user_id) in zip(holds.subjects, resolved, strict=True)
+    }
+    return HoldsInForce(tuple(filled.get(h.id, h) for h in holds.holds))
 
 
 HeldSubject = tuple[UUID | None, UUID | None]

@@ -65,6 +65,8 @@ class Instruction(TenantScoped, Base):
     escalation: Mapped[str] = mapped_column(String(16), default="ok")
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     data_key_destroyed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Offboarding: deletion starts no earlier (a client admin may cancel until then).
+    deletion_starts_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     certificate_id: Mapped[UUID | None]
 
 

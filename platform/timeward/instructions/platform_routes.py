@@ -229,5 +229,5 @@ class PlatformLegalHoldsController(Controller):
                 "legal_hold.released", actor.user_id, actor.role, "legal_hold", hold.id
             )
             await services.audit.record(services.database, hold.tenant_id, entry)
-        await service.reschedule_after_release(services.database, services.audit, hold.tenant_id)
+        await service.reschedule_after_release(services.database, services.audit, hold)
         return hold_view(hold)

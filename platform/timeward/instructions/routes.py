@@ -3,6 +3,7 @@ the client may be told of; public receipt links (for a client whose access is cl
 
 from __future__ import annotations
 
+from datetime import timedelta
 from uuid import UUID
 
 from litestar import Controller, MediaType, Response, get, post
@@ -88,9 +89,12 @@ class InstructionsController(Controller):
         instruction = await service.create_instruction(
             session,
             actor.require_tenant(),
-            service.NewInstruction(data.kind, data.subject_id, data.subject_user_id),
+            service.NewInstruction(
+                data.kind, data.subject_id, data.subject_user_id, confirm_slug=data.confirm_slug
+            ),
             service.Requester(actor.user_id, actor.role),
             audit=services.audit,
+            offboarding_grace=timedelta(days=services.settings.offboarding_grace_days),
         )
         token, links = _links(services, instruction.id)
         return CreatedInstruction(instruction_view(instruction, client=True), token, links)
@@ -231,6 +235,7 @@ class PublicInstructionsController(Controller):
             instruction.due_on,
             None if hidden else instruction.finished_at,
             instruction.certificate_id is not None and not hidden,
+            instruction.deletion_starts_at,
         )
 
     @get(

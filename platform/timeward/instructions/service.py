@@ -41,12 +41,14 @@ from timeward.errors import Conflict, Gone, InvalidInput, NotFound
 from timeward.identity.models import Membership, Tenant
 from timeward.instructions.actors import execute_instruction
 from timeward.instructions.due import tenant_calendar
+from timeward.instructions.holds import HoldsInForce, hold_ref, with_both_ids
 from timeward.instructions.models import (
     DataExport,
     DeletionCertificate,
     Instruction,
     InstructionEvent,
     InstructionProgress,
+    LegalHold,
 )
 from timeward.instructions.receipts import check_receipt_token
 from timeward.instructions.records import By, change_status, load_for_update, record_event, require
@@ -60,6 +62,7 @@ from timeward.jobs.after_commit import enqueue_after_commit
 from timeward.support.service import revoke_all_for_offboarding
 
 CLIENT_ADMIN = "client_admin"
+OFFBOARDING_GRACE = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class NewInstruction:
     subject_user_id: UUID | None = None
     subject_request_id: UUID | None = None
     subject_request_due: date | None = None
+    confirm_slug: str | None = None  # offboarding: the tenant's slug, typed back
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,15 @@ async def _tenant(session: AsyncSession, tenant_id: UUID) -> Tenant:
     if tenant is None:
         raise NotFound("Tenant")
     return tenant
+
+
+def _check_confirmation(spec: NewInstruction, tenant: Tenant) -> None:
+    """Offboarding deletes everything: the client admin types the tenant's slug back."""
+    if spec.kind == Kind.OFFBOARD_TENANT and spec.confirm_slug != tenant.slug:
+        raise InvalidInput.on_field(
+            "confirm_slug",
+            "offboarding deletes all of this tenant's data: give the tenant's slug to confirm",
+        )
 
 
 async def _subject_account(
@@ -154,8 +167,12 @@ async def create_instruction(
     *,
     audit: AuditLog,
     received_at: datetime | None = None,
+    offboarding_grace: timedelta = OFFBOARDING_GRACE,
 ) -> Instruction:
     """Record a client instruction (received), compute its due date and schedule it.
+
+    An offboarding needs ``spec.confirm_slug`` equal to the tenant's slug; its deletion
+    starts ``offboarding_grace`` after receipt (the data is returned at once).
 
     ``session`` is the caller's tenant-scoped transaction; the job starts after it commits.
     Raises ``InvalidInput`` (422) for an inconsistent instruction and ``Conflict`` (409)
@@ -163,6 +180,7 @@ async def create_instruction(
     """
     _validate(spec, by)
     tenant = await _tenant(session, tenant_id)
+    _check_confirmation(spec, tenant)
     if spec.subject_request_id is None:  # the erasure's own link names an erased subject
         await _check_subject(session, tenant_id, spec)
     if spec.subject_id is not None and spec.subject_user_id is None:
@@ -186,6 +204,9 @@ async def create_instruction(
         due_on=due,
         job_ids=[],
         delivery_email_ids=[],
+        deletion_starts_at=(
+            received + offboarding_grace if spec.kind == Kind.OFFBOARD_TENANT else None
+        ),
     )
     try:
         async with session.begin_nested():
@@ -444,19 +465,32 @@ async def retry_failed(
 
 
 async def reschedule_after_release(
-    database: Database, audit: AuditLog, tenant_id: UUID
+    database: Database, audit: AuditLog, released: LegalHold
 ) -> list[UUID]:
-    """After a hold is released: the tenant's partially completed instructions run again, so
-    what the hold kept back can now be deleted. A change the client may be told of is audited
-    in the tenant's chain; one withheld from it, in the platform's."""
+    """After a hold is released: the partially completed instructions it covered run again,
+    so what the hold kept back can now be deleted (a hold on another subject leaves a
+    subject's instruction alone). A change the client may be told of is audited in the
+    tenant's chain; one withheld from it, in the platform's."""
+    tenant_id = released.tenant_id
+    [hold] = (await with_both_ids(database, tenant_id, HoldsInForce((hold_ref(released),)))).holds
     async with database.transaction(Scope.PLATFORM, read_only=True) as session:
         rows = await session.execute(
-            select(Instruction.id, Instruction.withheld).where(
+            select(
+                Instruction.id,
+                Instruction.withheld,
+                Instruction.kind,
+                Instruction.subject_id,
+                Instruction.subject_user_id,
+            ).where(
                 Instruction.tenant_id == tenant_id,
                 Instruction.status == Status.PARTIALLY_COMPLETED,
             )
         )
-        found = list(rows.all())
+        found = [
+            (instruction_id, withheld)
+            for instruction_id, withheld, kind, subject_id, user_id in rows.all()
+            if kind != Kind.DELETE_SUBJECT or hold.covers(subject_id, user_id)
+        ]
     rescheduled = []
     for instruction_id, withheld in found:
         scope = Scope.PLATFORM if withheld else Scope.TENANT

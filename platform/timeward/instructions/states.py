@@ -69,6 +69,8 @@ TRANSITIONS: Mapping[tuple[Status, Status], frozenset[Party]] = MappingProxyType
         (S.IN_PROCESSING, S.PARTIALLY_COMPLETED): frozenset({P.SYSTEM}),
         (S.IN_PROCESSING, S.FAILED): frozenset({P.SYSTEM}),
         (S.IN_PROCESSING, S.PAUSED): frozenset({P.STAFF}),
+        # An offboarding whose data was returned waits out its grace period (cancelable).
+        (S.IN_PROCESSING, S.SCHEDULED): frozenset({P.SYSTEM}),
         (S.PAUSED, S.SCHEDULED): frozenset({P.STAFF}),
         (S.PAUSED, S.CANCELED): frozenset({P.CLIENT, P.STAFF}),
         (S.FAILED, S.SCHEDULED): frozenset({P.STAFF}),

@@ -30,6 +30,7 @@ class NewInstructionBody(msgspec.Struct, forbid_unknown_fields=True):
     kind: Kind
     subject_id: UUID | None = None
     subject_user_id: UUID | None = None
+    confirm_slug: str | None = None
 
 
 class CancelBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -54,6 +55,7 @@ class InstructionView(msgspec.Struct):
     finished_at: datetime | None
     certificate_id: UUID | None
     export_id: UUID | None
+    deletion_starts_at: datetime | None
 
 
 class EventView(msgspec.Struct):
@@ -105,6 +107,7 @@ class PublicInstructionView(msgspec.Struct):
     due_on: date
     finished_at: datetime | None
     certificate_available: bool
+    deletion_starts_at: datetime | None
 
 
 class QueueItemView(msgspec.Struct):
@@ -187,6 +190,7 @@ def instruction_view(instruction: Instruction, *, client: bool) -> InstructionVi
         finished_at=None if hidden else instruction.finished_at,
         certificate_id=None if hidden else instruction.certificate_id,
         export_id=instruction.export_id,
+        deletion_starts_at=instruction.deletion_starts_at,
     )
 
 
