@@ -211,7 +211,9 @@ async def test_accepting_an_offboarding_revokes_every_grant_of_the_tenant(
     await _grant(client, acme, starts_at=now)
     await _grant(client, acme, starts_at=later)
     offboarding = await client.post(
-        "/api/v1/instructions", json={"kind": "offboard_tenant"}, headers=acme.auth("client_admin")
+        "/api/v1/instructions",
+        json={"kind": "offboard_tenant", "confirm_slug": acme.slug},
+        headers=acme.auth("client_admin"),
     )
     assert offboarding.status_code == 201, offboarding.text
     read = await client.get("/api/v1/users", headers=_as_support(staff, acme.tenant_id))
