@@ -18,11 +18,8 @@ from timeward.authz.guard import requires
 from timeward.services import Services
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.pagination import (
-    DEFAULT_PAGE_SIZE,
     Page,
-    PageLimit,
-    PageOffset,
-    PageRequest,
+    RequestedPage,
     make_page,
 )
 from timeward.web.schemas import UNSET, Email, Name, Unset, given
@@ -126,12 +123,10 @@ class EmployeesController(Controller):
         self,
         actor: CurrentActor,
         session: DbSession,
+        page: RequestedPage,
         services: AppServices,
         status: FromQuery[EmployeeStatus | None] = None,
-        limit: PageLimit = DEFAULT_PAGE_SIZE,
-        offset: PageOffset = 0,
     ) -> Page[EmployeeView]:
-        page = PageRequest(limit, offset)
         rows = await service.list_employees(session, actor.require_tenant(), page, status)
         contact = may_see_contact(services, actor)
         return make_page([employee_view(e, with_contact=contact) for e in rows], page)

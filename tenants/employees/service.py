@@ -4,7 +4,6 @@ backstop); another tenant's employee is simply not found."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -12,10 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.employees.models import Employee, EmployeeStatus
+from timeward import clock
 from timeward.db.queries import one_or_not_found
 from timeward.errors import Conflict, InvalidInput
 from timeward.identity.models import PENDING, Membership
-from timeward.web.pagination import PageRequest
+from timeward.paging import PageRequest
 
 EDITABLE_FIELDS = frozenset(
     {
@@ -141,6 +141,6 @@ async def update_employee(
     )
     for name in changed:
         setattr(employee, name, changes[name])
-    employee.updated_at = datetime.now(UTC)
+    employee.updated_at = clock.now()
     await session.flush()
     return employee, sorted(changed)

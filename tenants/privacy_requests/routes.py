@@ -27,11 +27,8 @@ from timeward.authz.guard import PUBLIC, requires
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.errors import ErrorBody, too_many_requests
 from timeward.web.pagination import (
-    DEFAULT_PAGE_SIZE,
     Page,
-    PageLimit,
-    PageOffset,
-    PageRequest,
+    RequestedPage,
     make_page,
 )
 from timeward.web.schemas import UNSET, Email, Name, Unset, given
@@ -383,10 +380,8 @@ class MyPrivacyRequestsController(Controller):
         self,
         actor: CurrentActor,
         session: DbSession,
-        limit: PageLimit = DEFAULT_PAGE_SIZE,
-        offset: PageOffset = 0,
+        page: RequestedPage,
     ) -> Page[MyPrivacyRequestView]:
-        page = PageRequest(limit, offset)
         rows = await service.list_mine(session, actor.require_tenant(), actor.user_id, page)
         return make_page([await my_view(session, r) for r in rows], page)
 
@@ -434,15 +429,13 @@ class PrivacyRequestsController(Controller):
         self,
         actor: CurrentActor,
         session: DbSession,
+        page: RequestedPage,
         status: FromQuery[Status | None] = None,
         open_only: Annotated[
             bool, QueryParameter(name="open", required=False, description="Open requests only")
         ] = False,
         overdue: FromQuery[bool] = False,
-        limit: PageLimit = DEFAULT_PAGE_SIZE,
-        offset: PageOffset = 0,
     ) -> Page[PrivacyRequestSummary]:
-        page = PageRequest(limit, offset)
         now = clock.now()
         rows = await service.list_queue(
             session,

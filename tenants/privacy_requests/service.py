@@ -54,7 +54,7 @@ from timeward.identity.service import client_admins
 from timeward.jobs.after_commit import enqueue_after_commit
 from timeward.mail.service import queue_email
 from timeward.notifications.service import notify
-from timeward.web.pagination import PageRequest
+from timeward.paging import PageRequest
 
 log = structlog.get_logger("timeward.privacy_requests")
 

@@ -16,11 +16,8 @@ from timeward.audit.log import AuditEntry
 from timeward.authz.guard import requires
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.pagination import (
-    DEFAULT_PAGE_SIZE,
     Page,
-    PageLimit,
-    PageOffset,
-    PageRequest,
+    RequestedPage,
     make_page,
 )
 from timeward.web.schemas import UNSET, Name, Unset, given
@@ -92,11 +89,9 @@ class SitesController(Controller):
         self,
         actor: CurrentActor,
         session: DbSession,
+        page: RequestedPage,
         active: FromQuery[bool | None] = None,
-        limit: PageLimit = DEFAULT_PAGE_SIZE,
-        offset: PageOffset = 0,
     ) -> Page[SiteView]:
-        page = PageRequest(limit, offset)
         rows = await service.list_sites(session, actor.require_tenant(), page, active)
         return make_page([site_view(s) for s in rows], page)
 

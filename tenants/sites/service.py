@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -11,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.sites.models import JobSite
+from timeward import clock
 from timeward.errors import Conflict, InvalidInput, NotFound
-from timeward.web.pagination import PageRequest
+from timeward.paging import PageRequest
 
 EDITABLE_FIELDS = frozenset(
     {"name", "address", "geofence_latitude", "geofence_longitude", "geofence_radius_m", "active"}
@@ -85,6 +85,6 @@ async def update_site(
     for name in changed:
         setattr(site, name, changes[name])
     if changed:
-        site.updated_at = datetime.now(UTC)
+        site.updated_at = clock.now()
         await session.flush()
     return site, sorted(changed)

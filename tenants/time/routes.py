@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -20,6 +20,7 @@ from tenants.settings.models import LocationMode
 from tenants.settings.service import describe, location_policy
 from tenants.time import service
 from tenants.time.models import ApprovalState, ClockEvent, ClockKind, TimeEntry
+from timeward import clock
 from timeward.audit.log import AuditEntry
 from timeward.auth.actor import Actor
 from timeward.authz.guard import requires
@@ -28,14 +29,9 @@ from timeward.errors import NotFound
 from timeward.services import Services
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.pagination import (
-    DEFAULT_PAGE_SIZE,
     Page,
-    PageLimit,
-    PageOffset,
-    PageRequest,
-    RangeEnd,
-    RangeStart,
-    date_range,
+    RequestedPage,
+    RequestedPeriod,
     make_page,
 )
 from timeward.web.schemas import UNSET, AwareDateTime, Body, Unset, given
@@ -202,7 +198,7 @@ async def _clock(
         employee,
         kind,
         service.ClockRequest(data.at, data.site_id, _coordinates(data.location)),
-        now=datetime.now(UTC),
+        now=clock.now(),
         by_user=actor.user_id,
     )
     entry_id = outcome.entry.id if outcome.entry else None
@@ -286,17 +282,14 @@ class MyTimeController(Controller):
         self,
         actor: CurrentActor,
         session: DbSession,
+        period: RequestedPeriod,
+        page: RequestedPage,
         services: AppServices,
-        start: RangeStart = None,
-        end: RangeEnd = None,
-        limit: PageLimit = DEFAULT_PAGE_SIZE,
-        offset: PageOffset = 0,
     ) -> Page[ClockEventView]:
         tenant_id = actor.require_tenant()
         employee = await employee_for_user(session, tenant_id, actor.user_id)
-        page = PageRequest(limit, offset)
         events = await service.list_clock_events(
-            session, tenant_id, page, employee_id=employee.id, period=date_range(start, end)
+            session, tenant_id, page, employee_id=employee.id, period=period
         )
         views = await clock_event_views(session, services.data_keys, tenant_id, events)
         return make_page(views, page)
@@ -306,20 +299,17 @@ class MyTimeController(Controller):
         self,
         actor: CurrentActor,
         session: DbSession,
-        start: RangeStart = None,
-        end: RangeEnd = None,
+        period: RequestedPeriod,
+        page: RequestedPage,
         approval_state: FromQuery[ApprovalState | None] = None,
-        limit: PageLimit = DEFAULT_PAGE_SIZE,
-        offset: PageOffset = 0,
     ) -> Page[TimeEntryView]:
         tenant_id = actor.require_tenant()
         employee = await employee_for_user(session, tenant_id, actor.user_id)
-        page = PageRequest(limit, offset)
         entries = await service.list_time_entries(
             session,
             tenant_id,
             page,
-            service.EntryFilter(employee.id, date_range(start, end), approval_state),
+            service.EntryFilter(employee.id, period, approval_state),
         )
         return make_page([time_entry_view(e) for e in entries], page)
 
@@ -346,21 +336,18 @@ class ClockEventsController(Controller):
         self,
         actor: CurrentActor,
         session: DbSession,
+        period: RequestedPeriod,
+        page: RequestedPage,
         services: AppServices,
         employee_id: FromQuery[UUID | None] = None,
-        start: RangeStart = None,
-        end: RangeEnd = None,
-        limit: PageLimit = DEFAULT_PAGE_SIZE,
-        offset: PageOffset = 0,
     ) -> Page[ClockEventView]:
         tenant_id = actor.require_tenant()
-        page = PageRequest(limit, offset)
         events = await service.list_clock_events(
             session,
             tenant_id,
             page,
             employee_id=await _filter_employee(session, tenant_id, employee_id),
-            period=date_range(start, end),
+            period=period,
         )
         views = await clock_event_views(session, services.data_keys, tenant_id, events)
         return make_page(views, page)
@@ -379,18 +366,15 @@ class TimeEntriesController(Controller):
         self,
         actor: CurrentActor,
         session: DbSession,
+        period: RequestedPeriod,
+        page: RequestedPage,
         employee_id: FromQuery[UUID | None] = None,
         approval_state: FromQuery[ApprovalState | None] = None,
-        start: RangeStart = None,
-        end: RangeEnd = None,
-        limit: PageLimit = DEFAULT_PAGE_SIZE,
-        offset: PageOffset = 0,
     ) -> Page[TimeEntryView]:
         tenant_id = actor.require_tenant()
-        page = PageRequest(limit, offset)
         entry_filter = service.EntryFilter(
             await _filter_employee(session, tenant_id, employee_id),
-            date_range(start, end),
+            period,
             approval_state,
         )
         entries = await service.list_time_entries(session, tenant_id, page, entry_filter)
@@ -410,7 +394,7 @@ class TimeEntriesController(Controller):
             tenant_id,
             msgspec.structs.asdict(data),
             by_user=actor.user_id,
-            now=datetime.now(UTC),
+            now=clock.now(),
         )
         await _audit(services, session, actor, "time_entry.created", entry)
         return time_entry_view(entry)
@@ -445,7 +429,7 @@ class TimeEntriesController(Controller):
             entry_id,
             given(data),
             by_user=actor.user_id,
-            now=datetime.now(UTC),
+            now=clock.now(),
         )
         if changed:
             await _audit(services, session, actor, "time_entry.updated", entry, changed)
@@ -471,7 +455,7 @@ class TimeEntriesController(Controller):
             ApprovalState(data.state),
             data.note,
             by_user=actor.user_id,
-            now=datetime.now(UTC),
+            now=clock.now(),
         )
         await _audit(services, session, actor, f"time_entry.{data.state}", entry)
         return time_entry_view(entry)

@@ -35,7 +35,7 @@ from timeward.crypto.data_keys import DataKeys
 from timeward.db.base import new_id
 from timeward.db.queries import one_or_not_found
 from timeward.errors import Conflict, InvalidInput, NotFound
-from timeward.web.pagination import DateRange, PageRequest
+from timeward.paging import DateRange, PageRequest
 
 CLOCK_SKEW = timedelta(minutes=2)
 MAX_CLOCK_BACKDATE = timedelta(hours=24)

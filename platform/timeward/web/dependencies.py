@@ -15,6 +15,7 @@ from timeward.auth.actor import Actor
 from timeward.db.session import Scope
 from timeward.services import Services
 from timeward.support.service import SUPPORT_ROLE
+from timeward.web.pagination import PAGING_DEPENDENCIES
 
 CurrentActor = NamedDependency[Actor]
 DbSession = NamedDependency[AsyncSession]
@@ -77,6 +78,7 @@ async def provide_session(
 
 
 DEPENDENCIES = {
+    **PAGING_DEPENDENCIES,
     "services": Provide(provide_services, sync_to_thread=False),
     "actor": Provide(provide_actor, sync_to_thread=False),
     "session": Provide(provide_session),

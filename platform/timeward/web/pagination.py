@@ -1,27 +1,30 @@
-"""Bounded pages and date-range filters shared by every list route.
+"""Query parameters of every list route: the page and the date range, parsed once.
 
 Page sizes are bounded at the edge (``limit`` 1..200, else 400 naming ``limit``);
 the bounds are declared on the query parameter itself because Litestar does not
-apply ``msgspec.Meta`` constraints to query strings.
+apply ``msgspec.Meta`` constraints to query strings. A handler takes
+``page: PageRequest`` and ``period: DateRange`` as dependencies (``PAGING_DEPENDENCIES``)
+instead of repeating the parameters; the values themselves live in `timeward.paging`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated
 
-import msgspec
+from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
 from timeward.errors import InvalidInput
+from timeward.paging import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    DateRange,
+    Page,
+    PageRequest,
+    make_page,
+)
 from timeward.web.schemas import INSTANT_BOUNDS, instant_in_bounds
-
-MAX_PAGE_SIZE = 200
-DEFAULT_PAGE_SIZE = 50
-
-T = TypeVar("T")
 
 PageLimit = Annotated[
     int,
@@ -50,42 +53,6 @@ RangeEnd = Annotated[
 ]
 
 
-class Page(msgspec.Struct, Generic[T]):
-    """One page of a list; ``next_offset`` is null on the last page."""
-
-    items: list[T]
-    limit: int
-    offset: int
-    next_offset: int | None
-
-
-@dataclass(frozen=True)
-class PageRequest:
-    limit: int = DEFAULT_PAGE_SIZE
-    offset: int = 0
-
-    @property
-    def fetch(self) -> int:
-        """Rows to ask for: one more than a page tells whether another page follows."""
-        return self.limit + 1
-
-
-def make_page(rows: Sequence[T], request: PageRequest) -> Page[T]:
-    more = len(rows) > request.limit
-    return Page(
-        items=list(rows[: request.limit]),
-        limit=request.limit,
-        offset=request.offset,
-        next_offset=request.offset + request.limit if more else None,
-    )
-
-
-@dataclass(frozen=True)
-class DateRange:
-    start: datetime | None = None
-    end: datetime | None = None
-
-
 def _parse_instant(key: str, raw: str) -> datetime:
     try:
         if len(raw) == 10:
@@ -111,3 +78,38 @@ def date_range(start: str | None, end: str | None) -> DateRange:
     if parsed.start and parsed.end and parsed.start >= parsed.end:
         raise InvalidInput.on_field("to", "must be later than 'from'", "query")
     return parsed
+
+
+RequestedPage = NamedDependency[PageRequest]
+RequestedPeriod = NamedDependency[DateRange]
+
+
+def provide_page(limit: PageLimit = DEFAULT_PAGE_SIZE, offset: PageOffset = 0) -> PageRequest:
+    return PageRequest(limit, offset)
+
+
+def provide_period(start: RangeStart = None, end: RangeEnd = None) -> DateRange:
+    return date_range(start, end)
+
+
+PAGING_DEPENDENCIES = {
+    "page": Provide(provide_page, sync_to_thread=False),
+    "period": Provide(provide_period, sync_to_thread=False),
+}
+
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "MAX_PAGE_SIZE",
+    "PAGING_DEPENDENCIES",
+    "DateRange",
+    "Page",
+    "PageLimit",
+    "PageOffset",
+    "PageRequest",
+    "RangeEnd",
+    "RangeStart",
+    "RequestedPage",
+    "RequestedPeriod",
+    "date_range",
+    "make_page",
+]
