@@ -20,6 +20,7 @@ from tenants.settings.models import LocationMode
 from tenants.settings.service import LocationPolicy, set_location_policy
 from tenants.sites.models import JobSite
 from tenants.time.models import ApprovalState, ClockEvent, ClockKind, EntrySource, TimeEntry
+from timeward import clock
 from timeward.crypto.data_keys import DataKey, DataKeys
 from timeward.db.base import new_id
 from timeward.db.session import Database, Scope
@@ -93,7 +94,7 @@ async def seed_demo(database: Database, password: str, *, data_keys: DataKeys) -
             await add_member(database, tenant_id, email, password, role)
         await add_platform_staff(database, PLATFORM_LOGIN[0], password, PLATFORM_LOGIN[1])
         log.info("demo.seeded", tenant_id=str(tenant_id))
-    await seed_demo_workforce(database, data_keys, tenant_id, datetime.now(UTC))
+    await seed_demo_workforce(database, data_keys, tenant_id, clock.now())
     return logins
 
 

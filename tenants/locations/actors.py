@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import structlog
 
 from tenants.locations.service import reduce_expired_locations_all_tenants
+from timeward import clock
 from timeward.jobs.registry import job
 from timeward.jobs.runtime import job_database
 
@@ -15,5 +14,5 @@ log = structlog.get_logger("tenants.locations")
 
 @job(queue="maintenance", max_retries=0)
 async def reduce_expired_locations() -> None:
-    reduced = await reduce_expired_locations_all_tenants(job_database(), datetime.now(UTC))
+    reduced = await reduce_expired_locations_all_tenants(job_database(), clock.now())
     log.info("locations.reduced", events=reduced)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 import msgspec
@@ -12,6 +12,7 @@ from litestar.params import JSONBody
 from tenants.locations.service import reduce_locations
 from tenants.settings import service
 from tenants.settings.models import MAX_PRECISE_DAYS, LocationMode
+from timeward import clock
 from timeward.audit.log import AuditEntry
 from timeward.authz.guard import requires
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
@@ -65,7 +66,7 @@ class LocationSettingsController(Controller):
         services: AppServices,
     ) -> LocationSettingsView:
         tenant_id = actor.require_tenant()
-        now = datetime.now(UTC)
+        now = clock.now()
         policy = await service.set_location_policy(
             session, tenant_id, data.location_mode, data.precise_location_days, actor.user_id, now
         )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -13,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeward import clock
 from timeward.audit.chain import GENESIS, ChainedFields, identity_digest, link_digest
 from timeward.audit.models import AuditChainHead, AuditEvent
 from timeward.crypto.master_key import derive_key
@@ -87,7 +87,7 @@ class AuditLog:
             tenant_id=tenant_id,
             seq=head.seq + 1,
             id=new_id(),
-            at=datetime.now(UTC),
+            at=clock.now(),
             actor_id=entry.actor_id,
             actor_role=entry.actor_role,
             action=entry.action,

@@ -10,12 +10,13 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from joserfc.jwk import KeySet, OKPKey
 from sqlalchemy import select, update
 
+from timeward import clock
 from timeward.auth.models import SigningKey
 from timeward.crypto.aead import seal, unseal
 from timeward.crypto.master_key import derive_key
@@ -74,7 +75,7 @@ class KeyRing:
 
     async def rotate(self) -> str:
         """Add a new signing key; returns its kid."""
-        kid = f"{datetime.now(UTC):%Y%m%d}-{secrets.token_hex(4)}"
+        kid = f"{clock.now():%Y%m%d}-{secrets.token_hex(4)}"
         key = OKPKey.generate_key("Ed25519", parameters={"kid": kid})
         async with self._database.transaction(Scope.PLATFORM) as session:
             session.add(
@@ -83,7 +84,7 @@ class KeyRing:
                     alg=ALGORITHM,
                     private_key_sealed=seal(self._seal_key, key.as_pem(private=True), kid.encode()),
                     public_jwk=key.as_dict(private=False),
-                    created_at=datetime.now(UTC),
+                    created_at=clock.now(),
                 )
             )
         self._loaded_at = 0.0
@@ -95,7 +96,7 @@ class KeyRing:
             result = await session.execute(
                 update(SigningKey)
                 .where(SigningKey.kid == kid, SigningKey.retired_at.is_(None))
-                .values(retired_at=datetime.now(UTC))
+                .values(retired_at=clock.now())
             )
         self._loaded_at = 0.0
         return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeward import clock
 from timeward.auth.models import RefreshToken
 from timeward.auth.opaque import digest, new_secret
 from timeward.db.base import new_id
@@ -55,7 +56,7 @@ class RefreshTokens:
                 domain=domain,
                 role=role,
                 token_hash=digest(token),
-                expires_at=datetime.now(UTC) + self._lifetime,
+                expires_at=clock.now() + self._lifetime,
             )
         )
         await session.flush()
@@ -66,7 +67,7 @@ class RefreshTokens:
         record = await session.scalar(
             select(RefreshToken).where(RefreshToken.token_hash == digest(token)).with_for_update()
         )
-        now = datetime.now(UTC)
+        now = clock.now()
         if record is None:
             return RefreshResult(RefreshOutcome.UNKNOWN)
         if record.revoked_at is not None:
@@ -86,7 +87,7 @@ class RefreshTokens:
         await session.execute(
             update(RefreshToken)
             .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
-            .values(revoked_at=datetime.now(UTC))
+            .values(revoked_at=clock.now())
         )
 
     async def revoke_by_token(self, session: AsyncSession, token: str) -> bool:
@@ -106,5 +107,5 @@ class RefreshTokens:
         if domain is not None:
             conditions.append(RefreshToken.domain == domain)
         await session.execute(
-            update(RefreshToken).where(*conditions).values(revoked_at=datetime.now(UTC))
+            update(RefreshToken).where(*conditions).values(revoked_at=clock.now())
         )

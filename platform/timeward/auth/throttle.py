@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeward import clock
 from timeward.auth.models import LoginAttempt
 
 
@@ -101,7 +102,7 @@ class LoginThrottle:
         When a bucket refuses, the caller must roll the transaction back so that no
         bucket counts the refused attempt.
         """
-        now = datetime.now(UTC)
+        now = clock.now()
         for bucket in buckets:
             counted = await session.scalar(
                 _CLAIM,

@@ -19,7 +19,6 @@ import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from uuid import UUID
 
 import structlog
@@ -28,6 +27,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeward import clock
 from timeward.crypto.aead import seal, unseal
 from timeward.crypto.master_key import KEY_BYTES, derive_key
 from timeward.crypto.models import TenantDataKey
@@ -146,7 +146,7 @@ async def destroy_tenant_data_key(
     result = await session.execute(
         update(TenantDataKey)
         .where(TenantDataKey.tenant_id == tenant_id, TenantDataKey.destroyed_at.is_(None))
-        .values(wrapped_key=None, destroyed_at=datetime.now(UTC))
+        .values(wrapped_key=None, destroyed_at=clock.now())
     )
     if keys is not None:
         keys.forget(tenant_id)

@@ -7,11 +7,12 @@ per address and per account (timeward.auth.throttle).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 from sqlalchemy import select
 
+from timeward import clock
 from timeward.auth.actor import PLATFORM_DOMAIN
 from timeward.auth.service import AuthService
 from timeward.config import Settings
@@ -110,5 +111,5 @@ async def complete_reset(
             slug = await auth.scalar(select(Tenant.slug).where(Tenant.id == UUID(link.domain)))
         check_new_password(new, user.email, slug)
         user.password_hash = await hash_password(new)
-        link.used_at = datetime.now(UTC)
+        link.used_at = clock.now()
     await auth_service.revoke_all_sessions(user.id)

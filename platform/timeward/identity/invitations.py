@@ -12,12 +12,13 @@ whether the address already had an identity elsewhere: no id, no status beyond
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeward import clock
 from timeward.audit.log import AuditEntry, AuditLog
 from timeward.auth.service import tenant_of
 from timeward.config import Settings
@@ -185,7 +186,7 @@ async def _activate(
     database: Database, audit: AuditLog, link: AccountLink, view: InvitationView
 ) -> None:
     """Spend the link and make the membership active; the person's id enters the chain now."""
-    link.used_at = datetime.now(UTC)
+    link.used_at = clock.now()
     tenant_id = tenant_of(link.domain)
     joined = AuditEntry(
         "user.joined", link.user_id, view.role, "user", link.user_id, details={"role": view.role}
@@ -230,7 +231,7 @@ async def _mine(session: AsyncSession, user_id: UUID) -> list[AccountLink]:
             AccountLink.user_id == user_id,
             AccountLink.purpose == LinkPurpose.INVITATION,
             AccountLink.used_at.is_(None),
-            AccountLink.expires_at > datetime.now(UTC),
+            AccountLink.expires_at > clock.now(),
         )
         .order_by(AccountLink.created_at)
         .with_for_update()

@@ -9,12 +9,13 @@ ones. The platform's own mail (staff) goes through the outbox under the nil tena
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeward import clock
 from timeward.audit.log import PLATFORM_CHAIN
 from timeward.auth.opaque import digest, new_secret
 from timeward.auth.service import domain_of
@@ -44,7 +45,7 @@ async def issue_link(
     lifetime: timedelta,
 ) -> tuple[str, datetime]:
     """A new link (auth-scope session); earlier unused ones of the same kind stop working."""
-    now = datetime.now(UTC)
+    now = clock.now()
     domain = domain_of(tenant_id)
     await session.execute(
         update(AccountLink)
@@ -78,7 +79,7 @@ async def open_link(session: AsyncSession, token: str, purpose: LinkPurpose) -> 
         .where(AccountLink.token_hash == digest(token), AccountLink.purpose == purpose)
         .with_for_update()
     )
-    if link is None or link.used_at is not None or link.expires_at <= datetime.now(UTC):
+    if link is None or link.used_at is not None or link.expires_at <= clock.now():
         raise NotFound("Link")
     return link
 

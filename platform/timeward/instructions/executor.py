@@ -216,7 +216,7 @@ class Job:
             instruction = await load_for_update(session, self.tenant_id, self.instruction_id)
             if instruction is None or instruction.status != Status.IN_PROCESSING:
                 raise Stop()
-            instruction.updated_at = datetime.now(UTC)  # the heartbeat of every batch
+            instruction.updated_at = clock.now()  # the heartbeat of every batch
             yield session, instruction
 
     def covering(self, holds: HoldsInForce) -> tuple[HoldRef, ...]:
@@ -282,7 +282,7 @@ async def _status_tx(
 
 async def _claim(ctx: ExecutionContext, tenant_id: UUID, instruction_id: UUID) -> Job | RunResult:
     disclosed = not await _withheld(ctx.database, tenant_id, instruction_id)
-    now = datetime.now(UTC)
+    now = clock.now()
     async with _status_tx(ctx.database, tenant_id, instruction_id, disclosed=disclosed) as (
         session,
         instruction,
@@ -399,7 +399,7 @@ async def mark_enqueued(
     database: Database, tenant_id: UUID, instruction_id: UUID, delay_seconds: float
 ) -> None:
     """Record that a follow-up message is on its way (the reconciler leaves it alone)."""
-    now = datetime.now(UTC)
+    now = clock.now()
     async with database.transaction(Scope.PLATFORM) as session:
         await session.execute(
             update(Instruction)
@@ -478,7 +478,7 @@ async def _export(job: Job) -> RunResult | None:
     async with job.step() as (session, instruction):
         if instruction.export_id is not None:
             return None
-        now = datetime.now(UTC)
+        now = clock.now()
         export = DataExport(
             tenant_id=job.tenant_id,
             instruction_id=job.instruction_id,
@@ -1038,7 +1038,7 @@ async def _finalise(job: Job) -> RunResult | None:
             progress.basis = finaliser.description
             progress.done = True
             if finaliser.name == DATA_KEY_FINALISER:
-                instruction.data_key_destroyed_at = datetime.now(UTC)
+                instruction.data_key_destroyed_at = clock.now()
             log.info("instruction.finalised", instruction_id=str(job.instruction_id), step=name)
     return None
 
@@ -1077,7 +1077,7 @@ async def _certify(job: Job) -> RunResult | None:
         held = any(r.held for r in rows)
         kept_by = job.in_scope(holds) if held else ()
         withheld = any(not h.disclosed for h in kept_by)
-        now = datetime.now(UTC)
+        now = clock.now()
         certificate_id = new_id()
         payload: dict[str, Any] = {
             "type": CERTIFICATE_TYPE,

@@ -21,7 +21,7 @@ import io
 import zipfile
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -29,6 +29,7 @@ import msgspec
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeward import clock
 from timeward.crypto.data_keys import DataKeys
 from timeward.datamap.catalog import TENANT_COLUMN, Catalog
 from timeward.datamap.deletion import quote
@@ -124,7 +125,7 @@ async def build_export(
             "format": FORMAT,
             "tenant_id": str(tenant_id),
             "instruction_id": str(instruction_id) if instruction_id else None,
-            "created_at": datetime.now(UTC).isoformat(),
+            "created_at": clock.now().isoformat(),
             "tables": counts,
             "notes": (
                 "One JSON and one CSV file per table; binary values are base64. Sealed values "

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from uuid import UUID
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeward import clock
 from timeward.datamap.catalog import Catalog, Table, load_catalog
 from timeward.datamap.deletion import not_referenced, renamed_subject_filter
 from timeward.datamap.subject import SUBJECT_ROOT, USER_COLUMN, subject_paths
@@ -117,7 +117,7 @@ async def place_hold(session: AsyncSession, spec: NewHold, placed_by: UUID) -> L
         reference=spec.reference,
         client_may_be_told=spec.client_may_be_told,
         placed_by=placed_by,
-        placed_at=datetime.now(UTC),
+        placed_at=clock.now(),
     )
     session.add(hold)
     await session.flush()
@@ -133,7 +133,7 @@ async def release_hold(
         raise NotFound("Legal hold")
     if hold.released_at is not None:
         raise Conflict("This legal hold is already released.")
-    hold.released_at, hold.released_by, hold.release_reason = datetime.now(UTC), released_by, reason
+    hold.released_at, hold.released_by, hold.release_reason = clock.now(), released_by, reason
     await session.flush()
     return hold
 

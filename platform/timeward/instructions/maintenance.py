@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +16,7 @@ import structlog
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeward import clock
 from timeward.audit.log import PLATFORM_CHAIN, AuditEntry, AuditLog
 from timeward.config import SmtpSettings
 from timeward.db.session import Database, Scope
@@ -43,7 +44,7 @@ async def reconcile(
 ) -> list[UUID]:
     """Re-enqueue scheduled or in-processing instructions that no live job holds and that
     have not been enqueued for ``older_than`` (a lost message or a dead worker)."""
-    now = datetime.now(UTC)
+    now = clock.now()
     async with database.transaction(Scope.PLATFORM) as session:
         candidates = list(
             (
@@ -90,7 +91,7 @@ async def escalate(
     """Flag open instructions nearing their due date (at most ``threshold`` business days
     left; default from policies/deadlines.toml) or overdue, and alert platform staff once
     per level change and then once a day while it lasts."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     report = EscalationReport([], [])
     async with database.transaction(Scope.PLATFORM) as session:
         rows = await session.execute(
@@ -173,7 +174,7 @@ async def send_staff_alert(
         f"({tenant.id}) is {level}: due {instruction.due_on}, status {instruction.status}.\n"
         f"See the queue: {link('/api/v1/platform/instructions')}\n"
     )
-    stamp = f"{instruction.id}:{level}:{datetime.now(UTC):%Y-%m-%d}"
+    stamp = f"{instruction.id}:{level}:{clock.now():%Y-%m-%d}"
     for address in recipients:
         message_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{stamp}:{address}")
         await smtp.send(settings, smtp.build_message(settings, message_id, address, subject, body))

@@ -3,12 +3,12 @@ bulk retry, certificates, and legal holds. Metadata only: never the personal dat
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from uuid import UUID
 
 from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from timeward import clock
 from timeward.audit.log import PLATFORM_CHAIN, AuditEntry
 from timeward.authz.guard import requires
 from timeward.db.session import Scope
@@ -59,7 +59,7 @@ class PlatformInstructionsController(Controller):
     ) -> list[QueueItemView]:
         statuses = tuple(status) if status else tuple(OPEN)
         items = await service.queue(
-            session, datetime.now(UTC), statuses=statuses, limit=limit, offset=offset
+            session, clock.now(), statuses=statuses, limit=limit, offset=offset
         )
         return [queue_view(item) for item in items]
 
@@ -105,7 +105,7 @@ class PlatformInstructionsController(Controller):
         )
         async with services.database.transaction(Scope.PLATFORM, read_only=True) as session:
             items = await service.queue(
-                session, datetime.now(UTC), statuses=tuple(Status), instruction_id=instruction_id
+                session, clock.now(), statuses=tuple(Status), instruction_id=instruction_id
             )
         return queue_view(items[0])
 

@@ -9,12 +9,12 @@ recorded as undisclosed and audited on the platform's own chain instead of the t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeward import clock
 from timeward.audit.log import PLATFORM_CHAIN, AuditEntry, AuditLog
 from timeward.errors import NotFound
 from timeward.instructions.models import Instruction, InstructionEvent
@@ -68,7 +68,7 @@ async def record_event(
         InstructionEvent(
             tenant_id=instruction.tenant_id,
             instruction_id=instruction.id,
-            at=datetime.now(UTC),
+            at=clock.now(),
             from_status=previous,
             to_status=instruction.status,
             actor_id=by.user_id,
@@ -108,7 +108,7 @@ async def change_status(
     """Move the (locked) instruction to ``target`` or raise ``IllegalTransition`` (409)."""
     current = Status(instruction.status)
     check_transition(current, target, by.party, reason)
-    now = datetime.now(UTC)
+    now = clock.now()
     instruction.status = target
     instruction.status_reason = reason
     if target == Status.SCHEDULED:

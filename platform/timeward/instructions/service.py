@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import select, text
@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
+from timeward import clock
 from timeward.audit.log import AuditLog
 from timeward.datamap.catalog import load_catalog
 from timeward.datamap.subject import SUBJECT_ROOT, USER_COLUMN
@@ -185,7 +186,7 @@ async def create_instruction(
         await _check_subject(session, tenant_id, spec)
     if spec.subject_id is not None and spec.subject_user_id is None:
         spec = replace(spec, subject_user_id=await _subject_account(session, tenant_id, spec))
-    received = received_at or datetime.now(UTC)
+    received = received_at or clock.now()
     due = instruction_due(
         received, tenant_calendar(tenant), subject_request_due=spec.subject_request_due
     )
@@ -520,7 +521,7 @@ async def export_for_download(
     )
     if export is not None and export.deleted_reason is not None:
         raise Gone(export.deleted_reason, reason="withdrawn")
-    if export is None or export.content is None or export.expires_at <= datetime.now(UTC):
+    if export is None or export.content is None or export.expires_at <= clock.now():
         raise Gone("The returned data has expired and was deleted.", reason="expired")
     export.downloads += 1
     return export
@@ -542,7 +543,7 @@ async def instruction_by_receipt(
         raise NotFound("Instruction")
     if instruction.finished_at is not None:
         expired = instruction.finished_at + lifetime
-        if expired <= datetime.now(UTC):
+        if expired <= clock.now():
             raise Gone(
                 f"This receipt link expired on {expired.date().isoformat()}, "
                 f"{lifetime.days} days after the instruction finished."

@@ -9,13 +9,14 @@ between the relay accepting the message and the commit can still send it twice
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 import structlog
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeward import clock
 from timeward.config import SmtpSettings
 from timeward.db.session import Database, Scope
 from timeward.mail import smtp
@@ -32,7 +33,7 @@ class DeliveryFailed(Exception):
 
 
 def _record_attempt(email: OutboundEmail, error: BaseException | None) -> None:
-    now = datetime.now(UTC)
+    now = clock.now()
     email.attempts += 1
     email.last_attempt_at = now
     if error is None:
@@ -83,7 +84,7 @@ async def claim_stranded(
 
     Rows being sent right now are locked and skipped.
     """
-    cutoff = datetime.now(UTC) - older_than
+    cutoff = clock.now() - older_than
     stranded = (
         select(OutboundEmail.id)
         .where(

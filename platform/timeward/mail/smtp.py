@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import smtplib
 import ssl
-from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from uuid import UUID
 
+from timeward import clock
 from timeward.config import SmtpSettings
 
 
@@ -28,7 +28,7 @@ def build_message(
     message["From"] = Address(display_name=sender_name, addr_spec=sender_address)
     message["To"] = Address(addr_spec=to)
     message["Subject"] = subject
-    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Date"] = format_datetime(clock.now())
     message["Message-ID"] = f"<{email_id}@{domain}>"
     message.set_content(body)
     return message

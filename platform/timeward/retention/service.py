@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import structlog
@@ -21,6 +21,7 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeward import clock
 from timeward.datamap.catalog import Catalog, load_catalog
 from timeward.datamap.deletion import batch_delete, not_referenced, quote
 from timeward.db.session import Database, Scope
@@ -90,7 +91,7 @@ async def set_period(
         .values(tenant_id=tenant_id, category=category, days=days, updated_by=updated_by)
         .on_conflict_do_update(
             index_elements=["tenant_id", "category"],
-            set_={"days": days, "updated_by": updated_by, "updated_at": datetime.now(UTC)},
+            set_={"days": days, "updated_by": updated_by, "updated_at": clock.now()},
         )
     )
     return Period(found, days, True)
@@ -128,7 +129,7 @@ async def purge_tenant(
     record: bool = True,
 ) -> PurgeReport:
     """Purge one tenant's expired rows of every applicable category."""
-    started, clock = datetime.now(UTC), time.perf_counter()
+    started, timer = clock.now(), time.perf_counter()
     now = now or started
     batch = batch_rows or policy.instructions.purge_batch_rows
     report = PurgeReport(tenant_id)
@@ -170,7 +171,7 @@ async def purge_tenant(
             if count < batch:
                 break
         report.counts[category.name] = removed
-    report.seconds = time.perf_counter() - clock
+    report.seconds = time.perf_counter() - timer
     if record:
         await _record(database, tenant_id, report, started)
     log.info(
@@ -210,7 +211,7 @@ async def _record(
             RetentionRun(
                 tenant_id=tenant_id,
                 started_at=started,
-                finished_at=datetime.now(UTC),
+                finished_at=clock.now(),
                 counts=report.counts,
                 skipped=report.skipped,
             )

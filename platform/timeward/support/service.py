@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeward import clock
 from timeward.audit.log import AuditEntry, AuditLog
 from timeward.db.session import Database, Scope
 from timeward.errors import Conflict, InvalidInput, NotFound
@@ -30,7 +31,7 @@ class GrantRequest:
 async def grant(
     session: AsyncSession, tenant_id: UUID, granted_by: UUID, request: GrantRequest
 ) -> SupportGrant:
-    now = datetime.now(UTC)
+    now = clock.now()
     starts_at = request.starts_at or now
     expires_at = starts_at + timedelta(hours=request.hours)
     too_far = starts_at - now > MAX_GRANT
@@ -57,7 +58,7 @@ async def revoke(
         raise NotFound("Support grant")
     if record.revoked_at is not None:
         raise Conflict("This grant is already revoked.")
-    record.revoked_at, record.revoked_by = datetime.now(UTC), revoked_by
+    record.revoked_at, record.revoked_by = clock.now(), revoked_by
     return record
 
 
@@ -66,7 +67,7 @@ async def revoke_all_for_offboarding(
 ) -> int:
     """Offboarding was accepted: every grant not yet over ends now, each revocation audited
     on the tenant's chain. Returns how many were revoked."""
-    now = datetime.now(UTC)
+    now = clock.now()
     rows = await session.scalars(
         select(SupportGrant).where(
             SupportGrant.tenant_id == tenant_id,
@@ -112,7 +113,7 @@ def _live(now: datetime) -> list[ColumnElement[bool]]:
 
 async def live_grant_for(database: Database, tenant_id: UUID, staff_user_id: UUID) -> UUID | None:
     """The id of a grant letting this staff member read this tenant now, if any."""
-    now = datetime.now(UTC)
+    now = clock.now()
     async with database.transaction(Scope.PLATFORM) as session:
         return await session.scalar(
             select(SupportGrant.id)
@@ -131,6 +132,6 @@ async def live_grant_for(database: Database, tenant_id: UUID, staff_user_id: UUI
 async def live_grants(session: AsyncSession) -> list[SupportGrant]:
     """Every live grant across tenants (platform scope): metadata for the staff's queue."""
     rows = await session.scalars(
-        select(SupportGrant).where(*_live(datetime.now(UTC))).order_by(SupportGrant.expires_at)
+        select(SupportGrant).where(*_live(clock.now())).order_by(SupportGrant.expires_at)
     )
     return list(rows.all())
