@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from timeward.acting import Acting
 from timeward.errors import NotFound
 
 PLATFORM_DOMAIN = "platform"
@@ -17,6 +18,11 @@ class Actor:
     role: str
     token_id: str
     support_grant_id: UUID | None = None  # platform staff reading under a client's grant
+
+    @property
+    def acting(self) -> Acting:
+        """What services record: this person and the role they act in."""
+        return Acting(self.user_id, self.role)
 
     @property
     def is_platform(self) -> bool:
