@@ -74,7 +74,7 @@ async def submit(
     """Store the submission (auth scope) and count it against the client address and the
     e-mail address (``RateLimited`` past either); the routing job is enqueued after
     commit. Returns the submission's reference."""
-    from tenants.privacy_requests.actors import match_public_request
+    from tenants.privacy_requests.jobs import match_public_request
     from timeward.jobs.after_commit import enqueue_after_commit
 
     async with database.transaction(Scope.AUTH) as session:

@@ -770,7 +770,7 @@ async def complete(
     await tell_admins_step(session, request, "completed")
     if request.request_type == RequestType.ERASURE:
         # The answer above is the last thing sent to the person: clear the contact once sent.
-        from tenants.privacy_requests.actors import scrub_requester_contact
+        from tenants.privacy_requests.jobs import scrub_requester_contact
 
         request.contact_scrub_pending = True
         enqueue_after_commit(
@@ -800,7 +800,7 @@ async def start_export(
     session: AsyncSession, audit: AuditLog, request: PrivacyRequest, by: By, now: datetime
 ) -> PrivacyRequest:
     """Queue the job that builds the zip (access and portability)."""
-    from tenants.privacy_requests.actors import build_privacy_export
+    from tenants.privacy_requests.jobs import build_privacy_export
 
     _require_type(request, EXPORT_TYPES, "an export")
     await _start(session, audit, request, by, now, "export_requested")
@@ -813,7 +813,7 @@ async def start_erasure(
     session: AsyncSession, audit: AuditLog, request: PrivacyRequest, by: By, now: datetime
 ) -> PrivacyRequest:
     """Queue the erasure job (once: an erasure that ran cannot run again)."""
-    from tenants.privacy_requests.actors import erase_privacy_subject
+    from tenants.privacy_requests.jobs import erase_privacy_subject
 
     _require_type(request, frozenset({RequestType.ERASURE}), "an erasure")
     if request.fulfilment_state == FulfilmentState.DONE:

@@ -21,10 +21,10 @@ from tests.accountability.conftest import (
 from tests.accounts import Accounts, log_in_all
 from tests.jobs.conftest import Jobs
 from tests.jobs.smtp_server import SmtpServer
-from timeward.breaches.actors import send_breach_notice
+from timeward.breaches.jobs import send_breach_notice
 from timeward.config import Settings
 from timeward.db.session import Database
-from timeward.notices.actors import reconcile_processor_notices
+from timeward.notices.jobs import reconcile_processor_notices
 
 DISCOVERED = "2026-12-23T10:00:00Z"  # a Wednesday, two days before Christmas
 AFTER_CHRISTMAS = datetime(2026, 12, 28, 9, 0, tzinfo=UTC)  # the Monday after

@@ -12,7 +12,7 @@ import httpx
 from tests.accounts import Accounts
 from tests.jobs.conftest import Jobs
 from timeward.db.session import Database, Scope
-from timeward.instructions.actors import reconcile_instructions
+from timeward.instructions.jobs import reconcile_instructions
 from timeward.notifications.service import notify
 
 

@@ -18,8 +18,8 @@ from tests.jobs.smtp_server import SmtpServer
 from timeward.db.session import Database, Scope
 from timeward.deadlines import TenantCalendar, instruction_due
 from timeward.instructions import executor, maintenance
-from timeward.instructions.actors import alert_staff, execute_instruction
 from timeward.instructions.executor import ExecutionContext, Outcome, Phase, run_instruction
+from timeward.instructions.jobs import alert_staff, execute_instruction
 from timeward.instructions.locks import LOCK_CLASS, lock_key
 from timeward.instructions.service import (
     NewInstruction,

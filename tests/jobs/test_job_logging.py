@@ -12,7 +12,7 @@ from structlog.testing import LogCapture
 
 from tests.jobs.conftest import Jobs, queue_one
 from timeward.db.session import Database
-from timeward.mail.actors import reconcile_outbound_emails
+from timeward.mail.jobs import reconcile_outbound_emails
 
 
 @pytest.fixture

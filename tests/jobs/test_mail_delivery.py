@@ -15,8 +15,8 @@ from tests.jobs.smtp_server import SmtpServer
 from timeward.config import SmtpSettings
 from timeward.db.session import Database, Scope
 from timeward.mail import smtp
-from timeward.mail.actors import send_email
 from timeward.mail.delivery import MAX_SEND_ATTEMPTS
+from timeward.mail.jobs import send_email
 from timeward.mail.models import EmailStatus, OutboundEmail
 from timeward.mail.service import queue_email
 

@@ -14,7 +14,7 @@ from tests.jobs.conftest import Jobs
 from tests.jobs.instruction_support import counts, fill_notifications, instruct, pass_grace_period
 from tests.jobs.smtp_server import SmtpServer
 from timeward.db.session import Database
-from timeward.instructions.actors import reconcile_instructions
+from timeward.instructions.jobs import reconcile_instructions
 
 
 async def _public(client: httpx.AsyncClient, link: str) -> dict[str, Any]:

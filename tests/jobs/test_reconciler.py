@@ -11,7 +11,7 @@ from tests.jobs.conftest import Jobs, load_email, queue_one
 from tests.jobs.smtp_server import SmtpServer
 from timeward.audit.log import PLATFORM_CHAIN
 from timeward.db.session import Database
-from timeward.mail.actors import reconcile_outbound_emails
+from timeward.mail.jobs import reconcile_outbound_emails
 from timeward.mail.models import EmailStatus
 
 

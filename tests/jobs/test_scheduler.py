@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from tests.jobs.conftest import Jobs, queued_messages
 from timeward.cli import main
 from timeward.jobs.schedule import add_periodic_jobs, periodic_jobs
-from timeward.mail.actors import reconcile_outbound_emails
+from timeward.mail.jobs import reconcile_outbound_emails
 
 
 def test_every_periodic_job_is_registered_once() -> None:

@@ -37,7 +37,7 @@ from timeward.config import Settings
 from timeward.db.bootstrap import DatabaseUrls
 from timeward.db.session import Database, Scope
 from timeward.instructions import maintenance
-from timeward.instructions.actors import execute_instruction
+from timeward.instructions.jobs import execute_instruction
 from timeward.instructions.models import Instruction, InstructionProgress
 from timeward.instructions.service import NewInstruction, Requester, create_instruction
 from timeward.instructions.states import Kind

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from tenants.privacy_requests.actors import flag_overdue_privacy_requests
+from tenants.privacy_requests.jobs import flag_overdue_privacy_requests
 from tests.jobs.conftest import Jobs
 from tests.jobs.smtp_server import SmtpServer
 from tests.privacy.conftest import (

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from tenants.privacy_requests.actors import purge_expired_privacy_exports
+from tenants.privacy_requests.jobs import purge_expired_privacy_exports
 from tenants.privacy_requests.models import PrivacyExport
 from tenants.privacy_requests.subject import SubjectRef, load_data_map, subject_rows
 from tests.jobs.conftest import Jobs

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward import clock
-from timeward.breaches.actors import send_breach_notice
 from timeward.breaches.calendar import NoticeCalendar, notice_calendar
+from timeward.breaches.jobs import send_breach_notice
 from timeward.breaches.messages import notice_content
 from timeward.breaches.models import AffectedBasis, Breach, BreachNotice
 from timeward.errors import InvalidInput, NotFound

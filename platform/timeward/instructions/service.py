@@ -40,9 +40,9 @@ from timeward.db.session import Database, Scope
 from timeward.deadlines import instruction_due, instruction_escalation
 from timeward.errors import Conflict, Gone, InvalidInput, NotFound
 from timeward.identity.models import Membership, Tenant
-from timeward.instructions.actors import execute_instruction
 from timeward.instructions.due import tenant_calendar
 from timeward.instructions.holds import HoldsInForce, hold_ref, with_both_ids
+from timeward.instructions.jobs import execute_instruction
 from timeward.instructions.models import (
     DataExport,
     DeletionCertificate,

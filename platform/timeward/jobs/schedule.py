@@ -19,16 +19,16 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from tenants.locations.actors import reduce_expired_locations
-from tenants.privacy_requests.actors import (
+from tenants.locations.jobs import reduce_expired_locations
+from tenants.privacy_requests.jobs import (
     flag_overdue_privacy_requests,
     purge_expired_privacy_exports,
     reconcile_privacy_requests,
 )
-from timeward.instructions.actors import escalate_instructions, reconcile_instructions
-from timeward.mail.actors import reconcile_outbound_emails
-from timeward.notices.actors import reconcile_processor_notices
-from timeward.retention.actors import purge_expired_data
+from timeward.instructions.jobs import escalate_instructions, reconcile_instructions
+from timeward.mail.jobs import reconcile_outbound_emails
+from timeward.notices.jobs import reconcile_processor_notices
+from timeward.retention.jobs import purge_expired_data
 
 log = structlog.get_logger("timeward.scheduler")
 

@@ -22,7 +22,7 @@ from timeward.db.session import Database, Scope
 from timeward.mail import smtp
 from timeward.mail.models import EmailStatus, OutboundEmail
 
-# Six attempts in all: the first and five Dramatiq retries (see mail.actors).
+# Six attempts in all: the first and five Dramatiq retries (see mail.jobs).
 MAX_SEND_ATTEMPTS = 6
 
 log = structlog.get_logger("timeward.mail")

@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward.db.base import new_id
 from timeward.jobs.after_commit import enqueue_after_commit
-from timeward.mail.actors import send_email
 from timeward.mail.address import is_mailbox
+from timeward.mail.jobs import send_email
 from timeward.mail.models import OutboundEmail
 
 

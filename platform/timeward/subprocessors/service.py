@@ -16,7 +16,7 @@ from timeward import clock
 from timeward.errors import Conflict, InvalidInput, NotFound
 from timeward.identity.models import Tenant, TenantStatus
 from timeward.jobs.after_commit import enqueue_after_commit
-from timeward.subprocessors.actors import send_sub_processor_notice
+from timeward.subprocessors.jobs import send_sub_processor_notice
 from timeward.subprocessors.models import (
     ChangeKind,
     SubProcessor,

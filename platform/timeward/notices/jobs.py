@@ -8,7 +8,7 @@ from typing import Any
 import dramatiq
 import structlog
 
-from timeward.breaches.actors import send_breach_notice
+from timeward.breaches.jobs import send_breach_notice
 from timeward.breaches.models import BreachNotice
 from timeward.db.session import Scope
 from timeward.jobs.after_commit import enqueue_after_commit
@@ -16,7 +16,7 @@ from timeward.jobs.registry import job
 from timeward.jobs.runtime import job_database
 from timeward.jobs.tenants import tenant_ids
 from timeward.notices.delivery import claim_stranded
-from timeward.subprocessors.actors import send_sub_processor_notice
+from timeward.subprocessors.jobs import send_sub_processor_notice
 from timeward.subprocessors.models import SubProcessorNotice
 
 # Longer than the notice jobs' longest retry back-off (10 minutes).
