@@ -37,8 +37,9 @@ from tenants.privacy_requests.retention import (
     ErasureAction,
     RetentionPolicy,
     TableRule,
+    retention_policy,
 )
-from tenants.privacy_requests.subject import DataMap, SubjectRef
+from tenants.privacy_requests.subject import DataMap, SubjectRef, load_data_map
 from timeward.audit.service import pseudonymise_subject
 from timeward.datamap.catalog import Table
 from timeward.datamap.deletion import RowCounts
@@ -359,3 +360,49 @@ async def erase_subject(
     audit.retained += pseudonymised
     audit.basis = AUDIT_BASIS if pseudonymised else None
     return report
+
+
+# The request being answered keeps its contact address until the answer has been sent.
+KEEP_CONTACT = {"privacy_requests": frozenset({"contact_email"})}
+
+
+@dataclass(frozen=True)
+class PolicyErasure:
+    """What an erasure by the tenant's retention policy did, read against that policy."""
+
+    report: ErasureReport
+    policy: RetentionPolicy
+
+    def as_json(self) -> dict[str, Any]:
+        return self.report.as_json(self.policy)
+
+    def row_counts(self) -> list[RowCounts]:
+        return self.report.row_counts(self.policy)
+
+
+async def erase_with_tenant_policy(
+    session: AsyncSession,
+    subject: SubjectRef,
+    emails: Iterable[str],
+    *,
+    audit_key: bytes,
+    now: datetime,
+    keep_request: UUID | None,
+) -> PolicyErasure:
+    """Erase the subject by the retention policy over the tenant's data map, reaching a
+    person with no employee record through their account. ``keep_request``: the privacy
+    request being answered, which keeps its row and its contact address."""
+    policy = retention_policy()
+    report = await erase_subject(
+        session,
+        await load_data_map(session),
+        policy,
+        subject,
+        emails=emails,
+        audit_key=audit_key,
+        now=now,
+        keep_row=keep_request,
+        preserve=KEEP_CONTACT if keep_request is not None else None,
+        extra_paths=account_requests(subject),
+    )
+    return PolicyErasure(report, policy)

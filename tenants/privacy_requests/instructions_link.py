@@ -13,10 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.employees.models import Employee
-from tenants.privacy_requests.erasure import account_requests, erase_subject
+from tenants.privacy_requests.erasure import erase_with_tenant_policy
 from tenants.privacy_requests.processor import ProcessorErasure, register_processor_instructions
-from tenants.privacy_requests.retention import retention_policy
-from tenants.privacy_requests.subject import SubjectRef, load_data_map, subject_emails
+from tenants.privacy_requests.subject import SubjectRef, subject_emails
 from timeward import clock
 from timeward.datamap.deletion import RowCounts
 from timeward.instructions.service import (
@@ -78,21 +77,11 @@ async def erase_instruction_subject(
             select(Employee.id).where(Employee.tenant_id == tenant_id, Employee.user_id == user_id)
         )
     subject = SubjectRef(tenant_id, employee_id, user_id)
-    linked = keep_request is not None
-    policy = retention_policy()
-    report = await erase_subject(
-        session,
-        await load_data_map(session),
-        policy,
-        subject,
-        emails=() if linked else await subject_emails(session, subject),
-        audit_key=audit_key,
-        now=clock.now(),
-        keep_row=keep_request,
-        preserve={"privacy_requests": frozenset({"contact_email"})} if linked else None,
-        extra_paths=account_requests(subject),
+    emails = () if keep_request is not None else await subject_emails(session, subject)
+    erased = await erase_with_tenant_policy(
+        session, subject, emails, audit_key=audit_key, now=clock.now(), keep_request=keep_request
     )
-    return report.row_counts(policy)
+    return erased.row_counts()
 
 
 register_processor_instructions(InstructionsLink())

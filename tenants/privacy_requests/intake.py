@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, select
 from tenants.employees.models import Employee
 from tenants.privacy_requests import service
 from tenants.privacy_requests.models import PrivacyIntake, RequestType
+from tenants.privacy_requests.service.job_starts import MATCH_PUBLIC, start_after_commit
 from timeward.audit.log import AuditLog
 from timeward.auth.rate_limit import RateLimit, count_attempt, rate_bucket
 from timeward.config import PrivacySettings
@@ -74,9 +75,6 @@ async def submit(
     """Store the submission (auth scope) and count it against the client address and the
     e-mail address (``RateLimited`` past either); the routing job is enqueued after
     commit. Returns the submission's reference."""
-    from tenants.privacy_requests.jobs import match_public_request
-    from timeward.jobs.after_commit import enqueue_after_commit
-
     async with database.transaction(Scope.AUTH) as session:
         await count_attempt(session, intake_limits(settings, submission), now)
         intake = PrivacyIntake(
@@ -89,7 +87,7 @@ async def submit(
         )
         session.add(intake)
         await session.flush()
-        enqueue_after_commit(session, match_public_request, str(intake.id))
+        start_after_commit(session, MATCH_PUBLIC, str(intake.id))
     return intake.id
 
 

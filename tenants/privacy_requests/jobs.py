@@ -21,7 +21,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.privacy_requests import intake, messages, service
-from tenants.privacy_requests.erasure import account_requests, erase_subject
+from tenants.privacy_requests.erasure import erase_with_tenant_policy
 from tenants.privacy_requests.export import SCHEMA_VERSION, collect, package
 from tenants.privacy_requests.identity import remove_login_identity
 from tenants.privacy_requests.models import (
@@ -35,9 +35,9 @@ from tenants.privacy_requests.processor import (
     processor_instructions,
     request_processor_erasure,
 )
-from tenants.privacy_requests.retention import retention_policy
-from tenants.privacy_requests.subject import SubjectRef, load_data_map, subject_emails, subject_of
+from tenants.privacy_requests.subject import SubjectRef, subject_emails, subject_of
 from timeward import clock
+from timeward.acting import SYSTEM
 from timeward.crypto.data_keys import DataKeys
 from timeward.db.queries import lock_waiting_briefly
 from timeward.db.session import Database, Scope
@@ -105,7 +105,7 @@ async def _mark_failed(session: AsyncSession, request: PrivacyRequest) -> None:
         job_audit(),
         request,
         "fulfilment_failed",
-        service.SYSTEM,
+        SYSTEM,
         now,
         from_status=request.status,
         message=None,
@@ -169,7 +169,7 @@ async def _build_export(database: Database, tenant_id: UUID, request_id: UUID) -
             session,
             job_audit(),
             request,
-            service.SYSTEM,
+            SYSTEM,
             now,
             "export_built",
             {
@@ -207,22 +207,13 @@ async def _erase_tenant_part(database: Database, tenant_id: UUID, request_id: UU
         now = clock.now()
         subject = await subject_of(session, request)
         emails = await subject_emails(session, subject, (request.contact_email,))
-        policy = retention_policy()
-        report = await erase_subject(
-            session,
-            await load_data_map(session),
-            policy,
-            subject,
-            emails=emails,
-            audit_key=job_audit().key,
-            now=now,
-            keep_row=request.id,
-            preserve={"privacy_requests": frozenset({"contact_email"})},
-            extra_paths=account_requests(subject),
+        erased = await erase_with_tenant_policy(
+            session, subject, emails, audit_key=job_audit().key, now=now, keep_request=request.id
         )
+        report = erased.report
         await session.refresh(request)
         request.fulfilment_report = {
-            **report.as_json(policy),
+            **erased.as_json(),
             "subject": {
                 "employee_id": str(subject.employee_id) if subject.employee_id else None,
                 "user_id": str(subject.user_id) if subject.user_id else None,
@@ -237,7 +228,7 @@ async def _erase_tenant_part(database: Database, tenant_id: UUID, request_id: UU
             job_audit(),
             request,
             "erased",
-            service.SYSTEM,
+            SYSTEM,
             now,
             from_status=request.status,
             message=None,
@@ -270,7 +261,7 @@ async def _finish_erasure(database: Database, tenant_id: UUID, request_id: UUID)
             job_audit(),
             request,
             "erasure_done",
-            service.SYSTEM,
+            SYSTEM,
             now,
             from_status=request.status,
             message=None,
@@ -411,7 +402,7 @@ async def flag_overdue_privacy_requests() -> None:
                     job_audit(),
                     request,
                     "overdue_flagged",
-                    service.SYSTEM,
+                    SYSTEM,
                     now,
                     from_status=request.status,
                     message=None,

@@ -1,323 +1,54 @@
 """Privacy requests over HTTP: the employee's own (``/me``), the client admin's queue and
-decisions, and the public intake."""
+decisions, and the public intake. Controllers only: parse, call the service, return the
+view (:mod:`.views`); the bodies are in :mod:`.schemas`."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tenants.employees.models import Employee
-from tenants.employees.routes import EmployeeNumber, Phone, PostalAddress
 from tenants.privacy_requests import intake, messages, service
-from tenants.privacy_requests.models import PrivacyExport, PrivacyRequest, RequestType
-from tenants.privacy_requests.transitions import Status, allowed_actions
+
+# Imported for its side effect: it declares the actors the service starts by name
+# (service.job_starts) in the API process too, not only in the worker.
+from tenants.privacy_requests import jobs as _declared_jobs  # noqa: F401
+from tenants.privacy_requests.models import PrivacyExport
+from tenants.privacy_requests.schemas import (
+    CompletionBody,
+    ExtensionBody,
+    IdentityBody,
+    MyPrivacyRequestView,
+    NewPrivacyRequest,
+    PrivacyRequestSummary,
+    PrivacyRequestView,
+    PublicPrivacyRequest,
+    PublicReceipt,
+    RectificationBody,
+    RefusalBody,
+)
+from tenants.privacy_requests.transitions import Status
+from tenants.privacy_requests.views import my_view, my_views, queue_views, request_view
 from timeward import clock
 from timeward.auth.actor import Actor
 from timeward.auth.rate_limit import RateLimited
 from timeward.authz.guard import PUBLIC, requires
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.errors import ErrorBody, too_many_requests
-from timeward.web.pagination import (
-    Page,
-    RequestedPage,
-    make_page,
-)
-from timeward.web.schemas import UNSET, Email, Name, Unset, given
+from timeward.web.pagination import Page, RequestedPage, make_page
+from timeward.web.schemas import given
 
-Details = Annotated[str, msgspec.Meta(min_length=1, max_length=4000, pattern=r"\S")]
-Reason = Annotated[
-    str,
-    msgspec.Meta(min_length=1, max_length=4000, pattern=r"\S", description="Sent to the requester"),
-]
-IdentityMethod = Literal["in_person", "id_document", "known_contact", "email_confirmation", "other"]
 ZIP = "application/zip"
 GONE = {410: ResponseSpec(data_container=ErrorBody, description="The export has expired")}
 
-
-class NewPrivacyRequest(msgspec.Struct, forbid_unknown_fields=True):
-    request_type: RequestType
-    details: Details | None = None  # in your own words, optional
-
-
-class PublicPrivacyRequest(msgspec.Struct, forbid_unknown_fields=True):
-    email: Email
-    text: Details
-    request_type: RequestType = RequestType.ACCESS
-
-
-class IdentityBody(msgspec.Struct, forbid_unknown_fields=True):
-    method: IdentityMethod
-
-
-class ExtensionBody(msgspec.Struct, forbid_unknown_fields=True):
-    due_date: date
-    reason: Reason
-
-
-class RefusalBody(msgspec.Struct, forbid_unknown_fields=True):
-    reason: Reason
-
-
-class CompletionBody(msgspec.Struct, forbid_unknown_fields=True):
-    note: Details | None = None
-
-
-class RectificationBody(msgspec.Struct, forbid_unknown_fields=True):
-    """The corrected details; only those given change (null clears an optional one)."""
-
-    name: Name | Unset = UNSET
-    work_email: Email | Unset | None = UNSET
-    phone: Phone | Unset | None = UNSET
-    postal_address: PostalAddress | Unset | None = UNSET
-    job_title: Name | Unset | None = UNSET
-    employee_number: EmployeeNumber | Unset | None = UNSET
-    hire_date: date | Unset | None = UNSET
-
-
-class DeadlineView(msgspec.Struct):
-    due_date: date
-    original_due_date: date
-    latest_extension_date: date | None  # null: this jurisdiction allows no extension
-    days_left: int  # 0 on the due day, negative once overdue
-    traffic_light: str  # green | amber | red
-    overdue: bool
-
-
-class IdentityView(msgspec.Struct):
-    verified: bool
-    verified_at: datetime | None
-    method: str | None
-
-
-class FulfilmentView(msgspec.Struct):
-    state: str
-    requested_at: datetime | None
-    fulfilled_at: datetime | None
-    attempts: int
-    report: dict[str, Any] | None
-
-
-class ExportView(msgspec.Struct):
-    id: UUID
-    schema_version: str
-    created_at: datetime
-    expires_at: datetime
-    size_bytes: int
-    sha256: str
-    available: bool
-    download: str | None
-
-
-class EventView(msgspec.Struct):
-    at: datetime
-    action: str
-    from_status: str | None
-    to_status: str
-    actor_role: str | None
-    message: str | None
-
-
-class SubjectView(msgspec.Struct):
-    employee_id: UUID | None
-    user_id: UUID | None
-    name: str | None
-
-
-class ProcessorInstructionView(msgspec.Struct):
-    requested_at: datetime | None
-    instruction_id: UUID | None
-
-
-class PrivacyRequestSummary(msgspec.Struct):
-    id: UUID
-    request_type: str
-    status: str
-    channel: str
-    subject_name: str | None
-    received_at: datetime
-    deadline: DeadlineView
-    identity_verified: bool
-    fulfilment_state: str
-
-
-class PrivacyRequestView(msgspec.Struct):
-    id: UUID
-    request_type: str
-    status: str
-    channel: str
-    subject: SubjectView
-    contact_email: str | None
-    details: str | None
-    received_at: datetime
-    deadline: DeadlineView
-    identity: IdentityView
-    extension_reason: str | None
-    refusal_reason: str | None
-    completion_note: str | None
-    fulfilment: FulfilmentView
-    export: ExportView | None
-    processor_instruction: ProcessorInstructionView
-    allowed_actions: list[str]
-    events: list[EventView]
-    created_at: datetime
-    updated_at: datetime
-
-
-class ControllerView(msgspec.Struct):
-    name: str
-    role: str = "controller"
-
-
-class MessageView(msgspec.Struct):
-    at: datetime
-    text: str
-
-
-class MyExportView(msgspec.Struct):
-    available: bool
-    expires_at: datetime
-    download: str | None
-
-
-class MyPrivacyRequestView(msgspec.Struct):
-    """What the requester sees: who decides, by when, and every answer in words."""
-
-    id: UUID
-    request_type: str
-    status: str
-    controller: ControllerView
-    explanation: str
-    received_at: datetime
-    due_date: date
-    original_due_date: date
-    identity_verified: bool
-    extension_reason: str | None
-    refusal_reason: str | None
-    completion_note: str | None
-    messages: list[MessageView]
-    export: MyExportView | None
-
-
-class PublicReceipt(msgspec.Struct):
-    status: str
-    reference: UUID
-    message: str
-
-
-def _deadline(request: PrivacyRequest, now: datetime) -> DeadlineView:
-    d = service.deadline_of(request, now)
-    return DeadlineView(d.due, d.original_due, d.latest_extension, d.days_left, d.light, d.overdue)
-
-
-def _export_view(export: PrivacyExport | None, path: str, now: datetime) -> ExportView | None:
-    if export is None:
-        return None
-    live = export.content is not None and export.expires_at > now
-    return ExportView(
-        export.id,
-        export.schema_version,
-        export.created_at,
-        export.expires_at,
-        export.size_bytes,
-        export.sha256,
-        live,
-        path if live else None,
-    )
-
-
-async def _subject_name(session: AsyncSession, request: PrivacyRequest) -> str | None:
-    if request.subject_employee_id is None:
-        return None
-    return await session.scalar(
-        select(Employee.name).where(
-            Employee.tenant_id == request.tenant_id, Employee.id == request.subject_employee_id
-        )
-    )
-
-
-async def request_view(session: AsyncSession, request: PrivacyRequest) -> PrivacyRequestView:
-    now = clock.now()
-    events = await service.timeline(session, request.tenant_id, request.id, requester_view=False)
-    export = await service.latest_export(session, request.tenant_id, request.id)
-    return PrivacyRequestView(
-        id=request.id,
-        request_type=request.request_type,
-        status=request.status,
-        channel=request.channel,
-        subject=SubjectView(
-            request.subject_employee_id,
-            request.subject_user_id,
-            await _subject_name(session, request),
-        ),
-        contact_email=request.contact_email,
-        details=request.details,
-        received_at=request.received_at,
-        deadline=_deadline(request, now),
-        identity=IdentityView(
-            request.identity_verified_at is not None,
-            request.identity_verified_at,
-            request.identity_method,
-        ),
-        extension_reason=request.extension_reason,
-        refusal_reason=request.refusal_reason,
-        completion_note=request.completion_note,
-        fulfilment=FulfilmentView(
-            request.fulfilment_state,
-            request.fulfilment_requested_at,
-            request.fulfilled_at,
-            request.fulfilment_attempts,
-            request.fulfilment_report,
-        ),
-        export=_export_view(export, f"/api/v1/privacy-requests/{request.id}/export", now),
-        processor_instruction=ProcessorInstructionView(
-            request.processor_instruction_requested_at, request.processor_instruction_id
-        ),
-        allowed_actions=[str(a) for a in allowed_actions(request.status)],
-        events=[
-            EventView(e.at, e.action, e.from_status, e.to_status, e.actor_role, e.message)
-            for e in events
-        ],
-        created_at=request.created_at,
-        updated_at=request.updated_at,
-    )
-
-
-async def my_view(session: AsyncSession, request: PrivacyRequest) -> MyPrivacyRequestView:
-    now = clock.now()
-    controller = await service.tenant_name(session, request.tenant_id)
-    events = await service.timeline(session, request.tenant_id, request.id, requester_view=True)
-    export = await service.latest_export(session, request.tenant_id, request.id)
-    mine = None
-    if export is not None:
-        live = export.content is not None and export.expires_at > now
-        path = f"/api/v1/me/privacy-requests/{request.id}/export"
-        mine = MyExportView(live, export.expires_at, path if live else None)
-    verified = request.identity_verified_at is not None
-    return MyPrivacyRequestView(
-        id=request.id,
-        request_type=request.request_type,
-        status=request.status,
-        controller=ControllerView(controller),
-        explanation=messages.filed_summary(controller, request.due_date, verified=verified),
-        received_at=request.received_at,
-        due_date=request.due_date,
-        original_due_date=request.original_due_date,
-        identity_verified=verified,
-        extension_reason=request.extension_reason,
-        refusal_reason=request.refusal_reason,
-        completion_note=request.completion_note,
-        messages=[MessageView(e.at, e.message or "") for e in events],
-        export=mine,
-    )
+# A decision or fulfilment step: (session, audit, request, by, *its arguments, now).
+Step = Callable[..., Awaitable[object]]
 
 
 def _zip(export: PrivacyExport) -> Response[bytes]:
@@ -333,8 +64,18 @@ def _zip(export: PrivacyExport) -> Response[bytes]:
     )
 
 
-def _by(actor: Actor) -> service.By:
-    return service.By(actor.user_id, actor.role)
+async def _decide(
+    session: AsyncSession,
+    services: AppServices,
+    actor: Actor,
+    request_id: UUID,
+    step: Step,
+    *arguments: object,
+) -> PrivacyRequestView:
+    """Lock the request, take the admin's step on it, and answer with its new view."""
+    request = await service.get_request(session, actor.require_tenant(), request_id, lock=True)
+    await step(session, services.audit, request, actor.acting, *arguments, clock.now())
+    return await request_view(session, request)
 
 
 class MyPrivacyRequestsController(Controller):
@@ -369,7 +110,7 @@ class MyPrivacyRequestsController(Controller):
             )
         except RateLimited as exc:
             raise too_many_requests(exc, "Too many privacy requests. Try again later.") from exc
-        filing = (session, services.audit, tenant_id, _by(actor), data.request_type, data.details)
+        filing = (session, services.audit, tenant_id, actor.acting, data.request_type, data.details)
         joined = await service.join_open_own(*filing, now)
         request = joined or await service.file_own(*filing, now)
         view = await my_view(session, request)
@@ -383,7 +124,7 @@ class MyPrivacyRequestsController(Controller):
         page: RequestedPage,
     ) -> Page[MyPrivacyRequestView]:
         rows = await service.list_mine(session, actor.require_tenant(), actor.user_id, page)
-        return make_page([await my_view(session, r) for r in rows], page)
+        return make_page(await my_views(session, rows), page)
 
     @get(
         "/{request_id:uuid}",
@@ -444,21 +185,7 @@ class PrivacyRequestsController(Controller):
             service.QueueFilter(status, open_only, overdue),
             now.date(),
         )
-        items = [
-            PrivacyRequestSummary(
-                id=r.id,
-                request_type=r.request_type,
-                status=r.status,
-                channel=r.channel,
-                subject_name=await _subject_name(session, r),
-                received_at=r.received_at,
-                deadline=_deadline(r, now),
-                identity_verified=r.identity_verified_at is not None,
-                fulfilment_state=r.fulfilment_state,
-            )
-            for r in rows
-        ]
-        return make_page(items, page)
+        return make_page(await queue_views(session, rows), page)
 
     @get(
         "/{request_id:uuid}",
@@ -470,11 +197,6 @@ class PrivacyRequestsController(Controller):
     ) -> PrivacyRequestView:
         request = await service.get_request(session, actor.require_tenant(), request_id)
         return await request_view(session, request)
-
-    async def _decide(
-        self, actor: Actor, session: AsyncSession, request_id: UUID
-    ) -> PrivacyRequest:
-        return await service.get_request(session, actor.require_tenant(), request_id, lock=True)
 
     @post(
         "/{request_id:uuid}/identity",
@@ -490,11 +212,9 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        request = await self._decide(actor, session, request_id)
-        await service.verify_identity(
-            session, services.audit, request, _by(actor), data.method, clock.now()
+        return await _decide(
+            session, services, actor, request_id, service.verify_identity, data.method
         )
-        return await request_view(session, request)
 
     @post(
         "/{request_id:uuid}/extension",
@@ -510,11 +230,9 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        request = await self._decide(actor, session, request_id)
-        await service.extend(
-            session, services.audit, request, _by(actor), data.due_date, data.reason, clock.now()
+        return await _decide(
+            session, services, actor, request_id, service.extend, data.due_date, data.reason
         )
-        return await request_view(session, request)
 
     @post(
         "/{request_id:uuid}/refusal",
@@ -530,9 +248,7 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        request = await self._decide(actor, session, request_id)
-        await service.refuse(session, services.audit, request, _by(actor), data.reason, clock.now())
-        return await request_view(session, request)
+        return await _decide(session, services, actor, request_id, service.refuse, data.reason)
 
     @post(
         "/{request_id:uuid}/completion",
@@ -548,9 +264,7 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        request = await self._decide(actor, session, request_id)
-        await service.complete(session, services.audit, request, _by(actor), data.note, clock.now())
-        return await request_view(session, request)
+        return await _decide(session, services, actor, request_id, service.complete, data.note)
 
     @post(
         "/{request_id:uuid}/export",
@@ -565,9 +279,7 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        request = await self._decide(actor, session, request_id)
-        await service.start_export(session, services.audit, request, _by(actor), clock.now())
-        return await request_view(session, request)
+        return await _decide(session, services, actor, request_id, service.start_export)
 
     @get(
         "/{request_id:uuid}/export",
@@ -595,9 +307,7 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        request = await self._decide(actor, session, request_id)
-        await service.start_erasure(session, services.audit, request, _by(actor), clock.now())
-        return await request_view(session, request)
+        return await _decide(session, services, actor, request_id, service.start_erasure)
 
     @post(
         "/{request_id:uuid}/rectification",
@@ -613,11 +323,7 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        request = await self._decide(actor, session, request_id)
-        await service.rectify(
-            session, services.audit, request, _by(actor), given(data), clock.now()
-        )
-        return await request_view(session, request)
+        return await _decide(session, services, actor, request_id, service.rectify, given(data))
 
     @post(
         "/{request_id:uuid}/flags",
@@ -633,9 +339,7 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        request = await self._decide(actor, session, request_id)
-        await service.apply_flags(session, services.audit, request, _by(actor), clock.now())
-        return await request_view(session, request)
+        return await _decide(session, services, actor, request_id, service.apply_flags)
 
 
 class PublicPrivacyRequestsController(Controller):

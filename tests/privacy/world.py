@@ -15,6 +15,7 @@ from tenants.privacy_requests import service
 from tenants.privacy_requests.models import RequestType
 from tests.accounts import Accounts
 from timeward import clock
+from timeward.acting import Acting
 from timeward.db.session import Database, Scope
 from timeward.notifications.service import notify
 from timeward.services import Services
@@ -66,7 +67,7 @@ async def seed_privacy_world(
     ):
         # The service, not the route: the route would join same-type filings and throttle.
         async with db.transaction(Scope.TENANT, tenant_id) as session:
-            by = service.By(tenant.user_id("employee"), "employee")
+            by = Acting(tenant.user_id("employee"), "employee")
             filed = await service.file_own(
                 session, services.audit, tenant_id, by, RequestType(kind), None, now
             )

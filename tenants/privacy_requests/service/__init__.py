@@ -1,0 +1,112 @@
+"""Filing, deciding and fulfilling privacy requests, in the caller's tenant transaction.
+
+The platform routes and records; every decision is a client admin's (the routes check
+the role). Each status change goes through the pure table in :mod:`..transitions` (an
+illegal one is a 409), is audited on the tenant's chain, appears in the request's
+timeline, and is told to the requester and the tenant's client admins (e-mail through
+the outbox, sent by a job after commit, and in the app).
+
+Modules by purpose: :mod:`.queries` (reading), :mod:`.checks` (what must hold before a
+step), :mod:`.steps` (recording and telling), :mod:`.filing`, :mod:`.decisions`,
+:mod:`.fulfilment`, :mod:`.exports` (export files) and :mod:`.job_starts` (the jobs it
+starts, by name). This package re-exports their public names, so callers write
+``service.list_queue(...)``.
+"""
+
+from tenants.privacy_requests.service.checks import (
+    check_transition,
+    require_idle,
+    require_type,
+    require_verified,
+)
+from tenants.privacy_requests.service.decisions import complete, extend, refuse, verify_identity
+from tenants.privacy_requests.service.exports import purge_expired_exports, store_export
+from tenants.privacy_requests.service.filing import (
+    SIGNED_IN,
+    file_from_intake,
+    file_own,
+    join_open_own,
+)
+from tenants.privacy_requests.service.fulfilment import (
+    EXPORT_TYPES,
+    FLAG_TYPES,
+    MAX_FULFILMENT_ATTEMPTS,
+    RECTIFIABLE,
+    apply_flags,
+    mark_fulfilled,
+    rectify,
+    start_erasure,
+    start_export,
+)
+from tenants.privacy_requests.service.queries import (
+    QueueFilter,
+    calendar_of,
+    deadline_of,
+    downloadable,
+    get_request,
+    latest_export,
+    latest_exports,
+    list_mine,
+    list_queue,
+    my_request,
+    overdue_requests,
+    subject_names,
+    tenant_name,
+    timeline,
+    timelines,
+)
+from tenants.privacy_requests.service.steps import (
+    apply_transition,
+    record_step,
+    requester_reference,
+    tell_admins,
+    tell_admins_step,
+    tell_requester,
+)
+
+__all__ = [
+    "EXPORT_TYPES",
+    "FLAG_TYPES",
+    "MAX_FULFILMENT_ATTEMPTS",
+    "RECTIFIABLE",
+    "SIGNED_IN",
+    "QueueFilter",
+    "apply_flags",
+    "apply_transition",
+    "calendar_of",
+    "check_transition",
+    "complete",
+    "deadline_of",
+    "downloadable",
+    "extend",
+    "file_from_intake",
+    "file_own",
+    "get_request",
+    "join_open_own",
+    "latest_export",
+    "latest_exports",
+    "list_mine",
+    "list_queue",
+    "mark_fulfilled",
+    "my_request",
+    "overdue_requests",
+    "purge_expired_exports",
+    "record_step",
+    "rectify",
+    "refuse",
+    "requester_reference",
+    "require_idle",
+    "require_type",
+    "require_verified",
+    "start_erasure",
+    "start_export",
+    "store_export",
+    "subject_names",
+    "tell_admins",
+    "tell_admins_step",
+    "tell_requester",
+    "tenant_name",
+    "timeline",
+    "timelines",
+    "verify_identity",
+]

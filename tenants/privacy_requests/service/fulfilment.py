@@ -1,0 +1,226 @@
+"""Fulfilment by the client admin: start the export or erasure job, correct the subject's
+details, set the flags, and record a fulfilment done."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenants.employees.models import Employee
+from tenants.employees.service import update_employee
+from tenants.privacy_requests import messages
+from tenants.privacy_requests.models import (
+    FulfilmentState,
+    PrivacyRequest,
+    RequestType,
+)
+from tenants.privacy_requests.service.checks import (
+    require_idle,
+    require_type,
+    require_verified,
+)
+from tenants.privacy_requests.service.job_starts import (
+    BUILD_EXPORT,
+    ERASE_SUBJECT,
+    start_after_commit,
+)
+from tenants.privacy_requests.service.queries import tenant_name
+from tenants.privacy_requests.service.steps import (
+    apply_transition,
+    record_step,
+    requester_reference,
+    tell_requester,
+)
+from tenants.privacy_requests.transitions import (
+    Action,
+)
+from timeward.acting import Acting
+from timeward.audit.log import AuditEntry, AuditLog
+from timeward.errors import Conflict, InvalidInput
+
+MAX_FULFILMENT_ATTEMPTS = 5
+EXPORT_TYPES = frozenset({RequestType.ACCESS, RequestType.PORTABILITY})
+FLAG_TYPES = frozenset(
+    {RequestType.RESTRICTION, RequestType.OBJECTION, RequestType.CONSENT_WITHDRAWAL}
+)
+RECTIFIABLE = frozenset(
+    {"name", "work_email", "phone", "postal_address", "job_title", "employee_number", "hire_date"}
+)
+
+
+async def _start(
+    session: AsyncSession,
+    audit: AuditLog,
+    request: PrivacyRequest,
+    by: Acting,
+    now: datetime,
+    name: str,
+) -> None:
+    require_verified(request)
+    require_idle(request)
+    await apply_transition(session, audit, request, Action.START, by, now, name=name)
+    request.fulfilment_requested_at, request.fulfilment_by = now, by.user_id
+
+
+async def start_export(
+    session: AsyncSession, audit: AuditLog, request: PrivacyRequest, by: Acting, now: datetime
+) -> PrivacyRequest:
+    """Queue the job that builds the zip (access and portability)."""
+    require_type(request, EXPORT_TYPES, "an export")
+    await _start(session, audit, request, by, now, "export_requested")
+    request.fulfilment_state, request.fulfilment_attempts = FulfilmentState.QUEUED, 0
+    start_after_commit(session, BUILD_EXPORT, str(request.tenant_id), str(request.id))
+    return request
+
+
+async def start_erasure(
+    session: AsyncSession, audit: AuditLog, request: PrivacyRequest, by: Acting, now: datetime
+) -> PrivacyRequest:
+    """Queue the erasure job (once: an erasure that ran cannot run again)."""
+    require_type(request, frozenset({RequestType.ERASURE}), "an erasure")
+    if request.fulfilment_state == FulfilmentState.DONE:
+        raise Conflict("The erasure has already been carried out.", reason="already_fulfilled")
+    await _start(session, audit, request, by, now, "erasure_requested")
+    request.fulfilment_state, request.fulfilment_attempts = FulfilmentState.QUEUED, 0
+    start_after_commit(session, ERASE_SUBJECT, str(request.tenant_id), str(request.id))
+    return request
+
+
+async def _subject_employee(session: AsyncSession, request: PrivacyRequest) -> Employee:
+    if request.subject_employee_id is None:
+        raise Conflict(
+            "This person has no employee record in your company: there is nothing to change.",
+            reason="no_employee_record",
+        )
+    employee = await session.scalar(
+        select(Employee)
+        .where(Employee.tenant_id == request.tenant_id, Employee.id == request.subject_employee_id)
+        .with_for_update()
+    )
+    assert employee is not None
+    return employee
+
+
+async def rectify(
+    session: AsyncSession,
+    audit: AuditLog,
+    request: PrivacyRequest,
+    by: Acting,
+    changes: Mapping[str, Any],
+    now: datetime,
+) -> list[str]:
+    """Correct the subject's details (audited, field names only); returns what changed."""
+    require_type(request, frozenset({RequestType.RECTIFICATION}), "a correction")
+    unknown = set(changes) - RECTIFIABLE
+    assert not unknown, unknown
+    if not changes:
+        raise InvalidInput("Name at least one detail to correct.")
+    await _subject_employee(session, request)
+    await _start(session, audit, request, by, now, "rectification_started")
+    assert request.subject_employee_id is not None
+    employee, changed = await update_employee(
+        session, request.tenant_id, request.subject_employee_id, changes
+    )
+    await audit.append(
+        session,
+        request.tenant_id,
+        AuditEntry(
+            "employee.updated",
+            by.user_id,
+            by.role,
+            "employee",
+            employee.id,
+            details={"fields": changed, "privacy_request_id": str(request.id)},
+        ),
+    )
+    fields = sorted(set(changed) | set((request.fulfilment_report or {}).get("fields", [])))
+    await mark_fulfilled(
+        session,
+        audit,
+        request,
+        by,
+        now,
+        "rectified",
+        {"fields": fields},
+        f"Corrected: {', '.join(changed) or 'nothing (the details were already right)'}.",
+    )
+    controller = await tenant_name(session, request.tenant_id)
+    await tell_requester(
+        session, request, messages.rectified(controller, requester_reference(request), changed)
+    )
+    return changed
+
+
+async def apply_flags(
+    session: AsyncSession, audit: AuditLog, request: PrivacyRequest, by: Acting, now: datetime
+) -> dict[str, bool]:
+    """Restriction freezes the data; objection and consent withdrawal stop marketing and
+    take the person out of the directory."""
+    require_type(request, FLAG_TYPES, "setting these flags")
+    employee = await _subject_employee(session, request)
+    await _start(session, audit, request, by, now, "flags_started")
+    if request.request_type == RequestType.RESTRICTION:
+        flags = {"processing_restricted": True}
+    else:
+        flags = {"marketing_opt_in": False, "directory_excluded": True}
+    changed = sorted(name for name, value in flags.items() if getattr(employee, name) != value)
+    for name, value in flags.items():
+        setattr(employee, name, value)
+    employee.updated_at = now
+    if changed:
+        action = (
+            "employee.restriction_set"
+            if changed == ["processing_restricted"]
+            else "employee.updated"
+        )
+        await audit.append(
+            session,
+            request.tenant_id,
+            AuditEntry(
+                action,
+                by.user_id,
+                by.role,
+                "employee",
+                employee.id,
+                details={"fields": changed, "privacy_request_id": str(request.id)},
+            ),
+        )
+    await mark_fulfilled(
+        session,
+        audit,
+        request,
+        by,
+        now,
+        "flags_applied",
+        {"flags": flags},
+        messages.FLAG_WORDS[RequestType(request.request_type)],
+    )
+    controller = await tenant_name(session, request.tenant_id)
+    await tell_requester(
+        session,
+        request,
+        messages.flags_applied(controller, requester_reference(request), request.request_type),
+    )
+    return flags
+
+
+async def mark_fulfilled(
+    session: AsyncSession,
+    audit: AuditLog,
+    request: PrivacyRequest,
+    by: Acting,
+    now: datetime,
+    name: str,
+    report: dict[str, Any],
+    message: str | None,
+) -> None:
+    request.fulfilment_state, request.fulfilled_at = FulfilmentState.DONE, now
+    request.fulfilment_report = report
+    request.updated_at = now
+    await record_step(
+        session, audit, request, name, by, now, from_status=request.status, message=message
+    )

@@ -1,0 +1,213 @@
+"""Reading privacy requests: one request, the queues, timelines, exports and deadlines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenants.employees.models import Employee
+from tenants.privacy_requests.deadlines import (
+    Deadline,
+    deadline,
+    request_calendar,
+)
+from tenants.privacy_requests.models import (
+    PrivacyExport,
+    PrivacyRequest,
+    PrivacyRequestEvent,
+)
+from tenants.privacy_requests.transitions import (
+    OPEN,
+    Status,
+)
+from timeward.db.queries import one_or_not_found
+from timeward.deadlines import TenantCalendar
+from timeward.errors import Gone, NotFound
+from timeward.identity.models import Tenant
+from timeward.paging import PageRequest
+
+
+async def get_request(
+    session: AsyncSession, tenant_id: UUID, request_id: UUID, *, lock: bool = False
+) -> PrivacyRequest:
+    """The tenant's request; another tenant's (or none) is not found."""
+    query = select(PrivacyRequest).where(
+        PrivacyRequest.tenant_id == tenant_id, PrivacyRequest.id == request_id
+    )
+    return await one_or_not_found(session, query, "Privacy request", lock=lock)
+
+
+async def my_request(
+    session: AsyncSession, tenant_id: UUID, user_id: UUID, request_id: UUID
+) -> PrivacyRequest:
+    """A request the caller filed; anyone else's is not found."""
+    query = select(PrivacyRequest).where(
+        PrivacyRequest.tenant_id == tenant_id,
+        PrivacyRequest.id == request_id,
+        PrivacyRequest.requester_user_id == user_id,
+    )
+    return await one_or_not_found(session, query, "Privacy request")
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: Status | None = None
+    open_only: bool = False
+    overdue_only: bool = False
+
+
+async def list_queue(
+    session: AsyncSession, tenant_id: UUID, page: PageRequest, where: QueueFilter, today: date
+) -> list[PrivacyRequest]:
+    """The tenant's requests, the nearest deadline first."""
+    query = select(PrivacyRequest).where(PrivacyRequest.tenant_id == tenant_id)
+    if where.status is not None:
+        query = query.where(PrivacyRequest.status == where.status)
+    if where.open_only or where.overdue_only:
+        query = query.where(PrivacyRequest.status.in_([s.value for s in OPEN]))
+    if where.overdue_only:
+        query = query.where(PrivacyRequest.due_date < today)
+    rows = await session.scalars(
+        query.order_by(PrivacyRequest.due_date, PrivacyRequest.received_at, PrivacyRequest.id)
+        .limit(page.fetch)
+        .offset(page.offset)
+    )
+    return list(rows.all())
+
+
+async def list_mine(
+    session: AsyncSession, tenant_id: UUID, user_id: UUID, page: PageRequest
+) -> list[PrivacyRequest]:
+    rows = await session.scalars(
+        select(PrivacyRequest)
+        .where(PrivacyRequest.tenant_id == tenant_id, PrivacyRequest.requester_user_id == user_id)
+        .order_by(PrivacyRequest.received_at.desc(), PrivacyRequest.id)
+        .limit(page.fetch)
+        .offset(page.offset)
+    )
+    return list(rows.all())
+
+
+async def timeline(
+    session: AsyncSession, tenant_id: UUID, request_id: UUID, *, requester_view: bool
+) -> list[PrivacyRequestEvent]:
+    found = await timelines(session, tenant_id, [request_id], requester_view=requester_view)
+    return found[request_id]
+
+
+async def latest_export(
+    session: AsyncSession, tenant_id: UUID, request_id: UUID
+) -> PrivacyExport | None:
+    return (await latest_exports(session, tenant_id, [request_id])).get(request_id)
+
+
+async def downloadable(
+    session: AsyncSession, request: PrivacyRequest, now: datetime
+) -> PrivacyExport:
+    """The export's bytes while the link lives: 404 before one exists, 410 after expiry."""
+    export = await latest_export(session, request.tenant_id, request.id)
+    if export is None:
+        raise NotFound("Export")
+    if export.content is None or export.expires_at <= now:
+        raise Gone("This export has expired and its file has been deleted.")
+    return export
+
+
+async def tenant_name(session: AsyncSession, tenant_id: UUID) -> str:
+    name = await session.scalar(select(Tenant.name).where(Tenant.id == tenant_id))
+    assert name is not None
+    return name
+
+
+def calendar_of(request: PrivacyRequest) -> TenantCalendar:
+    return request_calendar(request.calendar_country, request.calendar_subdivision)
+
+
+def deadline_of(request: PrivacyRequest, now: datetime) -> Deadline:
+    return deadline(
+        request.received_at, request.due_date, request.original_due_date, calendar_of(request), now
+    )
+
+
+async def overdue_requests(
+    session: AsyncSession, tenant_id: UUID, now: datetime
+) -> list[PrivacyRequest]:
+    """Open requests past their due date not yet flagged today (UTC day: see deadlines)."""
+    today = now.date()
+    rows = await session.scalars(
+        select(PrivacyRequest)
+        .where(
+            PrivacyRequest.tenant_id == tenant_id,
+            PrivacyRequest.status.in_([s.value for s in OPEN]),
+            PrivacyRequest.due_date < today,
+            (PrivacyRequest.overdue_notified_on.is_(None))
+            | (PrivacyRequest.overdue_notified_on < today),
+        )
+        .order_by(PrivacyRequest.due_date, PrivacyRequest.id)
+        .with_for_update(skip_locked=True)
+    )
+    return [r for r in rows.all() if deadline_of(r, now).overdue]
+
+
+# --- Batched loads for a page of views: one query each, whatever the page size -------------
+
+
+async def subject_names(
+    session: AsyncSession, tenant_id: UUID, requests: Sequence[PrivacyRequest]
+) -> dict[UUID, str]:
+    """The employee name of each request's subject, by employee id."""
+    ids = {r.subject_employee_id for r in requests if r.subject_employee_id is not None}
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Employee.id, Employee.name).where(
+            Employee.tenant_id == tenant_id, Employee.id.in_(ids)
+        )
+    )
+    return {employee_id: name for employee_id, name in rows}
+
+
+async def timelines(
+    session: AsyncSession,
+    tenant_id: UUID,
+    request_ids: Sequence[UUID],
+    *,
+    requester_view: bool,
+) -> dict[UUID, list[PrivacyRequestEvent]]:
+    """Each request's timeline in order (for the requester: the steps with a message)."""
+    found: dict[UUID, list[PrivacyRequestEvent]] = {rid: [] for rid in request_ids}
+    if not request_ids:
+        return found
+    query = select(PrivacyRequestEvent).where(
+        PrivacyRequestEvent.tenant_id == tenant_id,
+        PrivacyRequestEvent.request_id.in_(request_ids),
+    )
+    if requester_view:
+        query = query.where(PrivacyRequestEvent.message.is_not(None))
+    events = await session.scalars(
+        query.order_by(PrivacyRequestEvent.request_id, PrivacyRequestEvent.seq)
+    )
+    for event in events:
+        found[event.request_id].append(event)
+    return found
+
+
+async def latest_exports(
+    session: AsyncSession, tenant_id: UUID, request_ids: Sequence[UUID]
+) -> dict[UUID, PrivacyExport]:
+    """Each request's newest export, for those that have one."""
+    if not request_ids:
+        return {}
+    exports = await session.scalars(
+        select(PrivacyExport)
+        .where(PrivacyExport.tenant_id == tenant_id, PrivacyExport.request_id.in_(request_ids))
+        .ext(distinct_on(PrivacyExport.request_id))
+        .order_by(PrivacyExport.request_id, PrivacyExport.created_at.desc(), PrivacyExport.id)
+    )
+    return {export.request_id: export for export in exports}

@@ -1,0 +1,177 @@
+"""Recording and telling: each step is a timeline entry and an audit event; the requester
+and the client admins are told by e-mail (outbox, sent after commit) and in the app."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import structlog
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenants.privacy_requests import messages
+from tenants.privacy_requests.models import (
+    PrivacyRequest,
+    PrivacyRequestEvent,
+)
+from tenants.privacy_requests.service.checks import (
+    check_transition,
+)
+from tenants.privacy_requests.service.queries import tenant_name
+from tenants.privacy_requests.transitions import (
+    Action,
+)
+from timeward.acting import Acting
+from timeward.audit.log import AuditEntry, AuditLog
+from timeward.db.base import new_id
+from timeward.identity.models import Membership, UserStatus
+from timeward.identity.service import client_admins
+from timeward.mail.service import queue_email
+from timeward.notifications.service import notify
+
+log = structlog.get_logger("timeward.privacy_requests")
+
+
+async def record_step(
+    session: AsyncSession,
+    audit: AuditLog,
+    request: PrivacyRequest,
+    name: str,
+    by: Acting,
+    now: datetime,
+    *,
+    from_status: str | None,
+    message: str | None,
+    details: Mapping[str, Any] | None = None,
+) -> None:
+    """One timeline step and its audit event (ids, codes and field names only)."""
+    last = await session.scalar(
+        select(func.max(PrivacyRequestEvent.seq)).where(
+            PrivacyRequestEvent.tenant_id == request.tenant_id,
+            PrivacyRequestEvent.request_id == request.id,
+        )
+    )
+    session.add(
+        PrivacyRequestEvent(
+            tenant_id=request.tenant_id,
+            id=new_id(),
+            request_id=request.id,
+            seq=(last or 0) + 1,
+            at=now,
+            action=name,
+            from_status=from_status,
+            to_status=request.status,
+            actor_role=by.role,
+            message=message,
+        )
+    )
+    audit_details: dict[str, Any] = {"type": request.request_type, "status": request.status}
+    if from_status is not None and from_status != request.status:
+        audit_details["from"] = from_status
+    audit_details.update(details or {})
+    await audit.append(
+        session,
+        request.tenant_id,
+        AuditEntry(
+            f"privacy_request.{name}",
+            by.user_id,
+            by.role,
+            "privacy_request",
+            request.id,
+            details=audit_details,
+        ),
+    )
+
+
+async def apply_transition(
+    session: AsyncSession,
+    audit: AuditLog,
+    request: PrivacyRequest,
+    action: Action,
+    by: Acting,
+    now: datetime,
+    *,
+    name: str | None = None,
+    message: str | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> None:
+    new = check_transition(request, action)
+    previous = request.status
+    request.status = new
+    request.updated_at = now
+    await record_step(
+        session,
+        audit,
+        request,
+        name or str(action),
+        by,
+        now,
+        from_status=previous,
+        message=message,
+        details=details,
+    )
+
+
+async def _active_member(session: AsyncSession, tenant_id: UUID, user_id: UUID | None) -> bool:
+    if user_id is None:
+        return False
+    status = await session.scalar(
+        select(Membership.status).where(
+            Membership.tenant_id == tenant_id, Membership.user_id == user_id
+        )
+    )
+    return status == UserStatus.ACTIVE
+
+
+def requester_reference(request: PrivacyRequest) -> UUID:
+    """The reference the requester was given: the public intake's receipt names the
+    submission (one per matching employer), an in-app request its own id."""
+    return request.intake_id or request.id
+
+
+async def tell_requester(
+    session: AsyncSession, request: PrivacyRequest, message: messages.Message
+) -> None:
+    """By e-mail to the contact address and in the app when they are a member."""
+    if request.contact_email:
+        try:
+            await queue_email(
+                session, request.tenant_id, request.contact_email, message.subject, message.body
+            )
+        except ValueError:  # not one deliverable address: the request stays, in the app
+            log.warning("privacy_request.contact_unusable", request_id=str(request.id))
+    if await _active_member(session, request.tenant_id, request.requester_user_id):
+        assert request.requester_user_id is not None
+        await notify(
+            session,
+            request.tenant_id,
+            [request.requester_user_id],
+            message.kind,
+            message.subject,
+            message.body,
+        )
+
+
+async def tell_admins(session: AsyncSession, tenant_id: UUID, message: messages.Message) -> int:
+    admins = await client_admins(session, tenant_id)
+    await notify(
+        session, tenant_id, [a.user_id for a in admins], message.kind, message.subject, message.body
+    )
+    for admin in admins:
+        try:
+            await queue_email(session, tenant_id, admin.email, message.subject, message.body)
+        except ValueError:  # an address stored before addresses were checked strictly
+            log.warning("privacy_request.admin_address_unusable", user_id=str(admin.user_id))
+    return len(admins)
+
+
+async def tell_admins_step(session: AsyncSession, request: PrivacyRequest, what: str) -> None:
+    name = await tenant_name(session, request.tenant_id)
+    await tell_admins(
+        session,
+        request.tenant_id,
+        messages.admin_step(name, request.request_type, request.id, what),
+    )
