@@ -6,7 +6,6 @@ certificate counts exactly that person's rows, each kept set with its basis."""
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 import asyncpg
 import httpx
@@ -14,6 +13,7 @@ import httpx
 from tests.jobs.conftest import Jobs
 from tests.jobs.instruction_support import instruct, wait_for_status
 from tests.privacy.conftest import Company, seed_company, working_life
+from tests.privacy.rows import assert_every_row_accounted, subject_rows
 from tests.privacy.scan import scan_everything
 from tests.workforce import AT_HQ
 from timeward.db.bootstrap import DatabaseUrls
@@ -22,39 +22,6 @@ from timeward.instructions.certificate import verify
 
 DONE = {"completed", "partially_completed", "failed"}
 PASSWORD = "correct horse battery staple"
-
-# The person's rows, table by table, written out here rather than taken from the datamap
-# the code under test uses.
-SUBJECT_ROWS = {
-    "employees": "id = :employee",
-    "clock_events": "employee_id = :employee",
-    "time_entries": "employee_id = :employee",
-    "privacy_requests": "subject_employee_id = :employee",
-    "privacy_request_events": (
-        "request_id IN (SELECT id FROM privacy_requests WHERE subject_employee_id = :employee)"
-    ),
-    "privacy_exports": (
-        "request_id IN (SELECT id FROM privacy_requests WHERE subject_employee_id = :employee)"
-    ),
-    "notifications": "user_id = :user",
-    "memberships": "user_id = :user",
-}
-
-
-async def subject_rows(
-    owner: asyncpg.Pool, tenant_id: UUID, employee_id: UUID, user_id: UUID
-) -> dict[str, int]:
-    async with owner.acquire() as conn, conn.transaction():
-        await conn.execute("select set_config('app.tenant_id', $1, true)", str(tenant_id))
-        ids = {":employee": f"'{employee_id}'::uuid", ":user": f"'{user_id}'::uuid"}
-        counts = {}
-        for table, where in SUBJECT_ROWS.items():
-            for name, value in ids.items():
-                where = where.replace(name, value)
-            counts[table] = await conn.fetchval(
-                f"SELECT count(*) FROM {table} WHERE tenant_id = $1 AND ({where})", tenant_id
-            )
-        return counts
 
 
 async def _returned_data(client: httpx.AsyncClient, company: Company, jobs: Jobs) -> str:
@@ -107,9 +74,7 @@ async def test_delete_subject_erases_a_never_erased_employee_everywhere(
     payload = await _certificate(client, acme, created["instruction"]["id"])
     assert payload["outcome"] == "completed"
     tables = {t["table"]: t for t in payload["tables"]}
-    for table, rows in expected.items():
-        row = tables[table]
-        assert row["removed"] + row["anonymised"] + row["retained"] == rows, (table, row, rows)
+    assert_every_row_accounted(tables, expected)
     assert tables["employees"]["anonymised"] == 1
     assert tables["memberships"]["removed"] == 1
     assert tables["notifications"]["removed"] == expected["notifications"] > 0

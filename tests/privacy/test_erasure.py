@@ -26,6 +26,7 @@ from tests.privacy.conftest import (
     to,
     working_life,
 )
+from tests.privacy.rows import assert_every_row_accounted, subject_rows
 from tests.privacy.scan import scan_everything
 from timeward.db.bootstrap import DatabaseUrls
 from timeward.db.session import Database
@@ -87,6 +88,10 @@ async def test_erasure_end_to_end_leaves_no_personal_value_anywhere(
         "outbound_emails.recipient: email",
     } <= set(before)
 
+    employee_id, user_id = acme.employees["employee"], acme.accounts.user_id("employee")
+    expected = await subject_rows(owner, acme.tenant_id, employee_id, user_id)
+    expected["privacy_request_events"] += 1  # the 'erasure_requested' step, recorded next
+
     started = await act(client, acme, filed["id"], "erasure", expect=202)
     assert started["fulfilment"]["state"] == "queued"
     await jobs.drain()
@@ -94,6 +99,7 @@ async def test_erasure_end_to_end_leaves_no_personal_value_anywhere(
     assert done["fulfilment"]["state"] == "done", done["fulfilment"]
     report = done["fulfilment"]["report"]
     tables = {t["table"]: t for t in report["tables"]}
+    assert_every_row_accounted(tables, expected)
     assert tables["employees"]["anonymised"] == 1
     assert (tables["time_entries"]["retained"], tables["time_entries"]["basis"]) == (
         1,
