@@ -20,6 +20,7 @@ import asyncpg
 import httpx
 import pytest
 
+from tenants.privacy_requests import jobs as privacy_jobs
 from tenants.privacy_requests import processor
 from tenants.privacy_requests.instructions_link import InstructionsLink
 from tests.accounts import PASSWORD
@@ -138,7 +139,7 @@ async def test_a_crash_between_the_two_parts_is_resumed_by_the_reconciler(
     await jobs.drain()
 
     calls: list[UUID] = []
-    real = jobs.remove_login_identity
+    real = privacy_jobs.remove_login_identity
 
     async def dies_once(database: Any, user_id: UUID, tenant_id: UUID) -> bool:
         calls.append(user_id)
@@ -146,8 +147,8 @@ async def test_a_crash_between_the_two_parts_is_resumed_by_the_reconciler(
             raise RuntimeError("worker killed")
         return await real(database, user_id, tenant_id)
 
-    monkeypatch.setattr(jobs, "remove_login_identity", dies_once)
-    monkeypatch.setitem(jobs.erase_privacy_subject.options, "max_retries", 0)
+    monkeypatch.setattr(privacy_jobs, "remove_login_identity", dies_once)
+    monkeypatch.setitem(privacy_jobs.erase_privacy_subject.options, "max_retries", 0)
     await act(client, acme, filed["id"], "erasure", expect=202)
     await jobs.drain()
     halfway = await admin_view(client, acme, filed["id"])
@@ -157,7 +158,7 @@ async def test_a_crash_between_the_two_parts_is_resumed_by_the_reconciler(
     assert await login(client, person.email, "acme") == 401  # membership gone already
 
     fixed_clock.set(START + timedelta(minutes=16))
-    jobs.reconcile_privacy_requests.send()
+    privacy_jobs.reconcile_privacy_requests.send()
     await jobs.drain()
     done = await admin_view(client, acme, filed["id"])
     assert done["fulfilment"]["state"] == "done"
@@ -184,8 +185,8 @@ async def test_the_processor_instruction_waits_for_the_seam_and_follows_extensio
 
     recording = RecordingInstructions()
     processor.register_processor_instructions(recording)
-    jobs.reconcile_privacy_requests.send()
-    jobs.reconcile_privacy_requests.send()  # twice: created once
+    privacy_jobs.reconcile_privacy_requests.send()
+    privacy_jobs.reconcile_privacy_requests.send()  # twice: created once
     await jobs.drain()
     [created] = recording.created
     assert (created.request_id, created.due) == (UUID(filed["id"]), date(2027, 3, 31))
