@@ -11,11 +11,11 @@ from uuid import UUID
 import asyncpg
 import httpx
 
-from tests.jobs.conftest import Jobs
-from tests.jobs.instruction_support import instruct, wait_for_status
-from tests.privacy.conftest import Company, seed_company, working_life
+from tests.fixtures.jobs import Jobs
+from tests.instructions.support import instruct, wait_for_status
+from tests.privacy.companies import Company, seed_company, working_life
 from tests.privacy.scan import scan_everything
-from tests.workforce import AT_HQ
+from tests.workforce.seed import AT_HQ
 from timeward.db.bootstrap import DatabaseUrls
 from timeward.db.session import Database
 from timeward.instructions.certificate import verify

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.accounts import log_in_all, seed_tenant
-from tests.workforce import (
+from tests.workforce.seed import (
     AT_HQ,
     AT_YARD,
     NOWHERE,

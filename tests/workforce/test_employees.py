@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.accounts import invite_and_accept, log_in_all, seed_tenant, token_pair
-from tests.workforce import Workforce, seed_workforce
+from tests.workforce.seed import Workforce, seed_workforce
 from timeward.audit.log import verify_tenant_chain
 from timeward.audit.models import AuditEvent
 from timeward.db.session import Database, Scope

@@ -20,7 +20,7 @@ from tenants.locations.service import (
 )
 from tests.accounts import log_in_all, seed_tenant
 from tests.conftest import TEST_MASTER_KEY
-from tests.workforce import (
+from tests.workforce.seed import (
     AT_HQ,
     AT_YARD,
     Workforce,

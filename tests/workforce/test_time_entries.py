@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.accounts import log_in_all, seed_tenant
-from tests.workforce import Workforce, iso, seed_workforce
+from tests.workforce.seed import Workforce, iso, seed_workforce
 from timeward.audit.models import AuditEvent
 from timeward.db.session import Database, Scope
 
