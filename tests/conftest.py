@@ -30,6 +30,10 @@ from timeward.jobs.broker import build_broker
 from timeward.jobs.registry import use_broker
 from timeward.services import Services
 
+# Fixtures shared across folders live in plain modules, declared once here (pytest only
+# reads pytest_plugins in the root conftest).
+pytest_plugins = ["tests.fixtures.jobs", "tests.fixtures.clock"]
+
 TEST_PASSWORD = "timeward-test-password"
 TEST_MASTER_KEY = "dGltZXdhcmQtdGVzdC1tYXN0ZXIta2V5LTMyYnl0ZXM"
 
@@ -37,7 +41,7 @@ TEST_MASTER_KEY = "dGltZXdhcmQtdGVzdC1tYXN0ZXIta2V5LTMyYnl0ZXM"
 @pytest.fixture(scope="session", autouse=True)
 def _in_memory_broker() -> None:
     """Jobs that requests enqueue stay in memory (never a BROKER_URL from the environment);
-    tests that run them use the worker fixtures of tests/jobs."""
+    tests that run them use the worker fixtures of tests/fixtures/jobs.py."""
     use_broker(build_broker(None))
 
 

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.accountability.conftest import seed_client
 from tests.accounts import Accounts, log_in_all
+from tests.clients import seed_client
 from timeward.db.session import Database
 from timeward.processing.text import (
     PROCESSING_FILE,

@@ -9,17 +9,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.accountability.conftest import (
-    FixedClock,
-    add_admin,
-    body,
-    notification_kinds,
-    recipients,
-    seed_client,
-)
 from tests.accounts import Accounts, log_in_all
-from tests.jobs.conftest import Jobs
-from tests.jobs.smtp_server import SmtpServer
+from tests.clients import add_admin, notification_kinds, seed_client
+from tests.fixtures.clock import FixedClock
+from tests.fixtures.jobs import Jobs
+from tests.jobs.smtp_server import SmtpServer, body, recipients
 from timeward.config import Settings
 from timeward.db.session import Database
 

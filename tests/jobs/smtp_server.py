@@ -62,3 +62,14 @@ def running_smtp_server() -> Iterator[SmtpServer]:
         yield SmtpServer(port=controller.port, handler=handler)
     finally:
         controller.stop()
+
+
+# Reading what the server received.
+def recipients(messages: list[Message]) -> list[str]:
+    return sorted(str(m["To"]) for m in messages)
+
+
+def body(message: Message) -> str:
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode().replace("\r\n", "\n")

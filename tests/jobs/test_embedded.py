@@ -9,7 +9,7 @@ from uuid import UUID
 import pytest
 from dramatiq.asyncio import get_event_loop_thread
 
-from tests.jobs.conftest import load_email, queue_one
+from tests.fixtures.jobs import load_email, queue_one
 from tests.jobs.smtp_server import SmtpServer
 from tests.live_server import serve_in_background
 from timeward.app import create_app

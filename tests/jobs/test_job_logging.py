@@ -10,7 +10,7 @@ import pytest
 import structlog
 from structlog.testing import LogCapture
 
-from tests.jobs.conftest import Jobs, queue_one
+from tests.fixtures.jobs import Jobs, queue_one
 from timeward.db.session import Database
 from timeward.mail.jobs import reconcile_outbound_emails
 

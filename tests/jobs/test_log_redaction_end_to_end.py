@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.accounts import PASSWORD, log_in_all, seed_platform, seed_tenant, token_pair
-from tests.jobs.conftest import Jobs, queue_one
+from tests.fixtures.jobs import Jobs, queue_one
 from tests.jobs.smtp_server import SmtpServer
 from timeward.db.session import Database
 from timeward.observability.logging import configure_logging

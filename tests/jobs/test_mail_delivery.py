@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from tests.conftest import TenantFactory
-from tests.jobs.conftest import Jobs, load_email, queue_one, queued_messages
+from tests.fixtures.jobs import Jobs, load_email, queue_one, queued_messages
 from tests.jobs.smtp_server import SmtpServer
 from timeward.config import SmtpSettings
 from timeward.db.session import Database, Scope

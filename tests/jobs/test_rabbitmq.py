@@ -19,7 +19,7 @@ import pytest
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.common import dq_name, xq_name
 
-from tests.jobs.conftest import load_email, queue_one
+from tests.fixtures.jobs import load_email, queue_one
 from tests.jobs.smtp_server import HOST, SmtpServer
 from timeward.config import Settings, SmtpSettings
 from timeward.db.session import Database

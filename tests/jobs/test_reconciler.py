@@ -7,7 +7,7 @@ from uuid import UUID
 import asyncpg
 
 from tests.conftest import TenantFactory
-from tests.jobs.conftest import Jobs, load_email, queue_one
+from tests.fixtures.jobs import Jobs, load_email, queue_one
 from tests.jobs.smtp_server import SmtpServer
 from timeward.audit.log import PLATFORM_CHAIN
 from timeward.db.session import Database

@@ -10,7 +10,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.background import BackgroundScheduler
 from click.testing import CliRunner
 
-from tests.jobs.conftest import Jobs, queued_messages
+from tests.fixtures.jobs import Jobs, queued_messages
 from timeward.cli import main
 from timeward.jobs.schedule import add_periodic_jobs, periodic_jobs
 from timeward.mail.jobs import reconcile_outbound_emails

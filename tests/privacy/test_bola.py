@@ -12,9 +12,9 @@ import pytest
 from litestar import Litestar
 
 from tests.accounts import Accounts, log_in_all, seed_tenant
+from tests.identity.test_authorization import registered_routes
 from tests.privacy.world import PrivacyWorld, seed_privacy_world
-from tests.test_authorization import registered_routes
-from tests.workforce import seed_workforce
+from tests.workforce.seed import seed_workforce
 from timeward.db.session import Database
 from timeward.services import Services
 

@@ -11,13 +11,12 @@ import httpx
 import pytest
 
 from tenants.privacy_requests.jobs import flag_overdue_privacy_requests
-from tests.jobs.conftest import Jobs
-from tests.jobs.smtp_server import SmtpServer
-from tests.privacy.conftest import (
-    FixedClock,
+from tests.fixtures.clock import FixedClock
+from tests.fixtures.jobs import Jobs
+from tests.jobs.smtp_server import SmtpServer, body
+from tests.privacy.companies import (
     act,
     admin_view,
-    body,
     file_request,
     my_view,
     notification_titles,

@@ -10,12 +10,12 @@ from typing import Any
 import asyncpg
 import httpx
 
-from tests.jobs.conftest import Jobs
-from tests.jobs.instruction_support import instruct, wait_for_status
-from tests.privacy.conftest import Company, seed_company, working_life
+from tests.fixtures.jobs import Jobs
+from tests.instructions.support import instruct, wait_for_status
+from tests.privacy.companies import Company, seed_company, working_life
 from tests.privacy.rows import assert_every_row_accounted, subject_rows
 from tests.privacy.scan import scan_everything
-from tests.workforce import AT_HQ
+from tests.workforce.seed import AT_HQ
 from timeward.db.bootstrap import DatabaseUrls
 from timeward.db.session import Database
 from timeward.instructions.certificate import verify

@@ -9,9 +9,9 @@ import asyncio
 import httpx
 
 from tests.accounts import PASSWORD, token_pair
-from tests.jobs.conftest import Jobs
+from tests.fixtures.jobs import Jobs
 from tests.jobs.smtp_server import SmtpServer
-from tests.privacy.conftest import admin_view, seed_company
+from tests.privacy.companies import admin_view, seed_company
 from timeward.db.session import Database
 from timeward.identity.service import add_member
 

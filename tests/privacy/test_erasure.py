@@ -15,17 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.privacy_requests import processor
 from tenants.privacy_requests.processor import ProcessorErasure
-from tests.jobs.conftest import Jobs
-from tests.jobs.smtp_server import SmtpServer
-from tests.privacy.conftest import (
-    act,
-    admin_view,
-    body,
-    file_request,
-    seed_company,
-    to,
-    working_life,
-)
+from tests.fixtures.jobs import Jobs
+from tests.jobs.smtp_server import SmtpServer, body
+from tests.privacy.companies import act, admin_view, file_request, seed_company, to, working_life
 from tests.privacy.rows import assert_every_row_accounted, subject_rows
 from tests.privacy.scan import scan_everything
 from timeward.db.bootstrap import DatabaseUrls

@@ -24,8 +24,9 @@ from tenants.privacy_requests import jobs as privacy_jobs
 from tenants.privacy_requests import processor
 from tenants.privacy_requests.instructions_link import InstructionsLink
 from tests.accounts import PASSWORD
-from tests.jobs.conftest import Jobs
-from tests.privacy.conftest import FixedClock, act, admin_view, file_request, seed_company
+from tests.fixtures.clock import FixedClock
+from tests.fixtures.jobs import Jobs
+from tests.privacy.companies import act, admin_view, file_request, seed_company
 from tests.privacy.scan import scan_everything
 from tests.privacy.test_erasure import RecordingInstructions
 from timeward.db.bootstrap import DatabaseUrls

@@ -18,21 +18,20 @@ from sqlalchemy import select
 from tenants.privacy_requests.jobs import purge_expired_privacy_exports
 from tenants.privacy_requests.models import PrivacyExport
 from tenants.privacy_requests.subject import SubjectRef, load_data_map, subject_rows
-from tests.jobs.conftest import Jobs
-from tests.jobs.smtp_server import SmtpServer
-from tests.privacy.conftest import (
+from tests.fixtures.clock import FixedClock
+from tests.fixtures.jobs import Jobs
+from tests.jobs.smtp_server import SmtpServer, body
+from tests.privacy.companies import (
     Company,
-    FixedClock,
     act,
     admin_view,
-    body,
     file_request,
     my_view,
     notification_titles,
     seed_company,
     to,
 )
-from tests.workforce import AT_HQ, HQ
+from tests.workforce.seed import AT_HQ, HQ
 from timeward.crypto.data_keys import destroy_tenant_data_key
 from timeward.db.session import Database, Scope
 from timeward.services import Services

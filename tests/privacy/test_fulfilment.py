@@ -8,17 +8,9 @@ from typing import Any
 
 import httpx
 
-from tests.jobs.conftest import Jobs
-from tests.jobs.smtp_server import SmtpServer
-from tests.privacy.conftest import (
-    Company,
-    act,
-    body,
-    file_request,
-    my_view,
-    seed_company,
-    to,
-)
+from tests.fixtures.jobs import Jobs
+from tests.jobs.smtp_server import SmtpServer, body
+from tests.privacy.companies import Company, act, file_request, my_view, seed_company, to
 from timeward.db.session import Database
 
 

@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 
 from tenants.privacy_requests.models import PrivacyIntake
 from tests.accounts import PASSWORD
-from tests.jobs.conftest import Jobs
-from tests.jobs.smtp_server import SmtpServer
-from tests.privacy.conftest import act, admin_view, body, seed_company, to
+from tests.fixtures.jobs import Jobs
+from tests.jobs.smtp_server import SmtpServer, body
+from tests.privacy.companies import act, admin_view, seed_company, to
 from timeward.config import Settings
 from timeward.db.session import Database, Scope
 from timeward.identity.service import add_member

@@ -14,7 +14,7 @@ from sqlalchemy import event
 
 from tenants.privacy_requests import service
 from tenants.privacy_requests.models import RequestType
-from tests.privacy.conftest import Company, seed_company
+from tests.privacy.companies import Company, seed_company
 from timeward import clock
 from timeward.acting import Acting
 from timeward.db.session import Database, Scope

@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 
-from tests.jobs.conftest import Jobs
+from tests.fixtures.jobs import Jobs
 from tests.jobs.smtp_server import SmtpServer
-from tests.privacy.conftest import act, admin_view, file_request, my_view, seed_company, to
+from tests.privacy.companies import act, admin_view, file_request, my_view, seed_company, to
 from timeward.db.session import Database
 
 INTAKE = "/api/v1/public/privacy-requests"

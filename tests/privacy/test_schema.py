@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tenants.privacy_requests.models import PrivacyIntake
-from tests.test_workforce_schema import LEADING_COLUMNS_SQL, _table_of
+from tests.workforce.test_schema import LEADING_COLUMNS_SQL, _table_of
 from timeward.db.bootstrap import DatabaseUrls
 from timeward.db.models import metadata
 from timeward.db.session import Database, Scope

@@ -13,8 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.accounts import PASSWORD, Accounts
-from tests.jobs.conftest import Jobs
-from tests.jobs.instruction_support import (
+from tests.fixtures.jobs import Jobs
+from tests.instructions.support import (
     checksums,
     counts,
     fill_notifications,

@@ -21,7 +21,7 @@ from litestar.routes import HTTPRoute
 
 from tests.accounts import PASSWORD, Accounts, log_in_all, seed_platform, seed_tenant
 from tests.privacy.world import PrivacyWorld, seed_privacy_world
-from tests.workforce import Workforce, seed_workforce
+from tests.workforce.seed import Workforce, seed_workforce
 from timeward.authz.enforcer import PolicyEnforcer
 from timeward.db.session import Database
 from timeward.instructions.executor import ExecutionContext, Outcome, run_instruction

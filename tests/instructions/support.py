@@ -10,7 +10,7 @@ import asyncpg
 import httpx
 
 from tests.accounts import Accounts
-from tests.jobs.conftest import Jobs
+from tests.fixtures.jobs import Jobs
 from timeward.db.session import Database, Scope
 from timeward.instructions.jobs import reconcile_instructions
 from timeward.notifications.service import notify

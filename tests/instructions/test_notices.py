@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from tests.accounts import PASSWORD, Accounts, token_pair
-from tests.jobs.conftest import Jobs
-from tests.jobs.instruction_support import fill_notifications, instruct, wait_for_status
+from tests.fixtures.jobs import Jobs
+from tests.instructions.support import fill_notifications, instruct, wait_for_status
 from tests.jobs.smtp_server import SmtpServer
 from timeward.config import Settings
 from timeward.db.session import Database

@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 from tests.accounts import Accounts, seed_tenant
 from tests.conftest import TEST_MASTER_KEY
 from tests.database import REPO_ROOT
-from tests.jobs.instruction_support import bulk_fill, checksums, counts
+from tests.instructions.support import bulk_fill, checksums, counts
 from tests.jobs.smtp_server import HOST, SmtpServer
 from timeward.config import Settings
 from timeward.db.bootstrap import DatabaseUrls

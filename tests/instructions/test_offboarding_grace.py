@@ -10,8 +10,8 @@ import asyncpg
 import httpx
 
 from tests.accounts import Accounts
-from tests.jobs.conftest import Jobs
-from tests.jobs.instruction_support import counts, fill_notifications, instruct, pass_grace_period
+from tests.fixtures.jobs import Jobs
+from tests.instructions.support import counts, fill_notifications, instruct, pass_grace_period
 from tests.jobs.smtp_server import SmtpServer
 from timeward.db.session import Database
 from timeward.instructions.jobs import reconcile_instructions

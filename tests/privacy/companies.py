@@ -1,6 +1,5 @@
-"""Fixtures for data-subject requests: companies whose members have employee records
-with distinctive personal details, the jobs fixtures (a real SMTP server, a stub broker
-and an in-process worker) and a fixed clock for deadlines."""
+"""Data-subject request helpers: companies whose members have employee records with
+distinctive personal details, and the calls that file, act on and read requests."""
 
 from __future__ import annotations
 
@@ -11,14 +10,11 @@ from uuid import UUID
 
 import httpx
 
-from tests.accountability.conftest import FixedClock, body, fixed_clock, seed_client  # noqa: F401
 from tests.accounts import TENANT_ROLES, Accounts, log_in_all
-from tests.jobs.conftest import idle_jobs, job_settings, jobs, smtp_server  # noqa: F401
-from tests.workforce import AT_HQ, HQ
+from tests.clients import seed_client
+from tests.workforce.seed import AT_HQ, HQ
 from timeward.db.session import Database, Scope
 from timeward.notifications.service import list_for_user
-
-__all__ = ["FixedClock", "body"]
 
 
 @dataclass

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.accounts import Accounts
-from tests.jobs.instruction_support import checksums, counts
+from tests.instructions.support import checksums, counts
 from timeward.audit.log import AuditEntry, verify_tenant_chain
 from timeward.db.session import Database, Scope
 from timeward.instructions.holds import HoldScope, NewHold, place_hold

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from tests.accounts import Accounts
-from tests.jobs.conftest import Jobs
-from tests.jobs.instruction_support import fill_notifications, instruct, wait_for_status
+from tests.fixtures.jobs import Jobs
+from tests.instructions.support import fill_notifications, instruct, wait_for_status
 from tests.jobs.smtp_server import SmtpServer
 from timeward.db.session import Database, Scope
 from timeward.deadlines import TenantCalendar, instruction_due

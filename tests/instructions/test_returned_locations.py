@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from tests.accounts import Accounts
-from tests.jobs.conftest import Jobs
-from tests.jobs.instruction_support import instruct
-from tests.workforce import AT_HQ, AT_YARD, seed_workforce, set_location_mode
+from tests.fixtures.jobs import Jobs
+from tests.instructions.support import instruct
+from tests.workforce.seed import AT_HQ, AT_YARD, seed_workforce, set_location_mode
 
 
 async def _clock_a_shift(client: httpx.AsyncClient, acme: Accounts) -> None:

@@ -8,9 +8,9 @@ from uuid import UUID
 import httpx
 
 from tests.accounts import Accounts
-from tests.jobs.conftest import Jobs
-from tests.jobs.instruction_support import instruct, wait_for_status
-from tests.workforce import seed_workforce
+from tests.fixtures.jobs import Jobs
+from tests.instructions.support import instruct, wait_for_status
+from tests.workforce.seed import seed_workforce
 
 DONE = {"completed", "partially_completed", "failed"}
 

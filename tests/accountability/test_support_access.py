@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.accounts import Accounts, seed_tenant
-from tests.workforce import seed_workforce
+from tests.workforce.seed import seed_workforce
 from timeward.db.session import Database
 
 

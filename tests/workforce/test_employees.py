@@ -7,19 +7,13 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from tests.accounts import invite_and_accept, log_in_all, seed_tenant, token_pair
-from tests.workforce import Workforce, seed_workforce
+from tests.workforce.seed import Workforce
 from timeward.audit.log import verify_tenant_chain
 from timeward.audit.models import AuditEvent
 from timeward.db.session import Database, Scope
-
-
-@pytest.fixture
-async def acme(db: Database, client: httpx.AsyncClient) -> Workforce:
-    return await seed_workforce(client, await log_in_all(client, await seed_tenant(db, "acme")))
 
 
 async def _audit(db: Database, tenant_id: UUID) -> list[AuditEvent]:
@@ -32,12 +26,12 @@ async def _audit(db: Database, tenant_id: UUID) -> list[AuditEvent]:
 
 
 async def test_admin_creates_and_changes_an_employee_audited_without_personal_data(
-    client: httpx.AsyncClient, acme: Workforce, db: Database
+    client: httpx.AsyncClient, acme_workforce: Workforce, db: Database
 ) -> None:
     created = await client.post(
         "/api/v1/employees",
         json={"name": "Ada Lovelace", "work_email": "ada@acme.example", "phone": "+44 20 7946"},
-        headers=acme.admin,
+        headers=acme_workforce.admin,
     )
     assert created.status_code == 201, created.text
     body = created.json()
@@ -47,42 +41,48 @@ async def test_admin_creates_and_changes_an_employee_audited_without_personal_da
     changed = await client.patch(
         f"/api/v1/employees/{body['id']}",
         json={"job_title": "Analyst", "phone": None, "status": "left"},
-        headers=acme.admin,
+        headers=acme_workforce.admin,
     )
     assert changed.status_code == 200, changed.text
     assert changed.json()["job_title"] == "Analyst" and changed.json()["status"] == "left"
     assert changed.json()["contact"]["phone"] is None
-    events = [e for e in await _audit(db, acme.accounts.tenant_id or UUID(int=0))]
+    events = [e for e in await _audit(db, acme_workforce.accounts.tenant_id or UUID(int=0))]
     updated = [e for e in events if e.action == "employee.updated"]
     assert len(updated) == 1 and updated[0].details == {"fields": ["job_title", "phone", "status"]}
     assert "Ada" not in str([e.details for e in events])
 
 
 async def test_managers_read_employees_without_contact_details_and_cannot_edit(
-    client: httpx.AsyncClient, acme: Workforce
+    client: httpx.AsyncClient, acme_workforce: Workforce
 ) -> None:
-    target = acme.employees["employee"]
-    listed = await client.get("/api/v1/employees", headers=acme.manager)
-    one = await client.get(f"/api/v1/employees/{target}", headers=acme.manager)
+    target = acme_workforce.employees["employee"]
+    listed = await client.get("/api/v1/employees", headers=acme_workforce.manager)
+    one = await client.get(f"/api/v1/employees/{target}", headers=acme_workforce.manager)
     assert listed.status_code == one.status_code == 200
     assert {e["contact"] is None for e in listed.json()["items"]} == {True}
     assert one.json()["contact"] is None and one.json()["name"]
     edit = await client.patch(
-        f"/api/v1/employees/{target}", json={"job_title": "Boss"}, headers=acme.manager
+        f"/api/v1/employees/{target}", json={"job_title": "Boss"}, headers=acme_workforce.manager
     )
-    create = await client.post("/api/v1/employees", json={"name": "X"}, headers=acme.manager)
+    create = await client.post(
+        "/api/v1/employees", json={"name": "X"}, headers=acme_workforce.manager
+    )
     restrict = await client.patch(
-        f"/api/v1/employees/{target}", json={"processing_restricted": True}, headers=acme.manager
+        f"/api/v1/employees/{target}",
+        json={"processing_restricted": True},
+        headers=acme_workforce.manager,
     )
     assert [r.status_code for r in (edit, create, restrict)] == [403, 403, 403]
-    as_admin = await client.get(f"/api/v1/employees/{target}", headers=acme.admin)
+    as_admin = await client.get(f"/api/v1/employees/{target}", headers=acme_workforce.admin)
     assert as_admin.json()["job_title"] == "employee"
     assert as_admin.json()["contact"]["phone"] == "+49 30 1234567"
 
 
-async def test_employees_cannot_read_colleagues(client: httpx.AsyncClient, acme: Workforce) -> None:
-    colleague = acme.employees["colleague"]
-    manager_record = acme.employees["client_manager"]
+async def test_employees_cannot_read_colleagues(
+    client: httpx.AsyncClient, acme_workforce: Workforce
+) -> None:
+    colleague = acme_workforce.employees["colleague"]
+    manager_record = acme_workforce.employees["client_manager"]
     entry = await client.post(
         "/api/v1/time-entries",
         json={
@@ -90,32 +90,38 @@ async def test_employees_cannot_read_colleagues(client: httpx.AsyncClient, acme:
             "started_at": (datetime.now(UTC) - timedelta(hours=9)).isoformat(),
             "ended_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
         },
-        headers=acme.manager,
+        headers=acme_workforce.manager,
     )
     assert entry.status_code == 201
     denied = [
-        await client.get("/api/v1/employees", headers=acme.employee),
-        await client.get(f"/api/v1/employees/{colleague}", headers=acme.employee),
-        await client.get(f"/api/v1/employees/{manager_record}", headers=acme.employee),
-        await client.get(f"/api/v1/time-entries?employee_id={colleague}", headers=acme.employee),
-        await client.get(f"/api/v1/time-entries/{entry.json()['id']}", headers=acme.employee),
-        await client.get(f"/api/v1/clock-events?employee_id={colleague}", headers=acme.employee),
+        await client.get("/api/v1/employees", headers=acme_workforce.employee),
+        await client.get(f"/api/v1/employees/{colleague}", headers=acme_workforce.employee),
+        await client.get(f"/api/v1/employees/{manager_record}", headers=acme_workforce.employee),
+        await client.get(
+            f"/api/v1/time-entries?employee_id={colleague}", headers=acme_workforce.employee
+        ),
+        await client.get(
+            f"/api/v1/time-entries/{entry.json()['id']}", headers=acme_workforce.employee
+        ),
+        await client.get(
+            f"/api/v1/clock-events?employee_id={colleague}", headers=acme_workforce.employee
+        ),
     ]
     assert [r.status_code for r in denied] == [403] * len(denied)
     # /me takes no one else's id: a smuggled filter is ignored, only their own data comes back.
     mine = await client.get(
-        f"/api/v1/me/time-entries?employee_id={colleague}", headers=acme.employee
+        f"/api/v1/me/time-entries?employee_id={colleague}", headers=acme_workforce.employee
     )
     assert mine.status_code == 200 and mine.json()["items"] == []
-    me = await client.get("/api/v1/me/employee", headers=acme.employee)
-    assert me.json()["id"] == str(acme.employees["employee"])
-    assert me.json()["contact"]["work_email"] == acme.accounts.email("employee")
+    me = await client.get("/api/v1/me/employee", headers=acme_workforce.employee)
+    assert me.json()["id"] == str(acme_workforce.employees["employee"])
+    assert me.json()["contact"]["work_email"] == acme_workforce.accounts.email("employee")
 
 
 async def test_an_account_without_employee_record_has_no_me_data(
-    client: httpx.AsyncClient, acme: Workforce, db: Database
+    client: httpx.AsyncClient, acme_workforce: Workforce, db: Database
 ) -> None:
-    await invite_and_accept(client, db, acme.accounts, "temp@acme.example", "employee")
+    await invite_and_accept(client, db, acme_workforce.accounts, "temp@acme.example", "employee")
     token = await token_pair(client, "temp@acme.example", "acme")
     headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
     assert (await client.get("/api/v1/me/employee", headers=headers)).status_code == 404
@@ -125,7 +131,7 @@ async def test_an_account_without_employee_record_has_no_me_data(
 
 
 async def test_employee_input_is_validated_with_the_field_named(
-    client: httpx.AsyncClient, acme: Workforce, db: Database
+    client: httpx.AsyncClient, acme_workforce: Workforce, db: Database
 ) -> None:
     other = await log_in_all(client, await seed_tenant(db, "globex"))
     cases = {
@@ -136,55 +142,61 @@ async def test_employee_input_is_validated_with_the_field_named(
         "nickname": {"name": "A", "nickname": "unknown field"},
     }
     for field, body in cases.items():
-        response = await client.post("/api/v1/employees", json=body, headers=acme.admin)
+        response = await client.post("/api/v1/employees", json=body, headers=acme_workforce.admin)
         assert response.status_code == 400, (field, response.text)
         assert field in str(response.json()["errors"]), field
     for user_id in (UUID(int=7), other.user_id("employee")):
         stranger = await client.post(
-            "/api/v1/employees", json={"name": "A", "user_id": str(user_id)}, headers=acme.admin
+            "/api/v1/employees",
+            json={"name": "A", "user_id": str(user_id)},
+            headers=acme_workforce.admin,
         )
         assert stranger.status_code == 422
         assert stranger.json()["errors"][0]["key"] == "user_id"
     taken_user = await client.post(
         "/api/v1/employees",
-        json={"name": "A", "user_id": str(acme.accounts.user_id("employee"))},
-        headers=acme.admin,
+        json={"name": "A", "user_id": str(acme_workforce.accounts.user_id("employee"))},
+        headers=acme_workforce.admin,
     )
     taken_number = await client.post(
-        "/api/v1/employees", json={"name": "A", "employee_number": "E001"}, headers=acme.admin
+        "/api/v1/employees",
+        json={"name": "A", "employee_number": "E001"},
+        headers=acme_workforce.admin,
     )
     assert (taken_user.status_code, taken_number.status_code) == (409, 409)
 
 
 async def test_employee_list_is_paginated_and_bounded(
-    client: httpx.AsyncClient, acme: Workforce
+    client: httpx.AsyncClient, acme_workforce: Workforce
 ) -> None:
-    first = await client.get("/api/v1/employees?limit=3", headers=acme.admin)
+    first = await client.get("/api/v1/employees?limit=3", headers=acme_workforce.admin)
     assert len(first.json()["items"]) == 3 and first.json()["next_offset"] == 3
-    rest = await client.get("/api/v1/employees?limit=3&offset=3", headers=acme.admin)
+    rest = await client.get("/api/v1/employees?limit=3&offset=3", headers=acme_workforce.admin)
     assert len(rest.json()["items"]) == 1 and rest.json()["next_offset"] is None
     names = [e["name"] for e in first.json()["items"] + rest.json()["items"]]
     assert names == sorted(names) and len(set(names)) == 4
-    left = await client.get("/api/v1/employees?status=left", headers=acme.admin)
+    left = await client.get("/api/v1/employees?status=left", headers=acme_workforce.admin)
     assert left.json()["items"] == []
     for query, field in (("limit=201", "limit"), ("limit=0", "limit"), ("offset=-1", "offset")):
-        response = await client.get(f"/api/v1/employees?{query}", headers=acme.admin)
+        response = await client.get(f"/api/v1/employees?{query}", headers=acme_workforce.admin)
         assert response.status_code == 400, query
         assert response.json()["errors"][0]["key"] == field
 
 
 async def test_restriction_of_processing_blocks_every_write_but_not_reads(
-    client: httpx.AsyncClient, acme: Workforce, db: Database
+    client: httpx.AsyncClient, acme_workforce: Workforce, db: Database
 ) -> None:
-    target = acme.employees["employee"]
+    target = acme_workforce.employees["employee"]
     start = (datetime.now(UTC) - timedelta(hours=3)).isoformat()
     assert (
-        await client.post("/api/v1/clock/in", json={"at": start}, headers=acme.employee)
+        await client.post("/api/v1/clock/in", json={"at": start}, headers=acme_workforce.employee)
     ).is_success
-    out = await client.post("/api/v1/clock/out", json={}, headers=acme.employee)
+    out = await client.post("/api/v1/clock/out", json={}, headers=acme_workforce.employee)
     entry_id = out.json()["time_entry_id"]
     restricted = await client.patch(
-        f"/api/v1/employees/{target}", json={"processing_restricted": True}, headers=acme.admin
+        f"/api/v1/employees/{target}",
+        json={"processing_restricted": True},
+        headers=acme_workforce.admin,
     )
     assert restricted.status_code == 200 and restricted.json()["processing_restricted"] is True
 
@@ -195,25 +207,29 @@ async def test_restriction_of_processing_blocks_every_write_but_not_reads(
     }
     writes = {
         "edit employee": await client.patch(
-            f"/api/v1/employees/{target}", json={"job_title": "Changed"}, headers=acme.admin
+            f"/api/v1/employees/{target}",
+            json={"job_title": "Changed"},
+            headers=acme_workforce.admin,
         ),
         "restriction plus edit": await client.patch(
             f"/api/v1/employees/{target}",
             json={"processing_restricted": True, "phone": None},
-            headers=acme.admin,
+            headers=acme_workforce.admin,
         ),
-        "clock in": await client.post("/api/v1/clock/in", json={}, headers=acme.employee),
-        "clock out": await client.post("/api/v1/clock/out", json={}, headers=acme.employee),
+        "clock in": await client.post("/api/v1/clock/in", json={}, headers=acme_workforce.employee),
+        "clock out": await client.post(
+            "/api/v1/clock/out", json={}, headers=acme_workforce.employee
+        ),
         "manual entry": await client.post(
-            "/api/v1/time-entries", json=manual, headers=acme.manager
+            "/api/v1/time-entries", json=manual, headers=acme_workforce.manager
         ),
         "edit entry": await client.patch(
-            f"/api/v1/time-entries/{entry_id}", json={"notes": "x"}, headers=acme.manager
+            f"/api/v1/time-entries/{entry_id}", json={"notes": "x"}, headers=acme_workforce.manager
         ),
         "approve entry": await client.post(
             f"/api/v1/time-entries/{entry_id}/approval",
             json={"state": "approved"},
-            headers=acme.manager,
+            headers=acme_workforce.manager,
         ),
     }
     statuses = {name: response.status_code for name, response in writes.items()}
@@ -222,24 +238,30 @@ async def test_restriction_of_processing_blocks_every_write_but_not_reads(
         assert "restricted" in response.json()["detail"]
 
     reads = [
-        await client.get(f"/api/v1/employees/{target}", headers=acme.admin),
-        await client.get(f"/api/v1/time-entries/{entry_id}", headers=acme.manager),
-        await client.get(f"/api/v1/time-entries?employee_id={target}", headers=acme.manager),
-        await client.get(f"/api/v1/clock-events?employee_id={target}", headers=acme.manager),
-        await client.get("/api/v1/me/employee", headers=acme.employee),
-        await client.get("/api/v1/me/time-entries", headers=acme.employee),
-        await client.get("/api/v1/me/clock-events", headers=acme.employee),
+        await client.get(f"/api/v1/employees/{target}", headers=acme_workforce.admin),
+        await client.get(f"/api/v1/time-entries/{entry_id}", headers=acme_workforce.manager),
+        await client.get(
+            f"/api/v1/time-entries?employee_id={target}", headers=acme_workforce.manager
+        ),
+        await client.get(
+            f"/api/v1/clock-events?employee_id={target}", headers=acme_workforce.manager
+        ),
+        await client.get("/api/v1/me/employee", headers=acme_workforce.employee),
+        await client.get("/api/v1/me/time-entries", headers=acme_workforce.employee),
+        await client.get("/api/v1/me/clock-events", headers=acme_workforce.employee),
     ]
     assert [r.status_code for r in reads] == [200] * len(reads)
     assert reads[0].json()["job_title"] == "employee"
     assert len(reads[6].json()["items"]) == 2
 
     lifted = await client.patch(
-        f"/api/v1/employees/{target}", json={"processing_restricted": False}, headers=acme.admin
+        f"/api/v1/employees/{target}",
+        json={"processing_restricted": False},
+        headers=acme_workforce.admin,
     )
     assert lifted.status_code == 200
     assert (
-        await client.post("/api/v1/clock/in", json={}, headers=acme.employee)
+        await client.post("/api/v1/clock/in", json={}, headers=acme_workforce.employee)
     ).status_code == 201
-    actions = [e.action for e in await _audit(db, acme.accounts.tenant_id or UUID(int=0))]
+    actions = [e.action for e in await _audit(db, acme_workforce.accounts.tenant_id or UUID(int=0))]
     assert "employee.restriction_set" in actions and "employee.restriction_lifted" in actions

@@ -13,9 +13,9 @@ import pytest
 from litestar import Litestar
 
 from tests.accounts import log_in_all, seed_tenant
+from tests.identity.test_authorization import registered_routes
 from tests.privacy.test_bola import PREFIXES as PRIVACY_PREFIXES
-from tests.test_authorization import registered_routes
-from tests.workforce import Workforce, iso, seed_workforce
+from tests.workforce.seed import Workforce, iso, seed_workforce
 from timeward.db.session import Database
 
 WORKFORCE_PREFIXES = (

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from tests.accounts import Accounts
-from tests.jobs.conftest import Jobs
-from tests.jobs.instruction_support import (
+from tests.fixtures.jobs import Jobs
+from tests.instructions.support import (
     checksums,
     counts,
     fill_notifications,

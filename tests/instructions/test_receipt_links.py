@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.accounts import Accounts
-from tests.jobs.instruction_support import instruct
+from tests.instructions.support import instruct
 from timeward.config import Settings, load_settings
 
 

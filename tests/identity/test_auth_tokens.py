@@ -20,7 +20,7 @@ from timeward.services import Services
 
 
 @pytest.fixture
-async def acme(db: Database) -> Accounts:
+async def acme_seeded(db: Database) -> Accounts:
     return await seed_tenant(db, "acme")
 
 
@@ -42,9 +42,9 @@ async def _me(client: httpx.AsyncClient, token: str) -> httpx.Response:
 
 
 async def test_login_issues_verifiable_token_with_required_claims(
-    client: httpx.AsyncClient, acme: Accounts
+    client: httpx.AsyncClient, acme_seeded: Accounts
 ) -> None:
-    response = await token_pair(client, acme.email("employee"), "acme")
+    response = await token_pair(client, acme_seeded.email("employee"), "acme")
     assert response.status_code == 200
     body = response.json()
     assert body["token_type"] == "Bearer" and body["refresh_token"].startswith("rt_")
@@ -55,16 +55,16 @@ async def test_login_issues_verifiable_token_with_required_claims(
     assert decoded.header["kid"] in {k["kid"] for k in jwks["keys"]}
     assert all("d" not in key for key in jwks["keys"]), "JWKS must not publish private keys"
     claims = decoded.claims
-    assert claims["sub"] == str(acme.user_id("employee"))
-    assert claims["tid"] == str(acme.tenant_id)
+    assert claims["sub"] == str(acme_seeded.user_id("employee"))
+    assert claims["tid"] == str(acme_seeded.tenant_id)
     assert claims["role"] == "employee"
     assert {"iss", "aud", "iat", "exp", "jti"} <= claims.keys()
     assert 0 < claims["exp"] - claims["iat"] <= 900
 
     me = await _me(client, body["access_token"])
     assert me.json() == {
-        "user_id": str(acme.user_id("employee")),
-        "tenant_id": str(acme.tenant_id),
+        "user_id": str(acme_seeded.user_id("employee")),
+        "tenant_id": str(acme_seeded.tenant_id),
         "role": "employee",
     }
 
@@ -80,7 +80,7 @@ async def test_login_issues_verifiable_token_with_required_claims(
     ids=["wrong-password", "unknown-email", "unknown-tenant", "not-staff"],
 )
 async def test_failed_logins_share_one_answer(
-    client: httpx.AsyncClient, acme: Accounts, email: str, password: str, tenant: str
+    client: httpx.AsyncClient, acme_seeded: Accounts, email: str, password: str, tenant: str
 ) -> None:
     response = await token_pair(client, email, tenant, password)
     assert response.status_code == 401
@@ -88,34 +88,34 @@ async def test_failed_logins_share_one_answer(
 
 
 async def test_member_of_other_tenant_cannot_log_into_this_one(
-    client: httpx.AsyncClient, acme: Accounts, db: Database
+    client: httpx.AsyncClient, acme_seeded: Accounts, db: Database
 ) -> None:
     await seed_tenant(db, "globex")
-    response = await token_pair(client, acme.email("client_admin"), "globex")
+    response = await token_pair(client, acme_seeded.email("client_admin"), "globex")
     assert response.status_code == 401
 
 
 async def test_login_failures_are_rate_limited_per_account(
-    client: httpx.AsyncClient, acme: Accounts
+    client: httpx.AsyncClient, acme_seeded: Accounts
 ) -> None:
-    email = acme.email("employee")
+    email = acme_seeded.email("employee")
     statuses = [(await token_pair(client, email, "acme", "nope")).status_code for _ in range(5)]
     blocked = await token_pair(client, email, "acme")  # even the right password now waits
     assert statuses == [401] * 5
     assert blocked.status_code == 429
     assert int(blocked.headers["retry-after"]) > 0
     assert blocked.json()["detail"] == "Too many failed logins. Try again later."
-    other = await token_pair(client, acme.email("client_admin"), "acme")
+    other = await token_pair(client, acme_seeded.email("client_admin"), "acme")
     assert other.status_code == 200
 
 
 async def test_login_failures_are_rate_limited_per_address(
-    client: httpx.AsyncClient, acme: Accounts
+    client: httpx.AsyncClient, acme_seeded: Accounts
 ) -> None:
     for n in range(20):
         response = await token_pair(client, f"ghost{n}@acme.example", "acme", "nope")
         assert response.status_code == 401
-    blocked = await token_pair(client, acme.email("employee"), "acme")
+    blocked = await token_pair(client, acme_seeded.email("employee"), "acme")
     assert blocked.status_code == 429
 
 
@@ -125,9 +125,9 @@ TEN_YEARS = 10 * 365 * 86400
 class TestRejectedTokens:
     """Each way a token can be untrustworthy is a 401 with a clear message."""
 
-    async def _valid(self, client: httpx.AsyncClient, acme: Accounts) -> str:
+    async def _valid(self, client: httpx.AsyncClient, acme_seeded: Accounts) -> str:
         return str(
-            (await token_pair(client, acme.email("employee"), "acme")).json()["access_token"]
+            (await token_pair(client, acme_seeded.email("employee"), "acme")).json()["access_token"]
         )
 
     async def _signed(self, services: Services, claims: dict[str, Any], **header: str) -> str:
@@ -141,8 +141,8 @@ class TestRejectedTokens:
         assert response.json()["detail"] == "Missing bearer token."
         assert response.headers["www-authenticate"].startswith("Bearer")
 
-    async def test_bad_signature(self, client: httpx.AsyncClient, acme: Accounts) -> None:
-        header, payload, signature = (await self._valid(client, acme)).split(".")
+    async def test_bad_signature(self, client: httpx.AsyncClient, acme_seeded: Accounts) -> None:
+        header, payload, signature = (await self._valid(client, acme_seeded)).split(".")
         claims = _claims(f"{header}.{payload}.")
         claims["role"] = "client_admin"
         forged = f"{header}.{_b64(json.dumps(claims).encode())}.{signature}"
@@ -152,8 +152,8 @@ class TestRejectedTokens:
             "Invalid token: bad signature.",
         )
 
-    async def test_alg_none(self, client: httpx.AsyncClient, acme: Accounts) -> None:
-        claims = _claims(await self._valid(client, acme))
+    async def test_alg_none(self, client: httpx.AsyncClient, acme_seeded: Accounts) -> None:
+        claims = _claims(await self._valid(client, acme_seeded))
         response = await _me(client, _unsigned({"alg": "none", "typ": "JWT"}, claims) + ".")
         assert (response.status_code, response.json()["detail"]) == (
             401,
@@ -161,9 +161,9 @@ class TestRejectedTokens:
         )
 
     async def test_hs256_signed_with_the_public_key(
-        self, client: httpx.AsyncClient, acme: Accounts, services: Services
+        self, client: httpx.AsyncClient, acme_seeded: Accounts, services: Services
     ) -> None:
-        token = await self._valid(client, acme)
+        token = await self._valid(client, acme_seeded)
         signing = (await services.keys.current()).signing
         public_pem = OKPKey.import_key(signing.as_dict(private=False)).as_pem(private=False)
         signing_input = _unsigned({"alg": "HS256", "kid": signing.kid}, _claims(token))
@@ -194,18 +194,18 @@ class TestRejectedTokens:
     async def test_bad_claims(
         self,
         client: httpx.AsyncClient,
-        acme: Accounts,
+        acme_seeded: Accounts,
         services: Services,
         change: dict[str, Any],
         detail: str,
     ) -> None:
-        claims = {**_claims(await self._valid(client, acme)), **change}
+        claims = {**_claims(await self._valid(client, acme_seeded)), **change}
         response = await _me(client, await self._signed(services, claims))
         assert (response.status_code, response.json()["detail"]) == (401, detail)
 
-    async def test_unknown_kid(self, client: httpx.AsyncClient, acme: Accounts) -> None:
+    async def test_unknown_kid(self, client: httpx.AsyncClient, acme_seeded: Accounts) -> None:
         stranger = OKPKey.generate_key("Ed25519", parameters={"kid": "not-ours"})
-        claims = _claims(await self._valid(client, acme))
+        claims = _claims(await self._valid(client, acme_seeded))
         token = jwt.encode(
             {"alg": "Ed25519", "kid": "not-ours"}, claims, stranger, algorithms=["Ed25519"]
         )
@@ -215,32 +215,34 @@ class TestRejectedTokens:
             "Invalid token: unknown signing key.",
         )
 
-    async def test_disabled_user(self, client: httpx.AsyncClient, acme: Accounts) -> None:
-        await log_in_all(client, acme)
+    async def test_disabled_user(self, client: httpx.AsyncClient, acme_seeded: Accounts) -> None:
+        await log_in_all(client, acme_seeded)
         disable = await client.patch(
-            f"/api/v1/users/{acme.user_id('employee')}",
+            f"/api/v1/users/{acme_seeded.user_id('employee')}",
             json={"status": "disabled"},
-            headers=acme.auth("client_admin"),
+            headers=acme_seeded.auth("client_admin"),
         )
         assert disable.status_code == 200
-        response = await client.get("/api/v1/me", headers=acme.auth("employee"))
+        response = await client.get("/api/v1/me", headers=acme_seeded.auth("employee"))
         assert response.status_code == 401
         assert "no longer active" in response.json()["detail"]
 
     async def test_suspended_tenant(
-        self, client: httpx.AsyncClient, acme: Accounts, db: Database
+        self, client: httpx.AsyncClient, acme_seeded: Accounts, db: Database
     ) -> None:
-        await log_in_all(client, acme)
+        await log_in_all(client, acme_seeded)
         staff = await log_in_all(client, await seed_platform(db))
         suspend = await client.patch(
-            f"/api/v1/platform/tenants/{acme.tenant_id}",
+            f"/api/v1/platform/tenants/{acme_seeded.tenant_id}",
             json={"status": "suspended"},
             headers=staff.auth("platform_admin"),
         )
         assert suspend.status_code == 200
-        response = await client.get("/api/v1/me", headers=acme.auth("client_admin"))
+        response = await client.get("/api/v1/me", headers=acme_seeded.auth("client_admin"))
         assert response.status_code == 401
-        assert (await token_pair(client, acme.email("client_admin"), "acme")).status_code == 401
+        assert (
+            await token_pair(client, acme_seeded.email("client_admin"), "acme")
+        ).status_code == 401
 
 
 class TestRefreshTokens:
@@ -248,9 +250,11 @@ class TestRefreshTokens:
         return await client.post("/api/v1/auth/refresh", json={"refresh_token": token})
 
     async def test_rotation_and_reuse_revokes_the_family(
-        self, client: httpx.AsyncClient, acme: Accounts
+        self, client: httpx.AsyncClient, acme_seeded: Accounts
     ) -> None:
-        first = (await token_pair(client, acme.email("employee"), "acme")).json()["refresh_token"]
+        first = (await token_pair(client, acme_seeded.email("employee"), "acme")).json()[
+            "refresh_token"
+        ]
         rotated = await self._refresh(client, first)
         assert rotated.status_code == 200
         second = rotated.json()["refresh_token"]
@@ -266,22 +270,26 @@ class TestRefreshTokens:
         )
         assert (await self._refresh(client, second)).status_code == 401
 
-    async def test_logout_revokes(self, client: httpx.AsyncClient, acme: Accounts) -> None:
-        token = (await token_pair(client, acme.email("employee"), "acme")).json()["refresh_token"]
+    async def test_logout_revokes(self, client: httpx.AsyncClient, acme_seeded: Accounts) -> None:
+        token = (await token_pair(client, acme_seeded.email("employee"), "acme")).json()[
+            "refresh_token"
+        ]
         assert (
             await client.post("/api/v1/auth/logout", json={"refresh_token": token})
         ).status_code == 204
         assert (await self._refresh(client, token)).status_code == 401
 
     async def test_disabling_the_user_revokes(
-        self, client: httpx.AsyncClient, acme: Accounts
+        self, client: httpx.AsyncClient, acme_seeded: Accounts
     ) -> None:
-        token = (await token_pair(client, acme.email("employee"), "acme")).json()["refresh_token"]
-        await log_in_all(client, acme)
+        token = (await token_pair(client, acme_seeded.email("employee"), "acme")).json()[
+            "refresh_token"
+        ]
+        await log_in_all(client, acme_seeded)
         await client.patch(
-            f"/api/v1/users/{acme.user_id('employee')}",
+            f"/api/v1/users/{acme_seeded.user_id('employee')}",
             json={"status": "disabled"},
-            headers=acme.auth("client_admin"),
+            headers=acme_seeded.auth("client_admin"),
         )
         assert (await self._refresh(client, token)).status_code == 401
 
@@ -291,13 +299,17 @@ class TestRefreshTokens:
 
 
 async def test_key_rotation_keeps_old_tokens_until_retired(
-    client: httpx.AsyncClient, acme: Accounts, services: Services
+    client: httpx.AsyncClient, acme_seeded: Accounts, services: Services
 ) -> None:
-    old_token = (await token_pair(client, acme.email("employee"), "acme")).json()["access_token"]
+    old_token = (await token_pair(client, acme_seeded.email("employee"), "acme")).json()[
+        "access_token"
+    ]
     old_kid = json.loads(base64.urlsafe_b64decode(old_token.split(".")[0] + "=="))["kid"]
     new_kid = await services.keys.rotate()
 
-    new_token = (await token_pair(client, acme.email("employee"), "acme")).json()["access_token"]
+    new_token = (await token_pair(client, acme_seeded.email("employee"), "acme")).json()[
+        "access_token"
+    ]
     kids = {key["kid"] for key in (await client.get("/.well-known/jwks.json")).json()["keys"]}
     assert {old_kid, new_kid} <= kids
     assert json.loads(base64.urlsafe_b64decode(new_token.split(".")[0] + "=="))["kid"] == new_kid

@@ -8,7 +8,7 @@ import re
 import httpx
 
 from tests.accounts import Accounts, token_pair
-from tests.jobs.conftest import Jobs
+from tests.fixtures.jobs import Jobs
 from tests.jobs.smtp_server import SmtpServer
 
 OWN_PASSWORD = "chosen by the operator"
