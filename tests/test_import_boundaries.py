@@ -6,7 +6,9 @@ Read from the source with ``ast`` (nothing is imported):
   ``schemas.py``, ``models.py`` and ``jobs.py`` never import the web layer
   (``timeward.web``) or ``litestar``;
 - a routes module (``routes.py``, ``*_routes.py``) never builds SQL: no call of
-  sqlalchemy's ``select``, ``update``, ``insert``, ``delete`` or ``text``.
+  sqlalchemy's ``select``, ``update``, ``insert``, ``delete`` or ``text``;
+- a service never imports a jobs module (importing it declares actors): it starts a job
+  by the job's registered name.
 
 ``KNOWN_VIOLATIONS`` lists what broke these rules when the test was written. It may
 only shrink: a violation not listed fails the test, and so does a listed one that is
@@ -25,12 +27,18 @@ import timeward
 WEB_LAYER = ("timeward.web", "litestar")
 SQL_BUILDERS = frozenset({"select", "update", "insert", "delete", "text"})
 WEB_FREE_FILES = frozenset({"views.py", "schemas.py", "models.py", "jobs.py"})
+JOBS_MODULE = "jobs"
 
 Violation = tuple[str, str]  # (module, what it does that it should not)
 
 KNOWN_VIOLATIONS: frozenset[Violation] = frozenset(
     {
         ("tenants.privacy_requests.routes", "calls sqlalchemy select"),
+        ("tenants.privacy_requests.service", "imports tenants.privacy_requests.jobs"),
+        ("timeward.breaches.service", "imports timeward.breaches.jobs"),
+        ("timeward.instructions.service", "imports timeward.instructions.jobs"),
+        ("timeward.mail.service", "imports timeward.mail.jobs"),
+        ("timeward.subprocessors.service", "imports timeward.subprocessors.jobs"),
     }
 )
 
@@ -45,11 +53,14 @@ def source_modules() -> Iterator[tuple[str, Path]]:
             yield ".".join((package.__name__, *parts)), path
 
 
+def is_service(path: Path) -> bool:
+    return path.name == "service.py" or path.parent.name == "service"
+
+
 def must_stay_web_free(module: str, path: Path) -> bool:
     if module.startswith("timeward.web."):
         return False  # the web layer itself
-    is_service = path.name == "service.py" or path.parent.name == "service"
-    return is_service or path.name in WEB_FREE_FILES
+    return is_service(path) or path.name in WEB_FREE_FILES
 
 
 def is_routes_module(path: Path) -> bool:
@@ -75,6 +86,15 @@ def web_imports(module: str, tree: ast.Module) -> set[Violation]:
         for imported in imported_modules(tree)
         for layer in WEB_LAYER
         if is_within(imported, layer)
+    }
+
+
+def job_imports(module: str, tree: ast.Module) -> set[Violation]:
+    """Imports of a domain's ``jobs`` module (the ``timeward.jobs`` framework is fine)."""
+    return {
+        (module, f"imports {imported}")
+        for imported in imported_modules(tree)
+        if imported.rsplit(".", 1)[-1] == JOBS_MODULE and imported != "timeward.jobs"
     }
 
 
@@ -115,6 +135,8 @@ def violations() -> set[Violation]:
         tree = ast.parse(path.read_text(), filename=str(path))
         if must_stay_web_free(module, path):
             found |= web_imports(module, tree)
+        if is_service(path):
+            found |= job_imports(module, tree)
         if is_routes_module(path):
             found |= sql_calls(module, tree)
     return found
@@ -129,13 +151,22 @@ def test_the_rules_see_every_kind_of_module() -> None:
     assert sum(is_routes_module(path) for path in modules.values()) >= 10
 
 
+def new_violations(kind: str) -> set[Violation]:
+    return {v for v in violations() - KNOWN_VIOLATIONS if v[1].startswith(kind)}
+
+
 def test_services_views_schemas_models_and_jobs_never_import_the_web_layer() -> None:
-    new = {v for v in violations() - KNOWN_VIOLATIONS if v[1].startswith("imports")}
+    new = {v for v in new_violations("imports ") if v[1].endswith(WEB_LAYER)}
     assert new == set(), "move the web types to routes (or timeward.web); the service stays neutral"
 
 
+def test_services_never_import_a_jobs_module() -> None:
+    new = {v for v in new_violations("imports ") if not v[1].endswith(WEB_LAYER)}
+    assert new == set(), "start the job by its registered name instead"
+
+
 def test_routes_never_build_sql() -> None:
-    new = {v for v in violations() - KNOWN_VIOLATIONS if v[1].startswith("calls")}
+    new = new_violations("calls ")
     assert new == set(), "move the query into the domain's service (or views)"
 
 
@@ -153,6 +184,8 @@ def test_the_checks_catch_what_they_look_for() -> None:
     assert web_imports("x.service", ast.parse("from timeward import web\n")) == {
         ("x.service", "imports timeward.web")
     }
+    service = ast.parse("from tenants.x import jobs\nfrom timeward.jobs.registry import job\n")
+    assert job_imports("x.service", service) == {("x.service", "imports tenants.x.jobs")}
     routes = ast.parse(
         "import sqlalchemy as sa\nfrom sqlalchemy import select as pick\n"
         "def handler():\n    pick(A)\n    sa.delete(A)\n    session.delete(a)\n"
