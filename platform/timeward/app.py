@@ -1,67 +1,31 @@
-"""The application factory."""
+"""The application factory.
+
+Routes: the framework's own (health, auth, JWKS) and every domain's controllers from
+``timeward.domains.DOMAINS``. Services: the one builder (``timeward.services``) in the
+app's lifespan. With no broker the jobs run in this process (``timeward.jobs.embedded``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from litestar import Litestar, Router
+from litestar import Controller, Litestar, Router
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
-from tenants.employees.routes import EmployeesController
-from tenants.privacy_requests import instructions_link  # noqa: F401 - the erasure -> processor link
-from tenants.privacy_requests.routes import (
-    MyPrivacyRequestsController,
-    PrivacyRequestsController,
-    PublicPrivacyRequestsController,
-)
-from tenants.settings.routes import LocationSettingsController
-from tenants.sites.routes import SitesController
-from tenants.time.routes import (
-    ClockController,
-    ClockEventsController,
-    MyTimeController,
-    TimeEntriesController,
-)
-from timeward.audit.routes import AuditEventsController
+from tenants.privacy_requests import instructions_link
 from timeward.authz.guard import PUBLIC, authorize
-from timeward.breaches.routes import BreachesController, PlatformBreachesController
 from timeward.config import Settings, load_settings
 from timeward.db.session import Database
-from timeward.identity.routes import (
-    InvitationLinksController,
-    MeController,
-    PlatformStaffController,
-    PlatformTenantsController,
-    UsersController,
-)
-from timeward.instructions.platform_routes import (
-    PlatformInstructionsController,
-    PlatformLegalHoldsController,
-)
-from timeward.instructions.routes import (
-    InstructionsController,
-    LegalHoldsController,
-    PublicInstructionsController,
-)
+from timeward.domain_shape import resolve
+from timeward.domains import controller_references
 from timeward.links import use_public_url
-from timeward.notifications.routes import MyNotificationsController
 from timeward.observability.logging import configure_logging
-from timeward.processing.routes import (
-    PlatformProcessingRecordsController,
-    ProcessingRecordsController,
-)
-from timeward.retention.routes import RetentionController
-from timeward.services import build_services
-from timeward.subprocessors.routes import (
-    PlatformSubProcessorsController,
-    SubProcessorsController,
-)
-from timeward.support.routes import PlatformSupportGrantsController, SupportGrantsController
+from timeward.services import running_services
 from timeward.web.auth_routes import AuthController, JwksController
 from timeward.web.authentication import TokenAuthenticationMiddleware
 from timeward.web.dependencies import DEPENDENCIES
@@ -71,42 +35,23 @@ from timeward.web.json_depth import DepthCheckedRequest
 from timeward.web.request_context import request_context_middleware
 from timeward.web.security_headers import add_security_headers
 
-ROUTE_HANDLERS = [
+# The framework's own routes; every other controller comes from a domain (DOMAINS).
+FRAMEWORK_CONTROLLERS: tuple[type[Controller], ...] = (
     HealthController,
     AuthController,
     JwksController,
-    MeController,
-    InvitationLinksController,
-    UsersController,
-    PlatformTenantsController,
-    PlatformStaffController,
-    AuditEventsController,
-    SupportGrantsController,
-    PlatformSupportGrantsController,
-    PlatformBreachesController,
-    BreachesController,
-    SubProcessorsController,
-    PlatformSubProcessorsController,
-    ProcessingRecordsController,
-    PlatformProcessingRecordsController,
-    EmployeesController,
-    SitesController,
-    LocationSettingsController,
-    ClockController,
-    MyTimeController,
-    ClockEventsController,
-    TimeEntriesController,
-    InstructionsController,
-    LegalHoldsController,
-    PublicInstructionsController,
-    PlatformInstructionsController,
-    PlatformLegalHoldsController,
-    RetentionController,
-    MyPrivacyRequestsController,
-    PrivacyRequestsController,
-    PublicPrivacyRequestsController,
-    MyNotificationsController,
-]
+)
+
+
+def domain_controllers() -> list[type[Controller]]:
+    """Every domain's controllers, in ``DOMAINS`` order."""
+    controllers = []
+    for reference in controller_references():
+        controller = resolve(reference)
+        if not (isinstance(controller, type) and issubclass(controller, Controller)):
+            raise TypeError(f"{reference} is not a Controller")
+        controllers.append(controller)
+    return controllers
 
 
 def _openapi() -> OpenAPIConfig:
@@ -128,21 +73,16 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     settings = settings or load_settings()
     configure_logging(json=settings.log_json)
     use_public_url(settings.public_url)
+    instructions_link.install()
 
     @asynccontextmanager
     async def services_lifespan(app: Litestar) -> AsyncIterator[None]:
-        if database is None and not settings.database_url:
-            raise RuntimeError("DATABASE_URL is not set (use `timeward serve`)")
-        db = database or Database(settings.database_url or "", pool_size=settings.db_pool_size)
-        app.state.database = db
-        app.state.services = build_services(settings, db)
-        app.state.enforcer = app.state.services.enforcer
-        await app.state.services.keys.current()
-        try:
+        async with running_services(settings, database=database) as services:
+            app.state.database = services.database
+            app.state.services = services
+            app.state.enforcer = services.enforcer
+            await services.keys.current()
             yield
-        finally:
-            if database is None:
-                await db.dispose()
 
     lifespan: list[Callable[[Litestar], AbstractAsyncContextManager[None]]]
     lifespan = [services_lifespan]
@@ -152,7 +92,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         lifespan.append(lambda _app: embedded_jobs(settings))
 
     app = Litestar(
-        route_handlers=ROUTE_HANDLERS,
+        route_handlers=[*FRAMEWORK_CONTROLLERS, *domain_controllers()],
         lifespan=lifespan,
         middleware=[
             request_context_middleware,

@@ -15,17 +15,15 @@ import structlog
 
 from timeward.audit.log import verify_chains
 from timeward.config import Settings, load_settings
-from timeward.crypto.data_keys import DataKeys
 from timeward.db.bootstrap import RolePasswords, bootstrap_database
 from timeward.db.embedded import start_embedded_server
 from timeward.db.migrate import upgrade_to_head
-from timeward.db.session import Database
 from timeward.demo import demo_password, seed_demo
 from timeward.errors import DomainError
 from timeward.identity.invitations import onboard_tenant
 from timeward.identity.service import ActorRef, NewTenant
 from timeward.observability.logging import configure_logging
-from timeward.services import Services, build_services
+from timeward.services import Services, running_services
 
 log = structlog.get_logger("timeward.cli")
 
@@ -56,18 +54,23 @@ def migrate_or_explain(settings: Settings) -> None:
     upgrade_to_head(settings.database_owner_url, settings.app_role)
 
 
-async def _seed(settings: Settings) -> str:
-    assert settings.database_url
-    database = Database(settings.database_url, pool_size=2)
-    try:
-        logins = await seed_demo(
-            database,
-            demo_password(settings.data_dir),
-            data_keys=DataKeys(settings.resolve_master_key()),
-        )
-    finally:
-        await database.dispose()
-    return logins.describe()
+def _with_services(settings: Settings, work: Callable[[Services], Awaitable[T]]) -> T:
+    """Run one command's work with the same services the API and the worker build."""
+
+    async def run() -> T:
+        async with running_services(settings, pool_size=2) as services:
+            return await work(services)
+
+    return asyncio.run(run())
+
+
+def _seed(settings: Settings) -> str:
+    async def work(services: Services) -> str:
+        password = demo_password(settings.data_dir)
+        logins = await seed_demo(services.database, password, data_keys=services.data_keys)
+        return logins.describe()
+
+    return _with_services(settings, work)
 
 
 @click.group()
@@ -90,7 +93,7 @@ def serve(host: str, port: int, demo: bool) -> None:
     settings = resolve_databases(load_settings())
     migrate_or_explain(settings)
     if demo:
-        click.echo(asyncio.run(_seed(settings)))
+        click.echo(_seed(settings))
     click.echo(f"API on http://{host}:{port}  (OpenAPI docs: http://{host}:{port}/docs)")
     # uvicorn re-raises SIGTERM once it has shut down; exiting normally instead lets the
     # embedded PostgreSQL's exit hook stop the server it started.
@@ -113,7 +116,7 @@ def seed_demo_command() -> None:
     """Create the demo tenant and print its logins."""
     settings = resolve_databases(load_settings())
     migrate_or_explain(settings)
-    click.echo(asyncio.run(_seed(settings)))
+    click.echo(_seed(settings))
 
 
 @main.command("setup-db")
@@ -126,18 +129,6 @@ def setup_db(admin_url: str, database: str) -> None:
     urls = asyncio.run(bootstrap_database(admin_url, database, passwords))
     click.echo(f"export DATABASE_URL='{urls.app_url}'")
     click.echo(f"export DATABASE_OWNER_URL='{urls.owner_url}'")
-
-
-def _with_services(settings: Settings, work: Callable[[Services], Awaitable[T]]) -> T:
-    async def run() -> T:
-        assert settings.database_url
-        database = Database(settings.database_url, pool_size=2)
-        try:
-            return await work(build_services(settings, database))
-        finally:
-            await database.dispose()
-
-    return asyncio.run(run())
 
 
 @main.command("create-tenant")

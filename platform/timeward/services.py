@@ -1,7 +1,14 @@
-"""The long-lived objects of one process, built once and shared by handlers and jobs."""
+"""The long-lived objects of one process, built once and shared by handlers and jobs.
+
+One builder for every process: the API (its lifespan), the worker (lazily, on its event
+loop: ``timeward.jobs.runtime``) and the CLI commands all call :func:`build_services`,
+with a database from :func:`open_database` unless they were handed one.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -27,6 +34,32 @@ class Services:
     audit: AuditLog
     enforcer: PolicyEnforcer
     data_keys: DataKeys
+
+
+def open_database(settings: Settings, *, pool_size: int | None = None) -> Database:
+    """The application role's database (``DATABASE_URL``): its pool is bound to the event
+    loop that first uses it."""
+    if not settings.database_url:
+        raise RuntimeError(
+            "DATABASE_URL is not set (`timeward serve` and `timeward worker` set it)"
+        )
+    return Database(settings.database_url, pool_size=pool_size or settings.db_pool_size)
+
+
+@asynccontextmanager
+async def running_services(
+    settings: Settings, *, database: Database | None = None, pool_size: int | None = None
+) -> AsyncIterator[Services]:
+    """Services for the block; a database opened here is disposed at its end, one passed in
+    stays its owner's."""
+    if database is not None:
+        yield build_services(settings, database)
+        return
+    opened = open_database(settings, pool_size=pool_size)
+    try:
+        yield build_services(settings, opened)
+    finally:
+        await opened.dispose()
 
 
 def build_services(settings: Settings, database: Database) -> Services:

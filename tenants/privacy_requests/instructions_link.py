@@ -1,7 +1,8 @@
 """The controller's erasure hands what it cannot reach to the processor as a
 ``delete_subject`` instruction, due before the subject request itself.
 
-Imported by the app and the worker, so both processes have the link installed.
+The app factory and the worker start-up call :func:`install`, so both processes have
+the link installed.
 """
 
 from __future__ import annotations
@@ -84,4 +85,6 @@ async def erase_instruction_subject(
     return erased.row_counts()
 
 
-register_processor_instructions(InstructionsLink())
+def install() -> None:
+    """Hand the controller's erasures to the processor in this process (idempotent)."""
+    register_processor_instructions(InstructionsLink())

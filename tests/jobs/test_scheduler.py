@@ -25,6 +25,25 @@ def test_every_periodic_job_is_registered_once() -> None:
     assert len(set(ids)) == len(ids)
 
 
+def test_the_periodic_table_comes_from_the_domains_unchanged() -> None:
+    """Each domain declares its periodic jobs (timeward.domains); the table they make is
+    the one the scheduler always ran, trigger for trigger."""
+    table = [(job.actor.actor_name, str(job.trigger)) for job in periodic_jobs()]
+    assert table == [
+        ("reconcile_outbound_emails", "interval[0:05:00]"),
+        ("reconcile_processor_notices", "interval[0:05:00]"),
+        ("reduce_expired_locations", "interval[1:00:00]"),
+        ("reconcile_instructions", "interval[0:01:00]"),
+        ("escalate_instructions", "cron[minute='7']"),
+        ("purge_expired_data", "cron[hour='3', minute='15']"),
+        ("reconcile_privacy_requests", "interval[0:05:00]"),
+        ("purge_expired_privacy_exports", "interval[1:00:00]"),
+        ("flag_overdue_privacy_requests", "cron[hour='6', minute='0']"),
+    ]
+    first, second = periodic_jobs()[0].trigger, periodic_jobs()[0].trigger
+    assert first is not second  # fresh triggers on each call: they hold start times
+
+
 async def test_scheduler_enqueues_due_jobs_on_the_broker(idle_jobs: Jobs) -> None:
     scheduler = AsyncIOScheduler(timezone=UTC)
     add_periodic_jobs(scheduler)

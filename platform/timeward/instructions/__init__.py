@@ -12,3 +12,21 @@ For other features:
 
 See docs/instructions.md.
 """
+
+from timeward.domain_shape import At, Domain, Every, Periodic
+
+DOMAIN = Domain(
+    name="instructions",
+    controllers=(
+        "timeward.instructions.routes:InstructionsController",
+        "timeward.instructions.routes:LegalHoldsController",
+        "timeward.instructions.routes:PublicInstructionsController",
+        "timeward.instructions.platform_routes:PlatformInstructionsController",
+        "timeward.instructions.platform_routes:PlatformLegalHoldsController",
+    ),
+    job_modules=("timeward.instructions.jobs",),
+    periodic=(
+        Periodic("timeward.instructions.jobs:reconcile_instructions", Every(minutes=1)),
+        Periodic("timeward.instructions.jobs:escalate_instructions", At(minute=7)),  # hourly
+    ),
+)

@@ -1,11 +1,13 @@
-"""What async actors run with: the settings and one ``Database`` per worker.
+"""What async actors run with: the worker's :class:`~timeward.services.Services`.
 
-The ``Database`` (its asyncpg pool) is bound to an event loop, so it is created
-lazily on the worker's event loop thread (started by Dramatiq's AsyncIO
-middleware) at the first :func:`job_database` call, and disposed there when the
-worker shuts down. Settings come from the environment unless :func:`configure`
-was called (the embedded worker passes the API's resolved settings; tests pass
-theirs).
+The same services the API has, from the same builder (``timeward.services``). Their
+``Database`` (its asyncpg pool) is bound to an event loop, so they are built lazily on
+the worker's event loop thread (started by Dramatiq's AsyncIO middleware) at the first
+:func:`job_services` call, and the database is disposed there when the worker shuts
+down. Settings come from the environment unless :func:`configure` was called (the
+embedded worker passes the API's resolved settings; tests pass theirs).
+
+``job_settings``, ``job_database`` and ``job_audit`` are short accessors for actors.
 """
 
 from __future__ import annotations
@@ -21,13 +23,13 @@ from timeward.audit.log import AuditLog
 from timeward.config import Settings, load_settings
 from timeward.db.session import Database
 from timeward.links import use_public_url
+from timeward.services import Services, build_services, open_database
 
 
 @dataclass
 class _Runtime:
     settings: Settings | None = None
-    database: Database | None = None
-    audit: AuditLog | None = None
+    services: Services | None = None
 
 
 _runtime = _Runtime()
@@ -35,10 +37,9 @@ _runtime = _Runtime()
 
 def configure(settings: Settings) -> None:
     """Use these settings for the next worker (call before it starts)."""
-    if _runtime.database is not None:
+    if _runtime.services is not None:
         raise RuntimeError("a job database is live; stop the worker before reconfiguring")
     _runtime.settings = settings
-    _runtime.audit = None
     use_public_url(settings.public_url)
 
 
@@ -49,31 +50,31 @@ def job_settings() -> Settings:
     return _runtime.settings
 
 
-def job_database() -> Database:
-    """The worker's database; call it only from an actor (on the worker's loop)."""
+def job_services() -> Services:
+    """The worker's services; call it only from an actor (on the worker's loop)."""
     loop_thread = get_event_loop_thread()
     if loop_thread is None or asyncio.get_running_loop() is not loop_thread.loop:
-        raise RuntimeError("job_database() is for actors running on the worker's event loop")
-    if _runtime.database is None:
+        raise RuntimeError("job services are for actors running on the worker's event loop")
+    if _runtime.services is None:
         settings = job_settings()
-        if not settings.database_url:
-            raise RuntimeError("DATABASE_URL is not set for the worker")
-        _runtime.database = Database(settings.database_url, pool_size=settings.db_pool_size)
-    return _runtime.database
+        _runtime.services = build_services(settings, open_database(settings))
+    return _runtime.services
+
+
+def job_database() -> Database:
+    return job_services().database
 
 
 def job_audit() -> AuditLog:
     """The audit log with the same identity key as the API (derived from the master key)."""
-    if _runtime.audit is None:
-        _runtime.audit = AuditLog.from_master_key(job_settings().resolve_master_key())
-    return _runtime.audit
+    return job_services().audit
 
 
 class JobRuntime(Middleware):
     """Disposes the worker's database on its own loop before that loop stops."""
 
     def after_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
-        database, _runtime.database = _runtime.database, None
+        services, _runtime.services = _runtime.services, None
         loop_thread = get_event_loop_thread()
-        if database is not None and loop_thread is not None:
-            loop_thread.run_coroutine(database.dispose())
+        if services is not None and loop_thread is not None:
+            loop_thread.run_coroutine(services.database.dispose())

