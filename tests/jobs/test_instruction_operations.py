@@ -130,7 +130,7 @@ async def test_repeated_failures_fail_it_and_a_retry_resumes_where_it_stopped(
     progress = {row["table"]: row for row in detail["progress"]}
     assert progress["notifications"]["removed"] == 3  # done before it failed: kept
 
-    executor.PHASE_STEPS[Phase.AUDIT_IDENTITY] = executor._audit_identity
+    executor.PHASE_STEPS[Phase.AUDIT_IDENTITY] = executor.audit_identity
     retried = await client.post(
         "/api/v1/platform/instructions/retry-failed",
         json={},
