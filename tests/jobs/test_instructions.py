@@ -213,7 +213,7 @@ async def test_other_tenants_instruction_is_not_found(
         )
         assert response.status_code == 404, (method, suffix, response.text)
     listed = await client.get("/api/v1/instructions", headers=bravo.auth("client_admin"))
-    assert listed.json() == []
+    assert listed.json()["items"] == []
 
 
 async def test_illegal_transitions_are_409s(

@@ -60,7 +60,7 @@ async def test_offboarding_needs_the_tenants_slug_typed_back(
         assert response.status_code == 422, response.text
         assert [e["key"] for e in response.json()["errors"]] == ["confirm_slug"]
     listed = await client.get("/api/v1/instructions", headers=acme.auth("client_admin"))
-    assert listed.json() == []
+    assert listed.json()["items"] == []
 
 
 async def test_deletion_starts_only_after_the_grace_period(

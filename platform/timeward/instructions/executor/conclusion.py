@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from timeward import clock
+from timeward.acting import SYSTEM
 from timeward.db.base import new_id
 from timeward.identity.models import Tenant, TenantStatus
 from timeward.instructions.certificate import CERTIFICATE_TYPE, sign
@@ -34,7 +35,7 @@ from timeward.instructions.models import (
     DeletionCertificate,
     InstructionProgress,
 )
-from timeward.instructions.records import By, change_status
+from timeward.instructions.records import change_status
 from timeward.instructions.states import Kind, Status
 
 
@@ -173,7 +174,7 @@ async def conclude(job: Job) -> RunResult | None:
             reason, target = None, Status.COMPLETED
         instruction.phase = Phase.DONE
         await change_status(
-            session, job.ctx.audit, instruction, target, By.system(), reason, disclosed=disclosed
+            session, job.ctx.audit, instruction, target, SYSTEM, reason, disclosed=disclosed
         )
         if disclosed:
             await announce_outcome(session, job.ctx, instruction)

@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from timeward import clock
+from timeward.acting import SYSTEM
 from timeward.crypto.data_keys import DataKeys
 from timeward.datamap.catalog import load_catalog, tenant_tables
 from timeward.db.session import Scope
@@ -38,7 +39,7 @@ from timeward.instructions.models import (
     DataExport,
     Instruction,
 )
-from timeward.instructions.records import By, change_status
+from timeward.instructions.records import change_status
 from timeward.instructions.states import Kind, Status
 from timeward.mail.models import EmailStatus, OutboundEmail
 
@@ -165,7 +166,7 @@ async def grace(job: Job) -> RunResult | None:
                 "unless a client admin cancels"
             )
             await change_status(
-                session, job.ctx.audit, instruction, Status.SCHEDULED, By.system(), reason
+                session, job.ctx.audit, instruction, Status.SCHEDULED, SYSTEM, reason
             )
             instruction.not_before = starts
             log.info("instruction.grace_period", instruction_id=str(job.instruction_id))

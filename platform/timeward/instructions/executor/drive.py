@@ -12,6 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward import clock
+from timeward.acting import SYSTEM
 from timeward.db.session import Database, Scope
 from timeward.instructions.executor.conclusion import certify, conclude
 from timeward.instructions.executor.deletion import audit_identity, delete_data, finalise
@@ -38,7 +39,7 @@ from timeward.instructions.models import (
     Instruction,
     InstructionProgress,
 )
-from timeward.instructions.records import By, change_status
+from timeward.instructions.records import change_status
 from timeward.instructions.states import RUNNABLE, Kind, Status
 
 
@@ -89,7 +90,7 @@ async def _claim(ctx: ExecutionContext, tenant_id: UUID, instruction_id: UUID) -
                 ctx.audit,
                 instruction,
                 Status.IN_PROCESSING,
-                By.system(),
+                SYSTEM,
                 None,
                 disclosed=disclosed,
             )
@@ -174,7 +175,7 @@ async def record_failure(
             "platform staff can retry it from where it stopped"
         )
         await change_status(
-            session, ctx.audit, instruction, Status.FAILED, By.system(), why, disclosed=disclosed
+            session, ctx.audit, instruction, Status.FAILED, SYSTEM, why, disclosed=disclosed
         )
         if disclosed:
             await announce_outcome(session, ctx, instruction)

@@ -14,19 +14,14 @@ from timeward.instructions.executor.job import (
 from timeward.instructions.models import (
     Instruction,
 )
-from timeward.instructions.receipts import receipt_token
+from timeward.instructions.receipts import receipt_links as links_for
 from timeward.instructions.states import Kind, Status
 from timeward.mail.service import queue_email
 from timeward.notifications.service import notify
 
 
 def receipt_links(ctx: ExecutionContext, instruction_id: UUID) -> dict[str, str]:
-    token = receipt_token(ctx.master_key, instruction_id)
-    base = f"{ctx.settings.public_url.rstrip('/')}/api/v1/public/instructions/"
-    return {
-        name: f"{base}{instruction_id}{suffix}?token={token}"
-        for name, suffix in (("status", ""), ("export", "/export"), ("certificate", "/certificate"))
-    }
+    return links_for(ctx.master_key, ctx.settings.public_url, instruction_id)
 
 
 @dataclass(frozen=True)
