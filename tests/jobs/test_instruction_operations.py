@@ -13,7 +13,7 @@ import pytest
 
 from tests.accounts import Accounts
 from tests.jobs.conftest import Jobs
-from tests.jobs.instruction_support import fill_notifications, instruct, wait_for_status
+from tests.jobs.instruction_support import DONE, fill_notifications, instruct, wait_for_status
 from tests.jobs.smtp_server import SmtpServer
 from timeward.acting import Acting
 from timeward.db.session import Database, Scope
@@ -30,8 +30,6 @@ from timeward.instructions.service import (
 from timeward.instructions.states import Kind
 from timeward.retention.policy import default_policy
 from timeward.services import Services
-
-DONE = {"completed", "partially_completed", "failed"}
 
 
 async def _age(owner: asyncpg.Pool, tenant_id: UUID | None, instruction_id: str) -> None:

@@ -11,14 +11,20 @@ import httpx
 
 from tests.accounts import Accounts
 from tests.jobs.conftest import Jobs
-from tests.jobs.instruction_support import counts, fill_notifications, instruct, pass_grace_period
+from tests.jobs.instruction_support import (
+    counts,
+    fill_notifications,
+    follow,
+    instruct,
+    pass_grace_period,
+)
 from tests.jobs.smtp_server import SmtpServer
 from timeward.db.session import Database
 from timeward.instructions.jobs import reconcile_instructions
 
 
 async def _public(client: httpx.AsyncClient, link: str) -> dict[str, Any]:
-    response = await client.get(link.replace("http://127.0.0.1:8000", ""))
+    response = await follow(client, link)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -41,7 +47,7 @@ async def _in_grace(
     text = notice.get_payload(decode=True).decode()
     assert created["links"]["export"] in text
     assert f"Deletion starts at {starts:%Y-%m-%d %H:%M} UTC" in text and "cancel" in text
-    export = await client.get(created["links"]["export"].replace("http://127.0.0.1:8000", ""))
+    export = await follow(client, created["links"]["export"])
     assert export.status_code == 200
     status = await _public(client, created["links"]["status"])
     assert status["status"] == "scheduled" and status["deletion_starts_at"] is not None
