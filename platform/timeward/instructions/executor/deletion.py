@@ -177,6 +177,8 @@ async def _erase_subject(job: Job, tables: list[str]) -> RunResult | None:
     rules, in one transaction that also records, per table, how many of THAT subject's
     rows were removed, anonymised or kept (and why); then the login identity is removed
     when no other employer uses it. Both parts are idempotent."""
+    # instructions_link imports this package (through the instruction service): a top-level
+    # import would cycle; the controller side is reached only when a subject is erased.
     from tenants.privacy_requests.instructions_link import erase_instruction_subject
 
     await ensure_progress(job, tables)

@@ -107,6 +107,8 @@ async def export_data(job: Job) -> RunResult | None:
 
 def _unsealing(job: Job) -> Unsealing:
     """The controller side's openers of sealed columns (clock-event locations)."""
+    # The controller side imports the processor; reaching back into it at import time
+    # would make the processor package depend on it (and cycle).
     from tenants.locations.service import SEALED
 
     return Unsealing(DataKeys(job.ctx.master_key), SEALED)
