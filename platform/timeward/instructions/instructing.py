@@ -41,14 +41,9 @@ from timeward.errors import Conflict, InvalidInput, NotFound
 from timeward.identity.models import Membership, Tenant
 from timeward.instructions.due import tenant_calendar
 from timeward.instructions.jobs import execute_instruction
-from timeward.instructions.models import (
-    Instruction,
-)
+from timeward.instructions.models import Instruction
 from timeward.instructions.records import change_status, record_event, require
-from timeward.instructions.states import (
-    Kind,
-    Status,
-)
+from timeward.instructions.states import Kind, Status
 from timeward.jobs.after_commit import enqueue_after_commit
 from timeward.support.service import revoke_all_for_offboarding
 

@@ -22,10 +22,7 @@ from timeward.instructions.models import (
     InstructionEvent,
     InstructionProgress,
 )
-from timeward.instructions.states import (
-    OPEN,
-    Status,
-)
+from timeward.instructions.states import OPEN, Status
 from timeward.paging import PageRequest
 
 FIRST_PAGE = PageRequest()

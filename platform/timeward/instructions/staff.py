@@ -25,10 +25,7 @@ from timeward.instructions.instructing import schedule
 from timeward.instructions.models import Instruction, LegalHold
 from timeward.instructions.queries import tenant_of
 from timeward.instructions.records import change_status, load_for_update, require
-from timeward.instructions.states import (
-    Kind,
-    Status,
-)
+from timeward.instructions.states import Kind, Status
 
 
 async def staff_change_status(

@@ -24,17 +24,9 @@ from timeward.instructions.executor.job import (
     set_tenant_status,
     status_transaction,
 )
-from timeward.instructions.executor.notices import (
-    announce_outcome,
-)
-from timeward.instructions.holds import (
-    holds_in_force,
-)
-from timeward.instructions.models import (
-    DataExport,
-    DeletionCertificate,
-    InstructionProgress,
-)
+from timeward.instructions.executor.notices import announce_outcome
+from timeward.instructions.holds import holds_in_force
+from timeward.instructions.models import DataExport, DeletionCertificate, InstructionProgress
 from timeward.instructions.records import change_status
 from timeward.instructions.states import Kind, Status
 

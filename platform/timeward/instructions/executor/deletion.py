@@ -39,15 +39,8 @@ from timeward.instructions.finalisers import (
     finaliser_tables,
     offboarding_finalisers,
 )
-from timeward.instructions.holds import (
-    HeldSubject,
-    exclusions,
-    holds_in_force,
-    resolve_subjects,
-)
-from timeward.instructions.models import (
-    InstructionProgress,
-)
+from timeward.instructions.holds import HeldSubject, exclusions, holds_in_force, resolve_subjects
+from timeward.instructions.models import InstructionProgress
 from timeward.instructions.states import Kind
 from timeward.retention.policy import RetentionPolicy
 

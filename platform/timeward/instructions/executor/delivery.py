@@ -26,19 +26,10 @@ from timeward.instructions.executor.job import (
     progress_row,
     set_tenant_status,
 )
-from timeward.instructions.executor.notices import (
-    Notice,
-    receipt_links,
-    tell_client_admins,
-)
+from timeward.instructions.executor.notices import Notice, receipt_links, tell_client_admins
 from timeward.instructions.export import Unsealing, build_export
-from timeward.instructions.finalisers import (
-    finaliser_tables,
-)
-from timeward.instructions.models import (
-    DataExport,
-    Instruction,
-)
+from timeward.instructions.finalisers import finaliser_tables
+from timeward.instructions.models import DataExport, Instruction
 from timeward.instructions.records import change_status
 from timeward.instructions.states import Kind, Status
 from timeward.mail.models import EmailStatus, OutboundEmail

@@ -31,14 +31,9 @@ from timeward.instructions.executor.job import (
     log,
     status_transaction,
 )
-from timeward.instructions.executor.notices import (
-    announce_outcome,
-)
+from timeward.instructions.executor.notices import announce_outcome
 from timeward.instructions.locks import instruction_lock
-from timeward.instructions.models import (
-    Instruction,
-    InstructionProgress,
-)
+from timeward.instructions.models import Instruction, InstructionProgress
 from timeward.instructions.records import change_status
 from timeward.instructions.states import RUNNABLE, Kind, Status
 

@@ -20,14 +20,8 @@ from timeward.audit.log import AuditLog
 from timeward.auth.keys import KeyRing
 from timeward.db.session import Database, Scope
 from timeward.identity.models import Tenant, TenantStatus
-from timeward.instructions.holds import (
-    HoldRef,
-    HoldsInForce,
-)
-from timeward.instructions.models import (
-    Instruction,
-    InstructionProgress,
-)
+from timeward.instructions.holds import HoldRef, HoldsInForce
+from timeward.instructions.models import Instruction, InstructionProgress
 from timeward.instructions.records import load_for_update
 from timeward.instructions.states import Kind, Status
 from timeward.retention.policy import RetentionPolicy

@@ -8,12 +8,8 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward.identity.service import Recipient, client_admins
-from timeward.instructions.executor.job import (
-    ExecutionContext,
-)
-from timeward.instructions.models import (
-    Instruction,
-)
+from timeward.instructions.executor.job import ExecutionContext
+from timeward.instructions.models import Instruction
 from timeward.instructions.receipts import receipt_links as links_for
 from timeward.instructions.states import Kind, Status
 from timeward.mail.service import queue_email
