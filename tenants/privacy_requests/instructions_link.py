@@ -18,10 +18,10 @@ from tenants.privacy_requests.erasure import erase_with_tenant_policy
 from tenants.privacy_requests.processor import ProcessorErasure, register_processor_instructions
 from tenants.privacy_requests.subject import SubjectRef, subject_emails
 from timeward import clock
+from timeward.acting import Acting
 from timeward.datamap.deletion import RowCounts
 from timeward.instructions.service import (
     NewInstruction,
-    Requester,
     create_instruction,
     update_subject_request_due,
 )
@@ -44,7 +44,7 @@ class InstructionsLink:
             subject_request_id=erasure.request_id,
             subject_request_due=erasure.due,
         )
-        by = Requester(user_id=erasure.ordered_by or UUID(int=0), role=ERASURE_ROLE)
+        by = Acting(user_id=erasure.ordered_by or UUID(int=0), role=ERASURE_ROLE)
         instruction = await create_instruction(
             session, erasure.tenant_id, spec, by, audit=job_audit()
         )

@@ -1,4 +1,5 @@
-"""Helpers for instruction tests: filling tenant tables, checksums, waiting for a status."""
+"""Helpers for instruction tests: filling tenant tables, checksums, waiting for a status,
+giving instructions, placing and releasing legal holds, following receipt links."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from tests.fixtures.jobs import Jobs
 from timeward.db.session import Database, Scope
 from timeward.instructions.jobs import reconcile_instructions
 from timeward.notifications.service import notify
+
+DONE = {"completed", "partially_completed", "failed"}
+PUBLIC_URL = "http://127.0.0.1:8000"  # the test settings' public URL, in receipt links
 
 
 async def tenant_table_names(owner: asyncpg.Pool) -> list[str]:
@@ -139,3 +143,37 @@ async def offboard(
     await jobs.drain(timeout_s=30)
     await pass_grace_period(owner, jobs, accounts.tenant_id, created["instruction"]["id"])
     return created
+
+
+async def follow(client: httpx.AsyncClient, link: str) -> httpx.Response:
+    """GET a receipt link (an absolute URL under the public URL) through the test client."""
+    return await client.get(link.replace(PUBLIC_URL, ""))
+
+
+async def place_hold(
+    client: httpx.AsyncClient, staff: Accounts, tenant_id: UUID | None, **body: Any
+) -> dict[str, Any]:
+    """A legal hold placed by a platform admin (a court order unless ``body`` says otherwise:
+    ``scope``, ``client_may_be_told`` and the subject are the caller's); the 201 body."""
+    response = await client.post(
+        "/api/v1/platform/legal-holds",
+        json={
+            "tenant_id": str(tenant_id),
+            "basis": "Court order",
+            "reference": "12 O 34/27",
+            **body,
+        },
+        headers=staff.auth("platform_admin"),
+    )
+    assert response.status_code == 201, response.text
+    hold: dict[str, Any] = response.json()
+    return hold
+
+
+async def release_hold(client: httpx.AsyncClient, staff: Accounts, hold_id: str) -> None:
+    response = await client.post(
+        f"/api/v1/platform/legal-holds/{hold_id}/release",
+        json={"reason": "proceedings closed"},
+        headers=staff.auth("platform_admin"),
+    )
+    assert response.status_code == 200, response.text

@@ -9,24 +9,14 @@ import httpx
 
 from tests.accounts import Accounts
 from tests.fixtures.jobs import Jobs
-from tests.instructions.support import instruct, wait_for_status
+from tests.instructions.support import (
+    DONE,
+    instruct,
+    place_hold,
+    release_hold,
+    wait_for_status,
+)
 from tests.workforce.seed import seed_workforce
-
-DONE = {"completed", "partially_completed", "failed"}
-
-
-async def _hold(
-    client: httpx.AsyncClient, staff: Accounts, tenant_id: UUID, **body: Any
-) -> dict[str, Any]:
-    response = await client.post(
-        "/api/v1/platform/legal-holds",
-        json={"tenant_id": str(tenant_id), "basis": "Court order", "reference": "12 O 34/27"}
-        | body,
-        headers=staff.auth("platform_admin"),
-    )
-    assert response.status_code == 201, response.text
-    hold: dict[str, Any] = response.json()
-    return hold
 
 
 async def _certificates(
@@ -50,7 +40,7 @@ async def _hold_others(
 ) -> None:
     """A confidential hold on the manager, a disclosed one on the colleague."""
     assert acme.tenant_id
-    await _hold(
+    await place_hold(
         client,
         staff,
         acme.tenant_id,
@@ -58,7 +48,7 @@ async def _hold_others(
         subject_id=str(people["client_manager"]),
         client_may_be_told=False,
     )
-    await _hold(
+    await place_hold(
         client,
         staff,
         acme.tenant_id,
@@ -95,7 +85,7 @@ async def test_a_subjects_certificate_names_only_the_hold_on_that_subject(
     assert acme.tenant_id
     people = (await seed_workforce(client, acme)).employees
     await _hold_others(client, staff, acme, people)
-    own = await _hold(
+    own = await place_hold(
         client,
         staff,
         acme.tenant_id,
@@ -127,7 +117,7 @@ async def test_releasing_a_hold_on_someone_else_leaves_a_held_instruction_alone(
     instruction that its own hold keeps partially completed."""
     assert acme.tenant_id
     people = (await seed_workforce(client, acme)).employees
-    await _hold(
+    await place_hold(
         client,
         staff,
         acme.tenant_id,
@@ -142,7 +132,7 @@ async def test_releasing_a_hold_on_someone_else_leaves_a_held_instruction_alone(
     await jobs.drain()
     before = await wait_for_status(client, acme, instruction_id, {"partially_completed"})
 
-    other = await _hold(
+    other = await place_hold(
         client,
         staff,
         acme.tenant_id,
@@ -150,12 +140,7 @@ async def test_releasing_a_hold_on_someone_else_leaves_a_held_instruction_alone(
         subject_id=str(people["client_manager"]),
         client_may_be_told=False,
     )
-    released = await client.post(
-        f"/api/v1/platform/legal-holds/{other['id']}/release",
-        json={"reason": "proceedings closed"},
-        headers=staff.auth("platform_admin"),
-    )
-    assert released.status_code == 200, released.text
+    await release_hold(client, staff, other["id"])
     await jobs.drain()
     after = await wait_for_status(client, acme, instruction_id, {"partially_completed"})
     assert after["history"] == before["history"]

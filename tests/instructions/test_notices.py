@@ -11,7 +11,12 @@ import pytest
 
 from tests.accounts import PASSWORD, Accounts, token_pair
 from tests.fixtures.jobs import Jobs
-from tests.instructions.support import fill_notifications, instruct, wait_for_status
+from tests.instructions.support import (
+    fill_notifications,
+    instruct,
+    place_hold,
+    wait_for_status,
+)
 from tests.jobs.smtp_server import SmtpServer
 from timeward.config import Settings
 from timeward.db.session import Database
@@ -56,19 +61,15 @@ async def _delete_employee_notes(
 
 
 async def _hold(client: httpx.AsyncClient, staff: Accounts, acme: Accounts, told: bool) -> None:
-    response = await client.post(
-        "/api/v1/platform/legal-holds",
-        json={
-            "tenant_id": str(acme.tenant_id),
-            "scope": "subject",
-            "subject_user_id": str(acme.user_id("employee")),
-            "basis": "Court order",
-            "reference": "Subpoena 7/27",
-            "client_may_be_told": told,
-        },
-        headers=staff.auth("platform_admin"),
+    await place_hold(
+        client,
+        staff,
+        acme.tenant_id,
+        scope="subject",
+        subject_user_id=str(acme.user_id("employee")),
+        reference="Subpoena 7/27",
+        client_may_be_told=told,
     )
-    assert response.status_code == 201, response.text
 
 
 async def test_completion_is_told_to_every_client_admin_with_the_certificate_link(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -15,11 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.accounts import PASSWORD, Accounts
 from tests.fixtures.jobs import Jobs
 from tests.instructions.support import (
+    DONE,
     checksums,
     counts,
     fill_notifications,
+    follow,
     instruct,
     offboard,
+    place_hold,
+    release_hold,
     wait_for_status,
 )
 from tests.jobs.smtp_server import SmtpServer
@@ -34,7 +37,7 @@ from timeward.instructions.finalisers import (
     unregister_offboarding_finaliser,
 )
 
-DONE = {"completed", "partially_completed", "failed"}
+LG_BERLIN = {"basis": "Court order to preserve records", "reference": "LG Berlin 12 O 34/27"}
 KEPT_BY_PROCESSOR = {
     "audit_events",
     "audit_chain_heads",
@@ -74,37 +77,6 @@ def data_key() -> Iterator[list[dict[str, int]]]:
     unregister_offboarding_finaliser(DATA_KEY_FINALISER)
 
 
-async def _public(client: httpx.AsyncClient, link: str) -> httpx.Response:
-    return await client.get(link.replace("http://127.0.0.1:8000", ""))
-
-
-async def _hold(
-    client: httpx.AsyncClient, staff: Accounts, tenant_id: UUID | None, **body: Any
-) -> dict[str, Any]:
-    response = await client.post(
-        "/api/v1/platform/legal-holds",
-        json={
-            "tenant_id": str(tenant_id),
-            "basis": "Court order to preserve records",
-            "reference": "LG Berlin 12 O 34/27",
-            **body,
-        },
-        headers=staff.auth("platform_admin"),
-    )
-    assert response.status_code == 201, response.text
-    hold: dict[str, Any] = response.json()
-    return hold
-
-
-async def _release(client: httpx.AsyncClient, staff: Accounts, hold_id: str) -> None:
-    response = await client.post(
-        f"/api/v1/platform/legal-holds/{hold_id}/release",
-        json={"reason": "proceedings closed"},
-        headers=staff.auth("platform_admin"),
-    )
-    assert response.status_code == 200, response.text
-
-
 async def _platform_status(client: httpx.AsyncClient, staff: Accounts, instruction_id: str) -> str:
     response = await client.get(
         f"/api/v1/platform/instructions/{instruction_id}", headers=staff.auth("platform_staff")
@@ -140,13 +112,13 @@ async def test_offboarding_returns_then_deletes_everything_then_destroys_the_key
     bravo_before = await checksums(owner, bravo.tenant_id)
 
     created = await offboard(client, owner, jobs, acme)
-    status = (await _public(client, created["links"]["status"])).json()
+    status = (await follow(client, created["links"]["status"])).json()
     assert status["status"] == "completed", status
 
     # returned first: the notice went out with the links, and the export outlives the tenant
     [notice] = [m for m in smtp_server.received if m["To"] == acme.email("client_admin")]
     assert created["links"]["export"] in notice.get_payload(decode=True).decode()
-    export = await _public(client, created["links"]["export"])
+    export = await follow(client, created["links"]["export"])
     assert export.status_code == 200 and export.headers["content-type"] == "application/zip"
 
     # then deleted: nothing of the tenant remains but the processor's records and the export
@@ -161,7 +133,7 @@ async def test_offboarding_returns_then_deletes_everything_then_destroys_the_key
     # the key last, once every row was gone
     assert data_key == [{"notifications": 0, "memberships": 0, "outbound_emails": 0}]
 
-    certificate = (await _public(client, created["links"]["certificate"])).json()
+    certificate = (await follow(client, created["links"]["certificate"])).json()
     payload = verify(certificate["jws"], (await client.get("/.well-known/jwks.json")).json())
     tables = {t["table"]: t for t in payload["tables"]}
     assert tables["notifications"]["exported"] == 14
@@ -193,10 +165,11 @@ async def test_subject_hold_keeps_the_subject_until_released(
     assert acme.tenant_id
     subject = acme.user_id("employee")
     await fill_notifications(db, acme.tenant_id, subject, 5)
-    hold = await _hold(
+    hold = await place_hold(
         client,
         staff,
         acme.tenant_id,
+        **LG_BERLIN,
         scope="subject",
         subject_user_id=str(subject),
         client_may_be_told=True,
@@ -221,13 +194,13 @@ async def test_subject_hold_keeps_the_subject_until_released(
     # the subject's 5 are kept; the admin was told of the partial result
     assert (await counts(owner, acme.tenant_id))["notifications"] == 6
     holds = await client.get("/api/v1/legal-holds", headers=acme.auth("client_admin"))
-    assert [h["id"] for h in holds.json()] == [hold["id"]]
+    assert [h["id"] for h in holds.json()["items"]] == [hold["id"]]
     partial = await client.get(
         f"/api/v1/instructions/{instruction_id}/certificate", headers=acme.auth("client_admin")
     )
     assert partial.json()["payload"]["outcome"] == "partially_completed"
 
-    await _release(client, staff, hold["id"])
+    await release_hold(client, staff, hold["id"])
     await jobs.drain()
     detail = await wait_for_status(client, acme, instruction_id, {"completed"})
     # the subject's are gone; the admin's "partially completed" and "completed" notices stay
@@ -255,7 +228,9 @@ async def test_a_hold_the_client_may_not_be_told_of_stays_hidden(
     assert acme.tenant_id
     subject = acme.user_id("employee")
     await fill_notifications(db, acme.tenant_id, subject, 2)
-    hold = await _hold(client, staff, acme.tenant_id, scope="tenant", client_may_be_told=False)
+    hold = await place_hold(
+        client, staff, acme.tenant_id, **LG_BERLIN, scope="tenant", client_may_be_told=False
+    )
     created = await instruct(client, acme, kind="delete_subject", subject_user_id=str(subject))
     instruction_id = created["instruction"]["id"]
     await jobs.drain()
@@ -270,7 +245,8 @@ async def test_a_hold_the_client_may_not_be_told_of_stays_hidden(
     assert detail["instruction"]["certificate_id"] is None
     assert "partially_completed" not in [e["to_status"] for e in detail["history"]]
     assert all(row["basis"] is None for row in detail["progress"] if not row["done"])
-    assert (await client.get("/api/v1/legal-holds", headers=acme.auth("client_admin"))).json() == []
+    disclosed = await client.get("/api/v1/legal-holds", headers=acme.auth("client_admin"))
+    assert disclosed.json()["items"] == []
     certificate = await client.get(
         f"/api/v1/instructions/{instruction_id}/certificate", headers=acme.auth("client_admin")
     )
@@ -291,7 +267,7 @@ async def test_a_hold_the_client_may_not_be_told_of_stays_hidden(
     detail = await wait_for_status(client, acme, instruction_id, {"in_processing"})
     assert len(detail["history"]) == 3
 
-    await _release(client, staff, hold["id"])
+    await release_hold(client, staff, hold["id"])
     await jobs.drain()
     detail = await wait_for_status(client, acme, instruction_id, {"completed"})
     assert detail["instruction"]["certificate_id"] is not None
@@ -316,17 +292,18 @@ async def test_offboarding_keeps_a_held_subject_and_the_key(
     held, other = acme.user_id("employee"), acme.user_id("client_manager")
     await fill_notifications(db, acme.tenant_id, held, 3)
     await fill_notifications(db, acme.tenant_id, other, 4)
-    hold = await _hold(
+    hold = await place_hold(
         client,
         staff,
         acme.tenant_id,
+        **LG_BERLIN,
         scope="subject",
         subject_user_id=str(held),
         client_may_be_told=True,
     )
     created = await offboard(client, owner, jobs, acme)
     instruction_id = created["instruction"]["id"]
-    assert (await _public(client, created["links"]["status"])).json()["status"] == (
+    assert (await follow(client, created["links"]["status"])).json()["status"] == (
         "partially_completed"
     )
     left = await counts(owner, acme.tenant_id)
@@ -335,14 +312,14 @@ async def test_offboarding_keeps_a_held_subject_and_the_key(
         acme.email("employee")
     }
     assert data_key == []  # the held data is encrypted with it: kept
-    certificate = (await _public(client, created["links"]["certificate"])).json()["payload"]
+    certificate = (await follow(client, created["links"]["certificate"])).json()["payload"]
     tables = {t["table"]: t for t in certificate["tables"]}
     assert tables["notifications"]["removed"] == 5  # the manager's 4 and the delivery notice
     assert tables["notifications"]["retained"] == 3
     assert tables["notifications"]["legal_hold"] is True
     assert certificate["data_key"] is None
 
-    await _release(client, staff, hold["id"])
+    await release_hold(client, staff, hold["id"])
     await jobs.drain(timeout_s=30)
     assert await _platform_status(client, staff, instruction_id) == "completed"
     left = {t: n for t, n in (await counts(owner, acme.tenant_id)).items() if n}

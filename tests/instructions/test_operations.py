@@ -13,8 +13,9 @@ import pytest
 
 from tests.accounts import Accounts
 from tests.fixtures.jobs import Jobs
-from tests.instructions.support import fill_notifications, instruct, wait_for_status
+from tests.instructions.support import DONE, fill_notifications, instruct, wait_for_status
 from tests.jobs.smtp_server import SmtpServer
+from timeward.acting import Acting
 from timeward.db.session import Database, Scope
 from timeward.deadlines import TenantCalendar, instruction_due
 from timeward.instructions import executor, maintenance
@@ -23,15 +24,12 @@ from timeward.instructions.jobs import alert_staff, execute_instruction
 from timeward.instructions.locks import LOCK_CLASS, lock_key
 from timeward.instructions.service import (
     NewInstruction,
-    Requester,
     create_instruction,
     get_instruction,
 )
 from timeward.instructions.states import Kind
 from timeward.retention.policy import default_policy
 from timeward.services import Services
-
-DONE = {"completed", "partially_completed", "failed"}
 
 
 async def _age(owner: asyncpg.Pool, tenant_id: UUID | None, instruction_id: str) -> None:
@@ -130,7 +128,7 @@ async def test_repeated_failures_fail_it_and_a_retry_resumes_where_it_stopped(
     progress = {row["table"]: row for row in detail["progress"]}
     assert progress["notifications"]["removed"] == 3  # done before it failed: kept
 
-    executor.PHASE_STEPS[Phase.AUDIT_IDENTITY] = executor._audit_identity
+    executor.PHASE_STEPS[Phase.AUDIT_IDENTITY] = executor.audit_identity
     retried = await client.post(
         "/api/v1/platform/instructions/retry-failed",
         json={},
@@ -200,7 +198,7 @@ async def _create(
             session,
             tenant_id,
             NewInstruction(Kind.RETURN_DATA),
-            Requester(admin, "client_admin"),
+            Acting(admin, "client_admin"),
             audit=services.audit,
             received_at=received_at,
         )
@@ -252,7 +250,7 @@ async def test_escalation_flags_nearing_and_overdue_and_alerts_staff(
         params={"status": ["scheduled"]},
         headers=staff.auth("platform_staff"),
     )
-    items = queue.json()
+    items = queue.json()["items"]
     assert [i["id"] for i in items] == [str(overdue), str(nearing), str(fine)]  # by due date
     assert [i["escalation"] for i in items[:2]] == ["overdue", "nearing"]
     assert items[0]["business_days_left"] < items[1]["business_days_left"]
@@ -309,7 +307,7 @@ async def test_due_date_in_the_tenants_calendar(
                 subject_request_id=UUID(int=1) if request_due else None,
                 subject_request_due=request_due,
             ),
-            Requester(admin, "client_admin"),
+            Acting(admin, "client_admin"),
             audit=services.audit,
             received_at=received,
         )
@@ -334,7 +332,7 @@ async def test_an_extension_of_the_request_moves_the_due_date(
                 subject_request_id=UUID(int=7),
                 subject_request_due=date(2027, 2, 28),
             ),
-            Requester(admin, "client_admin"),
+            Acting(admin, "client_admin"),
             audit=services.audit,
             received_at=datetime(2027, 2, 1, 9, tzinfo=UTC),
         )
@@ -420,4 +418,4 @@ async def test_delete_subject_names_an_employee_or_member_of_this_tenant(
         )
         assert 400 <= response.status_code < 500, (link, response.text)
     listed = await client.get("/api/v1/instructions", headers=acme.auth("client_admin"))
-    assert listed.json() == [], listed.json()
+    assert listed.json()["items"] == [], listed.json()

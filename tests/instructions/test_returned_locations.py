@@ -12,7 +12,7 @@ import pytest
 
 from tests.accounts import Accounts
 from tests.fixtures.jobs import Jobs
-from tests.instructions.support import instruct
+from tests.instructions.support import follow, instruct
 from tests.workforce.seed import AT_HQ, AT_YARD, seed_workforce, set_location_mode
 
 
@@ -63,6 +63,6 @@ async def test_returned_clock_event_locations_are_coordinates(
     created = await instruct(client, acme, **body)
     await jobs.drain(timeout_s=30)
     # the receipt link works after offboarding too (access is closed, the key destroyed)
-    download = await client.get(created["links"]["export"].replace("http://127.0.0.1:8000", ""))
+    download = await follow(client, created["links"]["export"])
     assert download.status_code == 200, download.text
     _check_locations(zipfile.ZipFile(io.BytesIO(download.content)))

@@ -33,13 +33,14 @@ from tests.conftest import TEST_MASTER_KEY
 from tests.database import REPO_ROOT
 from tests.instructions.support import bulk_fill, checksums, counts
 from tests.jobs.smtp_server import HOST, SmtpServer
+from timeward.acting import Acting
 from timeward.config import Settings
 from timeward.db.bootstrap import DatabaseUrls
 from timeward.db.session import Database, Scope
 from timeward.instructions import maintenance
 from timeward.instructions.jobs import execute_instruction
 from timeward.instructions.models import Instruction, InstructionProgress
-from timeward.instructions.service import NewInstruction, Requester, create_instruction
+from timeward.instructions.service import NewInstruction, create_instruction
 from timeward.instructions.states import Kind
 from timeward.jobs import runtime
 from timeward.jobs.broker import build_broker
@@ -208,7 +209,7 @@ async def test_killed_worker_mid_deletion_loses_nothing_and_touches_no_other_ten
             session,
             acme.tenant_id,
             NewInstruction(Kind.OFFBOARD_TENANT, confirm_slug=acme.slug),
-            Requester(acme.user_id("client_admin"), "client_admin"),
+            Acting(acme.user_id("client_admin"), "client_admin"),
             audit=services.audit,
             offboarding_grace=timedelta(0),
         )

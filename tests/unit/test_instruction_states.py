@@ -7,6 +7,7 @@ from uuid import uuid4
 
 import pytest
 
+from timeward.acting import SYSTEM, Acting
 from timeward.instructions.receipts import check_receipt_token, receipt_token
 from timeward.instructions.states import (
     OPEN,
@@ -22,6 +23,7 @@ from timeward.instructions.states import (
     check_transition,
     next_statuses,
     open_dsr_status,
+    party_of,
 )
 
 S, P = Status, Party
@@ -126,3 +128,11 @@ def test_receipt_check_refuses_non_ascii_tokens_without_raising() -> None:
     assert check_receipt_token(key, instruction, receipt_token(key, instruction))
     assert not check_receipt_token(key, instruction, "é" * 64)
     assert not check_receipt_token(key, instruction, "\udcff")
+
+
+def test_the_party_follows_from_who_acts() -> None:
+    """Jobs act as the system, platform roles as staff, everyone else for the client."""
+    assert party_of(SYSTEM) == P.SYSTEM
+    assert party_of(Acting(uuid4(), "platform_staff")) == P.STAFF
+    assert party_of(Acting(uuid4(), "platform_admin")) == P.STAFF
+    assert party_of(Acting(uuid4(), "client_admin")) == P.CLIENT

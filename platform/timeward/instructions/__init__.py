@@ -5,7 +5,7 @@ legal holds; certificates.
 
 For other features:
 
-- ``service.create_instruction(session, tenant_id, NewInstruction, Requester, *, audit,
+- ``service.create_instruction(session, tenant_id, NewInstruction, Acting, *, audit,
   received_at=None) -> Instruction`` and ``service.update_subject_request_due(...)``;
 - ``finalisers.register_offboarding_finaliser(OffboardingFinaliser)`` for steps that must
   run last in an offboarding (the tenant data key is picked up automatically).

@@ -23,6 +23,7 @@ from timeward.db.session import Database, Scope
 from timeward.errors import Conflict, InvalidInput, NotFound
 from timeward.identity.models import Tenant
 from timeward.instructions.models import LegalHold
+from timeward.paging import PageRequest
 
 
 class HoldScope(enum.StrEnum):
@@ -139,14 +140,21 @@ async def release_hold(
 
 
 async def list_holds(
-    session: AsyncSession, *, tenant_id: UUID | None = None, active_only: bool = False
+    session: AsyncSession,
+    *,
+    tenant_id: UUID | None = None,
+    active_only: bool = False,
+    page: PageRequest | None = None,
 ) -> list[LegalHold]:
-    """Platform scope: every hold; tenant scope: the disclosed holds of that tenant (RLS)."""
-    query = select(LegalHold).order_by(LegalHold.placed_at.desc())
+    """Platform scope: every hold; tenant scope: the disclosed holds of that tenant (RLS).
+    Newest first; with a ``page``, ``page.fetch`` of them (one more than a page)."""
+    query = select(LegalHold).order_by(LegalHold.placed_at.desc(), LegalHold.id)
     if tenant_id is not None:
         query = query.where(LegalHold.tenant_id == tenant_id)
     if active_only:
         query = query.where(LegalHold.released_at.is_(None))
+    if page is not None:
+        query = query.limit(page.fetch).offset(page.offset)
     return list((await session.scalars(query)).all())
 
 

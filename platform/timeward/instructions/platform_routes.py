@@ -9,14 +9,10 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from timeward import clock
-from timeward.audit.log import PLATFORM_CHAIN, AuditEntry
 from timeward.authz.guard import requires
-from timeward.db.session import Scope
-from timeward.instructions import holds as hold_service
 from timeward.instructions import service
-from timeward.instructions.records import By
-from timeward.instructions.states import OPEN, Party, Status
-from timeward.instructions.views import (
+from timeward.instructions.holds import NewHold, list_holds
+from timeward.instructions.schemas import (
     CertificateView,
     HoldView,
     InstructionDetail,
@@ -26,19 +22,11 @@ from timeward.instructions.views import (
     RetriedView,
     RetryBody,
     StaffStatusBody,
-    certificate_view,
-    event_view,
-    hold_view,
-    instruction_view,
-    progress_view,
-    queue_view,
 )
+from timeward.instructions.states import OPEN, Status
+from timeward.instructions.views import certificate_view, detail_view, hold_view, queue_view
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
-from timeward.web.pagination import PageLimit, PageOffset
-
-
-def _staff(actor: CurrentActor) -> By:
-    return By(Party.STAFF, actor.role, actor.user_id)
+from timeward.web.pagination import Page, RequestedPage, make_page
 
 
 class PlatformInstructionsController(Controller):
@@ -53,15 +41,12 @@ class PlatformInstructionsController(Controller):
     async def queue(
         self,
         session: DbSession,
+        page: RequestedPage,
         status: FromQuery[list[Status] | None] = None,
-        limit: PageLimit = 50,
-        offset: PageOffset = 0,
-    ) -> list[QueueItemView]:
+    ) -> Page[QueueItemView]:
         statuses = tuple(status) if status else tuple(OPEN)
-        items = await service.queue(
-            session, clock.now(), statuses=statuses, limit=limit, offset=offset
-        )
-        return [queue_view(item) for item in items]
+        items = await service.queue(session, clock.now(), statuses=statuses, page=page)
+        return make_page([queue_view(item) for item in items], page)
 
     @get(
         "/{instruction_id:uuid}",
@@ -71,16 +56,8 @@ class PlatformInstructionsController(Controller):
     async def get_instruction(
         self, instruction_id: FromPath[UUID], services: AppServices
     ) -> InstructionDetail:
-        tenant_id = await service.tenant_of(services.database, instruction_id)
-        async with services.database.transaction(Scope.PLATFORM, read_only=True) as session:
-            instruction = await service.get_instruction(session, tenant_id, instruction_id)
-            events = await service.history(session, tenant_id, instruction_id, client_view=False)
-            rows = await service.progress(session, tenant_id, instruction_id)
-        return InstructionDetail(
-            instruction_view(instruction, client=False),
-            [event_view(e) for e in events],
-            [progress_view(r, hide_holds=False) for r in rows],
-        )
+        detail = await service.staff_detail(services.database, instruction_id)
+        return detail_view(detail, client=False)
 
     @post(
         "/{instruction_id:uuid}/status",
@@ -100,14 +77,11 @@ class PlatformInstructionsController(Controller):
             services.audit,
             instruction_id,
             data.status,
-            _staff(actor),
+            actor.acting,
             data.reason,
         )
-        async with services.database.transaction(Scope.PLATFORM, read_only=True) as session:
-            items = await service.queue(
-                session, clock.now(), statuses=tuple(Status), instruction_id=instruction_id
-            )
-        return queue_view(items[0])
+        item = await service.staff_queue_item(services.database, clock.now(), instruction_id)
+        return queue_view(item)
 
     @post(
         "/retry-failed",
@@ -119,7 +93,7 @@ class PlatformInstructionsController(Controller):
         self, data: JSONBody[RetryBody], actor: CurrentActor, services: AppServices
     ) -> RetriedView:
         retried = await service.retry_failed(
-            services.database, services.audit, _staff(actor), data.instruction_ids
+            services.database, services.audit, actor.acting, data.instruction_ids
         )
         return RetriedView(retried)
 
@@ -131,12 +105,7 @@ class PlatformInstructionsController(Controller):
     async def certificate(
         self, instruction_id: FromPath[UUID], services: AppServices
     ) -> CertificateView:
-        tenant_id = await service.tenant_of(services.database, instruction_id)
-        async with services.database.transaction(Scope.PLATFORM, read_only=True) as session:
-            instruction = await service.get_instruction(session, tenant_id, instruction_id)
-        certificate = await service.visible_certificate(
-            services.database, instruction, client=False
-        )
+        certificate = await service.staff_certificate(services.database, instruction_id)
         return certificate_view(certificate)
 
 
@@ -148,11 +117,12 @@ class PlatformLegalHoldsController(Controller):
     async def list_holds(
         self,
         session: DbSession,
+        page: RequestedPage,
         tenant_id: FromQuery[UUID | None] = None,
         active: FromQuery[bool] = False,
-    ) -> list[HoldView]:
-        holds = await hold_service.list_holds(session, tenant_id=tenant_id, active_only=active)
-        return [hold_view(h) for h in holds]
+    ) -> Page[HoldView]:
+        holds = await list_holds(session, tenant_id=tenant_id, active_only=active, page=page)
+        return make_page([hold_view(h) for h in holds], page)
 
     @post("/", opt=requires("platform_legal_holds", "create"), summary="Record a legal hold")
     async def place(
@@ -162,7 +132,7 @@ class PlatformLegalHoldsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> HoldView:
-        spec = hold_service.NewHold(
+        spec = NewHold(
             data.tenant_id,
             data.scope,
             data.basis,
@@ -171,30 +141,9 @@ class PlatformLegalHoldsController(Controller):
             data.subject_id,
             data.subject_user_id,
         )
-        hold = await hold_service.place_hold(session, spec, actor.user_id)
-        details = {"tenant_id": str(hold.tenant_id), "scope": hold.scope}
-        await services.audit.append(
-            session,
-            PLATFORM_CHAIN,
-            AuditEntry(
-                "legal_hold.placed",
-                actor.user_id,
-                actor.role,
-                "legal_hold",
-                hold.id,
-                details=details,
-            ),
+        hold = await service.place_legal_hold(
+            session, services.database, services.audit, spec, actor.acting
         )
-        if hold.client_may_be_told:
-            entry = AuditEntry(
-                "legal_hold.placed",
-                actor.user_id,
-                actor.role,
-                "legal_hold",
-                hold.id,
-                details={"scope": hold.scope},
-            )
-            await services.audit.record(services.database, hold.tenant_id, entry)
         return hold_view(hold)
 
     @post(
@@ -210,24 +159,7 @@ class PlatformLegalHoldsController(Controller):
         actor: CurrentActor,
         services: AppServices,
     ) -> HoldView:
-        async with services.database.transaction(Scope.PLATFORM) as session:
-            hold = await hold_service.release_hold(session, hold_id, actor.user_id, data.reason)
-            await services.audit.append(
-                session,
-                PLATFORM_CHAIN,
-                AuditEntry(
-                    "legal_hold.released",
-                    actor.user_id,
-                    actor.role,
-                    "legal_hold",
-                    hold.id,
-                    details={"tenant_id": str(hold.tenant_id)},
-                ),
-            )
-        if hold.client_may_be_told:
-            entry = AuditEntry(
-                "legal_hold.released", actor.user_id, actor.role, "legal_hold", hold.id
-            )
-            await services.audit.record(services.database, hold.tenant_id, entry)
-        await service.reschedule_after_release(services.database, services.audit, hold)
+        hold = await service.release_legal_hold(
+            services.database, services.audit, hold_id, actor.acting, data.reason
+        )
         return hold_view(hold)

@@ -16,6 +16,7 @@ from uuid import UUID
 from timeward.crypto.master_key import derive_key
 
 RECEIPT_PURPOSE = "instruction-receipts"
+PUBLIC_BASE = "/api/v1/public/instructions"
 
 
 def receipt_token(master_key: bytes, instruction_id: UUID) -> str:
@@ -27,3 +28,13 @@ def check_receipt_token(master_key: bytes, instruction_id: UUID, token: str) -> 
     # Bytes, not str: compare_digest raises on non-ASCII text (the fuzzer sends some).
     expected = receipt_token(master_key, instruction_id).encode()
     return hmac.compare_digest(expected, token.encode("utf-8", "surrogatepass"))
+
+
+def receipt_links(master_key: bytes, public_url: str, instruction_id: UUID) -> dict[str, str]:
+    """The instruction's public links: its status, the returned data, the certificate."""
+    token = receipt_token(master_key, instruction_id)
+    base = f"{public_url.rstrip('/')}{PUBLIC_BASE}/{instruction_id}"
+    return {
+        name: f"{base}{suffix}?token={token}"
+        for name, suffix in (("status", ""), ("export", "/export"), ("certificate", "/certificate"))
+    }

@@ -4,36 +4,23 @@ Every change goes through :func:`change_status` in a *tenant-scoped* transaction
 checks the transition table, writes an ``instruction_events`` row and appends an audit
 event. A change the client may not be told about (a legal hold it may not know of) is
 recorded as undisclosed and audited on the platform's own chain instead of the tenant's.
+Who changes it is a :class:`timeward.acting.Acting`; the party of the state machine
+follows from its role (:func:`timeward.instructions.states.party_of`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward import clock
+from timeward.acting import Acting
 from timeward.audit.log import PLATFORM_CHAIN, AuditEntry, AuditLog
 from timeward.errors import NotFound
 from timeward.instructions.models import Instruction, InstructionEvent
-from timeward.instructions.states import Party, Status, check_transition
-
-SYSTEM_ROLE = "system"
-
-
-@dataclass(frozen=True)
-class By:
-    """Who changes an instruction: a party of the state machine, and for people their id."""
-
-    party: Party
-    role: str
-    user_id: UUID | None = None
-
-    @classmethod
-    def system(cls) -> By:
-        return cls(Party.SYSTEM, SYSTEM_ROLE)
+from timeward.instructions.states import Status, check_transition, party_of
 
 
 async def load_for_update(
@@ -59,7 +46,7 @@ async def record_event(
     audit: AuditLog,
     instruction: Instruction,
     previous: Status | None,
-    by: By,
+    by: Acting,
     reason: str | None,
     *,
     disclosed: bool = True,
@@ -100,14 +87,14 @@ async def change_status(
     audit: AuditLog,
     instruction: Instruction,
     target: Status,
-    by: By,
+    by: Acting,
     reason: str | None = None,
     *,
     disclosed: bool = True,
 ) -> None:
     """Move the (locked) instruction to ``target`` or raise ``IllegalTransition`` (409)."""
     current = Status(instruction.status)
-    check_transition(current, target, by.party, reason)
+    check_transition(current, target, party_of(by), reason)
     now = clock.now()
     instruction.status = target
     instruction.status_reason = reason

@@ -9,16 +9,13 @@ from uuid import UUID
 from litestar import Controller, MediaType, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from timeward.audit.log import AuditEntry
 from timeward.authz.guard import PUBLIC, requires
-from timeward.db.session import Scope
 from timeward.instructions import service
 from timeward.instructions.certificate import render_html
 from timeward.instructions.holds import list_holds
 from timeward.instructions.models import DataExport, Instruction
-from timeward.instructions.receipts import receipt_token
-from timeward.instructions.states import open_dsr_status
-from timeward.instructions.views import (
+from timeward.instructions.receipts import PUBLIC_BASE, receipt_links, receipt_token
+from timeward.instructions.schemas import (
     CancelBody,
     CertificateView,
     CreatedInstruction,
@@ -27,28 +24,18 @@ from timeward.instructions.views import (
     InstructionView,
     NewInstructionBody,
     PublicInstructionView,
+)
+from timeward.instructions.views import (
     certificate_view,
-    event_view,
+    created_view,
+    detail_view,
     hold_view,
     instruction_view,
-    progress_view,
+    public_view,
 )
 from timeward.services import Services
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
-from timeward.web.pagination import PageLimit, PageOffset
-
-PUBLIC_BASE = "/api/v1/public/instructions"
-
-
-def _links(services: Services, instruction_id: UUID) -> tuple[str, dict[str, str]]:
-    token = receipt_token(services.settings.resolve_master_key(), instruction_id)
-    base = f"{services.settings.public_url.rstrip('/')}{PUBLIC_BASE}/{instruction_id}"
-    links = {
-        "status": f"{base}?token={token}",
-        "export": f"{base}/export?token={token}",
-        "certificate": f"{base}/certificate?token={token}",
-    }
-    return token, links
+from timeward.web.pagination import Page, RequestedPage, make_page
 
 
 async def _by_receipt(services: Services, instruction_id: UUID, token: str) -> Instruction:
@@ -86,29 +73,30 @@ class InstructionsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> CreatedInstruction:
+        settings = services.settings
         instruction = await service.create_instruction(
             session,
             actor.require_tenant(),
             service.NewInstruction(
                 data.kind, data.subject_id, data.subject_user_id, confirm_slug=data.confirm_slug
             ),
-            service.Requester(actor.user_id, actor.role),
+            actor.acting,
             audit=services.audit,
-            offboarding_grace=timedelta(days=services.settings.offboarding_grace_days),
+            offboarding_grace=timedelta(days=settings.offboarding_grace_days),
         )
-        token, links = _links(services, instruction.id)
-        return CreatedInstruction(instruction_view(instruction, client=True), token, links)
+        master_key = settings.resolve_master_key()
+        return created_view(
+            instruction,
+            receipt_token(master_key, instruction.id),
+            receipt_links(master_key, settings.public_url, instruction.id),
+        )
 
     @get("/", opt=requires("instructions", "read"), summary="This tenant's instructions")
     async def list_instructions(
-        self,
-        actor: CurrentActor,
-        session: DbSession,
-        limit: PageLimit = 50,
-        offset: PageOffset = 0,
-    ) -> list[InstructionView]:
-        rows = await service.list_instructions(session, actor.require_tenant(), limit, offset)
-        return [instruction_view(i, client=True) for i in rows]
+        self, actor: CurrentActor, session: DbSession, page: RequestedPage
+    ) -> Page[InstructionView]:
+        rows = await service.list_instructions(session, actor.require_tenant(), page)
+        return make_page([instruction_view(i, client=True) for i in rows], page)
 
     @get(
         "/{instruction_id:uuid}",
@@ -118,15 +106,10 @@ class InstructionsController(Controller):
     async def get_instruction(
         self, instruction_id: FromPath[UUID], actor: CurrentActor, session: DbSession
     ) -> InstructionDetail:
-        tenant_id = actor.require_tenant()
-        instruction = await service.get_instruction(session, tenant_id, instruction_id)
-        events = await service.history(session, tenant_id, instruction_id, client_view=True)
-        rows = await service.progress(session, tenant_id, instruction_id)
-        return InstructionDetail(
-            instruction_view(instruction, client=True),
-            [event_view(e) for e in events],
-            [progress_view(r, hide_holds=instruction.withheld) for r in rows],
+        detail = await service.detail(
+            session, actor.require_tenant(), instruction_id, client_view=True
         )
+        return detail_view(detail, client=True)
 
     @post(
         "/{instruction_id:uuid}/cancel",
@@ -147,7 +130,7 @@ class InstructionsController(Controller):
             services.audit,
             actor.require_tenant(),
             instruction_id,
-            service.Requester(actor.user_id, actor.role),
+            actor.acting,
             data.reason,
         )
         return instruction_view(instruction, client=True)
@@ -192,12 +175,9 @@ class InstructionsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> Response[bytes]:
-        tenant_id = actor.require_tenant()
-        export = await service.export_for_download(session, tenant_id, instruction_id)
-        entry = AuditEntry(
-            "export.downloaded", actor.user_id, actor.role, "instruction", instruction_id
+        export = await service.download_export(
+            session, services.audit, actor.require_tenant(), instruction_id, actor.acting
         )
-        await services.audit.append(session, tenant_id, entry)
         return _zip(export)
 
 
@@ -206,9 +186,11 @@ class LegalHoldsController(Controller):
     tags = ["instructions"]
 
     @get("/", opt=requires("legal_holds", "read"), summary="Legal holds you may be told of")
-    async def list_disclosed(self, actor: CurrentActor, session: DbSession) -> list[HoldView]:
-        holds = await list_holds(session, tenant_id=actor.require_tenant())
-        return [hold_view(h) for h in holds]
+    async def list_disclosed(
+        self, actor: CurrentActor, session: DbSession, page: RequestedPage
+    ) -> Page[HoldView]:
+        holds = await list_holds(session, tenant_id=actor.require_tenant(), page=page)
+        return make_page([hold_view(h) for h in holds], page)
 
 
 class PublicInstructionsController(Controller):
@@ -223,20 +205,7 @@ class PublicInstructionsController(Controller):
     async def status(
         self, instruction_id: FromPath[UUID], token: FromQuery[str], services: AppServices
     ) -> PublicInstructionView:
-        instruction = await _by_receipt(services, instruction_id, token)
-        status = service.client_status(instruction)
-        hidden = instruction.withheld
-        return PublicInstructionView(
-            instruction.id,
-            instruction.kind,
-            str(status),
-            str(open_dsr_status(status)),
-            instruction.received_at,
-            instruction.due_on,
-            None if hidden else instruction.finished_at,
-            instruction.certificate_id is not None and not hidden,
-            instruction.deletion_starts_at,
-        )
+        return public_view(await _by_receipt(services, instruction_id, token))
 
     @get(
         "/{instruction_id:uuid}/export",
@@ -247,14 +216,7 @@ class PublicInstructionsController(Controller):
         self, instruction_id: FromPath[UUID], token: FromQuery[str], services: AppServices
     ) -> Response[bytes]:
         instruction = await _by_receipt(services, instruction_id, token)
-        async with services.database.transaction(Scope.TENANT, instruction.tenant_id) as session:
-            export = await service.export_for_download(
-                session, instruction.tenant_id, instruction.id
-            )
-            entry = AuditEntry(
-                "export.downloaded", None, "receipt_link", "instruction", instruction.id
-            )
-            await services.audit.append(session, instruction.tenant_id, entry)
+        export = await service.download_by_receipt(services.database, services.audit, instruction)
         return _zip(export)
 
     @get("/{instruction_id:uuid}/certificate", summary="The signed certificate, by receipt token")

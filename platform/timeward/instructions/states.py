@@ -18,7 +18,9 @@ import enum
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from timeward.acting import Acting
 from timeward.errors import Conflict, InvalidInput
+from timeward.identity.models import PlatformRole
 
 
 class Kind(enum.StrEnum):
@@ -43,6 +45,16 @@ class Party(enum.StrEnum):
     CLIENT = "client"
     STAFF = "staff"
     SYSTEM = "system"
+
+
+def party_of(acting: Acting) -> Party:
+    """The party someone acts as: the system itself, platform staff (a platform role), or
+    the client (anyone acting for the tenant, in practice a client admin)."""
+    if acting.is_system:
+        return Party.SYSTEM
+    if acting.role in set(PlatformRole):
+        return Party.STAFF
+    return Party.CLIENT
 
 
 class OpenDsrStatus(enum.StrEnum):

@@ -1,14 +1,10 @@
-"""msgspec structs at the HTTP edge, and how rows become them."""
+"""How loaded rows become the response structs of :mod:`timeward.instructions.schemas`.
+
+Views only build: what they show is loaded beforehand by the services, never row by row.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated, Any
-from uuid import UUID
-
-import msgspec
-
-from timeward.instructions.holds import HoldScope
 from timeward.instructions.models import (
     DeletionCertificate,
     Instruction,
@@ -16,157 +12,19 @@ from timeward.instructions.models import (
     InstructionProgress,
     LegalHold,
 )
-from timeward.instructions.service import QueueItem, client_status
-from timeward.instructions.states import Kind, Status, open_dsr_status
-
-Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=2000)]
-Text = Annotated[str, msgspec.Meta(min_length=3, max_length=2000)]
-Reference = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-
-
-class NewInstructionBody(msgspec.Struct, forbid_unknown_fields=True):
-    """The link to a data-subject request is set by the erasure flow only, never by a client."""
-
-    kind: Kind
-    subject_id: UUID | None = None
-    subject_user_id: UUID | None = None
-    confirm_slug: str | None = None
-
-
-class CancelBody(msgspec.Struct, forbid_unknown_fields=True):
-    reason: Reason
-
-
-class InstructionView(msgspec.Struct):
-    id: UUID
-    tenant_id: UUID
-    kind: str
-    status: str
-    open_dsr_status: str
-    subject_id: UUID | None
-    subject_user_id: UUID | None
-    subject_request_id: UUID | None
-    requested_by: UUID
-    requested_by_role: str
-    received_at: datetime
-    due_on: date
-    status_reason: str | None
-    started_at: datetime | None
-    finished_at: datetime | None
-    certificate_id: UUID | None
-    export_id: UUID | None
-    deletion_starts_at: datetime | None
-
-
-class EventView(msgspec.Struct):
-    at: datetime
-    from_status: str | None
-    to_status: str
-    actor_id: UUID | None
-    actor_role: str
-    reason: str | None
-
-
-class ProgressView(msgspec.Struct):
-    table: str
-    removed: int
-    anonymised: int
-    retained: int
-    exported: int
-    basis: str | None
-    done: bool
-
-
-class InstructionDetail(msgspec.Struct):
-    instruction: InstructionView
-    history: list[EventView]
-    progress: list[ProgressView]
-
-
-class CreatedInstruction(msgspec.Struct):
-    instruction: InstructionView
-    receipt_token: str
-    links: dict[str, str]
-
-
-class CertificateView(msgspec.Struct):
-    id: UUID
-    instruction_id: UUID
-    issued_at: datetime
-    kid: str
-    payload: dict[str, Any]
-    jws: str
-
-
-class PublicInstructionView(msgspec.Struct):
-    id: UUID
-    kind: str
-    status: str
-    open_dsr_status: str
-    received_at: datetime
-    due_on: date
-    finished_at: datetime | None
-    certificate_available: bool
-    deletion_starts_at: datetime | None
-
-
-class QueueItemView(msgspec.Struct):
-    id: UUID
-    tenant_id: UUID
-    tenant_slug: str
-    tenant_name: str
-    kind: str
-    status: str
-    phase: str | None
-    received_at: datetime
-    due_on: date
-    business_days_left: int
-    escalation: str
-    attempts: int
-    last_error: str | None
-    withheld: bool
-    updated_at: datetime
-
-
-class StaffStatusBody(msgspec.Struct, forbid_unknown_fields=True):
-    status: Status
-    reason: str | None = None
-
-
-class RetryBody(msgspec.Struct, forbid_unknown_fields=True):
-    instruction_ids: list[UUID] | None = None
-
-
-class RetriedView(msgspec.Struct):
-    retried: list[UUID]
-
-
-class NewHoldBody(msgspec.Struct, forbid_unknown_fields=True):
-    tenant_id: UUID
-    scope: HoldScope
-    basis: Text
-    reference: Reference
-    client_may_be_told: bool
-    subject_id: UUID | None = None
-    subject_user_id: UUID | None = None
-
-
-class ReleaseBody(msgspec.Struct, forbid_unknown_fields=True):
-    reason: Reason
-
-
-class HoldView(msgspec.Struct):
-    id: UUID
-    tenant_id: UUID
-    scope: str
-    subject_id: UUID | None
-    subject_user_id: UUID | None
-    basis: str
-    reference: str
-    client_may_be_told: bool
-    placed_at: datetime
-    released_at: datetime | None
-    release_reason: str | None
+from timeward.instructions.queries import Detail, QueueItem, client_status
+from timeward.instructions.schemas import (
+    CertificateView,
+    CreatedInstruction,
+    EventView,
+    HoldView,
+    InstructionDetail,
+    InstructionView,
+    ProgressView,
+    PublicInstructionView,
+    QueueItemView,
+)
+from timeward.instructions.states import Status, open_dsr_status
 
 
 def instruction_view(instruction: Instruction, *, client: bool) -> InstructionView:
@@ -255,4 +113,36 @@ def hold_view(hold: LegalHold) -> HoldView:
         hold.placed_at,
         hold.released_at,
         hold.release_reason,
+    )
+
+
+def detail_view(detail: Detail, *, client: bool) -> InstructionDetail:
+    """For the client, what a withheld result keeps back is hidden."""
+    hide_holds = client and detail.instruction.withheld
+    return InstructionDetail(
+        instruction_view(detail.instruction, client=client),
+        [event_view(e) for e in detail.history],
+        [progress_view(r, hide_holds=hide_holds) for r in detail.progress],
+    )
+
+
+def created_view(instruction: Instruction, token: str, links: dict[str, str]) -> CreatedInstruction:
+    """The new instruction with its receipt token, given once, and its public links."""
+    return CreatedInstruction(instruction_view(instruction, client=True), token, links)
+
+
+def public_view(instruction: Instruction) -> PublicInstructionView:
+    """What a receipt link shows: status and dates, less while the result is withheld."""
+    status = client_status(instruction)
+    hidden = instruction.withheld
+    return PublicInstructionView(
+        instruction.id,
+        instruction.kind,
+        str(status),
+        str(open_dsr_status(status)),
+        instruction.received_at,
+        instruction.due_on,
+        None if hidden else instruction.finished_at,
+        instruction.certificate_id is not None and not hidden,
+        instruction.deletion_starts_at,
     )
