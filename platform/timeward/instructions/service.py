@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
 from timeward import clock
+from timeward.acting import Acting
 from timeward.audit.log import AuditLog
 from timeward.datamap.catalog import load_catalog
 from timeward.datamap.subject import SUBJECT_ROOT, USER_COLUMN
@@ -216,7 +217,7 @@ async def create_instruction(
     except IntegrityError as exc:
         raise Conflict("This tenant already has an offboarding instruction in progress.") from exc
     if spec.kind == Kind.OFFBOARD_TENANT:
-        await revoke_all_for_offboarding(session, audit, tenant_id, by.user_id, by.role)
+        await revoke_all_for_offboarding(session, audit, tenant_id, Acting(by.user_id, by.role))
     client = By(Party.CLIENT, by.role, by.user_id)
     await record_event(session, audit, instruction, None, client, None)
     await schedule(session, audit, instruction, By.system())
