@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
+from timeward.breaches.messages import notice_content
 from timeward.breaches.models import BreachNotice
 from timeward.breaches.schemas import (
     BreachView,
@@ -34,8 +36,27 @@ def notice_view(status: NoticeStatus) -> TenantNoticeView:
     )
 
 
-def _counts(incident: Incident) -> dict[str, Any]:
+def _facts(breach_id: UUID, content: dict[str, Any]) -> dict[str, Any]:
+    """The ``BreachFacts`` fields, from what a client is told (``messages.notice_content``)."""
     return {
+        "id": breach_id,
+        "title": content["title"],
+        "discovered_at": datetime.fromisoformat(content["discovered_at"]),
+        "data_categories": content["data_categories"],
+        "subject_categories": content["subject_categories"],
+        "approx_subjects": content["approx_subjects"],
+        "approx_records": content["approx_records"],
+        "likely_consequences": content["likely_consequences"],
+        "measures_taken": content["measures_taken"],
+        "measures_proposed": content["measures_proposed"],
+        "contact_point": content["contact_point"],
+    }
+
+
+def _tracking(incident: Incident) -> dict[str, Any]:
+    """When the incident was recorded and where its notices stand."""
+    return {
+        "recorded_at": incident.breach.created_at,
         "tenant_count": len(incident.notices),
         "acknowledged_count": sum(1 for n in incident.notices if n.notice.acknowledged_at),
         "unnotified_count": len(incident.unnotified),
@@ -50,32 +71,20 @@ def incident_summary(incident: Incident) -> IncidentSummary:
         id=breach.id,
         title=breach.title,
         discovered_at=breach.discovered_at,
-        recorded_at=breach.created_at,
         unnotified=[notice_view(n) for n in incident.unnotified],
-        **_counts(incident),
+        **_tracking(incident),
     )
 
 
 def incident_view(incident: Incident) -> IncidentView:
     breach = incident.breach
     return IncidentView(
-        id=breach.id,
-        title=breach.title,
-        discovered_at=breach.discovered_at,
-        recorded_at=breach.created_at,
+        **_facts(breach.id, notice_content(breach, [])),
         recorded_by=breach.recorded_by,
         description=breach.description,
-        data_categories=list(breach.data_categories),
-        subject_categories=list(breach.subject_categories),
-        approx_subjects=breach.approx_subjects,
-        approx_records=breach.approx_records,
-        likely_consequences=breach.likely_consequences,
-        measures_taken=breach.measures_taken,
-        measures_proposed=breach.measures_proposed,
-        contact_point=breach.contact_point,
         affected=breach.affected,
         tenants=[notice_view(n) for n in incident.notices],
-        **_counts(incident),
+        **_tracking(incident),
     )
 
 
@@ -83,18 +92,8 @@ def breach_view(notice: BreachNotice) -> BreachView:
     """From the copy kept on the notice: the client cannot read the incident row."""
     content = notice.content
     return BreachView(
-        id=notice.breach_id,
-        title=content["title"],
-        discovered_at=datetime.fromisoformat(content["discovered_at"]),
+        **_facts(notice.breach_id, content),
         nature=content["nature"],
-        data_categories=content["data_categories"],
-        subject_categories=content["subject_categories"],
-        approx_subjects=content["approx_subjects"],
-        approx_records=content["approx_records"],
-        likely_consequences=content["likely_consequences"],
-        measures_taken=content["measures_taken"],
-        measures_proposed=content["measures_proposed"],
-        contact_point=content["contact_point"],
         affected_components=content["affected_components"],
         notice_due_date=notice.due_date,
         notified_at=notice.notified_at,
