@@ -44,7 +44,7 @@ def _table(headers: list[str], rows: list[list[str]], empty: str) -> str:
 
 
 def render(record: ProcessingRecord) -> str:
-    data_controller = record.controller
+    data_controller = record.data_controller
     where = data_controller.country + (
         f"-{data_controller.subdivision}" if data_controller.subdivision else ""
     )

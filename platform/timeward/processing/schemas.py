@@ -81,7 +81,7 @@ class ProcessingRecord(msgspec.Struct):
 
     generated_at: datetime
     processor: Party
-    controller: DataControllerView
+    data_controller: DataControllerView = msgspec.field(name="controller")
     categories_of_processing: list[CategoryOfProcessing]
     sub_processors: SubProcessors
     transfers: list[Transfer]

@@ -50,7 +50,7 @@ def processing_record(sources: RecordSources, processor: ProcessorSettings) -> P
     return ProcessingRecord(
         generated_at=clock.now(),
         processor=Party(processor.name, processor.contact, processor.dpo, None),
-        controller=_data_controller_view(sources),
+        data_controller=_data_controller_view(sources),
         categories_of_processing=[
             CategoryOfProcessing(c.name, c.purpose, list(c.data_subjects), list(c.personal_data))
             for c in text.categories
