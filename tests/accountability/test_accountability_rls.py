@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from tests.conftest import TenantFactory
+from timeward.acting import SYSTEM
 from timeward.breaches.models import Breach, BreachNotice
 from timeward.breaches.service import Affected, BreachReport, record
 from timeward.db.session import Database, Scope
@@ -30,7 +31,7 @@ async def test_incidents_are_platform_only_and_notices_per_tenant(
         affected=Affected(tenant_ids=(alpha, bravo)),
     )
     async with db.transaction(Scope.PLATFORM) as session:
-        breach, count = await record(session, report, None, "contact")
+        breach, count = await record(session, report, SYSTEM, "contact")
     assert count == 2
 
     async with db.transaction(Scope.TENANT, alpha) as session:
@@ -63,7 +64,7 @@ async def test_registry_is_written_by_the_platform_and_read_by_tenants(
     alpha = await make_tenant("alpha")
     entry = Entry("Mailer", "Mail", "Dublin", ("e-mail",), None)
     async with db.transaction(Scope.PLATFORM) as session:
-        await add(session, entry, Announcement(None, 30))
+        await add(session, entry, Announcement(SYSTEM, 30))
     async with db.transaction(Scope.TENANT, alpha) as session:
         assert (await session.scalars(select(SubProcessor.name))).all() == ["Mailer"]
         assert await session.scalar(select(func.count()).select_from(SubProcessorNotice)) == 1

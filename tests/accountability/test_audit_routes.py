@@ -31,10 +31,10 @@ async def test_client_admin_reads_and_filters_events(
         params={"action": "auth.login", "actor_id": str(acme.user_id("employee"))},
         headers=acme.auth("client_admin"),
     )
-    assert {e["action"] for e in everything.json()} >= {"auth.login"}
-    [login] = logins.json()
+    assert {e["action"] for e in everything.json()["items"]} >= {"auth.login"}
+    [login] = logins.json()["items"]
     assert login["subject_id"] == str(acme.user_id("employee")) and login["request_id"]
-    seqs = [e["seq"] for e in everything.json()]
+    seqs = [e["seq"] for e in everything.json()["items"]]
     assert seqs == sorted(seqs, reverse=True)
 
 
@@ -48,10 +48,10 @@ async def test_platform_staff_read_only_processor_events(
         headers=staff.auth("platform_admin"),
     )
     events = await client.get("/api/v1/audit-events", headers=staff.auth("platform_staff"))
-    actions = {e["action"] for e in events.json()}
+    actions = {e["action"] for e in events.json()["items"]}
     assert "tenant.status_changed" in actions
     assert not actions & {"user.created"}, "tenant events must not reach the platform"
-    assert all(e["subject_id"] != str(acme.user_id("employee")) for e in events.json())
+    assert all(e["subject_id"] != str(acme.user_id("employee")) for e in events.json()["items"])
 
 
 async def test_verify_reports_the_first_broken_link(

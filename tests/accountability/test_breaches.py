@@ -106,13 +106,13 @@ async def test_notices_reach_every_affected_client_admin_and_no_other_tenant(
     assert detail.json()["unnotified_count"] == 0
 
     bystander_view = await client.get("/api/v1/breaches", headers=bystander.auth("client_admin"))
-    assert bystander_view.json() == []
+    assert bystander_view.json() == {"items": [], "limit": 50, "offset": 0, "next_offset": None}
     events = await client.get(
         "/api/v1/audit-events",
         params={"action": "breach.notified"},
         headers=berlin.auth("client_admin"),
     )
-    [event] = events.json()  # the notice is on the tenant's own chain
+    [event] = events.json()["items"]  # the notice is on the tenant's own chain
     assert (event["subject_id"], event["details"]) == (incident["id"], {"recipients": 2})
 
 
@@ -190,14 +190,14 @@ async def test_incident_view_flags_unnotified_tenants_with_working_days_left(
 
     fixed_clock.set(datetime(2027, 1, 6, 20, 0, tzinfo=UTC))  # the due day itself
     listed = await client.get("/api/v1/platform/breaches", headers=staff.auth("platform_admin"))
-    [summary] = listed.json()
+    [summary] = listed.json()["items"]
     assert [
         (t["tenant_slug"], t["working_days_left"], t["overdue"]) for t in summary["unnotified"]
     ] == [("texas", 0, False)]
 
     fixed_clock.set(datetime(2027, 1, 7, 0, 0, tzinfo=UTC))  # the day after: overdue
     listed = await client.get("/api/v1/platform/breaches", headers=staff.auth("platform_staff"))
-    [summary] = listed.json()
+    [summary] = listed.json()["items"]
     assert [
         (t["tenant_slug"], t["working_days_left"], t["overdue"]) for t in summary["unnotified"]
     ] == [("texas", -1, True)]
@@ -211,7 +211,7 @@ async def test_client_admin_sees_art_33_3_fields_and_acknowledges(
     incident = await record(client, staff, affected={"tenant_ids": [str(acme.tenant_id)]})
     admin = acme.auth("client_admin")
 
-    [listed] = (await client.get("/api/v1/breaches", headers=admin)).json()
+    [listed] = (await client.get("/api/v1/breaches", headers=admin)).json()["items"]
     view = (await client.get(f"/api/v1/breaches/{incident['id']}", headers=admin)).json()
     assert listed == view
     assert view["id"] == incident["id"]
@@ -247,14 +247,14 @@ async def test_client_admin_sees_art_33_3_fields_and_acknowledges(
     tenant_events = await client.get(
         "/api/v1/audit-events", params={"action": "breach.acknowledged"}, headers=admin
     )
-    [event] = tenant_events.json()
+    [event] = tenant_events.json()["items"]
     assert (event["subject_id"], event["actor_role"]) == (incident["id"], "client_admin")
     platform_events = await client.get(
         "/api/v1/audit-events",
         params={"action": "breach.recorded"},
         headers=staff.auth("platform_admin"),
     )
-    [recorded] = platform_events.json()
+    [recorded] = platform_events.json()["items"]
     assert recorded["subject_id"] == incident["id"]
     assert recorded["details"]["tenants"] == 1
 
@@ -274,7 +274,7 @@ async def test_another_tenants_breach_is_not_found(
         headers=staff.auth("platform_staff"),
     )
     assert (read.status_code, ack.status_code, unknown.status_code) == (404, 404, 404)
-    assert (await client.get("/api/v1/breaches", headers=admin)).json() == []
+    assert (await client.get("/api/v1/breaches", headers=admin)).json()["items"] == []
 
 
 async def test_affected_tenants_from_sub_processor_all_tenants_and_names(

@@ -114,7 +114,7 @@ async def test_json_record_has_every_required_section(
         params={"action": "processing_records.controller_updated"},
         headers=admin,
     )
-    assert len(events.json()) == 1
+    assert len(events.json()["items"]) == 1
 
     platform = await client.get(
         f"/api/v1/platform/processing-records/{acme.tenant_id}",

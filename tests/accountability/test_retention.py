@@ -94,7 +94,8 @@ async def test_tenant_override_and_bounds_over_http(
     assert acme.tenant_id
     headers = acme.auth("client_admin")
     listed = {
-        p["category"]: p for p in (await client.get("/api/v1/retention", headers=headers)).json()
+        p["category"]: p
+        for p in (await client.get("/api/v1/retention", headers=headers)).json()["items"]
     }
     assert listed["sent_emails"]["days"] == 90 and not listed["sent_emails"]["overridden"]
     for category, days in (("sent_emails", 3), ("sent_emails", 400), ("expired_exports", 5)):
@@ -110,7 +111,7 @@ async def test_tenant_override_and_bounds_over_http(
     await sent_emails(owner, acme.tenant_id, 6, age_days=45)
     report = await purge_tenant(db, acme.tenant_id, default_policy())
     assert report.counts["sent_emails"] == 6
-    runs = (await client.get("/api/v1/retention/runs", headers=headers)).json()
+    runs = (await client.get("/api/v1/retention/runs", headers=headers)).json()["items"]
     assert runs[0]["counts"]["sent_emails"] == 6
     assert runs[0]["counts"]["closed_privacy_requests"] == 0 and runs[0]["skipped"] == {}
 

@@ -119,7 +119,7 @@ async def test_registry_is_public_and_versioned(
         params={"action": "sub_processor.changed"},
         headers=staff.auth("platform_staff"),
     )
-    [event] = events.json()
+    [event] = events.json()["items"]
     assert event["subject_id"] == first["sub_processor_id"]
     assert event["details"]["version"] == 3
 
@@ -196,7 +196,7 @@ async def test_objection_is_recorded_and_visible_to_platform_staff(
         "/api/v1/platform/sub-processors/objections", headers=staff.auth("platform_staff")
     )
     assert listed.status_code == 200
-    rows = {(o["tenant_slug"], o["version"]): o for o in listed.json()}
+    rows = {(o["tenant_slug"], o["version"]): o for o in listed.json()["items"]}
     assert set(rows) == {("alpha", 2), ("bravo", 1)}
     assert rows[("alpha", 2)]["reason"] == "We promised our staff EU hosting."
     assert rows[("alpha", 2)]["sub_processor"] == "PostHaste Mail"
@@ -206,14 +206,14 @@ async def test_objection_is_recorded_and_visible_to_platform_staff(
         params={"change_id": second["id"]},
         headers=staff.auth("platform_admin"),
     )
-    assert [o["tenant_slug"] for o in only.json()] == ["alpha"]
+    assert [o["tenant_slug"] for o in only.json()["items"]] == ["alpha"]
 
     events = await client.get(
         "/api/v1/audit-events",
         params={"action": "sub_processor.objected"},
         headers=alpha.auth("client_admin"),
     )
-    [event] = events.json()
+    [event] = events.json()["items"]
     assert (event["subject_id"], event["details"]["version"]) == (second["id"], 2)
 
 

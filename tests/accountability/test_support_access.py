@@ -58,7 +58,7 @@ async def test_grant_opens_reads_each_audited_and_visible_to_the_client(
         params={"action": "personal_data.read"},
         headers=acme.auth("client_admin"),
     )
-    [event] = events.json()
+    [event] = events.json()["items"]
     assert event["actor_id"] == str(staff.user_id("platform_staff"))
     assert event["actor_role"] == "support_reader"
     assert event["details"] == {"route": "GET /api/v1/users", "support_grant_id": grant["id"]}
@@ -137,7 +137,7 @@ async def test_platform_sees_live_grant_metadata(
     listed = await client.get(
         "/api/v1/platform/support-grants", headers=staff.auth("platform_staff")
     )
-    assert [g["id"] for g in listed.json()] == [grant["id"]]
+    assert [g["id"] for g in listed.json()["items"]] == [grant["id"]]
 
 
 async def test_staff_reads_of_workforce_data_are_audited(
@@ -159,7 +159,7 @@ async def test_staff_reads_of_workforce_data_are_audited(
         params={"action": "personal_data.read", "limit": 200},
         headers=acme.auth("client_admin"),
     )
-    routes = sorted((e["actor_role"], e["details"]["route"]) for e in events.json())
+    routes = sorted((e["actor_role"], e["details"]["route"]) for e in events.json()["items"])
     assert routes == [
         ("client_admin", "GET /api/v1/time-entries"),
         ("client_manager", "GET /api/v1/employees"),
@@ -199,7 +199,7 @@ async def test_suspension_closes_support_access_and_reactivation_reopens_it(
         listed = await client.get(
             "/api/v1/platform/support-grants", headers=staff.auth("platform_staff")
         )
-        statuses.append(len(listed.json()))
+        statuses.append(len(listed.json()["items"]))
     assert statuses == [404, 0, 200, 1]
 
 
@@ -219,11 +219,11 @@ async def test_accepting_an_offboarding_revokes_every_grant_of_the_tenant(
     read = await client.get("/api/v1/users", headers=_as_support(staff, acme.tenant_id))
     assert read.status_code == 404
     grants = await client.get("/api/v1/support-grants", headers=acme.auth("client_admin"))
-    assert [g["revoked_at"] is not None for g in grants.json()] == [True, True]
+    assert [g["revoked_at"] is not None for g in grants.json()["items"]] == [True, True]
     events = await client.get(
         "/api/v1/audit-events",
         params={"action": "support.revoked"},
         headers=acme.auth("client_admin"),
     )
-    assert len(events.json()) == 2
-    assert {e["details"].get("reason") for e in events.json()} == {"offboarding"}
+    assert len(events.json()["items"]) == 2
+    assert {e["details"].get("reason") for e in events.json()["items"]} == {"offboarding"}

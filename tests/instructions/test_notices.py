@@ -46,7 +46,7 @@ async def _notes(client: httpx.AsyncClient, token: str, kind: str) -> list[dict[
         "/api/v1/me/notifications", headers={"Authorization": f"Bearer {token}"}
     )
     assert response.status_code == 200, response.text
-    return [n for n in response.json() if n["kind"] == kind]
+    return [n for n in response.json()["items"] if n["kind"] == kind]
 
 
 async def _delete_employee_notes(
@@ -138,7 +138,7 @@ async def test_a_result_withheld_by_a_confidential_hold_is_not_announced(
         notes = await client.get(
             "/api/v1/me/notifications", headers={"Authorization": f"Bearer {token}"}
         )
-        assert not [n for n in notes.json() if n["kind"].startswith("instruction.")]
+        assert not [n for n in notes.json()["items"] if n["kind"].startswith("instruction.")]
 
 
 async def test_a_failure_is_told_to_every_client_admin(

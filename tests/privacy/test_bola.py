@@ -124,7 +124,7 @@ async def _b_state(client: httpx.AsyncClient, pair: Pair) -> list[Any]:
         for rid in pair.bw.ids.values()
     ]
     employee = pair.b.auth("employee")
-    notes = (await client.get("/api/v1/me/notifications", headers=employee)).json()
+    notes = (await client.get("/api/v1/me/notifications", headers=employee)).json()["items"]
     return [
         [(v["status"], v["deadline"], v["identity"], v["fulfilment"]["state"]) for v in views],
         [(n["id"], n["read_at"]) for n in notes],

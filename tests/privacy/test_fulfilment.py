@@ -26,7 +26,7 @@ async def audit_actions(client: httpx.AsyncClient, company: Company, subject: st
     events = await client.get(
         "/api/v1/audit-events", params={"subject_id": subject}, headers=company.admin
     )
-    return [e["action"] for e in reversed(events.json())]
+    return [e["action"] for e in reversed(events.json()["items"])]
 
 
 async def test_rectification_is_an_audited_edit(

@@ -147,14 +147,14 @@ async def test_illegal_transitions_are_409_and_every_change_is_audited(
     audit = await client.get(
         "/api/v1/audit-events", params={"subject_id": filed["id"]}, headers=acme.admin
     )
-    actions = [e["action"] for e in reversed(audit.json())]
+    actions = [e["action"] for e in reversed(audit.json()["items"])]
     assert actions == [
         "privacy_request.filed",
         "privacy_request.flags_started",
         "privacy_request.flags_applied",
         "privacy_request.completed",
     ]
-    completed = audit.json()[0]
+    completed = audit.json()["items"][0]
     assert completed["details"] == {
         "type": "objection",
         "status": "completed",

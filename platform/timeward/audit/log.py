@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward import clock
+from timeward.acting import Acting
 from timeward.audit.chain import GENESIS, ChainedFields, identity_digest, link_digest
 from timeward.audit.models import AuditChainHead, AuditEvent
 from timeward.crypto.master_key import derive_key
@@ -34,6 +35,20 @@ class AuditEntry:
     subject_id: UUID | None = None
     request_id: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def by(
+        cls,
+        acting: Acting,
+        action: str,
+        subject_type: str | None = None,
+        subject_id: UUID | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> AuditEntry:
+        """What ``acting`` did: its id and role are the event's actor."""
+        return cls(
+            action, acting.user_id, acting.role, subject_type, subject_id, None, details or {}
+        )
 
 
 @dataclass(frozen=True)

@@ -3,54 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, get
 from litestar.params import FromQuery
 
 from timeward.audit.log import PLATFORM_CHAIN, verify_tenant_chain
-from timeward.audit.models import AuditEvent
+from timeward.audit.schemas import AuditEventView, ChainReport
 from timeward.audit.service import AuditFilter, list_events
+from timeward.audit.views import audit_event_view, chain_report
 from timeward.auth.actor import Actor
 from timeward.authz.guard import requires
+from timeward.paging import Page, make_page
 from timeward.web.dependencies import CurrentActor, DbSession
-from timeward.web.pagination import PageLimit, PageOffset
-
-
-class AuditEventView(msgspec.Struct):
-    seq: int
-    id: UUID
-    at: datetime
-    action: str
-    actor_id: UUID | None
-    actor_role: str | None
-    subject_type: str | None
-    subject_id: UUID | None
-    request_id: str | None
-    details: dict[str, Any]
-
-
-class ChainReport(msgspec.Struct, omit_defaults=True):
-    intact: bool
-    first_broken_seq: int | None = None
-    reason: str | None = None
-
-
-def _view(event: AuditEvent) -> AuditEventView:
-    return AuditEventView(
-        event.seq,
-        event.id,
-        event.at,
-        event.action,
-        event.actor_id,
-        event.actor_role,
-        event.subject_type,
-        event.subject_id,
-        event.request_id,
-        event.details,
-    )
+from timeward.web.pagination import RequestedPage
 
 
 def _chain_of(actor: Actor) -> UUID:
@@ -68,21 +34,17 @@ class AuditEventsController(Controller):
         self,
         actor: CurrentActor,
         session: DbSession,
+        page: RequestedPage,
         action: FromQuery[str | None] = None,
         actor_id: FromQuery[UUID | None] = None,
         subject_id: FromQuery[UUID | None] = None,
         since: FromQuery[datetime | None] = None,
         until: FromQuery[datetime | None] = None,
-        limit: PageLimit = 50,
-        offset: PageOffset = 0,
-    ) -> list[AuditEventView]:
+    ) -> Page[AuditEventView]:
         where = AuditFilter(action, actor_id, subject_id, since, until)
-        events = await list_events(session, _chain_of(actor), where, limit, offset)
-        return [_view(e) for e in events]
+        events = await list_events(session, _chain_of(actor), where, page)
+        return make_page([audit_event_view(e) for e in events], page)
 
     @get("/verify", opt=requires("audit_events", "read"), summary="Verify the hash chain")
     async def verify(self, actor: CurrentActor, session: DbSession) -> ChainReport:
-        broken = await verify_tenant_chain(session, _chain_of(actor))
-        if broken is None:
-            return ChainReport(intact=True)
-        return ChainReport(intact=False, first_broken_seq=broken.seq, reason=broken.reason)
+        return chain_report(await verify_tenant_chain(session, _chain_of(actor)))

@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward.audit.models import AuditEvent
+from timeward.paging import PageRequest
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,9 @@ class AuditFilter:
 
 
 async def list_events(
-    session: AsyncSession, chain: UUID, where: AuditFilter, limit: int, offset: int
+    session: AsyncSession, chain: UUID, where: AuditFilter, page: PageRequest
 ) -> list[AuditEvent]:
+    """A page of one chain's events, newest first."""
     query = select(AuditEvent).where(AuditEvent.tenant_id == chain)
     if where.action:
         query = query.where(AuditEvent.action == where.action)
@@ -37,7 +39,9 @@ async def list_events(
         query = query.where(AuditEvent.at >= where.since)
     if where.until:
         query = query.where(AuditEvent.at < where.until)
-    rows = await session.scalars(query.order_by(AuditEvent.seq.desc()).limit(limit).offset(offset))
+    rows = await session.scalars(
+        query.order_by(AuditEvent.seq.desc()).limit(page.fetch).offset(page.offset)
+    )
     return list(rows.all())
 
 

@@ -6,6 +6,7 @@ from uuid import UUID
 
 import structlog
 
+from timeward.acting import SYSTEM
 from timeward.audit.log import AuditEntry
 from timeward.breaches.messages import breach_notice
 from timeward.breaches.models import BreachNotice
@@ -44,12 +45,7 @@ async def send_breach_notice(tenant_id: str, notice_id: str) -> None:
         await job_audit().append(
             session,
             tenant,
-            AuditEntry(
-                "breach.notified",
-                None,
-                "system",
-                "breach",
-                notice.breach_id,
-                details={"recipients": len(admins)},
+            AuditEntry.by(
+                SYSTEM, "breach.notified", "breach", notice.breach_id, {"recipients": len(admins)}
             ),
         )

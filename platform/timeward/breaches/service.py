@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward import clock
+from timeward.acting import Acting
 from timeward.breaches.calendar import NoticeCalendar, notice_calendar
 from timeward.breaches.jobs import send_breach_notice
 from timeward.breaches.messages import notice_content
@@ -18,6 +19,7 @@ from timeward.breaches.models import AffectedBasis, Breach, BreachNotice
 from timeward.errors import InvalidInput, NotFound
 from timeward.identity.models import Tenant, TenantStatus
 from timeward.jobs.after_commit import enqueue_after_commit
+from timeward.paging import PageRequest
 from timeward.subprocessors.service import sub_processors_by_id, tenants_using
 
 
@@ -152,7 +154,7 @@ async def affected_tenants(
 
 
 async def record(
-    session: AsyncSession, report: BreachReport, by: UUID | None, default_contact: str
+    session: AsyncSession, report: BreachReport, by: Acting, default_contact: str
 ) -> tuple[Breach, int]:
     """The incident and one notice per affected tenant (platform scope); each notice is
     sent by a job once this transaction commits. Returns the breach and the tenant count."""
@@ -171,7 +173,7 @@ async def record(
         measures_proposed=report.measures_proposed,
         contact_point=report.contact_point or default_contact,
         affected=report.affected.as_json(),
-        recorded_by=by,
+        recorded_by=by.user_id,
     )
     session.add(breach)
     await session.flush()
@@ -223,14 +225,14 @@ async def _incidents(session: AsyncSession, breaches: Sequence[Breach]) -> list[
     return [Incident(b, by_breach[b.id]) for b in breaches]
 
 
-async def list_incidents(session: AsyncSession, limit: int, offset: int) -> list[Incident]:
+async def list_incidents(session: AsyncSession, page: PageRequest) -> list[Incident]:
     """Incidents, newest discovery first, with every notice's state (platform scope)."""
     breaches = (
         await session.scalars(
             select(Breach)
             .order_by(Breach.discovered_at.desc(), Breach.id)
-            .limit(limit)
-            .offset(offset)
+            .limit(page.fetch)
+            .offset(page.offset)
         )
     ).all()
     return await _incidents(session, breaches)
@@ -245,15 +247,15 @@ async def get_incident(session: AsyncSession, breach_id: UUID) -> Incident:
 
 
 async def tenant_notices(
-    session: AsyncSession, tenant_id: UUID, limit: int, offset: int
+    session: AsyncSession, tenant_id: UUID, page: PageRequest
 ) -> list[BreachNotice]:
     """The breaches that concern this tenant (tenant scope), newest first."""
     rows = await session.scalars(
         select(BreachNotice)
         .where(BreachNotice.tenant_id == tenant_id)
         .order_by(BreachNotice.created_at.desc(), BreachNotice.id)
-        .limit(limit)
-        .offset(offset)
+        .limit(page.fetch)
+        .offset(page.offset)
     )
     return list(rows.all())
 
@@ -272,11 +274,11 @@ async def tenant_notice(
 
 
 async def acknowledge(
-    session: AsyncSession, tenant_id: UUID, breach_id: UUID, by: UUID
+    session: AsyncSession, tenant_id: UUID, breach_id: UUID, by: Acting
 ) -> tuple[BreachNotice, bool]:
     """Record that the client has the notice; a repeat changes nothing (returns False)."""
     notice = await tenant_notice(session, tenant_id, breach_id, for_update=True)
     if notice.acknowledged_at is not None:
         return notice, False
-    notice.acknowledged_at, notice.acknowledged_by = clock.now(), by
+    notice.acknowledged_at, notice.acknowledged_by = clock.now(), by.user_id
     return notice, True

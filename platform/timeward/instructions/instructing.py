@@ -186,7 +186,7 @@ async def create_instruction(
     except IntegrityError as exc:
         raise Conflict("This tenant already has an offboarding instruction in progress.") from exc
     if spec.kind == Kind.OFFBOARD_TENANT:
-        await revoke_all_for_offboarding(session, audit, tenant_id, requester, by.role)
+        await revoke_all_for_offboarding(session, audit, tenant_id, by)
     await record_event(session, audit, instruction, None, by, None)
     await schedule(session, audit, instruction, SYSTEM)
     return instruction

@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, get, post
 from litestar.params import FromPath, QueryParameter
 
 from timeward.authz.guard import requires
 from timeward.errors import NotFound
+from timeward.notifications.schemas import NotificationView
 from timeward.notifications.service import list_for_user, mark_read
+from timeward.notifications.views import notification_view
+from timeward.paging import Page, make_page
 from timeward.web.dependencies import CurrentActor, DbSession
-from timeward.web.pagination import DEFAULT_PAGE_SIZE, PageLimit
-
-
-class NotificationView(msgspec.Struct):
-    id: UUID
-    kind: str
-    title: str
-    body: str
-    created_at: datetime
-    read_at: datetime | None
+from timeward.web.pagination import RequestedPage
 
 
 class MyNotificationsController(Controller):
@@ -35,17 +27,20 @@ class MyNotificationsController(Controller):
         self,
         actor: CurrentActor,
         session: DbSession,
+        page: RequestedPage,
         unread: Annotated[
             bool, QueryParameter(required=False, description="Unread ones only")
         ] = False,
-        limit: PageLimit = DEFAULT_PAGE_SIZE,
-    ) -> list[NotificationView]:
+    ) -> Page[NotificationView]:
         rows = await list_for_user(
-            session, actor.require_tenant(), actor.user_id, unread_only=unread, limit=limit
+            session,
+            actor.require_tenant(),
+            actor.user_id,
+            unread_only=unread,
+            limit=page.fetch,
+            offset=page.offset,
         )
-        return [
-            NotificationView(n.id, n.kind, n.title, n.body, n.created_at, n.read_at) for n in rows
-        ]
+        return make_page([notification_view(n) for n in rows], page)
 
     @post(
         "/{notification_id:uuid}/read",

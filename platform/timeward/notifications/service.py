@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward.db.base import new_id
 from timeward.notifications.models import KIND_PATTERN, Notification
+from timeward.paging import DEFAULT_PAGE_SIZE
 
 _KIND = re.compile(KIND_PATTERN)
 
@@ -46,14 +47,16 @@ async def list_for_user(
     user_id: UUID,
     *,
     unread_only: bool = False,
-    limit: int = 50,
+    limit: int = DEFAULT_PAGE_SIZE,
+    offset: int = 0,
 ) -> list[Notification]:
-    """The user's notifications in this tenant, newest first."""
+    """The user's notifications in this tenant, newest first (``limit`` rows from ``offset``)."""
     query = (
         select(Notification)
         .where(Notification.tenant_id == tenant_id, Notification.user_id == user_id)
         .order_by(Notification.created_at.desc(), Notification.id)
         .limit(limit)
+        .offset(offset)
     )
     if unread_only:
         query = query.where(Notification.read_at.is_(None))

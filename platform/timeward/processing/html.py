@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from timeward.processing.records import Party, ProcessingRecord
+from timeward.processing.schemas import Party, ProcessingRecord
 
 STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;"
@@ -44,8 +44,10 @@ def _table(headers: list[str], rows: list[list[str]], empty: str) -> str:
 
 
 def render(record: ProcessingRecord) -> str:
-    controller = record.controller
-    where = controller.country + (f"-{controller.subdivision}" if controller.subdivision else "")
+    data_controller = record.data_controller
+    where = data_controller.country + (
+        f"-{data_controller.subdivision}" if data_controller.subdivision else ""
+    )
     categories = "".join(
         f"<h3>{_e(c.name)}</h3><p>{_e(c.purpose)}</p>"
         f"<p>Data subjects:</p>{_list(c.data_subjects)}"
@@ -72,7 +74,7 @@ def render(record: ProcessingRecord) -> str:
         "No transfers of personal data to third countries or international organisations.",
     )
     measures = "".join(f"<h3>{_e(m.area)}</h3>{_list(m.items)}" for m in record.security_measures)
-    title = f"Record of processing activities for {controller.name}"
+    title = f"Record of processing activities for {data_controller.name}"
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
@@ -81,7 +83,7 @@ def render(record: ProcessingRecord) -> str:
         f"<p>Kept by {_e(record.processor.name)} as processor (GDPR Art. 30(2)). "
         f"Generated {_e(record.generated_at.isoformat())}.</p>"
         + _party("Processor", record.processor, [])
-        + _party("Controller", controller, [("Country", where)])
+        + _party("Controller", data_controller, [("Country", where)])
         + f"<section><h2>Categories of processing</h2>{categories}</section>"
         + f"<section><h2>Sub-processors (registry version "
         f"{_e(record.sub_processors.registry_version)})</h2>{sub_processors}</section>"

@@ -1,4 +1,5 @@
-"""The controller's own details for its record: set by its client admin, read by the platform."""
+"""The data controller's own details for its record: set by its client admin, read by the
+platform. "Controller" here is the GDPR data controller (the client), not an HTTP controller."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from timeward.db.base import Base
 
 
-class ControllerDetails(Base):
-    """Art. 30(2)(a): the controller's contact details, its DPO and its EU representative."""
+class DataControllerDetails(Base):
+    """Art. 30(2)(a): the data controller's contact details, its DPO and its EU representative."""
 
     __tablename__ = "controller_details"
 

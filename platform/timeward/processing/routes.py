@@ -6,40 +6,28 @@ JSON by default; a readable HTML page when the client asks for ``text/html`` (in
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, MediaType, Request, Response, get, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from timeward.audit.log import AuditEntry
 from timeward.authz.guard import requires
+from timeward.processing import service
 from timeward.processing.html import CONTENT_SECURITY_POLICY, render
-from timeward.processing.records import ProcessingRecord, build_record, set_controller_details
+from timeward.processing.schemas import (
+    DataControllerDetailsBody,
+    DataControllerDetailsView,
+    ProcessingRecord,
+)
+from timeward.processing.views import data_controller_details_view, processing_record
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 
-Detail = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=r"\S")]
 OutputFormat = Annotated[
     Literal["json", "html"] | None,
     QueryParameter(name="format", description="json or html; default: by the Accept header"),
 ]
-
-
-class ControllerDetailsBody(msgspec.Struct, forbid_unknown_fields=True):
-    """Art. 30(2)(a): the controller's contact details, DPO and EU representative."""
-
-    contact: Detail
-    dpo: Detail | None = None
-    representative: Detail | None = None
-
-
-class ControllerDetailsView(msgspec.Struct):
-    contact: str
-    dpo: str | None
-    representative: str | None
-    updated_at: datetime
 
 
 def _wants_html(request: Request[Any, Any, Any], output: str | None) -> bool:
@@ -74,8 +62,8 @@ class ProcessingRecordsController(Controller):
         services: AppServices,
         output: OutputFormat = None,
     ) -> Response[Any]:
-        tenant_id = actor.require_tenant()
-        record = await build_record(session, tenant_id, services.settings.processor)
+        sources = await service.record_sources(session, actor.require_tenant())
+        record = processing_record(sources, services.settings.processor)
         return _response(record, _wants_html(request, output))
 
     @put(
@@ -85,26 +73,19 @@ class ProcessingRecordsController(Controller):
     )
     async def set_details(
         self,
-        data: JSONBody[ControllerDetailsBody],
+        data: JSONBody[DataControllerDetailsBody],
         actor: CurrentActor,
         session: DbSession,
         services: AppServices,
-    ) -> ControllerDetailsView:
+    ) -> DataControllerDetailsView:
         tenant_id = actor.require_tenant()
-        details = await set_controller_details(
-            session, tenant_id, data.contact, data.dpo, data.representative, actor.user_id
-        )
-        entry = AuditEntry(
-            "processing_records.controller_updated",
-            actor.user_id,
-            actor.role,
-            "tenant",
-            tenant_id,
+        given = service.DataControllerContact(data.contact, data.dpo, data.representative)
+        details = await service.set_data_controller_details(session, tenant_id, given, actor.acting)
+        entry = AuditEntry.by(
+            actor.acting, "processing_records.controller_updated", "tenant", tenant_id
         )
         await services.audit.append(session, tenant_id, entry)
-        return ControllerDetailsView(
-            details.contact, details.dpo, details.representative, details.updated_at
-        )
+        return data_controller_details_view(details)
 
 
 class PlatformProcessingRecordsController(Controller):
@@ -124,5 +105,6 @@ class PlatformProcessingRecordsController(Controller):
         services: AppServices,
         output: OutputFormat = None,
     ) -> Response[Any]:
-        record = await build_record(session, tenant_id, services.settings.processor)
+        sources = await service.record_sources(session, tenant_id)
+        record = processing_record(sources, services.settings.processor)
         return _response(record, _wants_html(request, output))

@@ -2,57 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
-
-import msgspec
 from litestar import Controller, get, put
 from litestar.params import FromPath, JSONBody
 
 from timeward.audit.log import AuditEntry
 from timeward.authz.guard import requires
+from timeward.paging import Page, make_page
 from timeward.retention import service
 from timeward.retention.policy import default_policy
+from timeward.retention.schemas import PeriodChange, PeriodView, RunView
+from timeward.retention.views import period_view, run_view
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
-from timeward.web.pagination import PageLimit
-
-Days = Annotated[int, msgspec.Meta(ge=0, le=36500)]
-
-
-class PeriodView(msgspec.Struct):
-    category: str
-    table: str
-    days: int
-    default_days: int
-    min_days: int
-    max_days: int
-    configurable: bool
-    overridden: bool
-
-
-class PeriodChange(msgspec.Struct, forbid_unknown_fields=True):
-    days: Days
-
-
-class RunView(msgspec.Struct):
-    started_at: datetime
-    finished_at: datetime
-    counts: dict[str, int]
-    skipped: dict[str, Any]
-
-
-def _view(period: service.Period) -> PeriodView:
-    c = period.category
-    return PeriodView(
-        c.name,
-        c.table,
-        period.days,
-        c.days,
-        c.min_days,
-        c.max_days,
-        c.configurable,
-        period.overridden,
-    )
+from timeward.web.pagination import RequestedPage
 
 
 class RetentionController(Controller):
@@ -60,9 +21,11 @@ class RetentionController(Controller):
     tags = ["retention"]
 
     @get("/", opt=requires("retention", "read"), summary="Retention period of each category")
-    async def list_periods(self, actor: CurrentActor, session: DbSession) -> list[PeriodView]:
-        found = await service.periods(session, actor.require_tenant(), default_policy())
-        return [_view(p) for p in found]
+    async def list_periods(
+        self, actor: CurrentActor, session: DbSession, page: RequestedPage
+    ) -> Page[PeriodView]:
+        found = await service.period_page(session, actor.require_tenant(), default_policy(), page)
+        return make_page([period_view(p) for p in found], page)
 
     @put(
         "/{category:str}",
@@ -79,22 +42,16 @@ class RetentionController(Controller):
     ) -> PeriodView:
         tenant_id = actor.require_tenant()
         period = await service.set_period(
-            session, tenant_id, default_policy(), category, data.days, actor.user_id
+            session, tenant_id, default_policy(), category, data.days, actor.acting
         )
-        entry = AuditEntry(
-            "retention.changed",
-            actor.user_id,
-            actor.role,
-            "retention",
-            None,
-            details={"category": category, "days": data.days},
-        )
+        details = {"category": category, "days": data.days}
+        entry = AuditEntry.by(actor.acting, "retention.changed", "retention", None, details)
         await services.audit.append(session, tenant_id, entry)
-        return _view(period)
+        return period_view(period)
 
     @get("/runs", opt=requires("retention", "read"), summary="Recent purge reports")
     async def runs(
-        self, actor: CurrentActor, session: DbSession, limit: PageLimit = 20
-    ) -> list[RunView]:
-        rows = await service.recent_runs(session, actor.require_tenant(), limit)
-        return [RunView(r.started_at, r.finished_at, r.counts, r.skipped) for r in rows]
+        self, actor: CurrentActor, session: DbSession, page: RequestedPage
+    ) -> Page[RunView]:
+        rows = await service.recent_runs(session, actor.require_tenant(), page)
+        return make_page([run_view(r) for r in rows], page)

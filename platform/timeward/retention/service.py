@@ -22,12 +22,14 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward import clock
+from timeward.acting import Acting
 from timeward.datamap.catalog import Catalog, load_catalog
 from timeward.datamap.deletion import batch_delete, not_referenced, quote
 from timeward.db.session import Database, Scope
 from timeward.errors import InvalidInput, NotFound
 from timeward.identity.models import Tenant, TenantStatus
 from timeward.instructions.holds import exclusions, holds_in_force, resolve_subjects
+from timeward.paging import PageRequest
 from timeward.retention.models import RetentionRun, RetentionSetting
 from timeward.retention.policy import Category, RetentionPolicy, RetentionPolicyError
 
@@ -71,13 +73,21 @@ async def periods(session: AsyncSession, tenant_id: UUID, policy: RetentionPolic
     ]
 
 
+async def period_page(
+    session: AsyncSession, tenant_id: UUID, policy: RetentionPolicy, page: PageRequest
+) -> list[Period]:
+    """A page of :func:`periods` (the categories are a short list from the policy file)."""
+    found = await periods(session, tenant_id, policy)
+    return found[page.offset : page.offset + page.fetch]
+
+
 async def set_period(
     session: AsyncSession,
     tenant_id: UUID,
     policy: RetentionPolicy,
     category: str,
     days: int,
-    updated_by: UUID,
+    updated_by: Acting,
 ) -> Period:
     found = policy.categories.get(category)
     if found is None:
@@ -88,21 +98,25 @@ async def set_period(
         raise InvalidInput(str(exc)) from exc
     await session.execute(
         insert(RetentionSetting)
-        .values(tenant_id=tenant_id, category=category, days=days, updated_by=updated_by)
+        .values(tenant_id=tenant_id, category=category, days=days, updated_by=updated_by.user_id)
         .on_conflict_do_update(
             index_elements=["tenant_id", "category"],
-            set_={"days": days, "updated_by": updated_by, "updated_at": clock.now()},
+            set_={"days": days, "updated_by": updated_by.user_id, "updated_at": clock.now()},
         )
     )
     return Period(found, days, True)
 
 
-async def recent_runs(session: AsyncSession, tenant_id: UUID, limit: int) -> list[RetentionRun]:
+async def recent_runs(
+    session: AsyncSession, tenant_id: UUID, page: PageRequest
+) -> list[RetentionRun]:
+    """Purge reports, newest first."""
     rows = await session.scalars(
         select(RetentionRun)
         .where(RetentionRun.tenant_id == tenant_id)
-        .order_by(RetentionRun.started_at.desc())
-        .limit(limit)
+        .order_by(RetentionRun.started_at.desc(), RetentionRun.id)
+        .limit(page.fetch)
+        .offset(page.offset)
     )
     return list(rows.all())
 

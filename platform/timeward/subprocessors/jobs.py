@@ -6,6 +6,7 @@ from uuid import UUID
 
 import structlog
 
+from timeward.acting import SYSTEM
 from timeward.audit.log import AuditEntry
 from timeward.db.session import Scope
 from timeward.identity.models import Tenant
@@ -39,12 +40,11 @@ async def send_sub_processor_notice(tenant_id: str, notice_id: str) -> None:
         await job_audit().append(
             session,
             tenant,
-            AuditEntry(
+            AuditEntry.by(
+                SYSTEM,
                 "sub_processor.change_notified",
-                None,
-                "system",
                 "sub_processor_change",
                 record.id,
-                details={"version": record.version, "recipients": len(admins)},
+                {"version": record.version, "recipients": len(admins)},
             ),
         )

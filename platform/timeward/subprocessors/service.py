@@ -13,9 +13,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward import clock
+from timeward.acting import Acting
 from timeward.errors import Conflict, InvalidInput, NotFound
 from timeward.identity.models import Tenant, TenantStatus
 from timeward.jobs.after_commit import enqueue_after_commit
+from timeward.paging import PageRequest
 from timeward.subprocessors.jobs import send_sub_processor_notice
 from timeward.subprocessors.models import (
     ChangeKind,
@@ -81,7 +83,7 @@ ENTRY_FIELDS = frozenset(f.name for f in fields(Entry))
 class Announcement:
     """Who made a change and how long clients may object to it."""
 
-    by: UUID | None
+    by: Acting
     objection_days: int
 
 
@@ -201,7 +203,7 @@ async def _publish(
         previous=previous.as_json() if previous else None,
         announced_at=now,
         objection_deadline=now + timedelta(days=announcement.objection_days),
-        created_by=announcement.by,
+        created_by=announcement.by.user_id,
     )
     session.add(record)
     await session.flush()
@@ -275,7 +277,7 @@ async def get_change(session: AsyncSession, change_id: UUID) -> SubProcessorChan
 
 
 async def object_to(
-    session: AsyncSession, tenant_id: UUID, change_id: UUID, reason: str, by: UUID
+    session: AsyncSession, tenant_id: UUID, change_id: UUID, reason: str, by: Acting
 ) -> tuple[SubProcessorObjection, SubProcessorChange]:
     """Record a client's objection (tenant scope); refused once the window has closed."""
     record = await get_change(session, change_id)
@@ -293,7 +295,7 @@ async def object_to(
     if existing is not None:
         raise Conflict("Your organisation has already objected to this change.")
     objection = SubProcessorObjection(
-        tenant_id=tenant_id, change_id=change_id, reason=reason, objected_by=by
+        tenant_id=tenant_id, change_id=change_id, reason=reason, objected_by=by.user_id
     )
     session.add(objection)
     await session.flush()
@@ -301,7 +303,7 @@ async def object_to(
 
 
 async def list_objections(
-    session: AsyncSession, change_id: UUID | None, limit: int, offset: int
+    session: AsyncSession, change_id: UUID | None, page: PageRequest
 ) -> list[ObjectionRow]:
     """Every client's objections (platform scope), newest first."""
     query = (
@@ -309,8 +311,8 @@ async def list_objections(
         .join(Tenant, Tenant.id == SubProcessorObjection.tenant_id)
         .join(SubProcessorChange, SubProcessorChange.id == SubProcessorObjection.change_id)
         .order_by(SubProcessorObjection.created_at.desc(), SubProcessorObjection.id)
-        .limit(limit)
-        .offset(offset)
+        .limit(page.fetch)
+        .offset(page.offset)
     )
     if change_id is not None:
         query = query.where(SubProcessorObjection.change_id == change_id)

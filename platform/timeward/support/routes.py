@@ -2,52 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, delete, get, post
 from litestar.params import FromPath, JSONBody
 
 from timeward.audit.log import AuditEntry
 from timeward.authz.guard import requires
+from timeward.paging import Page, make_page
 from timeward.support import service
-from timeward.support.models import SupportGrant
+from timeward.support.schemas import GrantRequestBody, GrantView
+from timeward.support.views import grant_view
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
-from timeward.web.schemas import AwareDateTime, Body
-
-Hours = Annotated[int, msgspec.Meta(ge=1, le=72)]
-Reason = Annotated[str, msgspec.Meta(min_length=5, max_length=2000)]
-
-
-class GrantRequestBody(Body):
-    reason: Reason
-    hours: Hours
-    staff_user_id: UUID | None = None
-    starts_at: AwareDateTime | None = None
-
-
-class GrantView(msgspec.Struct):
-    id: UUID
-    tenant_id: UUID
-    reason: str
-    staff_user_id: UUID | None
-    starts_at: datetime
-    expires_at: datetime
-    revoked_at: datetime | None
-
-
-def _view(grant: SupportGrant) -> GrantView:
-    return GrantView(
-        grant.id,
-        grant.tenant_id,
-        grant.reason,
-        grant.staff_user_id,
-        grant.starts_at,
-        grant.expires_at,
-        grant.revoked_at,
-    )
+from timeward.web.pagination import RequestedPage
 
 
 class SupportGrantsController(Controller):
@@ -64,17 +31,18 @@ class SupportGrantsController(Controller):
     ) -> GrantView:
         tenant_id = actor.require_tenant()
         request = service.GrantRequest(data.reason, data.hours, data.staff_user_id, data.starts_at)
-        grant = await service.grant(session, tenant_id, actor.user_id, request)
+        grant = await service.grant(session, tenant_id, actor.acting, request)
         details = {"expires_at": grant.expires_at.isoformat()}
-        entry = AuditEntry(
-            "support.granted", actor.user_id, actor.role, "support_grant", grant.id, details=details
-        )
+        entry = AuditEntry.by(actor.acting, "support.granted", "support_grant", grant.id, details)
         await services.audit.append(session, tenant_id, entry)
-        return _view(grant)
+        return grant_view(grant)
 
     @get("/", opt=requires("support_grants", "read"), summary="This tenant's support grants")
-    async def list_grants(self, actor: CurrentActor, session: DbSession) -> list[GrantView]:
-        return [_view(g) for g in await service.list_grants(session, actor.require_tenant())]
+    async def list_grants(
+        self, actor: CurrentActor, session: DbSession, page: RequestedPage
+    ) -> Page[GrantView]:
+        grants = await service.list_grants(session, actor.require_tenant(), page)
+        return make_page([grant_view(g) for g in grants], page)
 
     @delete(
         "/{grant_id:uuid}",
@@ -90,10 +58,10 @@ class SupportGrantsController(Controller):
         services: AppServices,
     ) -> GrantView:
         tenant_id = actor.require_tenant()
-        grant = await service.revoke(session, tenant_id, grant_id, actor.user_id)
-        entry = AuditEntry("support.revoked", actor.user_id, actor.role, "support_grant", grant.id)
+        grant = await service.revoke(session, tenant_id, grant_id, actor.acting)
+        entry = AuditEntry.by(actor.acting, "support.revoked", "support_grant", grant.id)
         await services.audit.append(session, tenant_id, entry)
-        return _view(grant)
+        return grant_view(grant)
 
 
 class PlatformSupportGrantsController(Controller):
@@ -101,5 +69,5 @@ class PlatformSupportGrantsController(Controller):
     tags = ["support access"]
 
     @get("/", opt=requires("platform_support_grants", "read"), summary="Live grants, all tenants")
-    async def live_grants(self, session: DbSession) -> list[GrantView]:
-        return [_view(g) for g in await service.live_grants(session)]
+    async def live_grants(self, session: DbSession, page: RequestedPage) -> Page[GrantView]:
+        return make_page([grant_view(g) for g in await service.live_grants(session, page)], page)

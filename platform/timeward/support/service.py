@@ -10,10 +10,12 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward import clock
+from timeward.acting import Acting
 from timeward.audit.log import AuditEntry, AuditLog
 from timeward.db.session import Database, Scope
 from timeward.errors import Conflict, InvalidInput, NotFound
 from timeward.identity.models import Tenant, TenantStatus
+from timeward.paging import PageRequest
 from timeward.support.models import SupportGrant
 
 MAX_GRANT = timedelta(days=3)
@@ -29,7 +31,7 @@ class GrantRequest:
 
 
 async def grant(
-    session: AsyncSession, tenant_id: UUID, granted_by: UUID, request: GrantRequest
+    session: AsyncSession, tenant_id: UUID, granted_by: Acting, request: GrantRequest
 ) -> SupportGrant:
     now = clock.now()
     starts_at = request.starts_at or now
@@ -39,7 +41,7 @@ async def grant(
         raise InvalidInput("A support grant must end in the future, at most 3 days away.")
     record = SupportGrant(
         tenant_id=tenant_id,
-        granted_by=granted_by,
+        granted_by=granted_by.user_id,
         staff_user_id=request.staff_user_id,
         reason=request.reason,
         starts_at=starts_at,
@@ -51,19 +53,19 @@ async def grant(
 
 
 async def revoke(
-    session: AsyncSession, tenant_id: UUID, grant_id: UUID, revoked_by: UUID
+    session: AsyncSession, tenant_id: UUID, grant_id: UUID, revoked_by: Acting
 ) -> SupportGrant:
     record = await session.get(SupportGrant, (tenant_id, grant_id))
     if record is None:
         raise NotFound("Support grant")
     if record.revoked_at is not None:
         raise Conflict("This grant is already revoked.")
-    record.revoked_at, record.revoked_by = clock.now(), revoked_by
+    record.revoked_at, record.revoked_by = clock.now(), revoked_by.user_id
     return record
 
 
 async def revoke_all_for_offboarding(
-    session: AsyncSession, audit: AuditLog, tenant_id: UUID, revoked_by: UUID, role: str
+    session: AsyncSession, audit: AuditLog, tenant_id: UUID, revoked_by: Acting
 ) -> int:
     """Offboarding was accepted: every grant not yet over ends now, each revocation audited
     on the tenant's chain. Returns how many were revoked."""
@@ -77,24 +79,23 @@ async def revoke_all_for_offboarding(
     )
     revoked = list(rows.all())
     for record in revoked:
-        record.revoked_at, record.revoked_by = now, revoked_by
-        entry = AuditEntry(
-            "support.revoked",
-            revoked_by,
-            role,
-            "support_grant",
-            record.id,
-            details={"reason": "offboarding"},
-        )
+        record.revoked_at, record.revoked_by = now, revoked_by.user_id
+        details = {"reason": "offboarding"}
+        entry = AuditEntry.by(revoked_by, "support.revoked", "support_grant", record.id, details)
         await audit.append(session, tenant_id, entry)
     return len(revoked)
 
 
-async def list_grants(session: AsyncSession, tenant_id: UUID) -> list[SupportGrant]:
+async def list_grants(
+    session: AsyncSession, tenant_id: UUID, page: PageRequest
+) -> list[SupportGrant]:
+    """This tenant's grants, newest first."""
     rows = await session.scalars(
         select(SupportGrant)
         .where(SupportGrant.tenant_id == tenant_id)
-        .order_by(SupportGrant.created_at.desc())
+        .order_by(SupportGrant.created_at.desc(), SupportGrant.id)
+        .limit(page.fetch)
+        .offset(page.offset)
     )
     return list(rows.all())
 
@@ -129,9 +130,14 @@ async def live_grant_for(database: Database, tenant_id: UUID, staff_user_id: UUI
         )
 
 
-async def live_grants(session: AsyncSession) -> list[SupportGrant]:
-    """Every live grant across tenants (platform scope): metadata for the staff's queue."""
+async def live_grants(session: AsyncSession, page: PageRequest) -> list[SupportGrant]:
+    """Live grants across tenants (platform scope), first to expire first: metadata for
+    the staff's queue."""
     rows = await session.scalars(
-        select(SupportGrant).where(*_live(clock.now())).order_by(SupportGrant.expires_at)
+        select(SupportGrant)
+        .where(*_live(clock.now()))
+        .order_by(SupportGrant.expires_at, SupportGrant.tenant_id, SupportGrant.id)
+        .limit(page.fetch)
+        .offset(page.offset)
     )
     return list(rows.all())

@@ -1,0 +1,64 @@
+"""What one client's record of processing (GDPR Art. 30(2)) is built from, and the data
+controller's own details for it. The record itself is assembled in ``views``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from timeward import clock
+from timeward.acting import Acting
+from timeward.errors import NotFound
+from timeward.identity.models import Tenant
+from timeward.processing.models import DataControllerDetails
+from timeward.processing.text import ProcessingText, current_processing_text
+from timeward.subprocessors.service import Registry, registry
+
+
+@dataclass(frozen=True)
+class RecordSources:
+    """Everything a record says: the client, its details (if given), the policy text and
+    the published sub-processor registry."""
+
+    tenant: Tenant
+    details: DataControllerDetails | None
+    text: ProcessingText
+    registry: Registry
+
+
+@dataclass(frozen=True)
+class DataControllerContact:
+    """Art. 30(2)(a) as the client admin gives it."""
+
+    contact: str
+    dpo: str | None = None
+    representative: str | None = None
+
+
+async def record_sources(session: AsyncSession, tenant_id: UUID) -> RecordSources:
+    """In the tenant's own session or in platform scope; another tenant is not found."""
+    tenant = await session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise NotFound("Tenant")
+    details = await session.get(DataControllerDetails, tenant_id)
+    return RecordSources(tenant, details, current_processing_text(), await registry(session))
+
+
+async def set_data_controller_details(
+    session: AsyncSession, tenant_id: UUID, given: DataControllerContact, by: Acting
+) -> DataControllerDetails:
+    """The client admin's own details for its record (tenant scope); replaces the previous."""
+    details = await session.get(DataControllerDetails, tenant_id, with_for_update=True)
+    if details is None:
+        details = DataControllerDetails(tenant_id=tenant_id)
+        session.add(details)
+    details.contact, details.dpo, details.representative = (
+        given.contact,
+        given.dpo,
+        given.representative,
+    )
+    details.updated_by, details.updated_at = by.user_id, clock.now()
+    await session.flush()
+    return details
