@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.employees.models import Employee
-from tenants.employees.routes import EmployeeNumber, Phone, PostalAddress
+from tenants.employees.schemas import EmployeeNumber, Phone, PostalAddress
 from tenants.privacy_requests import intake, messages, service
 from tenants.privacy_requests.models import PrivacyExport, PrivacyRequest, RequestType
 from tenants.privacy_requests.transitions import Status, allowed_actions
