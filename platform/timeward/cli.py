@@ -13,6 +13,7 @@ from uuid import UUID
 import click
 import structlog
 
+from timeward.acting import Acting
 from timeward.audit.log import verify_chains
 from timeward.config import Settings, load_settings
 from timeward.db.bootstrap import RolePasswords, bootstrap_database
@@ -21,7 +22,7 @@ from timeward.db.migrate import upgrade_to_head
 from timeward.demo import demo_password, seed_demo
 from timeward.errors import DomainError
 from timeward.identity.invitations import onboard_tenant
-from timeward.identity.service import ActorRef, NewTenant
+from timeward.identity.service import NewTenant
 from timeward.observability.logging import configure_logging
 from timeward.services import Services, running_services
 
@@ -154,7 +155,7 @@ def create_tenant_command(
             services.audit,
             NewTenant(slug, name, country.upper(), subdivision),
             admin_email,
-            ActorRef(None, "cli"),
+            Acting(None, "cli"),
         )
 
     try:

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.employees.models import Employee, EmployeeStatus
 from timeward import clock
+from timeward.acting import Acting
+from timeward.audit.log import AuditEntry, AuditLog
 from timeward.db.queries import one_or_not_found
 from timeward.errors import Conflict, InvalidInput
 from timeward.identity.models import PENDING, Membership
@@ -144,3 +146,40 @@ async def update_employee(
     employee.updated_at = clock.now()
     await session.flush()
     return employee, sorted(changed)
+
+
+def _audit_entry(action: str, employee: Employee, by: Acting, **details: Any) -> AuditEntry:
+    return AuditEntry(action, by.user_id, by.role, "employee", employee.id, details=dict(details))
+
+
+async def add_employee(
+    session: AsyncSession, audit: AuditLog, tenant_id: UUID, values: Mapping[str, Any], by: Acting
+) -> Employee:
+    """A new employee of the tenant, audited."""
+    employee = await create_employee(session, tenant_id, values)
+    await audit.append(session, tenant_id, _audit_entry("employee.created", employee, by))
+    return employee
+
+
+def _change_action(employee: Employee, changed: list[str]) -> str:
+    """Setting or lifting a restriction is its own event; any other change is an update."""
+    if changed != [RESTRICTION_FIELD]:
+        return "employee.updated"
+    lifted = not employee.processing_restricted
+    return "employee.restriction_lifted" if lifted else "employee.restriction_set"
+
+
+async def change_employee(
+    session: AsyncSession,
+    audit: AuditLog,
+    tenant_id: UUID,
+    employee_id: UUID,
+    changes: Mapping[str, Any],
+    by: Acting,
+) -> Employee:
+    """Apply the given changes (``update_employee``) and audit the fields that changed."""
+    employee, changed = await update_employee(session, tenant_id, employee_id, changes)
+    if changed:
+        entry = _audit_entry(_change_action(employee, changed), employee, by, fields=changed)
+        await audit.append(session, tenant_id, entry)
+    return employee

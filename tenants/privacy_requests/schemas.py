@@ -8,9 +8,9 @@ from uuid import UUID
 
 import msgspec
 
-from tenants.employees.routes import EmployeeNumber, Phone, PostalAddress
+from tenants.employees.schemas import PersonalDetailsChange
 from tenants.privacy_requests.models import RequestType
-from timeward.web.schemas import UNSET, Email, Name, Unset
+from timeward.web.schemas import Email
 
 Details = Annotated[str, msgspec.Meta(min_length=1, max_length=4000, pattern=r"\S")]
 Reason = Annotated[
@@ -48,16 +48,8 @@ class CompletionBody(msgspec.Struct, forbid_unknown_fields=True):
     note: Details | None = None
 
 
-class RectificationBody(msgspec.Struct, forbid_unknown_fields=True):
+class RectificationBody(PersonalDetailsChange, forbid_unknown_fields=True):
     """The corrected details; only those given change (null clears an optional one)."""
-
-    name: Name | Unset = UNSET
-    work_email: Email | Unset | None = UNSET
-    phone: Phone | Unset | None = UNSET
-    postal_address: PostalAddress | Unset | None = UNSET
-    job_title: Name | Unset | None = UNSET
-    employee_number: EmployeeNumber | Unset | None = UNSET
-    hire_date: date | Unset | None = UNSET
 
 
 class DeadlineView(msgspec.Struct):

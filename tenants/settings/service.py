@@ -41,7 +41,7 @@ async def set_location_policy(
     tenant_id: UUID,
     mode: LocationMode,
     precise_days: int | None,
-    by_user: UUID,
+    by_user: UUID | None,
     now: datetime,
 ) -> LocationPolicy:
     row = await session.scalar(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from sqlalchemy import select
@@ -11,12 +11,35 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.sites.models import JobSite
 from timeward import clock
+from timeward.acting import Acting
+from timeward.audit.log import AuditEntry, AuditLog
 from timeward.errors import Conflict, InvalidInput, NotFound
 from timeward.paging import PageRequest
 
 EDITABLE_FIELDS = frozenset(
     {"name", "address", "geofence_latitude", "geofence_longitude", "geofence_radius_m", "active"}
 )
+
+
+class Fence(Protocol):
+    """A circle around a site, as a request gives it."""
+
+    @property
+    def latitude(self) -> float: ...
+    @property
+    def longitude(self) -> float: ...
+    @property
+    def radius_m(self) -> int: ...
+
+
+def site_columns(values: dict[str, Any]) -> dict[str, Any]:
+    """Flatten a ``geofence`` value into its three columns (null clears all three)."""
+    if "geofence" in values:
+        fence: Fence | None = values.pop("geofence")
+        values["geofence_latitude"] = fence.latitude if fence else None
+        values["geofence_longitude"] = fence.longitude if fence else None
+        values["geofence_radius_m"] = fence.radius_m if fence else None
+    return values
 
 
 async def get_site(session: AsyncSession, tenant_id: UUID, site_id: UUID) -> JobSite:
@@ -88,3 +111,30 @@ async def update_site(
         site.updated_at = clock.now()
         await session.flush()
     return site, sorted(changed)
+
+
+async def add_site(
+    session: AsyncSession, audit: AuditLog, tenant_id: UUID, values: dict[str, Any], by: Acting
+) -> JobSite:
+    """A new site from request values (a ``geofence`` flattened), audited."""
+    site = await create_site(session, tenant_id, site_columns(values))
+    entry = AuditEntry("site.created", by.user_id, by.role, "site", site.id)
+    await audit.append(session, tenant_id, entry)
+    return site
+
+
+async def change_site(
+    session: AsyncSession,
+    audit: AuditLog,
+    tenant_id: UUID,
+    site_id: UUID,
+    changes: dict[str, Any],
+    by: Acting,
+) -> JobSite:
+    """Apply the given request values (a ``geofence`` flattened); audit the fields changed."""
+    site, changed = await update_site(session, tenant_id, site_id, site_columns(changes))
+    if changed:
+        details = {"fields": changed}
+        entry = AuditEntry("site.updated", by.user_id, by.role, "site", site.id, details=details)
+        await audit.append(session, tenant_id, entry)
+    return site

@@ -584,7 +584,7 @@ async def _invitations_elsewhere(
             headers=other.auth("client_admin"),
         )
         mine = await client.get("/api/v1/me/invitations", headers=tenant.auth(role))
-        invitations[role] = mine.json()[0]["id"]
+        invitations[role] = mine.json()["items"][0]["id"]
     return invitations
 
 

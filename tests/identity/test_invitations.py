@@ -164,7 +164,7 @@ async def test_an_existing_identity_joins_only_by_accepting_as_itself(
     person = bravo.email("employee")
     assert (await _invite(client, acme, person, "client_manager")).status_code == 201
     listed = await client.get("/api/v1/users", headers=acme.auth("client_admin"))
-    pending = [u for u in listed.json() if u["email"] == person]
+    pending = [u for u in listed.json()["items"] if u["email"] == person]
     assert pending == [
         {"user_id": None, "email": person, "role": "client_manager", "status": "pending"}
     ]
@@ -180,8 +180,8 @@ async def test_an_existing_identity_joins_only_by_accepting_as_itself(
     assert (await client.get(f"/api/v1/invitations/{token}")).json()["sets_password"] is False
     assert (await _accept(client, token, "not the current one")).status_code == 403
     mine = await client.get("/api/v1/me/invitations", headers=bravo.auth("employee"))
-    assert [(i["tenant"], i["role"]) for i in mine.json()] == [("acme", "client_manager")]
-    invitation_id = mine.json()[0]["id"]
+    assert [(i["tenant"], i["role"]) for i in mine.json()["items"]] == [("acme", "client_manager")]
+    invitation_id = mine.json()["items"][0]["id"]
     someone_else = await client.post(
         f"/api/v1/me/invitations/{invitation_id}/accept", headers=bravo.auth("client_admin")
     )

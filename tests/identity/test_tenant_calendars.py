@@ -35,7 +35,7 @@ async def test_unknown_calendar_is_a_422_naming_the_field(
     assert response.status_code == 422, response.text
     assert [e["key"] for e in response.json()["errors"]] == [field]
     listed = await client.get("/api/v1/platform/tenants", headers=staff.auth("platform_staff"))
-    assert "nowhere-co" not in {t["slug"] for t in listed.json()}
+    assert "nowhere-co" not in {t["slug"] for t in listed.json()["items"]}
 
 
 def test_cli_refuses_an_unknown_calendar(database_urls: DatabaseUrls, tmp_path: Path) -> None:

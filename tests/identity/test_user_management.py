@@ -56,7 +56,7 @@ async def test_admin_creates_a_user_who_can_log_in(
     login = await token_pair(client, "new.hire@acme.example", "acme", NEW_PASSWORD)
     assert login.status_code == 200
     listed = await client.get("/api/v1/users", headers=acme.auth("client_admin"))
-    assert "new.hire@acme.example" in {u["email"] for u in listed.json()}
+    assert "new.hire@acme.example" in {u["email"] for u in listed.json()["items"]}
 
 
 async def test_admin_cannot_grant_a_platform_role(
@@ -89,7 +89,7 @@ async def test_admin_cannot_touch_another_tenants_user(
     still_works = await client.get("/api/v1/me", headers=globex.auth("employee"))
     assert still_works.status_code == 200
     listed = await client.get("/api/v1/users", headers=acme.auth("client_admin"))
-    assert {u["email"] for u in listed.json()} == {acme.email(r) for r in acme.users}
+    assert {u["email"] for u in listed.json()["items"]} == {acme.email(r) for r in acme.users}
 
 
 async def test_bad_input_is_a_clear_4xx(

@@ -149,7 +149,7 @@ async def test_offboarding_returns_then_deletes_everything_then_destroys_the_key
     assert payload["outcome"] == "completed"
 
     tenants = await client.get("/api/v1/platform/tenants", headers=staff.auth("platform_staff"))
-    assert {t["slug"]: t["status"] for t in tenants.json()}["acme"] == "deleted"
+    assert {t["slug"]: t["status"] for t in tenants.json()["items"]}["acme"] == "deleted"
     closed = await client.get("/api/v1/instructions", headers=acme.auth("client_admin"))
     assert closed.status_code in (401, 403)
 

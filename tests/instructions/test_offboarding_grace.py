@@ -124,7 +124,7 @@ async def test_a_client_admin_cancels_during_the_grace_period(
     await pass_grace_period(owner, jobs, acme.tenant_id, instruction_id)
     assert (await counts(owner, acme.tenant_id))["notifications"] == 4
     tenants = await client.get("/api/v1/platform/tenants", headers=staff.auth("platform_staff"))
-    assert {t["slug"]: t["status"] for t in tenants.json()}["acme"] == "active"
+    assert {t["slug"]: t["status"] for t in tenants.json()["items"]}["acme"] == "active"
     detail = await client.get(
         f"/api/v1/instructions/{instruction_id}", headers=acme.auth("client_admin")
     )

@@ -116,7 +116,7 @@ async def tenants(db: Database, client: httpx.AsyncClient) -> Tenants:
         headers=a.admin,
     )
     mine = await client.get("/api/v1/me/invitations", headers=b.employee)
-    tenants.b_invitation = mine.json()[0]["id"]
+    tenants.b_invitation = mine.json()["items"][0]["id"]
     return tenants
 
 

@@ -7,14 +7,17 @@ per address and per account (timeward.auth.throttle).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
 from sqlalchemy import select
 
 from timeward import clock
+from timeward.acting import Acting
+from timeward.audit.log import AuditEntry, AuditLog
 from timeward.auth.actor import PLATFORM_DOMAIN
-from timeward.auth.service import AuthService
+from timeward.auth.service import AuthService, TokenPair
 from timeward.config import Settings
 from timeward.db.session import Database, Scope
 from timeward.errors import NotFound
@@ -43,10 +46,35 @@ async def _slug(database: Database, tenant_id: UUID | None) -> str | None:
         return await auth.scalar(select(Tenant.slug).where(Tenant.id == tenant_id))
 
 
+@dataclass(frozen=True)
+class PasswordChange:
+    current: str
+    new: str
+
+
 async def change_password(
-    database: Database, user_id: UUID, tenant_id: UUID | None, current: str, new: str
+    database: Database,
+    auth_service: AuthService,
+    audit: AuditLog,
+    tenant_id: UUID | None,
+    change: PasswordChange,
+    by: Acting,
+) -> TokenPair:
+    """The signed-in person's own password (current one required): every session of theirs
+    ends, the change is audited, and a new pair of tokens for this session is returned."""
+    if by.user_id is None:
+        raise NotFound("User")  # the system has no password
+    await _set_password(database, by.user_id, tenant_id, change)
+    await auth_service.revoke_all_sessions(by.user_id)
+    entry = AuditEntry("auth.password_changed", by.user_id, by.role, "user", by.user_id)
+    await audit.record(database, tenant_id, entry)
+    return await auth_service.issue_pair(by.user_id, tenant_id)
+
+
+async def _set_password(
+    database: Database, user_id: UUID, tenant_id: UUID | None, change: PasswordChange
 ) -> None:
-    """Current password required; the caller revokes the sessions afterwards."""
+    current, new = change.current, change.new
     slug = await _slug(database, tenant_id)
     async with database.transaction(Scope.AUTH) as auth:
         user = await auth.get(User, user_id, with_for_update=True)

@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward import clock
+from timeward.acting import Acting
 from timeward.audit.log import AuditEntry, AuditLog
 from timeward.auth.service import tenant_of
 from timeward.config import Settings
@@ -39,7 +40,8 @@ from timeward.identity.models import (
 )
 from timeward.identity.password_policy import check_new_password
 from timeward.identity.passwords import hash_password, verify_password
-from timeward.identity.service import ActorRef, NewTenant, create_tenant, find_or_create_user
+from timeward.identity.service import NewTenant, create_tenant, find_or_create_user
+from timeward.paging import PageRequest
 
 PLATFORM_NAME = "Timeward platform staff"
 
@@ -77,19 +79,27 @@ def _mail(email: str, organisation: str, role: str) -> LinkMail:
     )
 
 
+@dataclass(frozen=True)
+class Invitee:
+    email: str
+    role: str
+
+
 async def invite_member(
     database: Database,
     settings: Settings,
+    audit: AuditLog,
     session: AsyncSession,
     tenant_id: UUID,
-    email: str,
-    role: str,
+    invitee: Invitee,
+    by: Acting,
 ) -> None:
-    """A pending membership in the tenant's session, and its e-mailed link.
+    """A pending membership in the tenant's session, its e-mailed link and its audit event.
 
     Inviting a pending member again re-sends the invitation (the older link stops
     working); an active or disabled member is a conflict.
     """
+    email, role = invitee.email, invitee.role
     async with database.transaction(Scope.AUTH) as auth:
         user_id = (await find_or_create_user(auth, email, None)).id
     membership = await session.get(Membership, (tenant_id, user_id))
@@ -108,6 +118,8 @@ async def invite_member(
         )
     url = link_url(settings.public_url, LinkPurpose.INVITATION, token)
     await mail_link(database, tenant_id, _mail(email, tenant.name, role), url, expires_at, session)
+    invited = AuditEntry("user.invited", by.user_id, by.role, details={"role": role})
+    await audit.append(session, tenant_id, invited)
 
 
 async def onboard_tenant(
@@ -116,25 +128,24 @@ async def onboard_tenant(
     audit: AuditLog,
     spec: NewTenant,
     admin_email: str,
-    by: ActorRef,
+    by: Acting,
 ) -> UUID:
     """A tenant and the invitation of its first client admin, audited in both chains."""
     tenant_id = await create_tenant(database, spec)
+    admin = Invitee(admin_email, TenantRole.CLIENT_ADMIN)
     async with database.transaction(Scope.TENANT, tenant_id) as session:
-        await invite_member(
-            database, settings, session, tenant_id, admin_email, TenantRole.CLIENT_ADMIN
-        )
-        details = {"role": str(TenantRole.CLIENT_ADMIN)}
-        await audit.append(
-            session, tenant_id, AuditEntry("user.invited", by.user_id, by.role, details=details)
-        )
+        await invite_member(database, settings, audit, session, tenant_id, admin, by)
     created = AuditEntry("tenant.created", by.user_id, by.role, "tenant", tenant_id)
     await audit.record(database, None, created)
     return tenant_id
 
 
-async def invite_staff(database: Database, settings: Settings, email: str, role: str) -> UUID:
-    """A platform identity of its own (never a tenant one) with the role, and its link."""
+async def invite_staff(
+    database: Database, settings: Settings, audit: AuditLog, invitee: Invitee, by: Acting
+) -> UUID:
+    """A platform identity of its own (never a tenant one) with the role, its link, and the
+    audit event in the platform's chain."""
+    email, role = invitee.email, invitee.role
     async with database.transaction(Scope.AUTH) as auth:
         user = await find_or_create_user(auth, email, None, Realm.PLATFORM)
         if await auth.get(PlatformStaff, user.id):
@@ -145,6 +156,10 @@ async def invite_staff(database: Database, settings: Settings, email: str, role:
         )
     url = link_url(settings.public_url, LinkPurpose.INVITATION, token)
     await mail_link(database, None, _mail(email, PLATFORM_NAME, role), url, expires_at)
+    created = AuditEntry(
+        "staff.created", by.user_id, by.role, "user", user.id, details={"role": role}
+    )
+    await audit.record(database, None, created)
     return user.id
 
 
@@ -239,8 +254,10 @@ async def _mine(session: AsyncSession, user_id: UUID) -> list[AccountLink]:
     return list(rows.all())
 
 
-async def list_mine(database: Database, user_id: UUID) -> list[InvitationView]:
-    """The signed-in person's open invitations (pending memberships elsewhere)."""
+async def list_mine(database: Database, user_id: UUID, page: PageRequest) -> list[InvitationView]:
+    """The signed-in person's open invitations (pending memberships elsewhere), up to
+    ``page.fetch`` of them from ``page.offset``: few per person, so they are paged here
+    after the links whose membership is no longer pending have been left out."""
     views = []
     async with database.transaction(Scope.AUTH) as auth:
         user = await auth.get(User, user_id)
@@ -251,7 +268,7 @@ async def list_mine(database: Database, user_id: UUID) -> list[InvitationView]:
                 views.append(await _view(database, link, user))
             except NotFound:
                 continue
-    return views
+    return views[page.offset : page.offset + page.fetch]
 
 
 async def accept_signed_in(

@@ -9,11 +9,15 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeward.acting import Acting
+from timeward.audit.log import PLATFORM_CHAIN, AuditEntry, AuditLog
 from timeward.auth.actor import PLATFORM_DOMAIN
+from timeward.auth.service import AuthService
 from timeward.db.session import Database, Scope
 from timeward.deadlines import UnsupportedCalendar, check_calendar
 from timeward.errors import Conflict, InvalidInput, NotFound
 from timeward.identity.models import (
+    PENDING,
     Membership,
     PlatformStaff,
     Realm,
@@ -24,6 +28,7 @@ from timeward.identity.models import (
     UserStatus,
 )
 from timeward.identity.passwords import hash_password
+from timeward.paging import PageRequest
 
 RESERVED_SLUGS = frozenset({PLATFORM_DOMAIN, "api", "admin", "www"})
 
@@ -34,14 +39,6 @@ class NewTenant:
     name: str
     country: str
     subdivision: str | None = None
-
-
-@dataclass(frozen=True)
-class ActorRef:
-    """Who performed an action, for the audit log (user None: the command line)."""
-
-    user_id: UUID | None
-    role: str
 
 
 @dataclass(frozen=True)
@@ -152,16 +149,14 @@ async def tenant_by_slug(database: Database, slug: str) -> Tenant | None:
         return await session.scalar(select(Tenant).where(Tenant.slug == slug))
 
 
-async def list_members(
-    session: AsyncSession, tenant_id: UUID, limit: int, offset: int
-) -> list[Member]:
+async def list_members(session: AsyncSession, tenant_id: UUID, page: PageRequest) -> list[Member]:
     rows = await session.execute(
         select(Membership.user_id, User.email, Membership.role, Membership.status)
         .join(User, User.id == Membership.user_id)
         .where(Membership.tenant_id == tenant_id)
         .order_by(User.email)
-        .limit(limit)
-        .offset(offset)
+        .limit(page.fetch)
+        .offset(page.offset)
     )
     return [Member(*row) for row in rows.all()]
 
@@ -178,19 +173,80 @@ async def member_view(session: AsyncSession, membership: Membership) -> Member:
     return Member(membership.user_id, email or "", membership.role, membership.status)
 
 
-async def list_tenants(session: AsyncSession, limit: int, offset: int) -> list[Tenant]:
+async def list_tenants(session: AsyncSession, page: PageRequest) -> list[Tenant]:
     rows = await session.scalars(
-        select(Tenant).order_by(Tenant.created_at).limit(limit).offset(offset)
+        select(Tenant).order_by(Tenant.created_at).limit(page.fetch).offset(page.offset)
     )
     return list(rows.all())
 
 
-async def set_tenant_status(session: AsyncSession, tenant_id: UUID, status: TenantStatus) -> Tenant:
+async def get_tenant(database: Database, tenant_id: UUID) -> Tenant:
+    """A tenant as platform staff see it (processor metadata), in a transaction of its own."""
+    async with database.transaction(Scope.PLATFORM) as session:
+        tenant = await session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise NotFound("Tenant")
+    return tenant
+
+
+async def set_tenant_status(
+    session: AsyncSession, audit: AuditLog, tenant_id: UUID, status: TenantStatus, by: Acting
+) -> Tenant:
+    """Suspend or reactivate a tenant, audited in the platform's chain."""
     tenant = await session.get(Tenant, tenant_id)
     if tenant is None:
         raise NotFound("Tenant")
     tenant.status = status
+    details = {"status": str(status)}
+    entry = AuditEntry(
+        "tenant.status_changed", by.user_id, by.role, "tenant", tenant_id, details=details
+    )
+    await audit.append(session, PLATFORM_CHAIN, entry)
     return tenant
+
+
+@dataclass(frozen=True)
+class MemberChange:
+    """A new role or status for a membership; None leaves it as it is."""
+
+    role: TenantRole | None = None
+    status: UserStatus | None = None
+
+
+# The audited fields of a membership change, with the action each one records.
+_MEMBER_FIELDS = (("role", "user.role_changed"), ("status", "user.status_changed"))
+
+
+async def change_member(
+    session: AsyncSession,
+    audit: AuditLog,
+    auth: AuthService,
+    tenant_id: UUID,
+    user_id: UUID,
+    change: MemberChange,
+    by: Acting,
+) -> Member:
+    """Change a member's role or status, one audit event per field that changed; a changed
+    member's sessions in this tenant end. Nobody changes their own role or disables
+    themselves, and a pending invitation's status waits for its acceptance."""
+    membership = await get_membership(session, tenant_id, user_id)
+    if user_id == by.user_id and (change.role or change.status == UserStatus.DISABLED):
+        raise Conflict("You cannot change your own role or disable yourself.")
+    if membership.status == PENDING and change.status is not None:
+        raise Conflict("This account is pending until the person accepts the invitation.")
+    changed = False
+    for field, action in _MEMBER_FIELDS:
+        new_value = getattr(change, field)
+        if new_value is None or new_value == getattr(membership, field):
+            continue
+        details = {"from": getattr(membership, field), "to": str(new_value)}
+        setattr(membership, field, str(new_value))
+        changed = True
+        entry = AuditEntry(action, by.user_id, by.role, "user", user_id, details=details)
+        await audit.append(session, tenant_id, entry)
+    if changed:
+        await auth.revoke_sessions(user_id, tenant_id)
+    return await member_view(session, membership)
 
 
 async def client_admins(session: AsyncSession, tenant_id: UUID) -> list[Recipient]:

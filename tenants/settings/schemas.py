@@ -1,0 +1,30 @@
+"""The tenant's settings at the HTTP edge: request bodies and response structs (no I/O)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from tenants.settings.models import MAX_PRECISE_DAYS, LocationMode
+
+PreciseDays = Annotated[
+    int,
+    msgspec.Meta(
+        ge=1, le=MAX_PRECISE_DAYS, description="Days precise coordinates are kept (precise mode)"
+    ),
+]
+
+
+class LocationSettings(msgspec.Struct, forbid_unknown_fields=True):
+    location_mode: LocationMode
+    precise_location_days: PreciseDays | None = None
+
+
+class LocationSettingsView(msgspec.Struct):
+    location_mode: str
+    precise_location_days: int
+    explanation: str
+    updated_at: datetime | None
+    coordinates_reduced: int = 0  # how many stored coordinates this change dropped

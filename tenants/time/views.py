@@ -1,0 +1,92 @@
+"""How clock events, time entries and the clock policy become the structs the API returns.
+
+Lists are built in batched loads: `clock_event_views` opens every row's sealed location
+and finds every row's time entry in one query each, never one per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenants.locations.service import OpenedLocation, open_locations
+from tenants.settings.models import LocationMode
+from tenants.settings.service import describe
+from tenants.time.clocking import ClockStatus
+from tenants.time.models import ClockEvent, TimeEntry
+from tenants.time.schemas import ClockEventView, ClockPolicyView, LocationView, TimeEntryView
+from tenants.time.service import entries_of_events
+from timeward.crypto.data_keys import DataKeys
+
+
+def location_view(location: OpenedLocation) -> LocationView:
+    coordinates = location.coordinates
+    return LocationView(
+        status=location.status,
+        latitude=coordinates.latitude if coordinates else None,
+        longitude=coordinates.longitude if coordinates else None,
+        accuracy=coordinates.accuracy_m if coordinates else None,
+        on_site=location.on_site,
+        matched_site_id=location.matched_site_id,
+    )
+
+
+def clock_event_view(
+    event: ClockEvent, location: OpenedLocation, entry_id: UUID | None = None
+) -> ClockEventView:
+    return ClockEventView(
+        id=event.id,
+        employee_id=event.employee_id,
+        kind=event.kind,
+        at=event.at,
+        site_id=event.site_id,
+        location_mode=event.location_mode,
+        location=location_view(location),
+        created_at=event.created_at,
+        time_entry_id=entry_id,
+    )
+
+
+async def clock_event_views(
+    session: AsyncSession, keys: DataKeys, tenant_id: UUID, events: Sequence[ClockEvent]
+) -> list[ClockEventView]:
+    opened = await open_locations(session, keys, tenant_id, events)
+    entries = await entries_of_events(session, tenant_id, events)
+    return [clock_event_view(e, opened[e.id], entries.get(e.id)) for e in events]
+
+
+def time_entry_view(entry: TimeEntry) -> TimeEntryView:
+    return TimeEntryView(
+        id=entry.id,
+        employee_id=entry.employee_id,
+        site_id=entry.site_id,
+        started_at=entry.started_at,
+        ended_at=entry.ended_at,
+        duration_seconds=entry.duration_seconds,
+        source=entry.source,
+        notes=entry.notes,
+        approval_state=entry.approval_state,
+        decided_by=entry.decided_by,
+        decided_at=entry.decided_at,
+        decision_note=entry.decision_note,
+        clock_in_event_id=entry.clock_in_event_id,
+        clock_out_event_id=entry.clock_out_event_id,
+        created_by=entry.created_by,
+        created_at=entry.created_at,
+        updated_at=entry.updated_at,
+    )
+
+
+def clock_policy_view(status: ClockStatus) -> ClockPolicyView:
+    policy = status.policy
+    precise = policy.mode is LocationMode.PRECISE
+    return ClockPolicyView(
+        location_mode=policy.mode,
+        precise_location_days=policy.precise_days if precise else None,
+        explanation=describe(policy),
+        employee_record=status.employee_record,
+        clocked_in=status.clocked_in_since is not None,
+        clocked_in_since=status.clocked_in_since,
+    )
