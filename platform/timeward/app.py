@@ -22,7 +22,7 @@ from timeward.authz.guard import PUBLIC, authorize
 from timeward.config import Settings, load_settings
 from timeward.db.session import Database
 from timeward.domain_shape import resolve
-from timeward.domains import controller_references
+from timeward.domains import controller_references, declare_jobs
 from timeward.links import use_public_url
 from timeward.observability.logging import configure_logging
 from timeward.services import running_services
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     settings = settings or load_settings()
     configure_logging(json=settings.log_json)
     use_public_url(settings.public_url)
+    declare_jobs()
     instructions_link.install()
 
     @asynccontextmanager

@@ -11,6 +11,9 @@ The order is the order of the OpenAPI paths and of the scheduler's table.
 
 from __future__ import annotations
 
+import importlib
+from types import ModuleType
+
 import tenants.employees
 import tenants.locations
 import tenants.privacy_requests
@@ -57,6 +60,12 @@ def controller_references() -> tuple[str, ...]:
 
 def job_module_names() -> tuple[str, ...]:
     return tuple(module for domain in DOMAINS for module in domain.job_modules)
+
+
+def declare_jobs() -> tuple[ModuleType, ...]:
+    """Import every job module, declaring its actors on the process's broker: services
+    start jobs by their registered names (`timeward.jobs.after_commit`)."""
+    return tuple(importlib.import_module(name) for name in job_module_names())
 
 
 def periodic_declarations() -> tuple[Periodic, ...]:

@@ -16,9 +16,9 @@ from tenants.employees.models import EmployeeStatus
 from tenants.employees.schemas import EmployeeChange, EmployeeView, NewEmployee
 from tenants.employees.views import employee_view, may_see_contact
 from timeward.authz.guard import requires
+from timeward.fields import given
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.pagination import Page, RequestedPage, make_page
-from timeward.web.schemas import given
 
 
 class EmployeesController(Controller):

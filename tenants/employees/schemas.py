@@ -13,7 +13,7 @@ from uuid import UUID
 import msgspec
 
 from tenants.employees.models import EmployeeStatus
-from timeward.web.schemas import UNSET, Email, Name, Unset
+from timeward.fields import UNSET, Email, Name, Unset
 
 Phone = Annotated[
     str,

@@ -15,10 +15,6 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPT
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.privacy_requests import intake, messages, service
-
-# Imported for its side effect: it declares the actors the service starts by name
-# (service.job_starts) in the API process too, not only in the worker.
-from tenants.privacy_requests import jobs as _declared_jobs  # noqa: F401
 from tenants.privacy_requests.models import PrivacyExport
 from tenants.privacy_requests.schemas import (
     CompletionBody,
@@ -39,10 +35,10 @@ from timeward import clock
 from timeward.auth.actor import Actor
 from timeward.auth.rate_limit import RateLimited
 from timeward.authz.guard import PUBLIC, requires
+from timeward.fields import given
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.errors import ErrorBody, too_many_requests
 from timeward.web.pagination import Page, RequestedPage, make_page
-from timeward.web.schemas import given
 
 ZIP = "application/zip"
 GONE = {410: ResponseSpec(data_container=ErrorBody, description="The export has expired")}

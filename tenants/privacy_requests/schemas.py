@@ -10,7 +10,7 @@ import msgspec
 
 from tenants.employees.schemas import PersonalDetailsChange
 from tenants.privacy_requests.models import RequestType
-from timeward.web.schemas import Email
+from timeward.fields import Email
 
 Details = Annotated[str, msgspec.Meta(min_length=1, max_length=4000, pattern=r"\S")]
 Reason = Annotated[

@@ -15,9 +15,9 @@ from tenants.sites import service
 from tenants.sites.schemas import NewSite, SiteChange, SiteView
 from tenants.sites.views import site_view
 from timeward.authz.guard import requires
+from timeward.fields import given
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.pagination import Page, RequestedPage, make_page
-from timeward.web.schemas import given
 
 
 class SitesController(Controller):

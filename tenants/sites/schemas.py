@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 
 from tenants.sites.models import MAX_RADIUS_M, MIN_RADIUS_M
-from timeward.web.schemas import UNSET, Name, Unset
+from timeward.fields import UNSET, Name, Unset
 
 Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90, description="WGS 84 degrees")]
 Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180, description="WGS 84 degrees")]

@@ -37,10 +37,10 @@ from tenants.time.views import (
 )
 from timeward.auth.actor import Actor
 from timeward.authz.guard import requires
+from timeward.fields import given
 from timeward.services import Services
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.pagination import Page, RequestedPage, RequestedPeriod, make_page
-from timeward.web.schemas import given
 
 
 def _clock_request(data: ClockBody) -> clocking.ClockRequest:

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 
-from timeward.web.schemas import UNSET, AwareDateTime, Body, Unset
+from timeward.fields import UNSET, AwareDateTime, Body, Unset
 
 Notes = Annotated[str, msgspec.Meta(max_length=2000)]
 

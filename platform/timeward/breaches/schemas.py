@@ -12,7 +12,7 @@ from uuid import UUID
 
 import msgspec
 
-from timeward.web.schemas import AwareDateTime, Body, Categories, OneLine, Text
+from timeward.fields import AwareDateTime, Body, Categories, OneLine, Text
 
 Count = Annotated[int, msgspec.Meta(ge=0, le=2_000_000_000)]
 ManyIds = Annotated[list[UUID], msgspec.Meta(max_length=10_000)]

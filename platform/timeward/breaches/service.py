@@ -13,12 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from timeward import clock
 from timeward.acting import Acting
 from timeward.breaches.calendar import NoticeCalendar, notice_calendar
-from timeward.breaches.jobs import send_breach_notice
 from timeward.breaches.messages import notice_content
 from timeward.breaches.models import AffectedBasis, Breach, BreachNotice
 from timeward.errors import InvalidInput, NotFound
 from timeward.identity.models import Tenant, TenantStatus
-from timeward.jobs.after_commit import enqueue_after_commit
+from timeward.jobs.after_commit import start_after_commit
 from timeward.paging import PageRequest
 from timeward.subprocessors.service import sub_processors_by_id, tenants_using
 
@@ -195,7 +194,7 @@ async def record(
     session.add_all(notices)
     await session.flush()
     for notice in notices:
-        enqueue_after_commit(session, send_breach_notice, str(notice.tenant_id), str(notice.id))
+        start_after_commit(session, "send_breach_notice", str(notice.tenant_id), str(notice.id))
     return breach, len(notices)
 
 

@@ -7,8 +7,7 @@ from uuid import UUID
 
 import msgspec
 
-from timeward.identity.models import PlatformRole, TenantRole, TenantStatus, UserStatus
-from timeward.web.schemas import (
+from timeward.fields import (
     CountryCode,
     Email,
     Name,
@@ -17,6 +16,7 @@ from timeward.web.schemas import (
     Slug,
     Subdivision,
 )
+from timeward.identity.models import PlatformRole, TenantRole, TenantStatus, UserStatus
 
 
 class MeView(msgspec.Struct):

@@ -40,11 +40,10 @@ from timeward.deadlines import instruction_due
 from timeward.errors import Conflict, InvalidInput, NotFound
 from timeward.identity.models import Membership, Tenant
 from timeward.instructions.due import tenant_calendar
-from timeward.instructions.jobs import execute_instruction
 from timeward.instructions.models import Instruction
 from timeward.instructions.records import change_status, record_event, require
 from timeward.instructions.states import Kind, Status
-from timeward.jobs.after_commit import enqueue_after_commit
+from timeward.jobs.after_commit import start_after_commit
 from timeward.support.service import revoke_all_for_offboarding
 
 CLIENT_ADMIN = "client_admin"
@@ -210,8 +209,8 @@ async def schedule(
         disclosed=not instruction.withheld,
     )
     if instruction.status == Status.SCHEDULED:
-        enqueue_after_commit(
-            session, execute_instruction, str(instruction.tenant_id), str(instruction.id)
+        start_after_commit(
+            session, "execute_instruction", str(instruction.tenant_id), str(instruction.id)
         )
 
 

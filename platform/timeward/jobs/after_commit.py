@@ -1,7 +1,10 @@
 """Enqueue jobs only once the caller's transaction has committed.
 
-A service that writes a row and wants a job for it calls
-:func:`enqueue_after_commit` with the same session. The message is kept on the
+A service that writes a row and wants a job for it calls :func:`start_after_commit`
+with the same session and the job's registered name: services never import job modules
+(the job modules import the services that do their work). Every job module is imported
+at start-up by the app and the worker (``timeward.domains.declare_jobs``), so the name is
+always declared. The message is kept on the
 session and sent by an ``after_commit`` hook, so a worker never looks for a row
 that is not committed yet, and a rolled-back transaction sends nothing.
 
@@ -22,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 from timeward.db.session import ScopedSession
+from timeward.jobs.registry import current_broker
 
 P = ParamSpec("P")
 PENDING_KEY = "timeward.jobs.after_commit"
@@ -37,6 +41,11 @@ def enqueue_after_commit(
     """Send ``actor(*args, **kwargs)`` once this session's transaction commits."""
     pending: list[_Pending] = session.info.setdefault(PENDING_KEY, [])
     pending.append((actor, args, kwargs))
+
+
+def start_after_commit(session: AsyncSession, job_name: str, *args: Any) -> None:
+    """Send the job registered as ``job_name`` with ``args`` once this session commits."""
+    enqueue_after_commit(session, current_broker().get_actor(job_name), *args)
 
 
 @event.listens_for(ScopedSession, "after_commit")

@@ -8,20 +8,17 @@ load this module.
 
 from __future__ import annotations
 
-import importlib
 from types import ModuleType
 
 from tenants.privacy_requests import instructions_link
 from timeward.config import load_settings
-from timeward.domains import job_module_names
+from timeward.domains import declare_jobs
 from timeward.jobs.registry import current_broker
 from timeward.observability.logging import configure_logging
 
 # The dramatiq CLI does not run ``timeward``'s own start-up: redacted logs here too.
 configure_logging(json=load_settings().log_json)
-JOB_MODULES: tuple[ModuleType, ...] = tuple(
-    importlib.import_module(name) for name in job_module_names()
-)
+JOB_MODULES: tuple[ModuleType, ...] = declare_jobs()
 instructions_link.install()
 broker = current_broker()
 

@@ -2,7 +2,7 @@
 
 An RFC 5322 dot-atom local part and a DNS host name, ASCII only: no quoted local
 parts, comments, display names, address lists (commas), whitespace or control
-characters. Request bodies validate with :data:`MAILBOX_PATTERN` (timeward.web.schemas
+characters. Request bodies validate with :data:`MAILBOX_PATTERN` (timeward.fields
 ``Email``); the outbox checks every recipient with :func:`is_mailbox` again.
 """
 

@@ -7,9 +7,8 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward.db.base import new_id
-from timeward.jobs.after_commit import enqueue_after_commit
+from timeward.jobs.after_commit import start_after_commit
 from timeward.mail.address import is_mailbox
-from timeward.mail.jobs import send_email
 from timeward.mail.models import OutboundEmail
 
 
@@ -31,5 +30,5 @@ async def queue_email(
     )
     session.add(email)
     await session.flush()
-    enqueue_after_commit(session, send_email, str(tenant_id), str(email.id))
+    start_after_commit(session, "send_email", str(tenant_id), str(email.id))
     return email.id

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from timeward.web.schemas import Categories, OneLine
+from timeward.fields import Categories, OneLine
 
 Purpose = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=r"\S")]
 Safeguard = Annotated[str, msgspec.Meta(min_length=1, max_length=1000, pattern=r"\S")]

@@ -16,9 +16,8 @@ from timeward import clock
 from timeward.acting import Acting
 from timeward.errors import Conflict, InvalidInput, NotFound
 from timeward.identity.models import Tenant, TenantStatus
-from timeward.jobs.after_commit import enqueue_after_commit
+from timeward.jobs.after_commit import start_after_commit
 from timeward.paging import PageRequest
-from timeward.subprocessors.jobs import send_sub_processor_notice
 from timeward.subprocessors.models import (
     ChangeKind,
     SubProcessor,
@@ -222,8 +221,8 @@ async def _announce(session: AsyncSession, record: SubProcessorChange) -> int:
     session.add_all(notices)
     await session.flush()
     for notice in notices:
-        enqueue_after_commit(
-            session, send_sub_processor_notice, str(notice.tenant_id), str(notice.id)
+        start_after_commit(
+            session, "send_sub_processor_notice", str(notice.tenant_id), str(notice.id)
         )
     return len(notices)
 

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from timeward.web.schemas import AwareDateTime, Body
+from timeward.fields import AwareDateTime, Body
 
 Hours = Annotated[int, msgspec.Meta(ge=1, le=72)]
 Reason = Annotated[str, msgspec.Meta(min_length=5, max_length=2000)]

@@ -18,10 +18,10 @@ from litestar.status_codes import (
 from timeward.auth.service import LoginRejected, LoginThrottled, TokenPair
 from timeward.auth.tokens import InvalidToken
 from timeward.authz.guard import PUBLIC
+from timeward.fields import Email, NewPassword, Password, Slug
 from timeward.identity import credentials
 from timeward.web.authentication import unauthorized
 from timeward.web.dependencies import AppServices
-from timeward.web.schemas import Email, NewPassword, Password, Slug
 
 RESET_ANSWER = "If this address has an account there, a reset link is on its way."
 

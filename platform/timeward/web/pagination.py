@@ -16,6 +16,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
 from timeward.errors import InvalidInput
+from timeward.fields import INSTANT_BOUNDS, instant_in_bounds
 from timeward.paging import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -24,7 +25,6 @@ from timeward.paging import (
     PageRequest,
     make_page,
 )
-from timeward.web.schemas import INSTANT_BOUNDS, instant_in_bounds
 
 PageLimit = Annotated[
     int,

@@ -1,4 +1,4 @@
-"""Shared msgspec constraints for request bodies."""
+"""Field types every request and response struct shares: msgspec constraints, no web types."""
 
 from __future__ import annotations
 
