@@ -44,7 +44,7 @@ async def test_grant_opens_reads_each_audited_and_visible_to_the_client(
     grant = await _grant(client, acme)
     read = await client.get("/api/v1/users", headers=_as_support(staff, acme.tenant_id))
     assert read.status_code == 200
-    assert {u["email"] for u in read.json()} == {acme.email(r) for r in acme.users}
+    assert {u["email"] for u in read.json()["items"]} == {acme.email(r) for r in acme.users}
 
     write = await client.post(
         "/api/v1/users",

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 from timeward.db.session import ScopedSession
-from timeward.jobs.registry import current_broker
+from timeward.jobs.registry import declared_actor
 
 P = ParamSpec("P")
 PENDING_KEY = "timeward.jobs.after_commit"
@@ -45,7 +45,7 @@ def enqueue_after_commit(
 
 def start_after_commit(session: AsyncSession, job_name: str, *args: Any) -> None:
     """Send the job registered as ``job_name`` with ``args`` once this session commits."""
-    enqueue_after_commit(session, current_broker().get_actor(job_name), *args)
+    enqueue_after_commit(session, declared_actor(job_name), *args)
 
 
 @event.listens_for(ScopedSession, "after_commit")

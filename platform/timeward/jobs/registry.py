@@ -16,6 +16,7 @@ from typing import Any, ParamSpec
 import dramatiq
 
 from timeward.config import load_settings
+from timeward.domains import declare_jobs
 from timeward.jobs.broker import build_broker
 
 P = ParamSpec("P")
@@ -73,3 +74,11 @@ def job(
         return actor
 
     return declare
+
+
+def declared_actor(name: str) -> dramatiq.Actor[Any, Any]:
+    """The actor registered as ``name``. A process that has not loaded the job modules yet
+    (the command line, a script) loads every domain's now: services start jobs by name."""
+    if name not in _actors:
+        declare_jobs()
+    return _actors[name][0]
