@@ -70,6 +70,7 @@ from timeward.web.health import HealthController
 from timeward.web.json_depth import DepthCheckedRequest
 from timeward.web.request_context import request_context_middleware
 from timeward.web.security_headers import add_security_headers
+from timeward.web.site import web_site
 
 ROUTE_HANDLERS = [
     HealthController,
@@ -151,18 +152,25 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
         lifespan.append(lambda _app: embedded_jobs(settings))
 
+    site = web_site(settings)
     app = Litestar(
-        route_handlers=ROUTE_HANDLERS,
+        route_handlers=[*ROUTE_HANDLERS, *site.route_handlers],
         lifespan=lifespan,
         middleware=[
             request_context_middleware,
-            DefineMiddleware(TokenAuthenticationMiddleware, exclude_from_auth_key="public"),
+            DefineMiddleware(
+                TokenAuthenticationMiddleware,
+                exclude_from_auth_key="public",
+                exclude=site.bearer_excluded,
+            ),
         ],
         guards=[authorize],
         before_send=[add_security_headers],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=DepthCheckedRequest,
+        template_config=site.template_config,
+        csrf_config=site.csrf_config,
         openapi_config=_openapi(),
         state=State({"settings": settings}),
         logging_config=None,  # ours (configure_logging) stays in charge: redaction included

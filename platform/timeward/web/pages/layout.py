@@ -1,0 +1,114 @@
+"""What every page shows around its content: the tenant, the signed-in person and role,
+the navigation the role may use (asked of the same Casbin policy as the guard), and a
+flash message left by the previous POST (post-redirect-get)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request, Response
+from litestar.datastructures import Cookie
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenants.privacy_requests.service import tenant_name
+from timeward.auth.actor import Actor
+from timeward.authz.enforcer import PolicyEnforcer
+from timeward.authz.guard import PUBLIC, requires
+
+FLASH_COOKIE = "timeward_flash"
+# Flash messages are chosen by key, so a forged cookie can only pick one of these texts.
+FLASHES = {
+    "clocked_in": "You are clocked in.",
+    "clocked_out": "You are clocked out. The time entry waits for your manager's approval.",
+    "request_filed": "Your request was sent to your employer, who will answer it.",
+    "request_joined": "You already had an open request of this type: this one was added to it.",
+    "notification_read": "Marked as read.",
+    "signed_out": "You are signed out.",
+}
+
+
+def page_options(permission: dict[str, Any]) -> dict[str, Any]:
+    """A page route's ``opt``: its permission (or PUBLIC), marked as a page."""
+    return {**permission, "page": True}
+
+
+PUBLIC_PAGE = page_options(PUBLIC)
+
+
+def page(resource: str, action: str) -> dict[str, Any]:
+    return page_options(requires(resource, action))
+
+
+@dataclass(frozen=True)
+class NavItem:
+    href: str
+    label: str
+    resource: str
+    action: str
+
+
+NAVIGATION = (
+    NavItem("/home", "Home", "me", "read"),
+    NavItem("/my/time", "My time", "me_time", "read"),
+    NavItem("/my/privacy-requests", "My privacy requests", "my_privacy_requests", "read"),
+    NavItem("/my/notifications", "Notifications", "my_notifications", "read"),
+)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    tenant_name: str
+    role: str
+    display_name: str
+    navigation: list[NavItem]
+
+
+def actor_of(request: Request[Any, Any, Any]) -> Actor | None:
+    actor = request.scope.get("user")
+    return actor if isinstance(actor, Actor) else None
+
+
+async def viewer_of(
+    request: Request[Any, Any, Any], session: AsyncSession, actor: Actor, display_name: str
+) -> Viewer:
+    enforcer: PolicyEnforcer = request.app.state.enforcer
+    navigation = [
+        item
+        for item in NAVIGATION
+        if enforcer.allows(actor.role, actor.domain, item.resource, item.action)
+    ]
+    name = await tenant_name(session, actor.require_tenant())
+    return Viewer(name, actor.role.replace("_", " "), display_name, navigation)
+
+
+def render(
+    request: Request[Any, Any, Any],
+    template: str,
+    *,
+    viewer: Viewer | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> Template:
+    """The page, with the flash message of the previous POST (then forgotten)."""
+    flash = FLASHES.get(request.cookies.get(FLASH_COOKIE, ""))
+    cookies = [Cookie(key=FLASH_COOKIE, value="", max_age=0, path="/")] if flash else []
+    return Template(
+        template_name=template,
+        context={"viewer": viewer, "flash": flash, "path": request.url.path, **context},
+        status_code=status_code,
+        cookies=cookies,
+    )
+
+
+def redirect(to: str, *, flash: str | None = None) -> Response[Any]:
+    """See-other after a POST, carrying one flash message by key."""
+    cookies = []
+    if flash is not None:
+        assert flash in FLASHES
+        cookies.append(
+            Cookie(key=FLASH_COOKIE, value=flash, path="/", httponly=True, samesite="lax")
+        )
+    return Redirect(to, status_code=HTTP_303_SEE_OTHER, cookies=cookies)
