@@ -70,7 +70,7 @@ async def _employee(session: AsyncSession, actor: Actor, *, lock: bool = False) 
 
 async def _viewer(request: Request[Any, Any, Any], session: AsyncSession, actor: Actor) -> Viewer:
     employee = await _employee(session, actor)
-    return await viewer_of(request, session, actor, employee.name if employee else "you")
+    return await viewer_of(request, session, actor, employee.name if employee else "signed in")
 
 
 def _position(form: ClockForm) -> Coordinates | None:
