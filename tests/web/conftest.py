@@ -33,9 +33,13 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parents[2] / ".artifacts"
 
 
+def _chromium_missing() -> bool:
+    return not CHROMIUM.exists()
+
+
 @pytest.fixture(scope="session")
 async def chromium() -> AsyncIterator[Browser]:
-    if not CHROMIUM.exists():
+    if _chromium_missing():
         pytest.skip(
             f"browser tests need Chromium at {CHROMIUM} (apt-get install -y chromium); "
             f"found {shutil.which('chromium') or 'none'}"
