@@ -9,6 +9,7 @@ import re
 import httpx
 
 from tests.accounts import Accounts
+from tests.jobs.conftest import Jobs
 from tests.web.pages import page_client, sign_in, submit
 from tests.workforce import AT_HQ, seed_workforce, set_location_mode
 
@@ -138,3 +139,29 @@ async def test_public_request_page_answers_alike_for_known_and_unknown_addresses
         assert "controller" in answers[0]
         roles = await browser.get("/privacy")
         assert "is the processor" in roles.text and 'href="/privacy-request"' in roles.text
+
+
+async def test_a_delivered_export_is_downloaded_from_the_request_page(
+    live_server: str, client: httpx.AsyncClient, acme: Accounts, jobs: Jobs
+) -> None:
+    await seed_workforce(client, acme)
+    filed = await client.post(
+        "/api/v1/me/privacy-requests",
+        json={"request_type": "access"},
+        headers=acme.auth("employee"),
+    )
+    request_id = filed.json()["id"]
+    started = await client.post(
+        f"/api/v1/privacy-requests/{request_id}/export", headers=acme.auth("client_admin")
+    )
+    assert started.status_code == 202, started.text
+    await jobs.drain()
+    async with page_client(live_server) as browser:
+        await sign_in(browser, acme.email("employee"), "acme")
+        detail = await browser.get(f"/my/privacy-requests/{request_id}")
+        link = f"/my/privacy-requests/{request_id}/export"
+        assert f'href="{link}"' in detail.text
+        downloaded = await browser.get(link)
+        assert downloaded.status_code == 200
+        assert downloaded.headers["content-type"] == "application/zip"
+        assert downloaded.content.startswith(b"PK")

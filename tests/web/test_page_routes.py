@@ -38,6 +38,7 @@ SIGNED_IN_PAGES = {
     ("GET", "/my/privacy-requests"): ("my_privacy_requests", "read"),
     ("POST", "/my/privacy-requests"): ("my_privacy_requests", "create"),
     ("GET", "/my/privacy-requests/{request_id:uuid}"): ("my_privacy_requests", "read"),
+    ("GET", "/my/privacy-requests/{request_id:uuid}/export"): ("my_privacy_requests", "read"),
     ("GET", "/my/notifications"): ("my_notifications", "read"),
     ("POST", "/my/notifications/{notification_id:uuid}/read"): ("my_notifications", "update"),
 }

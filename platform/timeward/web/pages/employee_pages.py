@@ -223,6 +223,25 @@ class EmployeePages(Controller):
             days_left=privacy.deadline_of(row, clock.now()).days_left,
         )
 
+    @get(
+        "/my/privacy-requests/{request_id:uuid}/export",
+        opt=page("my_privacy_requests", "read"),
+        include_in_schema=False,
+    )
+    async def download_export(
+        self, request_id: FromPath[UUID], actor: CurrentActor, session: DbSession
+    ) -> Response[bytes]:
+        """The delivered export while its link lives (404 before, a 410 page after)."""
+        row = await privacy.my_request(session, actor.require_tenant(), actor.user_id, request_id)
+        export = await privacy.downloadable(session, row, clock.now())
+        assert export.content is not None
+        filename = f"personal-data-{export.request_id}.zip"
+        return Response(
+            export.content,
+            media_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
     @get("/my/notifications", opt=page("my_notifications", "read"), include_in_schema=False)
     async def notifications(
         self, request: Request[Any, Any, Any], actor: CurrentActor, session: DbSession
