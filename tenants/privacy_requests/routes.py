@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenants.employees.models import Employee
 from tenants.employees.routes import EmployeeNumber, Phone, PostalAddress
 from tenants.privacy_requests import intake, messages, service
+from tenants.privacy_requests.filing import file_for_member
 from tenants.privacy_requests.models import PrivacyExport, PrivacyRequest, RequestType
 from tenants.privacy_requests.transitions import Status, allowed_actions
 from timeward import clock
@@ -362,18 +363,22 @@ class MyPrivacyRequestsController(Controller):
         services: AppServices,
     ) -> Response[MyPrivacyRequestView]:
         """201 with a new request; 200 with the open one of the same type it joined."""
-        tenant_id, now = actor.require_tenant(), clock.now()
         try:
-            await intake.count_member_filing(
-                services.database, services.settings.privacy, tenant_id, actor.user_id, now
+            filed = await file_for_member(
+                session,
+                services.database,
+                services.settings.privacy,
+                services.audit,
+                actor.require_tenant(),
+                _by(actor),
+                data.request_type,
+                data.details,
+                clock.now(),
             )
         except RateLimited as exc:
             raise too_many_requests(exc, "Too many privacy requests. Try again later.") from exc
-        filing = (session, services.audit, tenant_id, _by(actor), data.request_type, data.details)
-        joined = await service.join_open_own(*filing, now)
-        request = joined or await service.file_own(*filing, now)
-        view = await my_view(session, request)
-        return Response(view, status_code=HTTP_200_OK if joined else HTTP_201_CREATED)
+        view = await my_view(session, filed.request)
+        return Response(view, status_code=HTTP_200_OK if filed.joined else HTTP_201_CREATED)
 
     @get("/", opt=requires("my_privacy_requests", "read"), summary="Your privacy requests")
     async def list_mine(

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenants.employees.models import Employee
 from tenants.employees.service import employee_for_user
 from tenants.locations.service import Coordinates
-from tenants.privacy_requests import intake
 from tenants.privacy_requests import service as privacy
+from tenants.privacy_requests.filing import file_for_member
 from tenants.privacy_requests.models import RequestType
 from tenants.privacy_requests.routes import my_view
 from tenants.settings.models import LocationMode
@@ -186,20 +186,23 @@ class EmployeePages(Controller):
         session: DbSession,
         services: AppServices,
     ) -> Response[Any]:
-        tenant_id, now = actor.require_tenant(), clock.now()
+        details = data.details.strip() or None
         try:
-            await intake.count_member_filing(
-                services.database, services.settings.privacy, tenant_id, actor.user_id, now
+            filed = await file_for_member(
+                session,
+                services.database,
+                services.settings.privacy,
+                services.audit,
+                actor.require_tenant(),
+                privacy.By(actor.user_id, actor.role),
+                data.request_type,
+                details,
+                clock.now(),
             )
         except RateLimited as exc:
             raise too_many_requests(exc, "Too many privacy requests. Try again later.") from exc
-        by = privacy.By(actor.user_id, actor.role)
-        details = data.details.strip() or None
-        filing = (session, services.audit, tenant_id, by, data.request_type, details)
-        joined = await privacy.join_open_own(*filing, now)
-        filed = joined or await privacy.file_own(*filing, now)
-        flash = "request_joined" if joined else "request_filed"
-        return redirect(f"/my/privacy-requests/{filed.id}", flash=flash)
+        flash = "request_joined" if filed.joined else "request_filed"
+        return redirect(f"/my/privacy-requests/{filed.request.id}", flash=flash)
 
     @get(
         "/my/privacy-requests/{request_id:uuid}",
