@@ -30,6 +30,7 @@ PUBLIC_PAGES = {
     ("POST", "/privacy-request"),
     ("GET", "/privacy-request/received"),
     ("GET", "/static/{file_path:path}"),
+    ("POST", "/language"),
 }
 SIGNED_IN_PAGES = {
     ("GET", "/home"): ("me", "read"),

@@ -16,7 +16,7 @@
     event.preventDefault();
     asked = true;
     if (note) {
-      note.textContent = "Asking your browser for your position…";
+      note.textContent = form.dataset.asking || "";
     }
     var send = function (message) {
       if (note && message) {
@@ -32,7 +32,7 @@
         send("");
       },
       function () {
-        send("No position available: clocking without one.");
+        send(form.dataset.without || "");
       },
       { enableHighAccuracy: true, timeout: 10000, maximumAge: 0 }
     );

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment, FileSystemLoader
 from litestar import Router
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader
@@ -35,7 +36,7 @@ STATIC = PACKAGE / "static"
 
 PAGE_PREFIXES = (
     "sign-in", "sign-out", "forgot-password", "home", "my", "privacy", "privacy-request", "t",
-    "static",
+    "static", "language",
 )  # fmt: skip
 PAGE_PATHS = rf"^/$|^/({'|'.join(PAGE_PREFIXES)})(/|$)"
 # Everything else is the JSON API, the probes, the key set and the API docs: no CSRF
@@ -58,6 +59,16 @@ def _csrf_secret(settings: Settings) -> str:
     return hashlib.sha256(b"timeward-csrf:" + key).hexdigest()
 
 
+def _jinja() -> Environment:
+    """Autoescaping on, gettext through the i18n extension (the language's functions come
+    with each page's context, ``timeward.web.i18n``)."""
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=True, extensions=["jinja2.ext.i18n"]
+    )
+    environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    return environment
+
+
 def web_site(settings: Settings) -> Site:
     pages = Router(
         path="/",
@@ -75,7 +86,7 @@ def web_site(settings: Settings) -> Site:
     )
     return Site(
         route_handlers=[pages, static],
-        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(_jinja())),
         csrf_config=CSRFConfig(
             secret=_csrf_secret(settings),
             cookie_name=CSRF_COOKIE,

@@ -7,8 +7,10 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Template
 from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 
 from timeward import clock
@@ -16,8 +18,8 @@ from timeward.auth.actor import PLATFORM_DOMAIN
 from timeward.auth.browser_sessions import open_session
 from timeward.auth.service import LoginRejected, LoginThrottled
 from timeward.identity import credentials
-from timeward.web.auth_routes import RESET_ANSWER
 from timeward.web.dependencies import AppServices
+from timeward.web.i18n import LANGUAGE_COOKIE, LANGUAGES, N_
 from timeward.web.pages.layout import PUBLIC_PAGE, actor_of, redirect, render
 from timeward.web.sessions import (
     end_session,
@@ -27,6 +29,10 @@ from timeward.web.sessions import (
 )
 
 HOME = "/home"
+PLATFORM_NOT_YET = N_("Platform staff use the API for now: the platform console is not built yet.")
+TOO_MANY_SIGN_INS = N_("Too many failed sign-ins. Try again in %(seconds)s seconds.")
+REJECTED = N_("Wrong e-mail, password or organisation.")
+TOO_MANY_RESETS = N_("Too many password-reset requests. Try again in %(seconds)s seconds.")
 Field = Annotated[str, msgspec.Meta(max_length=1024)]
 
 
@@ -40,6 +46,11 @@ class SignInForm(msgspec.Struct):
 class ResetForm(msgspec.Struct):
     email: Field = ""
     tenant: Field = ""
+
+
+class LanguageForm(msgspec.Struct):
+    language: Annotated[str, msgspec.Meta(max_length=8)] = ""
+    back: Field = ""
 
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -58,8 +69,36 @@ def _safe_next(target: str) -> str:
 
 def _sign_in_page(
     request: Request[Any, Any, Any], form: SignInForm, error: str | None, status: int = 200
-) -> Response[Any]:
-    return render(request, "sign_in.html", form=form, error=error, status_code=status)
+) -> Template:
+    return render(
+        request, "sign_in.html", form=form, error=error, retry_after=None, status_code=status
+    )
+
+
+def _throttled(page: Template, exc: LoginThrottled) -> Template:
+    page.context["retry_after"] = exc.retry_after
+    page.headers["Retry-After"] = str(exc.retry_after)
+    return page
+
+
+def _reset_page(
+    request: Request[Any, Any, Any],
+    form: ResetForm,
+    *,
+    answered: bool,
+    error: str | None = None,
+    status: int = 200,
+) -> Template:
+    """The same page whether or not the address has an account (``answered``)."""
+    return render(
+        request,
+        "forgot_password.html",
+        form=form,
+        answered=answered,
+        error=error,
+        retry_after=None,
+        status_code=status,
+    )
 
 
 class SignInPages(Controller):
@@ -90,19 +129,16 @@ class SignInPages(Controller):
     ) -> Response[Any]:
         shown = msgspec.structs.replace(data, password="")
         if data.tenant.strip() == PLATFORM_DOMAIN:
-            error = "Platform staff use the API for now: the platform console is not built yet."
-            return _sign_in_page(request, shown, error, 400)
+            return _sign_in_page(request, shown, PLATFORM_NOT_YET, 400)
         try:
             signed_in = await services.auth.authenticate(
                 data.email.strip(), data.password, data.tenant.strip(), _address(request)
             )
         except LoginThrottled as exc:
-            error = f"Too many failed sign-ins. Try again in {exc.retry_after} seconds."
-            page = _sign_in_page(request, shown, error, HTTP_429_TOO_MANY_REQUESTS)
-            page.headers["Retry-After"] = str(exc.retry_after)
-            return page
+            page = _sign_in_page(request, shown, TOO_MANY_SIGN_INS, HTTP_429_TOO_MANY_REQUESTS)
+            return _throttled(page, exc)
         except LoginRejected:
-            return _sign_in_page(request, shown, "Wrong e-mail, password or organisation.", 401)
+            return _sign_in_page(request, shown, REJECTED, 401)
         assert signed_in.tenant_id is not None
         cookie = await open_session(
             services.database,
@@ -127,7 +163,7 @@ class SignInPages(Controller):
 
     @get("/forgot-password", include_in_schema=False)
     async def forgot_password_form(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        return render(request, "forgot_password.html", form=ResetForm(), answer=None)
+        return _reset_page(request, ResetForm(), answered=False)
 
     @post("/forgot-password", include_in_schema=False)
     async def forgot_password(
@@ -144,13 +180,27 @@ class SignInPages(Controller):
         try:
             await services.auth.claim_attempt(buckets)
         except LoginThrottled as exc:
-            error = f"Too many password-reset requests. Try again in {exc.retry_after} seconds."
-            page = render(
-                request, "forgot_password.html", form=data, answer=None, error=error,
-                status_code=HTTP_429_TOO_MANY_REQUESTS,
-            )  # fmt: skip
-            page.headers["Retry-After"] = str(exc.retry_after)
-            return page
+            page = _reset_page(
+                request,
+                data,
+                answered=False,
+                error=TOO_MANY_RESETS,
+                status=HTTP_429_TOO_MANY_REQUESTS,
+            )
+            return _throttled(page, exc)
         if email and tenant:
             await credentials.request_reset(services.database, settings, email, tenant)
-        return render(request, "forgot_password.html", form=data, answer=RESET_ANSWER)
+        return _reset_page(request, data, answered=True)
+
+    @post("/language", include_in_schema=False)
+    async def choose_language(self, data: Annotated[LanguageForm, Form]) -> Response[Any]:
+        """The person's choice of language, remembered in a cookie (a year)."""
+        response = redirect(_safe_next(data.back))
+        if data.language in LANGUAGES:
+            response.set_cookie(
+                Cookie(
+                    key=LANGUAGE_COOKIE, value=data.language, path="/", max_age=365 * 86400,
+                    httponly=True, samesite="lax",
+                )
+            )  # fmt: skip
+        return response

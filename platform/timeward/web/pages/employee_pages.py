@@ -34,17 +34,24 @@ from timeward.notifications.service import list_for_user, mark_read
 from timeward.paging import DateRange, PageRequest
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.errors import too_many_requests
+from timeward.web.i18n import N_
 from timeward.web.pages.auth_pages import Form
 from timeward.web.pages.layout import Viewer, page, redirect, render, viewer_of
 
 REQUEST_TYPES = {
-    RequestType.ACCESS: "Access: a copy of the personal data your employer holds about you.",
-    RequestType.RECTIFICATION: "Rectification: correct data that is wrong (say what to correct).",
-    RequestType.ERASURE: "Erasure: delete your data, except what the law requires to keep.",
-    RequestType.RESTRICTION: "Restriction: freeze your data (no changes) while a question is open.",
-    RequestType.PORTABILITY: "Portability: your data in a machine-readable file to take along.",
-    RequestType.OBJECTION: "Objection: object to a use of your data based on legitimate interest.",
-    RequestType.CONSENT_WITHDRAWAL: "Withdrawal of consent: stop a use you had agreed to.",
+    RequestType.ACCESS: N_("Access: a copy of the personal data your employer holds about you."),
+    RequestType.RECTIFICATION: N_(
+        "Rectification: correct data that is wrong (say what to correct)."
+    ),
+    RequestType.ERASURE: N_("Erasure: delete your data, except what the law requires to keep."),
+    RequestType.RESTRICTION: N_(
+        "Restriction: freeze your data (no changes) while a question is open."
+    ),
+    RequestType.PORTABILITY: N_("Portability: your data in a machine-readable file to take along."),
+    RequestType.OBJECTION: N_(
+        "Objection: object to a use of your data based on legitimate interest."
+    ),
+    RequestType.CONSENT_WITHDRAWAL: N_("Withdrawal of consent: stop a use you had agreed to."),
 }
 Coordinate = Annotated[str, msgspec.Meta(max_length=32)]
 
@@ -70,7 +77,7 @@ async def _employee(session: AsyncSession, actor: Actor, *, lock: bool = False) 
 
 async def _viewer(request: Request[Any, Any, Any], session: AsyncSession, actor: Actor) -> Viewer:
     employee = await _employee(session, actor)
-    return await viewer_of(request, session, actor, employee.name if employee else "signed in")
+    return await viewer_of(request, session, actor, employee.name if employee else "")
 
 
 def _position(form: ClockForm) -> Coordinates | None:

@@ -18,17 +18,19 @@ from timeward.web.errors import (
     http_exception_handler,
     unexpected_exception_handler,
 )
+from timeward.web.i18n import N_
 from timeward.web.pages.layout import actor_of, render
 
 TITLES = {
-    400: "That did not work",
-    403: "Not allowed",
-    404: "Not found",
-    409: "Not possible now",
-    410: "No longer available",
-    422: "That did not work",
-    429: "Too many attempts",
+    400: N_("That did not work"),
+    403: N_("Not allowed"),
+    404: N_("Not found"),
+    409: N_("Not possible now"),
+    410: N_("No longer available"),
+    422: N_("That did not work"),
+    429: N_("Too many attempts"),
 }
+UNEXPECTED = N_("Something went wrong")
 
 
 def _as_page(request: Request[Any, Any, Any], answer: Response[Any]) -> Response[Any]:
@@ -42,7 +44,7 @@ def _as_page(request: Request[Any, Any, Any], answer: Response[Any]) -> Response
         request,
         "error.html",
         status_code=status,
-        title=TITLES.get(status, "Something went wrong"),
+        title=TITLES.get(status, UNEXPECTED),
         detail=content.get("detail", ""),
         status=status,
         retry_after=retry_after,

@@ -17,16 +17,46 @@ from tenants.privacy_requests.service import tenant_name
 from timeward.auth.actor import Actor
 from timeward.authz.enforcer import PolicyEnforcer
 from timeward.authz.guard import PUBLIC, requires
+from timeward.web.i18n import (
+    CATALOGUES,
+    LANGUAGE_COOKIE,
+    LANGUAGES,
+    N_,
+    language_of,
+    template_functions,
+)
 
 FLASH_COOKIE = "timeward_flash"
 # Flash messages are chosen by key, so a forged cookie can only pick one of these texts.
 FLASHES = {
-    "clocked_in": "You are clocked in.",
-    "clocked_out": "You are clocked out. The time entry waits for your manager's approval.",
-    "request_filed": "Your request was sent to your employer, who will answer it.",
-    "request_joined": "You already had an open request of this type: this one was added to it.",
-    "notification_read": "Marked as read.",
-    "signed_out": "You are signed out.",
+    "clocked_in": N_("You are clocked in."),
+    "clocked_out": N_("You are clocked out. The time entry waits for your manager's approval."),
+    "request_filed": N_("Your request was sent to your employer, who will answer it."),
+    "request_joined": N_("You already had an open request of this type: this one was added to it."),
+    "notification_read": N_("Marked as read."),
+    "signed_out": N_("You are signed out."),
+}
+# Codes shown to people (roles, request types and statuses, approval states), in words.
+LABELS = {
+    "employee": N_("employee"),
+    "client_manager": N_("client manager"),
+    "client_admin": N_("client admin"),
+    "access": N_("access"),
+    "rectification": N_("rectification"),
+    "erasure": N_("erasure"),
+    "restriction": N_("restriction"),
+    "portability": N_("portability"),
+    "objection": N_("objection"),
+    "consent_withdrawal": N_("withdrawal of consent"),
+    "received": N_("received"),
+    "identity_pending": N_("identity pending"),
+    "in_progress": N_("in progress"),
+    "extended": N_("extended"),
+    "completed": N_("completed"),
+    "refused": N_("refused"),
+    "pending": N_("pending"),
+    "approved": N_("approved"),
+    "rejected": N_("rejected"),
 }
 
 
@@ -51,10 +81,10 @@ class NavItem:
 
 
 NAVIGATION = (
-    NavItem("/home", "Home", "me", "read"),
-    NavItem("/my/time", "My time", "me_time", "read"),
-    NavItem("/my/privacy-requests", "My privacy requests", "my_privacy_requests", "read"),
-    NavItem("/my/notifications", "Notifications", "my_notifications", "read"),
+    NavItem("/home", N_("Home"), "me", "read"),
+    NavItem("/my/time", N_("My time"), "me_time", "read"),
+    NavItem("/my/privacy-requests", N_("My privacy requests"), "my_privacy_requests", "read"),
+    NavItem("/my/notifications", N_("Notifications"), "my_notifications", "read"),
 )
 
 
@@ -81,7 +111,7 @@ async def viewer_of(
         if enforcer.allows(actor.role, actor.domain, item.resource, item.action)
     ]
     name = await tenant_name(session, actor.require_tenant())
-    return Viewer(name, actor.role.replace("_", " "), display_name, navigation)
+    return Viewer(name, actor.role, display_name, navigation)
 
 
 def render(
@@ -92,12 +122,30 @@ def render(
     status_code: int = 200,
     **context: Any,
 ) -> Template:
-    """The page, with the flash message of the previous POST (then forgotten)."""
+    """The page in the request's language, with the flash message of the previous POST
+    (then forgotten)."""
     flash = FLASHES.get(request.cookies.get(FLASH_COOKIE, ""))
     cookies = [Cookie(key=FLASH_COOKIE, value="", max_age=0, path="/")] if flash else []
+    language = language_of(
+        request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language", "")
+    )
+    catalogue = CATALOGUES[language]
+
+    def label(code: str) -> str:
+        return catalogue.gettext(LABELS.get(code, code))
+
     return Template(
         template_name=template,
-        context={"viewer": viewer, "flash": flash, "path": request.url.path, **context},
+        context={
+            "viewer": viewer,
+            "flash": flash,
+            "path": request.url.path,
+            "language": language,
+            "languages": LANGUAGES,
+            "label": label,
+            **template_functions(language),
+            **context,
+        },
         status_code=status_code,
         cookies=cookies,
     )
