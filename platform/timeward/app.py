@@ -9,7 +9,6 @@ from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from tenants.employees.routes import EmployeesController
@@ -70,7 +69,7 @@ from timeward.web.health import HealthController
 from timeward.web.json_depth import DepthCheckedRequest
 from timeward.web.request_context import request_context_middleware
 from timeward.web.security_headers import add_security_headers
-from timeward.web.site import web_site
+from timeward.web.site import docs_viewers, web_site
 
 ROUTE_HANDLERS = [
     HealthController,
@@ -115,7 +114,7 @@ def _openapi() -> OpenAPIConfig:
         title="Timeward API",
         version="1",
         openapi_router=Router(path="/docs", route_handlers=[], opt=PUBLIC),
-        render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        render_plugins=docs_viewers(),
         components=Components(
             security_schemes={
                 "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")

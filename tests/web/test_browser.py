@@ -133,3 +133,12 @@ async def test_stored_markup_renders_as_text(
     page = await signed_in(visit, acme.email("employee"))
     assert await page.text_content("[data-testid=signed-in-as]") == XSS
     assert page.dialogs == []
+
+
+async def test_the_api_docs_work_offline(open_browser: Any, db: object) -> None:
+    """Swagger UI from the app's own files (the fixture fails on any other host)."""
+    visit = await open_browser()
+    page = await visit.context.new_page()
+    await page.goto("/docs")
+    await page.wait_for_selector(".swagger-ui .info .title")
+    assert "Timeward API" in await page.text_content(".swagger-ui .info .title")

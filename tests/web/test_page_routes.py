@@ -98,3 +98,12 @@ async def test_unknown_static_files_and_api_errors_keep_their_shape(
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
     missing = await client.get("/api/v1/me")
     assert missing.status_code == 401 and missing.json()["status"] == 401
+
+
+async def test_the_api_docs_load_nothing_from_another_host(client: httpx.AsyncClient) -> None:
+    docs = await client.get("/docs")
+    assert docs.status_code == 200
+    assert 'src="/static/swagger-ui-bundle.js"' in docs.text.replace("'", '"')
+    assert not re.search(r"""(src|href)=["']https?://""", docs.text)
+    bundle = await client.get("/static/swagger-ui-bundle.js")
+    assert bundle.status_code == 200 and len(bundle.content) > 100_000

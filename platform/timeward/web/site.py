@@ -14,10 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import litestar_offline_docs
 from jinja2 import Environment, FileSystemLoader
 from litestar import Router
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader
+from litestar.openapi.plugins import (
+    OpenAPIRenderPlugin,
+    ScalarRenderPlugin,
+    SwaggerRenderPlugin,
+)
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -33,6 +39,9 @@ from timeward.web.sessions import session_middleware
 PACKAGE = Path(__file__).resolve().parent.parent
 TEMPLATES = PACKAGE / "templates"
 STATIC = PACKAGE / "static"
+# Swagger UI's files, from the maintained package that ships them, served under /static/.
+DOCS_ASSETS = Path(litestar_offline_docs.__file__).resolve().parent / "static"
+NO_FAVICON = "<link rel='icon' href='data:,'>"
 
 PAGE_PREFIXES = (
     "sign-in", "sign-out", "forgot-password", "home", "my", "privacy", "privacy-request", "t",
@@ -59,6 +68,22 @@ def _csrf_secret(settings: Settings) -> str:
     return hashlib.sha256(b"timeward-csrf:" + key).hexdigest()
 
 
+def docs_viewers() -> list[OpenAPIRenderPlugin]:
+    """The API docs' viewers: Swagger UI first (served at ``/docs``), from this app's own
+    files, so the docs work offline; Scalar stays at ``/docs/scalar`` and loads its script
+    from its CDN."""
+    return [
+        SwaggerRenderPlugin(
+            js_url="/static/swagger-ui-bundle.js",
+            css_url="/static/swagger-ui.css",
+            standalone_preset_js_url="/static/swagger-ui-standalone-preset.js",
+            favicon=NO_FAVICON,
+            path="/swagger",
+        ),
+        ScalarRenderPlugin(path="/scalar", favicon=NO_FAVICON),
+    ]
+
+
 def _jinja() -> Environment:
     """Autoescaping on, gettext through the i18n extension (the language's functions come
     with each page's context, ``timeward.web.i18n``)."""
@@ -79,7 +104,7 @@ def web_site(settings: Settings) -> Site:
     )
     static = create_static_files_router(
         path="/static",
-        directories=[STATIC],
+        directories=[STATIC, DOCS_ASSETS],
         opt=PUBLIC_PAGE,
         cache_control=CacheControlHeader(max_age=3600),
         include_in_schema=False,
