@@ -8,8 +8,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 
@@ -20,7 +19,7 @@ from timeward.auth.service import LoginRejected, LoginThrottled
 from timeward.identity import credentials
 from timeward.web.dependencies import AppServices
 from timeward.web.i18n import LANGUAGE_COOKIE, LANGUAGES, N_
-from timeward.web.pages.layout import PUBLIC_PAGE, actor_of, redirect, render
+from timeward.web.pages.layout import PUBLIC_PAGE, Form, actor_of, redirect, render
 from timeward.web.sessions import (
     end_session,
     expired_session_cookie,
@@ -51,9 +50,6 @@ class ResetForm(msgspec.Struct):
 class LanguageForm(msgspec.Struct):
     language: Annotated[str, msgspec.Meta(max_length=8)] = ""
     back: Field = ""
-
-
-Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
 def _address(request: Request[Any, Any, Any]) -> str:

@@ -35,8 +35,7 @@ from timeward.paging import DateRange, PageRequest
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.errors import too_many_requests
 from timeward.web.i18n import N_
-from timeward.web.pages.auth_pages import Form
-from timeward.web.pages.layout import Viewer, page, redirect, render, viewer_of
+from timeward.web.pages.layout import Form, Viewer, page, redirect, render, viewer_of
 
 REQUEST_TYPES = {
     RequestType.ACCESS: N_("Access: a copy of the personal data your employer holds about you."),

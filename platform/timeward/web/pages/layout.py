@@ -9,6 +9,8 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.datastructures import Cookie
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +29,7 @@ from timeward.web.i18n import (
 )
 
 FLASH_COOKIE = "timeward_flash"
+Form = Body(media_type=RequestEncodingType.URL_ENCODED)  # how every page form is posted
 # Flash messages are chosen by key, so a forged cookie can only pick one of these texts.
 FLASHES = {
     "clocked_in": N_("You are clocked in."),

@@ -18,9 +18,8 @@ from timeward import clock
 from timeward.auth.rate_limit import RateLimited
 from timeward.web.dependencies import AppServices
 from timeward.web.errors import too_many_requests
-from timeward.web.pages.auth_pages import Form
 from timeward.web.pages.employee_pages import REQUEST_TYPES
-from timeward.web.pages.layout import PUBLIC_PAGE, redirect, render
+from timeward.web.pages.layout import PUBLIC_PAGE, Form, redirect, render
 from timeward.web.schemas import Email
 
 RECEIVED = "/privacy-request/received"
