@@ -14,7 +14,6 @@ from litestar import Controller, Litestar, Router
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from tenants.privacy_requests import instructions_link
@@ -34,6 +33,7 @@ from timeward.web.health import HealthController
 from timeward.web.json_depth import DepthCheckedRequest
 from timeward.web.request_context import request_context_middleware
 from timeward.web.security_headers import add_security_headers
+from timeward.web.site import docs_viewers, web_site
 
 # The framework's own routes; every other controller comes from a domain (DOMAINS).
 FRAMEWORK_CONTROLLERS: tuple[type[Controller], ...] = (
@@ -59,7 +59,7 @@ def _openapi() -> OpenAPIConfig:
         title="Timeward API",
         version="1",
         openapi_router=Router(path="/docs", route_handlers=[], opt=PUBLIC),
-        render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        render_plugins=docs_viewers(),
         components=Components(
             security_schemes={
                 "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
@@ -92,18 +92,25 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
         lifespan.append(lambda _app: embedded_jobs(settings))
 
+    site = web_site(settings)
     app = Litestar(
-        route_handlers=[*FRAMEWORK_CONTROLLERS, *domain_controllers()],
+        route_handlers=[*FRAMEWORK_CONTROLLERS, *domain_controllers(), *site.route_handlers],
         lifespan=lifespan,
         middleware=[
             request_context_middleware,
-            DefineMiddleware(TokenAuthenticationMiddleware, exclude_from_auth_key="public"),
+            DefineMiddleware(
+                TokenAuthenticationMiddleware,
+                exclude_from_auth_key="public",
+                exclude=site.bearer_excluded,
+            ),
         ],
         guards=[authorize],
         before_send=[add_security_headers],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=DepthCheckedRequest,
+        template_config=site.template_config,
+        csrf_config=site.csrf_config,
         openapi_config=_openapi(),
         state=State({"settings": settings}),
         logging_config=None,  # ours (configure_logging) stays in charge: redaction included

@@ -169,6 +169,8 @@ class Settings:
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     trusted_proxies: tuple[str, ...] = ()
     receipt_link_days: int = 365  # after the instruction finished
+    session_idle_minutes: int = 30  # web pages: a session unused this long ends
+    session_absolute_hours: int = 12  # web pages: every session ends this long after sign-in
 
     @property
     def receipt_link_lifetime(self) -> timedelta:
@@ -215,6 +217,8 @@ def load_settings() -> Settings:
         receipt_link_days=_bounded_int("TIMEWARD_RECEIPT_LINK_DAYS", 365, 1, 3650),
         invitation_hours=_bounded_int("TIMEWARD_INVITATION_HOURS", 72, 1, 720),
         password_reset_minutes=_bounded_int("TIMEWARD_PASSWORD_RESET_MINUTES", 60, 1, 1440),
+        session_idle_minutes=_bounded_int("TIMEWARD_SESSION_IDLE_MINUTES", 30, 1, 1440),
+        session_absolute_hours=_bounded_int("TIMEWARD_SESSION_ABSOLUTE_HOURS", 12, 1, 168),
     )
 
 

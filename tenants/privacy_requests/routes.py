@@ -15,6 +15,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPT
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.privacy_requests import intake, messages, service
+from tenants.privacy_requests.member_filing import file_for_member
 from tenants.privacy_requests.models import PrivacyExport
 from tenants.privacy_requests.schemas import (
     CompletionBody,
@@ -99,18 +100,22 @@ class MyPrivacyRequestsController(Controller):
         services: AppServices,
     ) -> Response[MyPrivacyRequestView]:
         """201 with a new request; 200 with the open one of the same type it joined."""
-        tenant_id, now = actor.require_tenant(), clock.now()
         try:
-            await intake.count_member_filing(
-                services.database, services.settings.privacy, tenant_id, actor.user_id, now
+            filed = await file_for_member(
+                session,
+                services.database,
+                services.settings.privacy,
+                services.audit,
+                actor.require_tenant(),
+                actor.acting,
+                data.request_type,
+                data.details,
+                clock.now(),
             )
         except RateLimited as exc:
             raise too_many_requests(exc, "Too many privacy requests. Try again later.") from exc
-        filing = (session, services.audit, tenant_id, actor.acting, data.request_type, data.details)
-        joined = await service.join_open_own(*filing, now)
-        request = joined or await service.file_own(*filing, now)
-        view = await my_view(session, request)
-        return Response(view, status_code=HTTP_200_OK if joined else HTTP_201_CREATED)
+        view = await my_view(session, filed.request)
+        return Response(view, status_code=HTTP_200_OK if filed.joined else HTTP_201_CREATED)
 
     @get("/", opt=requires("my_privacy_requests", "read"), summary="Your privacy requests")
     async def list_mine(

@@ -492,6 +492,8 @@ def registered_routes(app: Litestar) -> list[tuple[str, str, dict[str, Any]]]:
         if not isinstance(route, HTTPRoute):
             continue
         for handler in route.route_handlers:
+            if handler.opt.get("page"):
+                continue  # web pages (cookie sessions): walked by tests/web/test_page_routes.py
             for method in sorted(handler.http_methods - {"OPTIONS", "HEAD"}):
                 found.append((method, route.path, handler.opt))
     return found

@@ -31,6 +31,7 @@ from tests.privacy.companies import (
     seed_company,
     to,
 )
+from tests.web.pages import sign_in
 from tests.workforce.seed import AT_HQ, HQ
 from timeward.crypto.data_keys import destroy_tenant_data_key
 from timeward.db.session import Database, Scope
@@ -188,6 +189,7 @@ async def test_every_table_linked_to_the_employee_is_exported(
     await build(client, acme, jobs, first["id"])  # privacy_exports gets a row
     second = await file_request(client, acme, "portability")
     await jobs.drain()
+    await sign_in(client, acme.accounts.email("employee"), "acme")  # a browser_sessions row
 
     subject = SubjectRef(
         acme.tenant_id, acme.employees["employee"], acme.accounts.user_id("employee")

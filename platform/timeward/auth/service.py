@@ -40,6 +40,15 @@ class TokenPair:
 
 
 @dataclass(frozen=True)
+class SignedIn:
+    """Who proved themselves at sign-in, and in which tenant (None: the platform) and role."""
+
+    user_id: UUID
+    tenant_id: UUID | None
+    role: str
+
+
+@dataclass(frozen=True)
 class _Candidate:
     tenant_id: UUID | None  # None: platform domain
     tenant_known: bool
@@ -71,6 +80,14 @@ class AuthService:
         self._audit = audit
 
     async def login(self, email: str, password: str, tenant_slug: str, address: str) -> TokenPair:
+        signed_in = await self.authenticate(email, password, tenant_slug, address)
+        return await self._pair(signed_in.user_id, signed_in.tenant_id, signed_in.role)
+
+    async def authenticate(
+        self, email: str, password: str, tenant_slug: str, address: str
+    ) -> SignedIn:
+        """The throttled, audited password check behind every sign-in (API token or web
+        session); LoginThrottled or LoginRejected when it fails."""
         buckets = self.throttle.login_buckets(email, address)
         await self.claim_attempt(buckets)
         async with self._database.transaction(Scope.AUTH) as session:
@@ -85,7 +102,7 @@ class AuthService:
         async with self._database.transaction(Scope.AUTH) as session:
             await self.throttle.succeeded(session, buckets)
         await self._record(candidate.tenant_id, "auth.login", candidate.user_id, role)
-        return await self._pair(candidate.user_id, candidate.tenant_id, role)
+        return SignedIn(candidate.user_id, candidate.tenant_id, role)
 
     async def claim_attempt(self, buckets: list[Bucket]) -> None:
         """Count the attempt before any verification; LoginThrottled (nothing counted) if over."""

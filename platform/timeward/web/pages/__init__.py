@@ -1,0 +1,1 @@
+"""Server-rendered pages: controllers by area, rendered from the same services as the API."""

@@ -1,0 +1,276 @@
+"""The signed-in employee's pages: home with the clock button, my time, my privacy
+requests, notifications. Each page is guarded by the same permission as its API twin
+and calls the same services; another person's or tenant's id is a 404 page."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenants.employees.models import Employee
+from tenants.employees.service import employee_for_user
+from tenants.locations.service import Coordinates
+from tenants.privacy_requests import service as privacy
+from tenants.privacy_requests.member_filing import file_for_member
+from tenants.privacy_requests.models import RequestType
+from tenants.privacy_requests.views import my_view
+from tenants.settings.models import LocationMode
+from tenants.settings.service import describe, location_policy
+from tenants.sites.service import get_site
+from tenants.time import clocking
+from tenants.time import service as time
+from tenants.time.models import ClockKind
+from tenants.time.schemas import LocationInput
+from timeward import clock
+from timeward.auth.actor import Actor
+from timeward.auth.rate_limit import RateLimited
+from timeward.errors import InvalidInput, NotFound
+from timeward.notifications.service import list_for_user, mark_read
+from timeward.paging import DateRange, PageRequest
+from timeward.web.dependencies import AppServices, CurrentActor, DbSession
+from timeward.web.errors import too_many_requests
+from timeward.web.i18n import N_
+from timeward.web.pages.layout import Form, Viewer, page, redirect, render, viewer_of
+
+REQUEST_TYPES = {
+    RequestType.ACCESS: N_("Access: a copy of the personal data your employer holds about you."),
+    RequestType.RECTIFICATION: N_(
+        "Rectification: correct data that is wrong (say what to correct)."
+    ),
+    RequestType.ERASURE: N_("Erasure: delete your data, except what the law requires to keep."),
+    RequestType.RESTRICTION: N_(
+        "Restriction: freeze your data (no changes) while a question is open."
+    ),
+    RequestType.PORTABILITY: N_("Portability: your data in a machine-readable file to take along."),
+    RequestType.OBJECTION: N_(
+        "Objection: object to a use of your data based on legitimate interest."
+    ),
+    RequestType.CONSENT_WITHDRAWAL: N_("Withdrawal of consent: stop a use you had agreed to."),
+}
+Coordinate = Annotated[str, msgspec.Meta(max_length=32)]
+
+
+class ClockForm(msgspec.Struct):
+    action: Annotated[str, msgspec.Meta(pattern="^(in|out)$")]
+    latitude: Coordinate = ""
+    longitude: Coordinate = ""
+    accuracy: Coordinate = ""
+
+
+class RequestForm(msgspec.Struct):
+    request_type: RequestType
+    details: Annotated[str, msgspec.Meta(max_length=4000)] = ""
+
+
+async def _employee(session: AsyncSession, actor: Actor, *, lock: bool = False) -> Employee | None:
+    try:
+        return await employee_for_user(session, actor.require_tenant(), actor.user_id, lock=lock)
+    except NotFound:
+        return None
+
+
+async def _viewer(request: Request[Any, Any, Any], session: AsyncSession, actor: Actor) -> Viewer:
+    employee = await _employee(session, actor)
+    return await viewer_of(request, session, actor, employee.name if employee else "")
+
+
+def _position(form: ClockForm) -> Coordinates | None:
+    """The browser's position, checked by the API's own rules; none if it sent none."""
+    if not (form.latitude and form.longitude):
+        return None
+    raw = {"latitude": form.latitude, "longitude": form.longitude}
+    if form.accuracy:
+        raw["accuracy"] = form.accuracy
+    try:
+        position = msgspec.convert(raw, LocationInput, strict=False)
+    except msgspec.ValidationError as exc:
+        raise InvalidInput.on_field("location", str(exc)) from exc
+    return Coordinates(position.latitude, position.longitude, position.accuracy)
+
+
+def _week_start(now: datetime) -> datetime:
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return day - timedelta(days=day.weekday())
+
+
+class EmployeePages(Controller):
+    @get("/home", opt=page("me", "read"), include_in_schema=False)
+    async def home(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, session: DbSession
+    ) -> Response[Any]:
+        tenant_id = actor.require_tenant()
+        employee = await _employee(session, actor)
+        policy = await location_policy(session, tenant_id)
+        last = (
+            await clocking.last_clock_event(session, tenant_id, employee.id) if employee else None
+        )
+        clocked_in = last is not None and last.kind == ClockKind.IN
+        site_id = (last.site_id or last.matched_site_id) if last and clocked_in else None
+        site = await get_site(session, tenant_id, site_id) if site_id else None
+        return render(
+            request,
+            "home.html",
+            viewer=await _viewer(request, session, actor),
+            employee=employee,
+            clocked_in=clocked_in,
+            since=last.at if clocked_in and last else None,
+            site=site,
+            explanation=describe(policy),
+            asks_position=policy.mode is not LocationMode.OFF,
+        )
+
+    @post("/home/clock", opt=page("clock", "create"), include_in_schema=False)
+    async def clock_in_or_out(
+        self,
+        data: Annotated[ClockForm, Form],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> Response[Any]:
+        kind = ClockKind.IN if data.action == "in" else ClockKind.OUT
+        await clocking.clock_for_user(
+            session,
+            services.data_keys,
+            actor.require_tenant(),
+            actor.user_id,
+            kind,
+            clocking.ClockRequest(location=_position(data)),
+        )
+        return redirect("/home", flash="clocked_in" if kind is ClockKind.IN else "clocked_out")
+
+    @get("/my/time", opt=page("me_time", "read"), include_in_schema=False)
+    async def my_time(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, session: DbSession
+    ) -> Response[Any]:
+        tenant_id = actor.require_tenant()
+        employee = await _employee(session, actor)
+        week = DateRange(start=_week_start(clock.now()))
+        entries = []
+        if employee is not None:
+            entries = await time.list_time_entries(
+                session, tenant_id, PageRequest(limit=200), time.EntryFilter(employee.id, week)
+            )
+        total = sum(entry.duration_seconds for entry in entries)
+        return render(
+            request,
+            "my_time.html",
+            viewer=await _viewer(request, session, actor),
+            employee=employee,
+            week_start=week.start,
+            entries=entries,
+            total_hours=f"{total / 3600:.2f}",
+        )
+
+    @get("/my/privacy-requests", opt=page("my_privacy_requests", "read"), include_in_schema=False)
+    async def my_requests(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, session: DbSession
+    ) -> Response[Any]:
+        rows = await privacy.list_mine(
+            session, actor.require_tenant(), actor.user_id, PageRequest(limit=100)
+        )
+        return render(
+            request,
+            "my_requests.html",
+            viewer=await _viewer(request, session, actor),
+            requests=[await my_view(session, row) for row in rows],
+            request_types=REQUEST_TYPES,
+        )
+
+    @post(
+        "/my/privacy-requests", opt=page("my_privacy_requests", "create"), include_in_schema=False
+    )
+    async def file_request(
+        self,
+        data: Annotated[RequestForm, Form],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> Response[Any]:
+        details = data.details.strip() or None
+        try:
+            filed = await file_for_member(
+                session,
+                services.database,
+                services.settings.privacy,
+                services.audit,
+                actor.require_tenant(),
+                actor.acting,
+                data.request_type,
+                details,
+                clock.now(),
+            )
+        except RateLimited as exc:
+            raise too_many_requests(exc, "Too many privacy requests. Try again later.") from exc
+        flash = "request_joined" if filed.joined else "request_filed"
+        return redirect(f"/my/privacy-requests/{filed.request.id}", flash=flash)
+
+    @get(
+        "/my/privacy-requests/{request_id:uuid}",
+        opt=page("my_privacy_requests", "read"),
+        include_in_schema=False,
+    )
+    async def my_request(
+        self,
+        request: Request[Any, Any, Any],
+        request_id: FromPath[UUID],
+        actor: CurrentActor,
+        session: DbSession,
+    ) -> Response[Any]:
+        row = await privacy.my_request(session, actor.require_tenant(), actor.user_id, request_id)
+        view = await my_view(session, row)
+        return render(
+            request,
+            "my_request.html",
+            viewer=await _viewer(request, session, actor),
+            item=view,
+            days_left=privacy.deadline_of(row, clock.now()).days_left,
+        )
+
+    @get(
+        "/my/privacy-requests/{request_id:uuid}/export",
+        opt=page("my_privacy_requests", "read"),
+        include_in_schema=False,
+    )
+    async def download_export(
+        self, request_id: FromPath[UUID], actor: CurrentActor, session: DbSession
+    ) -> Response[bytes]:
+        """The delivered export while its link lives (404 before, a 410 page after)."""
+        row = await privacy.my_request(session, actor.require_tenant(), actor.user_id, request_id)
+        export = await privacy.downloadable(session, row, clock.now())
+        assert export.content is not None
+        filename = f"personal-data-{export.request_id}.zip"
+        return Response(
+            export.content,
+            media_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
+    @get("/my/notifications", opt=page("my_notifications", "read"), include_in_schema=False)
+    async def notifications(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, session: DbSession
+    ) -> Response[Any]:
+        rows = await list_for_user(session, actor.require_tenant(), actor.user_id)
+        return render(
+            request,
+            "notifications.html",
+            viewer=await _viewer(request, session, actor),
+            notifications=rows,
+        )
+
+    @post(
+        "/my/notifications/{notification_id:uuid}/read",
+        opt=page("my_notifications", "update"),
+        include_in_schema=False,
+    )
+    async def read_notification(
+        self, notification_id: FromPath[UUID], actor: CurrentActor, session: DbSession
+    ) -> Response[Any]:
+        if not await mark_read(session, actor.require_tenant(), actor.user_id, notification_id):
+            raise NotFound("Notification")
+        return redirect("/my/notifications", flash="notification_read")

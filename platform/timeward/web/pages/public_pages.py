@@ -1,0 +1,82 @@
+"""Pages for anyone, no sign-in: the public privacy-request form (the same intake, throttle
+and non-enumerating answer as ``POST /api/v1/public/privacy-requests``) and who is the
+controller and who the processor."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import ValidationException
+from litestar.params import FromQuery
+
+from tenants.privacy_requests import intake, messages
+from tenants.privacy_requests.models import RequestType
+from timeward import clock
+from timeward.auth.rate_limit import RateLimited
+from timeward.fields import Email
+from timeward.web.dependencies import AppServices
+from timeward.web.errors import too_many_requests
+from timeward.web.pages.employee_pages import REQUEST_TYPES
+from timeward.web.pages.layout import PUBLIC_PAGE, Form, redirect, render
+
+RECEIVED = "/privacy-request/received"
+
+
+class PublicRequestForm(msgspec.Struct):
+    email: Annotated[str, msgspec.Meta(max_length=320)]
+    text: Annotated[str, msgspec.Meta(max_length=4000)]
+    request_type: RequestType = RequestType.ACCESS
+
+
+def _checked_email(value: str) -> str:
+    """The API's one e-mail syntax (``schemas.Email``), applied to the form field."""
+    try:
+        return msgspec.convert(value.strip(), Email)
+    except msgspec.ValidationError as exc:
+        raise ValidationException("Enter a valid e-mail address.") from exc
+
+
+class PublicPages(Controller):
+    opt = PUBLIC_PAGE
+
+    @get("/privacy", include_in_schema=False)
+    async def roles(self, request: Request[Any, Any, Any], services: AppServices) -> Response[Any]:
+        return render(request, "privacy.html", processor=services.settings.processor.name)
+
+    @get("/privacy-request", include_in_schema=False)
+    async def request_form(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        return render(request, "public_request.html", request_types=REQUEST_TYPES)
+
+    @post("/privacy-request", include_in_schema=False)
+    async def file_request(
+        self,
+        request: Request[Any, Any, Any],
+        data: Annotated[PublicRequestForm, Form],
+        services: AppServices,
+    ) -> Response[Any]:
+        if not data.text.strip():
+            raise ValidationException("Say in a few words what you are asking for.")
+        submission = intake.Submission(
+            _checked_email(data.email),
+            data.request_type,
+            data.text.strip(),
+            request.client.host if request.client else "unknown",
+        )
+        try:
+            reference = await intake.submit(
+                services.database, services.settings.privacy, submission, clock.now()
+            )
+        except RateLimited as exc:
+            raise too_many_requests(exc, "Too many requests. Try again later.") from exc
+        return redirect(f"{RECEIVED}?reference={reference}")
+
+    @get(RECEIVED, include_in_schema=False)
+    async def received(
+        self, request: Request[Any, Any, Any], reference: FromQuery[UUID]
+    ) -> Response[Any]:
+        return render(
+            request, "public_received.html", reference=reference, answer=messages.public_received()
+        )
