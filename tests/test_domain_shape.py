@@ -26,6 +26,9 @@ from timeward.domains import DOMAINS, job_module_names, periodic_declarations
 from timeward.jobs import worker
 from timeward.jobs.registry import current_broker
 from timeward.jobs.schedule import periodic_jobs
+from timeward.web.site import PAGE_CONTROLLERS
+
+STATIC_PREFIX = "/static/"
 
 DOCS_PREFIX = "/docs"
 
@@ -121,11 +124,15 @@ def app_controllers(app: Litestar) -> set[type[Controller]]:
             controller = defining_controller(handler)
             if controller is not None:
                 found.add(controller)
-            else:  # Litestar's own: the OPTIONS answer of each path, the OpenAPI pages
-                assert handler.http_methods == {"OPTIONS"} or route.path.startswith(DOCS_PREFIX)
+            else:  # Litestar's own: OPTIONS answers, the OpenAPI pages, the static files
+                assert (
+                    handler.http_methods == {"OPTIONS"}
+                    or route.path.startswith(DOCS_PREFIX)
+                    or route.path.startswith(STATIC_PREFIX)
+                )
     return found
 
 
-def test_the_app_serves_exactly_the_framework_and_domain_controllers(live_app: Litestar) -> None:
-    declared = {*FRAMEWORK_CONTROLLERS, *domain_controllers()}
+def test_the_app_serves_the_framework_domain_and_page_controllers(live_app: Litestar) -> None:
+    declared = {*FRAMEWORK_CONTROLLERS, *domain_controllers(), *PAGE_CONTROLLERS}
     assert app_controllers(live_app) == declared

@@ -17,8 +17,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.jobs.conftest import idle_jobs, job_settings, jobs, smtp_server  # noqa: F401
-
 if TYPE_CHECKING:
     from playwright.async_api import Browser, BrowserContext
 

@@ -10,7 +10,7 @@ import pytest
 
 from tests.accounts import Accounts
 from tests.web.test_browser import signed_in
-from tests.workforce import seed_workforce
+from tests.workforce.seed import seed_workforce
 
 BLOCKING = {"serious", "critical"}
 PUBLIC_PAGES = ["/sign-in", "/forgot-password", "/privacy", "/privacy-request"]

@@ -11,7 +11,7 @@ import httpx
 
 from tests.accounts import PASSWORD, Accounts
 from tests.web.conftest import artifact
-from tests.workforce import AT_HQ, seed_workforce, set_location_mode
+from tests.workforce.seed import AT_HQ, seed_workforce, set_location_mode
 
 XSS = "<script>alert(1)</script>"
 PHONE = {"width": 360, "height": 740}

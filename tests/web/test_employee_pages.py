@@ -9,9 +9,9 @@ import re
 import httpx
 
 from tests.accounts import Accounts
-from tests.jobs.conftest import Jobs
+from tests.fixtures.jobs import Jobs
 from tests.web.pages import page_client, sign_in, submit
-from tests.workforce import AT_HQ, seed_workforce, set_location_mode
+from tests.workforce.seed import AT_HQ, seed_workforce, set_location_mode
 
 XSS = "<script>alert(1)</script>"
 

@@ -94,10 +94,14 @@ def _jinja() -> Environment:
     return environment
 
 
+# The page controllers (the web pages share the domains' services and views).
+PAGE_CONTROLLERS = (SignInPages, EmployeePages, PublicPages)
+
+
 def web_site(settings: Settings) -> Site:
     pages = Router(
         path="/",
-        route_handlers=[SignInPages, EmployeePages, PublicPages],
+        route_handlers=list(PAGE_CONTROLLERS),
         middleware=[session_middleware],
         exception_handlers=PAGE_EXCEPTION_HANDLERS,
         include_in_schema=False,
