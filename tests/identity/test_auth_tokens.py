@@ -15,8 +15,9 @@ from joserfc import jwt
 from joserfc.jwk import KeySet, OKPKey
 
 from tests.accounts import PASSWORD, Accounts, log_in_all, seed_platform, seed_tenant, token_pair
+from timeward.config import Settings
 from timeward.db.session import Database
-from timeward.services import Services
+from timeward.services import Services, build_services
 
 
 @pytest.fixture
@@ -322,3 +323,24 @@ async def test_key_rotation_keeps_old_tokens_until_retired(
         "Invalid token: unknown signing key.",
     )
     assert (await _me(client, new_token)).status_code == 200
+
+
+async def test_a_key_another_process_rotated_in_is_published_and_accepted_at_once(
+    client: httpx.AsyncClient, acme_seeded: Accounts, services: Services, settings: Settings
+) -> None:
+    """A worker or the CLI signing with a key it just added (a certificate, a token): the
+    API's JWKS lists it and the API verifies it at once, not after its cache expires."""
+    await client.get("/.well-known/jwks.json")  # the API has loaded its ring
+    elsewhere = build_services(settings, services.database)  # another process's services
+    new_kid = await elsewhere.keys.rotate()
+
+    kids = {key["kid"] for key in (await client.get("/.well-known/jwks.json")).json()["keys"]}
+    assert new_kid in kids
+    signed_elsewhere = await elsewhere.tokens.issue(
+        acme_seeded.user_id("employee"), acme_seeded.tenant_id, "employee"
+    )
+    assert (
+        json.loads(base64.urlsafe_b64decode(signed_elsewhere.split(".")[0] + "=="))["kid"]
+        == new_kid
+    )
+    assert (await _me(client, signed_elsewhere)).status_code == 200

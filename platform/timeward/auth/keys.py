@@ -2,7 +2,10 @@
 
 Rotation adds a key that becomes the signing key at once; older keys stay in the
 JWKS (so tokens they signed stay valid) until retired. Every process reloads the
-key ring from the database at most every ``refresh_seconds``.
+key ring from the database at most every ``refresh_seconds``; because another process
+(a worker, the CLI) may already sign with a newer key, the published JWKS is read fresh
+and a token naming a key this process has not seen reloads the ring (at most once a
+second, so made-up key ids cannot turn into a query per request).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from timeward.crypto.aead import seal, unseal
 from timeward.crypto.master_key import derive_key
 from timeward.db.session import Database, Scope
 
+UNKNOWN_KID_RELOAD_SECONDS = 1.0
 ALGORITHM = "Ed25519"  # RFC 9864's fully specified EdDSA over Ed25519
 
 
@@ -46,6 +50,22 @@ class KeyRing:
             await self.reload()
         assert self._loaded is not None
         return self._loaded
+
+    async def published(self) -> dict[str, Any]:
+        """The JWKS as stored now: it must list any key another process already signs with."""
+        await self.reload()
+        assert self._loaded is not None
+        return self._loaded.public_jwks
+
+    async def verifying(self, kid: str | None) -> LoadedKeys:
+        """The keys, reloaded first when ``kid`` is one this process has not loaded yet."""
+        loaded = await self.current()
+        unknown = kid is not None and kid not in {key.kid for key in loaded.verifying.keys}
+        if unknown and time.monotonic() - self._loaded_at > UNKNOWN_KID_RELOAD_SECONDS:
+            await self.reload()
+            assert self._loaded is not None
+            loaded = self._loaded
+        return loaded
 
     async def reload(self) -> None:
         async with self._database.transaction(Scope.AUTH) as session:

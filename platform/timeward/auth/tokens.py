@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from joserfc import jwt
+from joserfc import jws, jwt
 from joserfc.errors import JoseError
 
 from timeward.auth.actor import PLATFORM_DOMAIN, Actor
@@ -63,8 +63,8 @@ class AccessTokens:
         return jwt.encode(header, claims, loaded.signing, algorithms=ALLOWED_ALGORITHMS)
 
     async def verify(self, token: str) -> Actor:
-        loaded = await self._keys.current()
         try:
+            loaded = await self._keys.verifying(_key_id(token))
             decoded = jwt.decode(token, loaded.verifying, algorithms=ALLOWED_ALGORITHMS)
             self._claims.validate(decoded.claims)
         except JoseError as exc:
@@ -80,6 +80,11 @@ class AccessTokens:
         if claims["exp"] - claims["iat"] > self._settings.lifetime_seconds:
             limit = self._settings.lifetime_seconds
             raise InvalidToken(f"lifetime longer than the configured {limit} seconds")
+
+
+def _key_id(token: str) -> str | None:
+    kid = jws.extract_compact(token.encode()).headers().get("kid")
+    return kid if isinstance(kid, str) else None
 
 
 def _reason(exc: JoseError) -> str:

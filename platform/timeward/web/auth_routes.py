@@ -138,4 +138,4 @@ class JwksController(Controller):
 
     @get("/.well-known/jwks.json", summary="Public keys that verify access tokens")
     async def jwks(self, services: AppServices) -> dict[str, Any]:
-        return (await services.keys.current()).public_jwks
+        return await services.keys.published()
