@@ -19,7 +19,7 @@ from timeward.config import Settings, load_settings
 from timeward.db.bootstrap import RolePasswords, bootstrap_database
 from timeward.db.embedded import start_embedded_server
 from timeward.db.migrate import upgrade_to_head
-from timeward.demo import demo_password, seed_demo
+from timeward.demo import DemoLogins, demo_password, seed_demo
 from timeward.errors import DomainError
 from timeward.identity.invitations import onboard_tenant
 from timeward.identity.service import NewTenant
@@ -65,11 +65,10 @@ def _with_services(settings: Settings, work: Callable[[Services], Awaitable[T]])
     return asyncio.run(run())
 
 
-def _seed(settings: Settings) -> str:
-    async def work(services: Services) -> str:
+def _seed(settings: Settings) -> DemoLogins:
+    async def work(services: Services) -> DemoLogins:
         password = demo_password(settings.data_dir)
-        logins = await seed_demo(services.database, password, data_keys=services.data_keys)
-        return logins.describe()
+        return await seed_demo(services.database, password, data_keys=services.data_keys)
 
     return _with_services(settings, work)
 
@@ -93,9 +92,15 @@ def serve(host: str, port: int, demo: bool) -> None:
 
     settings = resolve_databases(load_settings())
     migrate_or_explain(settings)
+    site = f"http://{host}:{port}"
     if demo:
-        click.echo(_seed(settings))
-    click.echo(f"API on http://{host}:{port}  (OpenAPI docs: http://{host}:{port}/docs)")
+        logins = _seed(settings)
+        employee = logins.first_of("employee")
+        click.echo(f"Open {site}/ and sign in as {employee} (tenant {logins.tenant_slug})")
+        click.echo(logins.describe())
+    else:
+        click.echo(f"Open {site}/ to sign in")
+    click.echo(f"API on {site}/api/v1  (OpenAPI docs: {site}/docs)")
     # uvicorn re-raises SIGTERM once it has shut down; exiting normally instead lets the
     # embedded PostgreSQL's exit hook stop the server it started.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -117,7 +122,7 @@ def seed_demo_command() -> None:
     """Create the demo tenant and print its logins."""
     settings = resolve_databases(load_settings())
     migrate_or_explain(settings)
-    click.echo(_seed(settings))
+    click.echo(_seed(settings).describe())
 
 
 @main.command("setup-db")

