@@ -21,7 +21,6 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader
 from litestar.openapi.plugins import (
     OpenAPIRenderPlugin,
-    ScalarRenderPlugin,
     SwaggerRenderPlugin,
 )
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -69,9 +68,9 @@ def _csrf_secret(settings: Settings) -> str:
 
 
 def docs_viewers() -> list[OpenAPIRenderPlugin]:
-    """The API docs' viewers: Swagger UI first (served at ``/docs``), from this app's own
-    files, so the docs work offline; Scalar stays at ``/docs/scalar`` and loads its script
-    from its CDN."""
+    """The API docs' viewer: Swagger UI (served at ``/docs``) from this app's own files, so
+    the docs work offline. Scalar, the earlier viewer, is gone: it loads its script from
+    a CDN, and no page of ours loads anything from another host."""
     return [
         SwaggerRenderPlugin(
             js_url="/static/swagger-ui-bundle.js",
@@ -80,7 +79,6 @@ def docs_viewers() -> list[OpenAPIRenderPlugin]:
             favicon=NO_FAVICON,
             path="/swagger",
         ),
-        ScalarRenderPlugin(path="/scalar", favicon=NO_FAVICON),
     ]
 
 
