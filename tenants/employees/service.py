@@ -14,7 +14,7 @@ from tenants.employees.models import Employee, EmployeeStatus
 from timeward import clock
 from timeward.acting import Acting
 from timeward.audit.log import AuditEntry, AuditLog
-from timeward.db.queries import one_or_not_found
+from timeward.db.queries import fetch_page, one_or_not_found
 from timeward.errors import Conflict, InvalidInput
 from timeward.identity.models import PENDING, Membership
 from timeward.paging import PageRequest
@@ -73,10 +73,7 @@ async def list_employees(
     statement = select(Employee).where(Employee.tenant_id == tenant_id)
     if status is not None:
         statement = statement.where(Employee.status == status)
-    rows = await session.scalars(
-        statement.order_by(Employee.name, Employee.id).limit(page.fetch).offset(page.offset)
-    )
-    return list(rows.all())
+    return await fetch_page(session, statement.order_by(Employee.name, Employee.id), page)
 
 
 async def _check_references(

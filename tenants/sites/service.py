@@ -13,6 +13,7 @@ from tenants.sites.models import JobSite
 from timeward import clock
 from timeward.acting import Acting
 from timeward.audit.log import AuditEntry, AuditLog
+from timeward.db.queries import fetch_page
 from timeward.errors import Conflict, InvalidInput, NotFound
 from timeward.paging import PageRequest
 
@@ -71,10 +72,7 @@ async def list_sites(
     statement = select(JobSite).where(JobSite.tenant_id == tenant_id)
     if active is not None:
         statement = statement.where(JobSite.active.is_(active))
-    rows = await session.scalars(
-        statement.order_by(JobSite.name, JobSite.id).limit(page.fetch).offset(page.offset)
-    )
-    return list(rows.all())
+    return await fetch_page(session, statement.order_by(JobSite.name, JobSite.id), page)
 
 
 async def _name_free(

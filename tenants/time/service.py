@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.employees.service import get_employee
 from tenants.time.models import ApprovalState, ClockEvent, TimeEntry
-from timeward.db.queries import one_or_not_found
+from timeward.db.queries import fetch_page, one_or_not_found
 from timeward.errors import InvalidInput
 from timeward.paging import DateRange, PageRequest
 
@@ -62,12 +62,7 @@ async def list_clock_events(
     if employee_id is not None:
         statement = statement.where(ClockEvent.employee_id == employee_id)
     statement = _in_period(statement, ClockEvent.at, period)
-    rows = await session.scalars(
-        statement.order_by(ClockEvent.at.desc(), ClockEvent.id)
-        .limit(page.fetch)
-        .offset(page.offset)
-    )
-    return list(rows.all())
+    return await fetch_page(session, statement.order_by(ClockEvent.at.desc(), ClockEvent.id), page)
 
 
 async def list_time_entries(
@@ -80,12 +75,9 @@ async def list_time_entries(
     if entry_filter.state is not None:
         statement = statement.where(TimeEntry.approval_state == entry_filter.state)
     statement = _in_period(statement, TimeEntry.started_at, entry_filter.period)
-    rows = await session.scalars(
-        statement.order_by(TimeEntry.started_at.desc(), TimeEntry.id)
-        .limit(page.fetch)
-        .offset(page.offset)
+    return await fetch_page(
+        session, statement.order_by(TimeEntry.started_at.desc(), TimeEntry.id), page
     )
-    return list(rows.all())
 
 
 async def get_time_entry(

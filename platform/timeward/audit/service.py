@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward.audit.models import AuditEvent
+from timeward.db.queries import fetch_page
 from timeward.paging import PageRequest
 
 
@@ -39,10 +40,7 @@ async def list_events(
         query = query.where(AuditEvent.at >= where.since)
     if where.until:
         query = query.where(AuditEvent.at < where.until)
-    rows = await session.scalars(
-        query.order_by(AuditEvent.seq.desc()).limit(page.fetch).offset(page.offset)
-    )
-    return list(rows.all())
+    return await fetch_page(session, query.order_by(AuditEvent.seq.desc()), page)
 
 
 def pseudonym_for(key: bytes, tenant_id: UUID, subject_id: UUID) -> UUID:

@@ -15,6 +15,7 @@ from timeward.acting import Acting
 from timeward.breaches.calendar import NoticeCalendar, notice_calendar
 from timeward.breaches.messages import notice_content
 from timeward.breaches.models import AffectedBasis, Breach, BreachNotice
+from timeward.db.queries import fetch_page
 from timeward.errors import InvalidInput, NotFound
 from timeward.identity.models import Tenant, TenantStatus
 from timeward.jobs.after_commit import start_after_commit
@@ -226,14 +227,9 @@ async def _incidents(session: AsyncSession, breaches: Sequence[Breach]) -> list[
 
 async def list_incidents(session: AsyncSession, page: PageRequest) -> list[Incident]:
     """Incidents, newest discovery first, with every notice's state (platform scope)."""
-    breaches = (
-        await session.scalars(
-            select(Breach)
-            .order_by(Breach.discovered_at.desc(), Breach.id)
-            .limit(page.fetch)
-            .offset(page.offset)
-        )
-    ).all()
+    breaches = await fetch_page(
+        session, select(Breach).order_by(Breach.discovered_at.desc(), Breach.id), page
+    )
     return await _incidents(session, breaches)
 
 
@@ -249,14 +245,13 @@ async def tenant_notices(
     session: AsyncSession, tenant_id: UUID, page: PageRequest
 ) -> list[BreachNotice]:
     """The breaches that concern this tenant (tenant scope), newest first."""
-    rows = await session.scalars(
+    return await fetch_page(
+        session,
         select(BreachNotice)
         .where(BreachNotice.tenant_id == tenant_id)
-        .order_by(BreachNotice.created_at.desc(), BreachNotice.id)
-        .limit(page.fetch)
-        .offset(page.offset)
+        .order_by(BreachNotice.created_at.desc(), BreachNotice.id),
+        page,
     )
-    return list(rows.all())
 
 
 async def tenant_notice(

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward.errors import NotFound
+from timeward.paging import PageRequest
 
 T = TypeVar("T")
 
@@ -54,3 +55,12 @@ async def lock_waiting_briefly(
         raise
     await session.execute(text("SET LOCAL lock_timeout TO DEFAULT"))
     return row
+
+
+async def fetch_page(
+    session: AsyncSession, statement: Select[T], page: PageRequest
+) -> list[T]:
+    """The entities of one page of the (ordered) statement: ``page.fetch`` rows, one more
+    than a page, so that ``make_page`` can tell whether another page follows."""
+    rows = await session.scalars(statement.limit(page.fetch).offset(page.offset))
+    return list(rows.all())

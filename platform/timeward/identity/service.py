@@ -13,6 +13,7 @@ from timeward.acting import Acting
 from timeward.audit.log import PLATFORM_CHAIN, AuditEntry, AuditLog
 from timeward.auth.actor import PLATFORM_DOMAIN
 from timeward.auth.service import AuthService
+from timeward.db.queries import fetch_page
 from timeward.db.session import Database, Scope
 from timeward.deadlines import UnsupportedCalendar, check_calendar
 from timeward.errors import Conflict, InvalidInput, NotFound
@@ -174,10 +175,7 @@ async def member_view(session: AsyncSession, membership: Membership) -> Member:
 
 
 async def list_tenants(session: AsyncSession, page: PageRequest) -> list[Tenant]:
-    rows = await session.scalars(
-        select(Tenant).order_by(Tenant.created_at).limit(page.fetch).offset(page.offset)
-    )
-    return list(rows.all())
+    return await fetch_page(session, select(Tenant).order_by(Tenant.created_at), page)
 
 
 async def get_tenant(database: Database, tenant_id: UUID) -> Tenant:

@@ -11,6 +11,7 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeward.db.queries import fetch_page
 from timeward.db.session import Database, Scope
 from timeward.deadlines import instruction_escalation
 from timeward.errors import NotFound
@@ -54,14 +55,13 @@ async def list_instructions(
     session: AsyncSession, tenant_id: UUID, page: PageRequest
 ) -> list[Instruction]:
     """Newest first; ``page.fetch`` rows (one more than a page: is there another?)."""
-    rows = await session.scalars(
+    return await fetch_page(
+        session,
         select(Instruction)
         .where(Instruction.tenant_id == tenant_id)
-        .order_by(Instruction.received_at.desc(), Instruction.id)
-        .limit(page.fetch)
-        .offset(page.offset)
+        .order_by(Instruction.received_at.desc(), Instruction.id),
+        page,
     )
-    return list(rows.all())
 
 
 async def history(

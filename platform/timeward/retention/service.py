@@ -25,6 +25,7 @@ from timeward import clock
 from timeward.acting import Acting
 from timeward.datamap.catalog import Catalog, load_catalog
 from timeward.datamap.deletion import batch_delete, not_referenced, quote
+from timeward.db.queries import fetch_page
 from timeward.db.session import Database, Scope
 from timeward.errors import InvalidInput, NotFound
 from timeward.identity.models import Tenant, TenantStatus
@@ -111,14 +112,13 @@ async def recent_runs(
     session: AsyncSession, tenant_id: UUID, page: PageRequest
 ) -> list[RetentionRun]:
     """Purge reports, newest first."""
-    rows = await session.scalars(
+    return await fetch_page(
+        session,
         select(RetentionRun)
         .where(RetentionRun.tenant_id == tenant_id)
-        .order_by(RetentionRun.started_at.desc(), RetentionRun.id)
-        .limit(page.fetch)
-        .offset(page.offset)
+        .order_by(RetentionRun.started_at.desc(), RetentionRun.id),
+        page,
     )
-    return list(rows.all())
 
 
 def _applicable(catalog: Catalog, category: Category) -> str | None:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from timeward import clock
 from timeward.acting import Acting
 from timeward.audit.log import AuditEntry, AuditLog
+from timeward.db.queries import fetch_page
 from timeward.db.session import Database, Scope
 from timeward.errors import Conflict, InvalidInput, NotFound
 from timeward.identity.models import Tenant, TenantStatus
@@ -90,14 +91,13 @@ async def list_grants(
     session: AsyncSession, tenant_id: UUID, page: PageRequest
 ) -> list[SupportGrant]:
     """This tenant's grants, newest first."""
-    rows = await session.scalars(
+    return await fetch_page(
+        session,
         select(SupportGrant)
         .where(SupportGrant.tenant_id == tenant_id)
-        .order_by(SupportGrant.created_at.desc(), SupportGrant.id)
-        .limit(page.fetch)
-        .offset(page.offset)
+        .order_by(SupportGrant.created_at.desc(), SupportGrant.id),
+        page,
     )
-    return list(rows.all())
 
 
 def _live(now: datetime) -> list[ColumnElement[bool]]:
@@ -133,11 +133,10 @@ async def live_grant_for(database: Database, tenant_id: UUID, staff_user_id: UUI
 async def live_grants(session: AsyncSession, page: PageRequest) -> list[SupportGrant]:
     """Live grants across tenants (platform scope), first to expire first: metadata for
     the staff's queue."""
-    rows = await session.scalars(
+    return await fetch_page(
+        session,
         select(SupportGrant)
         .where(*_live(clock.now()))
-        .order_by(SupportGrant.expires_at, SupportGrant.tenant_id, SupportGrant.id)
-        .limit(page.fetch)
-        .offset(page.offset)
+        .order_by(SupportGrant.expires_at, SupportGrant.tenant_id, SupportGrant.id),
+        page,
     )
-    return list(rows.all())

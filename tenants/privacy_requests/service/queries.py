@@ -26,7 +26,7 @@ from tenants.privacy_requests.transitions import (
     OPEN,
     Status,
 )
-from timeward.db.queries import one_or_not_found
+from timeward.db.queries import fetch_page, one_or_not_found
 from timeward.deadlines import TenantCalendar
 from timeward.errors import Gone, NotFound
 from timeward.identity.models import Tenant
@@ -73,25 +73,23 @@ async def list_queue(
         query = query.where(PrivacyRequest.status.in_([s.value for s in OPEN]))
     if where.overdue_only:
         query = query.where(PrivacyRequest.due_date < today)
-    rows = await session.scalars(
-        query.order_by(PrivacyRequest.due_date, PrivacyRequest.received_at, PrivacyRequest.id)
-        .limit(page.fetch)
-        .offset(page.offset)
+    return await fetch_page(
+        session,
+        query.order_by(PrivacyRequest.due_date, PrivacyRequest.received_at, PrivacyRequest.id),
+        page,
     )
-    return list(rows.all())
 
 
 async def list_mine(
     session: AsyncSession, tenant_id: UUID, user_id: UUID, page: PageRequest
 ) -> list[PrivacyRequest]:
-    rows = await session.scalars(
+    return await fetch_page(
+        session,
         select(PrivacyRequest)
         .where(PrivacyRequest.tenant_id == tenant_id, PrivacyRequest.requester_user_id == user_id)
-        .order_by(PrivacyRequest.received_at.desc(), PrivacyRequest.id)
-        .limit(page.fetch)
-        .offset(page.offset)
+        .order_by(PrivacyRequest.received_at.desc(), PrivacyRequest.id),
+        page,
     )
-    return list(rows.all())
 
 
 async def timeline(
