@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from bench.harness import bench_database, machine
+from bench.harness import bench_database, print_comparison
 from timeward.deadlines import TenantCalendar, instruction_escalation, traffic_light
 
 CALENDARS = [("DE", "BE"), ("DE", "BY"), ("GB", "ENG"), ("US", "CA"), ("FR", None)]
@@ -66,11 +66,12 @@ async def main(items: int) -> None:
             sweep_s = time.perf_counter() - started
         finally:
             await conn.close()
-    print(f"machine: {machine()}")
-    print(f"{len(rows)} open items over {TENANTS} tenants, calendars {CALENDARS}")
-    print(f"sweep (read + classify)   {sweep_s:6.3f} s   {dict(sorted(outcome.items()))}")
-    print(f"read only (baseline)      {read_s:6.3f} s")
-    print(f"ratio sweep / read time: {sweep_s / read_s:.1f}x")
+    print_comparison(
+        f"{len(rows)} open items over {TENANTS} tenants, calendars {CALENDARS}",
+        ("sweep (read + classify)  ", sweep_s, f"   {dict(sorted(outcome.items()))}"),
+        ("read only (baseline)     ", read_s, ""),
+        "sweep / read time",
+    )
 
 
 if __name__ == "__main__":

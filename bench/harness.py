@@ -93,3 +93,14 @@ def machine() -> str:
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"PostgreSQL on {ADMIN_URL.split('@')[-1].split('/')[0]}"
     )
+
+
+def print_comparison(
+    setting: str, measured: tuple[str, float, str], baseline: tuple[str, float, str], ratio: str
+) -> None:
+    """Print the machine, the setting and two (label, seconds, note) timings with their ratio."""
+    print(f"machine: {machine()}")
+    print(setting)
+    for label, seconds, note in (measured, baseline):
+        print(f"{label} {seconds:6.3f} s{note}")
+    print(f"ratio {ratio}: {measured[1] / baseline[1]:.1f}x")

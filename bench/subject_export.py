@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from bench.harness import bench_database, machine
+from bench.harness import bench_database, print_comparison
 from tenants.privacy_requests.export import collect, package
 from tenants.privacy_requests.models import PrivacyRequest
 from tenants.privacy_requests.subject import SubjectRef
@@ -111,11 +111,12 @@ async def main(years: int) -> None:
             direct_s = time.perf_counter() - started
         finally:
             await db.dispose()
-    print(f"machine: {machine()}")
-    print(f"{years} years of clock events ({years * 365 * 2} events) for one employee")
-    print(f"export (collect + zip)   {export_s:6.3f} s  {rows} rows, {size / 1024:.0f} KiB zip")
-    print(f"same rows selected       {direct_s:6.3f} s  {direct_rows} rows")
-    print(f"ratio export / select time: {export_s / direct_s:.1f}x")
+    print_comparison(
+        f"{years} years of clock events ({years * 365 * 2} events) for one employee",
+        ("export (collect + zip)  ", export_s, f"  {rows} rows, {size / 1024:.0f} KiB zip"),
+        ("same rows selected      ", direct_s, f"  {direct_rows} rows"),
+        "export / select time",
+    )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import asyncpg
 import httpx
 import pytest
 
+from tests.accountability.support import audit_events
 from tests.accounts import Accounts, log_in_all
 from tests.clients import add_admin, notification_kinds, seed_client
 from tests.fixtures.clock import FixedClock
@@ -244,17 +245,9 @@ async def test_client_admin_sees_art_33_3_fields_and_acknowledges(
     assert notice["acknowledged_at"] == first.json()["acknowledged_at"]
     assert detail.json()["acknowledged_count"] == 1
 
-    tenant_events = await client.get(
-        "/api/v1/audit-events", params={"action": "breach.acknowledged"}, headers=admin
-    )
-    [event] = tenant_events.json()["items"]
+    [event] = await audit_events(client, admin, "breach.acknowledged")
     assert (event["subject_id"], event["actor_role"]) == (incident["id"], "client_admin")
-    platform_events = await client.get(
-        "/api/v1/audit-events",
-        params={"action": "breach.recorded"},
-        headers=staff.auth("platform_admin"),
-    )
-    [recorded] = platform_events.json()["items"]
+    [recorded] = await audit_events(client, staff.auth("platform_admin"), "breach.recorded")
     assert recorded["subject_id"] == incident["id"]
     assert recorded["details"]["tenants"] == 1
 

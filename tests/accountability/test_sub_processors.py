@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.accountability.support import audit_events
 from tests.accounts import Accounts, log_in_all
 from tests.clients import add_admin, notification_kinds, seed_client
 from tests.fixtures.clock import FixedClock
@@ -114,12 +115,7 @@ async def test_registry_is_public_and_versioned(
     assert (await client.get(REGISTRY, params={"version": -1})).status_code == 400
     assert (await client.get(REGISTRY, params={"version": "latest"})).status_code == 400
 
-    events = await client.get(
-        "/api/v1/audit-events",
-        params={"action": "sub_processor.changed"},
-        headers=staff.auth("platform_staff"),
-    )
-    [event] = events.json()["items"]
+    [event] = await audit_events(client, staff.auth("platform_staff"), "sub_processor.changed")
     assert event["subject_id"] == first["sub_processor_id"]
     assert event["details"]["version"] == 3
 
@@ -208,12 +204,7 @@ async def test_objection_is_recorded_and_visible_to_platform_staff(
     )
     assert [o["tenant_slug"] for o in only.json()["items"]] == ["alpha"]
 
-    events = await client.get(
-        "/api/v1/audit-events",
-        params={"action": "sub_processor.objected"},
-        headers=alpha.auth("client_admin"),
-    )
-    [event] = events.json()["items"]
+    [event] = await audit_events(client, alpha.auth("client_admin"), "sub_processor.objected")
     assert (event["subject_id"], event["details"]["version"]) == (second["id"], 2)
 
 

@@ -35,27 +35,34 @@ async def _certificates(
     return client_view.json()["payload"], staff_view.json()["payload"]
 
 
+async def _hold_subject(
+    client: httpx.AsyncClient,
+    staff: Accounts,
+    acme: Accounts,
+    subject_id: UUID,
+    *,
+    told: bool,
+    **body: Any,
+) -> dict[str, Any]:
+    """A hold on one of acme's employees, disclosed to the client or not (the 201 body)."""
+    return await place_hold(
+        client,
+        staff,
+        acme.tenant_id,
+        scope="subject",
+        subject_id=str(subject_id),
+        client_may_be_told=told,
+        **body,
+    )
+
+
 async def _hold_others(
     client: httpx.AsyncClient, staff: Accounts, acme: Accounts, people: dict[str, UUID]
 ) -> None:
     """A confidential hold on the manager, a disclosed one on the colleague."""
     assert acme.tenant_id
-    await place_hold(
-        client,
-        staff,
-        acme.tenant_id,
-        scope="subject",
-        subject_id=str(people["client_manager"]),
-        client_may_be_told=False,
-    )
-    await place_hold(
-        client,
-        staff,
-        acme.tenant_id,
-        scope="subject",
-        subject_id=str(people["colleague"]),
-        client_may_be_told=True,
-    )
+    await _hold_subject(client, staff, acme, people["client_manager"], told=False)
+    await _hold_subject(client, staff, acme, people["colleague"], told=True)
 
 
 async def test_holds_on_other_people_do_not_touch_a_subjects_deletion(
@@ -85,14 +92,8 @@ async def test_a_subjects_certificate_names_only_the_hold_on_that_subject(
     assert acme.tenant_id
     people = (await seed_workforce(client, acme)).employees
     await _hold_others(client, staff, acme, people)
-    own = await place_hold(
-        client,
-        staff,
-        acme.tenant_id,
-        scope="subject",
-        subject_id=str(people["employee"]),
-        client_may_be_told=True,
-        reference="Subpoena 99/27",
+    own = await _hold_subject(
+        client, staff, acme, people["employee"], told=True, reference="Subpoena 99/27"
     )
     # named by login account only: the hold names the employee record, and still covers it
     user_id = str(acme.user_id("employee"))
@@ -117,14 +118,7 @@ async def test_releasing_a_hold_on_someone_else_leaves_a_held_instruction_alone(
     instruction that its own hold keeps partially completed."""
     assert acme.tenant_id
     people = (await seed_workforce(client, acme)).employees
-    await place_hold(
-        client,
-        staff,
-        acme.tenant_id,
-        scope="subject",
-        subject_id=str(people["employee"]),
-        client_may_be_told=True,
-    )
+    await _hold_subject(client, staff, acme, people["employee"], told=True)
     created = await instruct(
         client, acme, kind="delete_subject", subject_id=str(people["employee"])
     )
@@ -132,14 +126,7 @@ async def test_releasing_a_hold_on_someone_else_leaves_a_held_instruction_alone(
     await jobs.drain()
     before = await wait_for_status(client, acme, instruction_id, {"partially_completed"})
 
-    other = await place_hold(
-        client,
-        staff,
-        acme.tenant_id,
-        scope="subject",
-        subject_id=str(people["client_manager"]),
-        client_may_be_told=False,
-    )
+    other = await _hold_subject(client, staff, acme, people["client_manager"], told=False)
     await release_hold(client, staff, other["id"])
     await jobs.drain()
     after = await wait_for_status(client, acme, instruction_id, {"partially_completed"})

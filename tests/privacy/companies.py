@@ -207,3 +207,20 @@ async def working_life(client: httpx.AsyncClient, company: Company) -> dict[str,
         client, company, "access", details=f"I am {person.name} of {person.address}"
     )
     return {"site_id": site_id, "entry_id": entry_id, "earlier": earlier["id"]}
+
+
+async def assert_others_untouched(
+    client: httpx.AsyncClient, acme: Company, bystander: Company
+) -> None:
+    """After one person's erasure: a colleague and another tenant's employee keep their data,
+    and acme's audit chain still verifies."""
+    colleague = await client.get(
+        f"/api/v1/employees/{acme.employees['client_manager']}", headers=acme.admin
+    )
+    assert colleague.json()["name"] == acme.people["client_manager"].name
+    other = await client.get(
+        f"/api/v1/employees/{bystander.employees['employee']}", headers=bystander.admin
+    )
+    assert other.json()["contact"]["work_email"] == bystander.people["employee"].email
+    verified = await client.get("/api/v1/audit-events/verify", headers=acme.admin)
+    assert verified.json() == {"intact": True}

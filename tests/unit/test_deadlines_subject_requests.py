@@ -23,7 +23,7 @@ from timeward.deadlines import (
     subject_request_due,
     traffic_light,
 )
-from timeward.deadlines.rules import default_policy
+from timeward.deadlines.rules import DeadlinePolicy, default_policy
 
 BERLIN = ZoneInfo("Europe/Berlin")
 UTC = ZoneInfo("UTC")
@@ -190,18 +190,29 @@ def test_too_long_extension_names_the_latest_date() -> None:
         )
 
 
+def _policy_without_extension(
+    *, red_max_days_left: int, amber_max_days_left: int
+) -> DeadlinePolicy:
+    """A 30-day policy with no extension rule and the given traffic-light thresholds."""
+    return parse_policy(
+        {
+            "subject_requests": {"default": {"max_days": 30}},
+            "subject_request_status": {
+                "red_max_days_left": red_max_days_left,
+                "amber_max_days_left": amber_max_days_left,
+            },
+            "instructions": {
+                "business_days": 30,
+                "subject_request_buffer_days": 5,
+                "escalation_business_days": 5,
+            },
+            "breaches": {"notice_business_days": 7},
+        }
+    )
+
+
 def test_jurisdiction_without_extension_refuses_any() -> None:
-    document = {
-        "subject_requests": {"default": {"max_days": 30}},
-        "subject_request_status": {"red_max_days_left": 3, "amber_max_days_left": 10},
-        "instructions": {
-            "business_days": 30,
-            "subject_request_buffer_days": 5,
-            "escalation_business_days": 5,
-        },
-        "breaches": {"notice_business_days": 7},
-    }
-    policy = parse_policy(document)
+    policy = _policy_without_extension(red_max_days_left=3, amber_max_days_left=10)
     assert latest_extended_due(date(2027, 1, 31), DE_BE, policy=policy) is None
     with pytest.raises(ExtensionRefused) as error:
         extend_subject_request(
@@ -241,18 +252,7 @@ def test_traffic_light_and_overdue(now: datetime, expected: TrafficLight, overdu
 
 def test_traffic_light_thresholds_come_from_the_policy() -> None:
     policy = default_policy()
-    lenient = parse_policy(
-        {
-            "subject_requests": {"default": {"max_days": 30}},
-            "subject_request_status": {"red_max_days_left": 0, "amber_max_days_left": 5},
-            "instructions": {
-                "business_days": 30,
-                "subject_request_buffer_days": 5,
-                "escalation_business_days": 5,
-            },
-            "breaches": {"notice_business_days": 7},
-        }
-    )
+    lenient = _policy_without_extension(red_max_days_left=0, amber_max_days_left=5)
     three_days_left = berlin(2027, 2, 25, 9, 0)
     assert traffic_light(DUE, three_days_left, DE_BE, policy=policy) is TrafficLight.RED
     assert traffic_light(DUE, three_days_left, DE_BE, policy=lenient) is TrafficLight.AMBER
