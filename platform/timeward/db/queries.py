@@ -57,9 +57,7 @@ async def lock_waiting_briefly(
     return row
 
 
-async def fetch_page(
-    session: AsyncSession, statement: Select[T], page: PageRequest
-) -> list[T]:
+async def fetch_page(session: AsyncSession, statement: Select[T], page: PageRequest) -> list[T]:
     """The entities of one page of the (ordered) statement: ``page.fetch`` rows, one more
     than a page, so that ``make_page`` can tell whether another page follows."""
     rows = await session.scalars(statement.limit(page.fetch).offset(page.offset))
