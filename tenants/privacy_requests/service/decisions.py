@@ -27,6 +27,7 @@ from tenants.privacy_requests.service.job_starts import (
 )
 from tenants.privacy_requests.service.queries import calendar_of, tenant_name
 from tenants.privacy_requests.service.steps import (
+    answer_requester,
     apply_transition,
     requester_reference,
     tell_admins_step,
@@ -74,11 +75,9 @@ async def verify_identity(
     )
     request.identity_verified_at, request.identity_method = now, method
     request.identity_verified_by = by.user_id
-    controller = await tenant_name(session, request.tenant_id)
-    await tell_requester(
-        session,
-        request,
-        messages.identity_verified(controller, requester_reference(request), request.due_date),
+    due = request.due_date
+    await answer_requester(
+        session, request, lambda controller, ref: messages.identity_verified(controller, ref, due)
     )
     return request
 

@@ -28,12 +28,10 @@ from tenants.privacy_requests.service.job_starts import (
     ERASE_SUBJECT,
     start_after_commit,
 )
-from tenants.privacy_requests.service.queries import tenant_name
 from tenants.privacy_requests.service.steps import (
+    answer_requester,
     apply_transition,
     record_step,
-    requester_reference,
-    tell_requester,
 )
 from tenants.privacy_requests.transitions import (
     Action,
@@ -148,9 +146,8 @@ async def rectify(
         {"fields": fields},
         f"Corrected: {', '.join(changed) or 'nothing (the details were already right)'}.",
     )
-    controller = await tenant_name(session, request.tenant_id)
-    await tell_requester(
-        session, request, messages.rectified(controller, requester_reference(request), changed)
+    await answer_requester(
+        session, request, lambda controller, ref: messages.rectified(controller, ref, changed)
     )
     return changed
 
@@ -199,11 +196,9 @@ async def apply_flags(
         {"flags": flags},
         messages.FLAG_WORDS[RequestType(request.request_type)],
     )
-    controller = await tenant_name(session, request.tenant_id)
-    await tell_requester(
-        session,
-        request,
-        messages.flags_applied(controller, requester_reference(request), request.request_type),
+    kind = request.request_type
+    await answer_requester(
+        session, request, lambda controller, ref: messages.flags_applied(controller, ref, kind)
     )
     return flags
 

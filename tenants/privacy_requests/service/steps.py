@@ -3,7 +3,7 @@ and the client admins are told by e-mail (outbox, sent after commit) and in the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -153,6 +153,17 @@ async def tell_requester(
             message.subject,
             message.body,
         )
+
+
+async def answer_requester(
+    session: AsyncSession,
+    request: PrivacyRequest,
+    compose: Callable[[str, UUID], messages.Message],
+) -> None:
+    """Tell the requester a message composed from their employer's name and the reference
+    they know the request by."""
+    controller = await tenant_name(session, request.tenant_id)
+    await tell_requester(session, request, compose(controller, requester_reference(request)))
 
 
 async def tell_admins(session: AsyncSession, tenant_id: UUID, message: messages.Message) -> int:
