@@ -13,8 +13,21 @@ from tests.web.test_browser import signed_in
 from tests.workforce.seed import seed_workforce
 
 BLOCKING = {"serious", "critical"}
-PUBLIC_PAGES = ["/sign-in", "/forgot-password", "/privacy", "/privacy-request"]
-SIGNED_IN_PAGES = ["/home", "/my/time", "/my/privacy-requests", "/my/notifications"]
+PUBLIC_PAGES = [
+    "/sign-in",
+    "/forgot-password",
+    "/privacy",
+    "/privacy-request",
+    "/t/acme/privacy-request",
+]
+SIGNED_IN_PAGES = [
+    "/home",
+    "/my/time",
+    "/my/time?week=2026-01-05",
+    "/my/data",
+    "/my/privacy-requests",
+    "/my/notifications",
+]
 
 
 async def blocking_violations(page: Any) -> list[str]:

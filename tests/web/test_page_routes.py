@@ -29,6 +29,7 @@ PUBLIC_PAGES = {
     ("GET", "/privacy-request"),
     ("POST", "/privacy-request"),
     ("GET", "/privacy-request/received"),
+    ("GET", "/t/{slug:str}/privacy-request"),
     ("GET", "/static/{file_path:path}"),
     ("POST", "/language"),
 }
@@ -36,6 +37,7 @@ SIGNED_IN_PAGES = {
     ("GET", "/home"): ("me", "read"),
     ("POST", "/home/clock"): ("clock", "create"),
     ("GET", "/my/time"): ("me_time", "read"),
+    ("GET", "/my/data"): ("me", "read"),
     ("GET", "/my/privacy-requests"): ("my_privacy_requests", "read"),
     ("POST", "/my/privacy-requests"): ("my_privacy_requests", "create"),
     ("GET", "/my/privacy-requests/{request_id:uuid}"): ("my_privacy_requests", "read"),

@@ -1,16 +1,17 @@
-"""The signed-in employee's pages: home with the clock button, my time, my privacy
-requests, notifications. Each page is guarded by the same permission as its API twin
-and calls the same services; another person's or tenant's id is a 404 page."""
+"""The signed-in employee's pages: home with the clock button, my time (any week), my
+data, my privacy requests, notifications. Each page is guarded by the same permission as
+its API twin and calls the same services; another person's or tenant's id is a 404 page."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath
+from litestar.exceptions import ValidationException
+from litestar.params import FromPath, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.employees.models import Employee
@@ -94,9 +95,26 @@ def _position(form: ClockForm) -> Coordinates | None:
     return Coordinates(position.latitude, position.longitude, position.accuracy)
 
 
+WEEK = timedelta(days=7)
+
+
 def _week_start(now: datetime) -> datetime:
     day = now.replace(hour=0, minute=0, second=0, microsecond=0)
     return day - timedelta(days=day.weekday())
+
+
+def _requested_week(value: str | None) -> datetime:
+    """The Monday ``?week=`` names (UTC midnight), or this week's; anything else is a 400."""
+    if value is None:
+        return _week_start(clock.now())
+    try:
+        day: date | None = date.fromisoformat(value)
+    except ValueError:
+        day = None
+    if day is None or len(value) != 10 or day.weekday() != 0:
+        shown = value[:40]
+        raise ValidationException(f"week must be a Monday written YYYY-MM-DD, not '{shown}'.")
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 class EmployeePages(Controller):
@@ -146,11 +164,17 @@ class EmployeePages(Controller):
 
     @get("/my/time", opt=page("me_time", "read"), include_in_schema=False)
     async def my_time(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, session: DbSession
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        session: DbSession,
+        week_of: Annotated[str | None, QueryParameter(name="week")] = None,
     ) -> Response[Any]:
         tenant_id = actor.require_tenant()
         employee = await _employee(session, actor)
-        week = DateRange(start=_week_start(clock.now()))
+        start = _requested_week(week_of)
+        this_week = _week_start(clock.now())
+        week = DateRange(start=start, end=start + WEEK)
         entries = []
         if employee is not None:
             entries = await time.list_time_entries(
@@ -162,14 +186,37 @@ class EmployeePages(Controller):
             "my_time.html",
             viewer=await _viewer(request, session, actor),
             employee=employee,
-            week_start=week.start,
+            week_start=start,
+            is_this_week=start == this_week,
+            previous_week=(start - WEEK).date().isoformat(),
+            next_week=(start + WEEK).date().isoformat() if start < this_week else None,
             entries=entries,
             total_hours=f"{total / 3600:.2f}",
         )
 
+    @get("/my/data", opt=page("me", "read"), include_in_schema=False)
+    async def my_data(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, session: DbSession
+    ) -> Response[Any]:
+        """What the employer holds about me, as my employee record shows it."""
+        employee = await _employee(session, actor)
+        policy = await location_policy(session, actor.require_tenant())
+        return render(
+            request,
+            "my_data.html",
+            viewer=await _viewer(request, session, actor),
+            employee=employee,
+            location_mode=policy.mode,
+            explanation=describe(policy),
+        )
+
     @get("/my/privacy-requests", opt=page("my_privacy_requests", "read"), include_in_schema=False)
     async def my_requests(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, session: DbSession
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        session: DbSession,
+        chosen: Annotated[RequestType | None, QueryParameter(name="type")] = None,
     ) -> Response[Any]:
         rows = await privacy.list_mine(
             session, actor.require_tenant(), actor.user_id, PageRequest(limit=100)
@@ -180,6 +227,7 @@ class EmployeePages(Controller):
             viewer=await _viewer(request, session, actor),
             requests=[await my_view(session, row) for row in rows],
             request_types=REQUEST_TYPES,
+            chosen=chosen or RequestType.ACCESS,
         )
 
     @post(

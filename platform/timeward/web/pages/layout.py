@@ -60,6 +60,9 @@ LABELS = {
     "pending": N_("pending"),
     "approved": N_("approved"),
     "rejected": N_("rejected"),
+    "precise": N_("precise position"),
+    "geofence": N_("on site or not (geofence)"),
+    "off": N_("no location"),
 }
 
 
@@ -86,6 +89,7 @@ class NavItem:
 NAVIGATION = (
     NavItem("/home", N_("Home"), "me", "read"),
     NavItem("/my/time", N_("My time"), "me_time", "read"),
+    NavItem("/my/data", N_("My data"), "me", "read"),
     NavItem("/my/privacy-requests", N_("My privacy requests"), "my_privacy_requests", "read"),
     NavItem("/my/notifications", N_("Notifications"), "my_notifications", "read"),
 )

@@ -1,6 +1,9 @@
 """Pages for anyone, no sign-in: the public privacy-request form (the same intake, throttle
 and non-enumerating answer as ``POST /api/v1/public/privacy-requests``) and who is the
-controller and who the processor."""
+controller and who the processor. The per-tenant request page
+(``/t/{slug}/privacy-request``) is the same form: the intake routes by e-mail address to
+every employer holding it, so the slug changes nothing but the wording, and an unknown
+slug gets exactly the page a known one gets (no enumeration)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import ValidationException
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 
 from tenants.privacy_requests import intake, messages
 from tenants.privacy_requests.models import RequestType
@@ -49,6 +52,12 @@ class PublicPages(Controller):
     @get("/privacy-request", include_in_schema=False)
     async def request_form(self, request: Request[Any, Any, Any]) -> Response[Any]:
         return render(request, "public_request.html", request_types=REQUEST_TYPES)
+
+    @get("/t/{slug:str}/privacy-request", include_in_schema=False)
+    async def tenant_request_form(
+        self, request: Request[Any, Any, Any], slug: FromPath[str]
+    ) -> Response[Any]:
+        return render(request, "public_request.html", request_types=REQUEST_TYPES, slug=slug[:63])
 
     @post("/privacy-request", include_in_schema=False)
     async def file_request(
