@@ -36,7 +36,7 @@ class Every:
 @dataclass(frozen=True)
 class At:
     """A time of day: ``At(minute=7)`` is hourly at :07, ``At(hour=3, minute=15)`` daily at
-    03:15, on the scheduler's local clock (``CronTrigger``'s default; UTC in our images)."""
+    03:15, in UTC whatever the machine's local time zone."""
 
     minute: int
     hour: int | None = None

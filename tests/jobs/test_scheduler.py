@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 from click.testing import CliRunner
 
 from tests.fixtures.jobs import Jobs, queued_messages
@@ -69,3 +70,11 @@ def test_scheduler_command_needs_a_broker() -> None:
     result = CliRunner().invoke(main, ["scheduler"], env={"BROKER_URL": ""})
     assert result.exit_code != 0
     assert "BROKER_URL is not set" in result.output
+
+
+def test_times_of_day_are_utc_whatever_the_machine_s_zone() -> None:
+    """The docs promise 'hourly at :07, UTC': a cron trigger left to APScheduler's default
+    would follow the machine's local zone."""
+    cron = [job.trigger for job in periodic_jobs() if isinstance(job.trigger, CronTrigger)]
+    assert cron, "the table has times of day"
+    assert all(str(trigger.timezone) == "UTC" for trigger in cron)

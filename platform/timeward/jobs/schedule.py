@@ -50,7 +50,7 @@ def _actor(periodic: Periodic) -> dramatiq.Actor[[], Any]:
 def _trigger(when: Every | At) -> BaseTrigger:
     if isinstance(when, Every):
         return IntervalTrigger(hours=when.hours, minutes=when.minutes)
-    return CronTrigger(hour=when.hour, minute=when.minute)
+    return CronTrigger(hour=when.hour, minute=when.minute, timezone=UTC)
 
 
 def enqueue(actor: dramatiq.Actor[[], Any]) -> None:
