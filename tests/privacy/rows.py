@@ -25,6 +25,7 @@ SUBJECT_ROWS = {
     ),
     "notifications": "user_id = :user",
     "memberships": "user_id = :user",
+    "browser_sessions": "user_id = :user",
 }
 
 

@@ -15,6 +15,7 @@ from tests.instructions.support import instruct, wait_for_status
 from tests.privacy.companies import Company, assert_others_untouched, seed_company, working_life
 from tests.privacy.rows import assert_every_row_accounted, subject_rows
 from tests.privacy.scan import scan_everything
+from tests.web.pages import sign_in
 from tests.workforce.seed import AT_HQ
 from timeward.db.bootstrap import DatabaseUrls
 from timeward.db.session import Database
@@ -57,12 +58,14 @@ async def test_delete_subject_erases_a_never_erased_employee_everywhere(
     person = acme.people["employee"]
     employee_id, user_id = acme.employees["employee"], acme.accounts.user_id("employee")
     returned = await _returned_data(client, acme, jobs)
+    await sign_in(client, person.email, "acme")  # signed in to the web pages too
     tenants = [acme.tenant_id, bystander.tenant_id]
     before = await scan_everything(owner, database_urls, tenants, person.values())
     assert {"employees.name: name", "time_entries.notes: phone"} <= set(before)
     assert "data_exports.content/employees.json: employee number" in before  # zip opened
     expected = await subject_rows(owner, acme.tenant_id, employee_id, user_id)
     assert expected["clock_events"] == 2 and expected["privacy_requests"] == 1
+    assert expected["browser_sessions"] == 1
 
     created = await instruct(
         client, acme.accounts, kind="delete_subject", subject_id=str(employee_id)
@@ -77,6 +80,7 @@ async def test_delete_subject_erases_a_never_erased_employee_everywhere(
     assert_every_row_accounted(tables, expected)
     assert tables["employees"]["anonymised"] == 1
     assert tables["memberships"]["removed"] == 1
+    assert tables["browser_sessions"]["removed"] == 1  # the web session is gone with them
     assert tables["notifications"]["removed"] == expected["notifications"] > 0
     assert tables["time_entries"]["retained"] == 1
     assert tables["time_entries"]["basis"].startswith("Working-time records")
