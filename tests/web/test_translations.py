@@ -12,12 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import read_po
 
 from tests.accounts import Accounts
 from tests.web.pages import page_client, sign_in, submit
 from timeward.web.auth_routes import RESET_ANSWER
-from timeward.web.i18n import LANGUAGES, catalogue_path, language_of
+from timeward.web.i18n import LANGUAGES, language_of, read_catalogue
 from timeward.web.site import TEMPLATES
 
 PACKAGE = TEMPLATES.parent
@@ -47,7 +46,9 @@ def marked_messages() -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("template", sorted(TEMPLATES.glob("*.html")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "template", sorted(TEMPLATES.rglob("*.html")), ids=lambda p: str(p.relative_to(TEMPLATES))
+)
 def test_templates_have_no_text_outside_translation_calls(template: Path) -> None:
     text = template.read_text()
     for pattern in SKIPPED:
@@ -57,8 +58,7 @@ def test_templates_have_no_text_outside_translation_calls(template: Path) -> Non
 
 
 def test_the_german_catalogue_translates_every_marked_string() -> None:
-    with catalogue_path("de").open("rb") as source:
-        catalogue = read_po(source, locale="de")
+    catalogue = read_catalogue("de")
     translated = {
         message.id if isinstance(message.id, str) else message.id[0]
         for message in catalogue

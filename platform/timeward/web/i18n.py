@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.core import negotiate_locale
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -39,16 +40,27 @@ def N_(message: str) -> str:
     return message
 
 
-def catalogue_path(language: str) -> Path:
-    return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+def catalogue_paths(language: str) -> list[Path]:
+    """A language's catalogue is kept in one ``.po`` file per area of the site
+    (``messages.po`` for the employee and public pages, others for the consoles), so work
+    on one area never edits another's file; they are merged at import."""
+    return sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.po"))
+
+
+def read_catalogue(language: str) -> Catalog:
+    merged = Catalog(locale=language, domain=DOMAIN)
+    for path in catalogue_paths(language):
+        with path.open("rb") as source:
+            for message in read_po(source, locale=language):
+                if message.id:
+                    merged[message.id] = message
+    return merged
 
 
 def _compiled(language: str) -> NullTranslations:
-    path = catalogue_path(language)
-    if not path.exists():
+    catalogue = read_catalogue(language)
+    if not len(catalogue):
         return NullTranslations()
-    with path.open("rb") as source:
-        catalogue = read_po(source, locale=language)
     compiled = BytesIO()
     write_mo(compiled, catalogue)
     compiled.seek(0)

@@ -45,6 +45,9 @@ NO_FAVICON = "<link rel='icon' href='data:,'>"
 PAGE_PREFIXES = (
     "sign-in", "sign-out", "forgot-password", "home", "my", "privacy", "privacy-request", "t",
     "static", "language",
+    "admin",  # the client admin's console (tenants' controller side)
+    "staff",  # the platform staff console (the processor)
+    "sso",  # single sign-on callbacks
 )  # fmt: skip
 PAGE_PATHS = rf"^/$|^/({'|'.join(PAGE_PREFIXES)})(/|$)"
 # Everything else is the JSON API, the probes, the key set and the API docs: no CSRF

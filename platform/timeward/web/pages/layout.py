@@ -5,7 +5,9 @@ flash message left by the previous POST (post-redirect-get)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from litestar import Request, Response
 from litestar.datastructures import Cookie
@@ -101,6 +103,28 @@ class Viewer:
     role: str
     display_name: str
     navigation: list[NavItem]
+    time_zone: str = "UTC"  # the tenant's; every time on a page is shown in it
+
+
+def time_functions(time_zone: str) -> dict[str, Any]:
+    """``when`` (an instant, in the zone, the zone named) and ``day`` (a date) for
+    templates: the one place a page formats a time."""
+    zone = ZoneInfo(time_zone)
+
+    def when(instant: datetime | None, pattern: str = "%d %b %Y, %H:%M") -> str:
+        if instant is None:
+            return ""
+        local = instant.astimezone(zone)
+        return f"{local.strftime(pattern)} {local.tzname()}"
+
+    def day(value: date | datetime | None, pattern: str = "%d %b %Y") -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            value = value.astimezone(zone)
+        return value.strftime(pattern)
+
+    return {"when": when, "day": day, "time_zone": time_zone}
 
 
 def actor_of(request: Request[Any, Any, Any]) -> Actor | None:
@@ -151,6 +175,7 @@ def render(
             "languages": LANGUAGES,
             "label": label,
             **template_functions(language),
+            **time_functions(viewer.time_zone if viewer else "UTC"),
             **context,
         },
         status_code=status_code,
