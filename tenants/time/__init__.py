@@ -9,5 +9,7 @@ DOMAIN = Domain(
         "tenants.time.routes:MyTimeController",
         "tenants.time.routes:ClockEventsController",
         "tenants.time.routes:TimeEntriesController",
+        "tenants.time.timesheet_routes:TimesheetsController",
+        "tenants.time.timesheet_routes:PeriodLocksController",
     ),
 )

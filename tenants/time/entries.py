@@ -1,7 +1,8 @@
 """A manager's time entries: enter, correct, approve or reject, each audited.
 
 Nobody enters, changes or decides their own entries; a restricted employee's entries
-are frozen; entries of one employee never overlap (rejected ones aside).
+are frozen; entries starting in a month closed for payroll are frozen
+(`tenants.time.locks`); entries of one employee never overlap (rejected ones aside).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenants.employees.models import Employee
 from tenants.employees.service import ensure_writable, get_employee
 from tenants.sites.service import referenced_site
+from tenants.time.locks import ensure_open
 from tenants.time.models import ApprovalState, EntrySource, TimeEntry
 from tenants.time.service import get_time_entry, not_in_future
 from timeward import clock
@@ -103,6 +105,7 @@ async def create_manual_entry(
     _not_own(employee, by_user)
     started_at, ended_at = values["started_at"], values["ended_at"]
     _check_span(started_at, ended_at, now)
+    await ensure_open(session, tenant_id, [started_at])
     site_id = values.get("site_id")
     if site_id is not None:
         await referenced_site(session, tenant_id, site_id)
@@ -154,6 +157,7 @@ async def update_entry(
         return entry
     started_at = changes.get("started_at", entry.started_at)
     ended_at = changes.get("ended_at", entry.ended_at)
+    await ensure_open(session, tenant_id, [entry.started_at, started_at])
     if {"started_at", "ended_at"} & set(changed):
         _check_span(started_at, ended_at, now)
         employee = await get_employee(session, tenant_id, entry.employee_id)
@@ -191,6 +195,7 @@ async def decide_entry(
     if state is ApprovalState.PENDING:
         raise InvalidInput.on_field("state", "a decision is 'approved' or 'rejected'")
     entry = await _entry_for_change(session, tenant_id, entry_id, by_user)
+    await ensure_open(session, tenant_id, [entry.started_at])
     if state is ApprovalState.APPROVED:
         employee = await get_employee(session, tenant_id, entry.employee_id)
         await _no_overlap(session, employee, entry.started_at, entry.ended_at, entry.id)

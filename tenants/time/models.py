@@ -8,13 +8,15 @@ tenant's location mode: sealed coordinates (precise), only the geofence result
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from sqlalchemy import (
     CheckConstraint,
     Computed,
+    Date,
     DateTime,
+    ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -172,3 +174,27 @@ class TimeEntry(TenantScoped, CreatedAt, Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False
     )
+
+
+class PeriodLock(Base):
+    """A month closed for payroll: while ``locked``, no entry starting in it is added,
+    changed or decided. Reopening keeps the row (``locked`` false, who, when and why);
+    every lock and reopening is also on the tenant's audit chain."""
+
+    __tablename__ = "period_locks"
+    __table_args__ = (
+        CheckConstraint("extract(day FROM month) = 1", name="first_of_month"),
+        CheckConstraint(
+            "locked OR (reopened_at IS NOT NULL AND reopen_reason IS NOT NULL)",
+            name="reopened_with_reason",
+        ),
+    )
+
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    locked: Mapped[bool]
+    locked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    locked_by: Mapped[UUID | None]
+    reopened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reopened_by: Mapped[UUID | None]
+    reopen_reason: Mapped[str | None] = mapped_column(Text)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -96,3 +96,52 @@ class TimeEntryChange(Body, forbid_unknown_fields=True):
 class Decision(msgspec.Struct, forbid_unknown_fields=True):
     state: Literal["approved", "rejected"]
     note: Notes | None = None
+
+
+class DayTotalView(msgspec.Struct):
+    day: date
+    seconds: int  # pending and approved (rejected entries add nothing)
+    approved_seconds: int
+    pending_entries: int
+    rejected_entries: int
+
+
+class EmployeeTimesheetView(msgspec.Struct):
+    employee_id: UUID
+    name: str
+    employee_number: str | None
+    days: list[DayTotalView]  # every day of the period, in order
+    seconds: int
+    approved_seconds: int
+    pending_entries: int
+    rejected_entries: int
+
+
+class PeriodLockView(msgspec.Struct):
+    month: str  # YYYY-MM
+    locked: bool
+    locked_at: datetime
+    locked_by: UUID | None
+    reopened_at: datetime | None
+    reopened_by: UUID | None
+    reopen_reason: str | None
+
+
+class LockOutcomeView(msgspec.Struct):
+    lock: PeriodLockView
+    pending_entries: int  # still pending inside the month (not exported until decided)
+
+
+class TimesheetView(msgspec.Struct):
+    kind: str  # week | month
+    start: date
+    end: date  # exclusive
+    employees: list[EmployeeTimesheetView]
+    locks: list[PeriodLockView]  # of the months the period touches
+    seconds: int
+    approved_seconds: int
+    pending_entries: int
+
+
+class ReopenBody(Body, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]

@@ -7,6 +7,7 @@ and finds every row's time entry in one query each, never one per row.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,9 +16,21 @@ from tenants.locations.service import OpenedLocation, open_locations
 from tenants.settings.models import LocationMode
 from tenants.settings.service import describe
 from tenants.time.clocking import ClockStatus
-from tenants.time.models import ClockEvent, TimeEntry
-from tenants.time.schemas import ClockEventView, ClockPolicyView, LocationView, TimeEntryView
+from tenants.time.locks import LockOutcome, month_key
+from tenants.time.models import ClockEvent, PeriodLock, TimeEntry
+from tenants.time.schemas import (
+    ClockEventView,
+    ClockPolicyView,
+    DayTotalView,
+    EmployeeTimesheetView,
+    LocationView,
+    LockOutcomeView,
+    PeriodLockView,
+    TimeEntryView,
+    TimesheetView,
+)
 from tenants.time.service import entries_of_events
+from tenants.time.timesheets import EmployeeSheet, Timesheet
 from timeward.crypto.data_keys import DataKeys
 
 
@@ -89,4 +102,58 @@ def clock_policy_view(status: ClockStatus) -> ClockPolicyView:
         employee_record=status.employee_record,
         clocked_in=status.clocked_in_since is not None,
         clocked_in_since=status.clocked_in_since,
+    )
+
+
+def period_lock_view(lock: PeriodLock) -> PeriodLockView:
+    return PeriodLockView(
+        month=month_key(lock.month),
+        locked=lock.locked,
+        locked_at=lock.locked_at,
+        locked_by=lock.locked_by,
+        reopened_at=lock.reopened_at,
+        reopened_by=lock.reopened_by,
+        reopen_reason=lock.reopen_reason,
+    )
+
+
+def lock_outcome_view(outcome: LockOutcome) -> LockOutcomeView:
+    return LockOutcomeView(period_lock_view(outcome.lock), outcome.pending_entries)
+
+
+def _employee_sheet_view(sheet: EmployeeSheet, days: list[date]) -> EmployeeTimesheetView:
+    employee = sheet.employee
+    return EmployeeTimesheetView(
+        employee_id=employee.id,
+        name=employee.name,
+        employee_number=employee.employee_number,
+        days=[
+            DayTotalView(
+                day=on,
+                seconds=(total := sheet.day(on)).seconds,
+                approved_seconds=total.approved_seconds,
+                pending_entries=total.pending_entries,
+                rejected_entries=total.rejected_entries,
+            )
+            for on in days
+        ],
+        seconds=sheet.seconds,
+        approved_seconds=sheet.approved_seconds,
+        pending_entries=sheet.pending_entries,
+        rejected_entries=sheet.rejected_entries,
+    )
+
+
+def timesheet_view(timesheet: Timesheet) -> TimesheetView:
+    period = timesheet.period
+    days = period.days
+    return TimesheetView(
+        kind=period.kind,
+        start=period.first_day,
+        end=period.end_day,
+        employees=[_employee_sheet_view(sheet, days) for sheet in timesheet.sheets],
+        locks=[period_lock_view(lock) for lock in timesheet.locks],
+        seconds=timesheet.seconds,
+        approved_seconds=timesheet.approved_seconds,
+        pending_entries=timesheet.pending_entries,
     )

@@ -329,6 +329,21 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
         TENANT_STAFF,
         lambda w: (f"/api/v1/time-entries/{w.entry_id}/approval", {"state": "approved"}),
     ),
+    ("GET", "/api/v1/timesheets"): (TENANT_STAFF, fixed("/api/v1/timesheets?month=2026-10")),
+    ("GET", "/api/v1/timesheets/export"): (
+        TENANT_STAFF,
+        fixed("/api/v1/timesheets/export?month=2026-10&format=xlsx"),
+    ),
+    ("GET", "/api/v1/period-locks"): (TENANT_STAFF, fixed("/api/v1/period-locks")),
+    # A month long past, so the world's entries stay open; closing it twice is allowed.
+    ("PUT", "/api/v1/period-locks/{month:str}"): (
+        {"client_admin"},
+        fixed("/api/v1/period-locks/2001-01"),
+    ),
+    ("POST", "/api/v1/period-locks/{month:str}/reopen"): (
+        {"client_admin"},
+        fixed("/api/v1/period-locks/2001-01/reopen", {"reason": "Matrix"}),
+    ),
     ("POST", "/api/v1/instructions"): (
         {"client_admin"},
         fixed("/api/v1/instructions", {"kind": "return_data"}),

@@ -23,6 +23,7 @@ WORKFORCE_TABLES = (
     "job_sites",
     "clock_events",
     "time_entries",
+    "period_locks",
 )
 
 LEADING_COLUMNS_SQL = """
