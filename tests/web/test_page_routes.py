@@ -44,6 +44,15 @@ SIGNED_IN_PAGES = {
     ("GET", "/my/privacy-requests/{request_id:uuid}/export"): ("my_privacy_requests", "read"),
     ("GET", "/my/notifications"): ("my_notifications", "read"),
     ("POST", "/my/notifications/{notification_id:uuid}/read"): ("my_notifications", "update"),
+    ("GET", "/admin/timesheets"): ("time_entries", "read"),
+    ("GET", "/admin/timesheets/employees/{employee_id:uuid}"): ("time_entries", "read"),
+    ("GET", "/admin/timesheets/entries/{entry_id:uuid}"): ("time_entries", "read"),
+    ("POST", "/admin/timesheets/entries"): ("time_entries", "create"),
+    ("POST", "/admin/timesheets/entries/{entry_id:uuid}"): ("time_entries", "update"),
+    ("POST", "/admin/timesheets/entries/{entry_id:uuid}/decision"): ("time_entries", "approve"),
+    ("GET", "/admin/timesheets/export"): ("time_entries", "export"),
+    ("POST", "/admin/timesheets/locks/{month:str}"): ("period_locks", "lock"),
+    ("POST", "/admin/timesheets/locks/{month:str}/reopen"): ("period_locks", "reopen"),
 }
 
 

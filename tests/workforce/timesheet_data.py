@@ -78,6 +78,9 @@ class Sheet:
     monday: date
     entries: dict[str, str]
 
+    def monday_at(self, hour: int) -> datetime:
+        return at(self.monday, hour)
+
 
 async def seed_sheet(client: httpx.AsyncClient, workforce: Workforce) -> Sheet:
     month = last_month()

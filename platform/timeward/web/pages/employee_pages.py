@@ -37,7 +37,7 @@ from timeward.paging import DateRange, PageRequest
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.errors import too_many_requests
 from timeward.web.i18n import N_
-from timeward.web.pages.layout import Form, Viewer, page, redirect, render, viewer_of
+from timeward.web.pages.layout import Form, Viewer, page, redirect, render, viewer_for
 
 REQUEST_TYPES = {
     RequestType.ACCESS: N_("Access: a copy of the personal data your employer holds about you."),
@@ -77,8 +77,7 @@ async def _employee(session: AsyncSession, actor: Actor, *, lock: bool = False) 
 
 
 async def _viewer(request: Request[Any, Any, Any], session: AsyncSession, actor: Actor) -> Viewer:
-    employee = await _employee(session, actor)
-    return await viewer_of(request, session, actor, employee.name if employee else "")
+    return await viewer_for(request, session, actor)
 
 
 def _position(form: ClockForm) -> Coordinates | None:

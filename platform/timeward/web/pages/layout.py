@@ -17,10 +17,12 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tenants.employees.service import employee_for_user
 from tenants.privacy_requests.service import tenant_name
 from timeward.auth.actor import Actor
 from timeward.authz.enforcer import PolicyEnforcer
 from timeward.authz.guard import PUBLIC, requires
+from timeward.errors import NotFound
 from timeward.web.i18n import (
     CATALOGUES,
     LANGUAGE_COOKIE,
@@ -40,6 +42,13 @@ FLASHES = {
     "request_joined": N_("You already had an open request of this type: this one was added to it."),
     "notification_read": N_("Marked as read."),
     "signed_out": N_("You are signed out."),
+    # Timesheets (the client's console)
+    "entry_added": N_("The time entry was added. It waits for approval."),
+    "entry_corrected": N_("The time entry was corrected. It waits for approval again."),
+    "entry_approved": N_("The time entry was approved."),
+    "entry_rejected": N_("The time entry was rejected."),
+    "month_locked": N_("The month is closed for payroll."),
+    "month_reopened": N_("The month is open again. The reason is on the audit log."),
 }
 # Codes shown to people (roles, request types and statuses, approval states), in words.
 LABELS = {
@@ -76,8 +85,10 @@ def page_options(permission: dict[str, Any]) -> dict[str, Any]:
 PUBLIC_PAGE = page_options(PUBLIC)
 
 
-def page(resource: str, action: str) -> dict[str, Any]:
-    return page_options(requires(resource, action))
+def page(resource: str, action: str, *, personal_data: bool = False) -> dict[str, Any]:
+    """``personal_data``: a read of other people's personal data, audited when staff make it
+    (the same audit event as its API twin's, ``personal_data.read``)."""
+    return page_options(requires(resource, action, personal_data=personal_data))
 
 
 @dataclass(frozen=True)
@@ -94,6 +105,7 @@ NAVIGATION = (
     NavItem("/my/data", N_("My data"), "me", "read"),
     NavItem("/my/privacy-requests", N_("My privacy requests"), "my_privacy_requests", "read"),
     NavItem("/my/notifications", N_("Notifications"), "my_notifications", "read"),
+    NavItem("/admin/timesheets", N_("Timesheets"), "time_entries", "read"),
 )
 
 
@@ -143,6 +155,17 @@ async def viewer_of(
     ]
     name = await tenant_name(session, actor.require_tenant())
     return Viewer(name, actor.role, display_name, navigation)
+
+
+async def viewer_for(
+    request: Request[Any, Any, Any], session: AsyncSession, actor: Actor
+) -> Viewer:
+    """The viewer, named as their employee record names them (blank without one)."""
+    try:
+        employee = await employee_for_user(session, actor.require_tenant(), actor.user_id)
+    except NotFound:
+        return await viewer_of(request, session, actor, "")
+    return await viewer_of(request, session, actor, employee.name)
 
 
 def render(
