@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -22,6 +23,7 @@ from tests.conftest import TEST_MASTER_KEY
 from timeward.db.bootstrap import DatabaseUrls
 from timeward.db.session import Database, Scope
 from timeward.demo import DEMO_EMPLOYEES, DEMO_SITES, seed_demo
+from timeward.demo_timesheets import DEMO_MANUAL_ENTRIES
 from timeward.identity.service import tenant_by_slug
 from timeward.services import Services
 
@@ -51,7 +53,8 @@ async def test_demo_seed_is_fast_idempotent_and_logs_no_personal_data(
     assert tenant is not None
     counts = await _counts(db, tenant.id)
     assert counts["employees"] == len(DEMO_EMPLOYEES) and counts["job_sites"] == len(DEMO_SITES)
-    assert counts["clock_events"] >= 100 and counts["time_entries"] == counts["clock_events"] // 2
+    clocked, manual = counts["clock_events"] // 2, len(DEMO_MANUAL_ENTRIES)
+    assert counts["clock_events"] >= 100 and counts["time_entries"] == clocked + manual
     await seed_demo(db, PASSWORD, data_keys=services.data_keys)
     assert await _counts(db, tenant.id) == counts
 
@@ -74,6 +77,25 @@ async def test_demo_seed_is_fast_idempotent_and_logs_no_personal_data(
         headers={"Authorization": f"Bearer {manager.json()['access_token']}"},
     )
     assert pending.status_code == 200 and pending.json()["items"]
+    await _last_week_is_half_decided(client, manager.json()["access_token"])
+
+
+async def _last_week_is_half_decided(client: httpx.AsyncClient, token: str) -> None:
+    """The timesheet console has something to show: last week partly approved, partly
+    pending, a manual entry waiting with its note and one rejected with the reason."""
+    monday = datetime.now(UTC).date() - timedelta(days=datetime.now(UTC).weekday() + 7)
+    sheet = await client.get(
+        f"/api/v1/timesheets?week={monday.isoformat()}",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert sheet.status_code == 200, sheet.text
+    body = sheet.json()
+    assert len(body["employees"]) == len(DEMO_EMPLOYEES)
+    for row in body["employees"]:
+        approved = [day["approved_seconds"] > 0 for day in row["days"]]
+        assert approved == [True, True, True, False, False, False, False], row["name"]
+    assert body["pending_entries"] == 2 * len(DEMO_EMPLOYEES) + 1  # Thursday, Friday, survey
+    assert sum(row["rejected_entries"] for row in body["employees"]) == 1
 
 
 def test_seed_demo_command(database_urls: DatabaseUrls, tmp_path: Path, db: Database) -> None:

@@ -58,7 +58,7 @@ async def test_a_timesheet_approved_then_exported(
     tue, wed, thu = (str(sheet.monday + timedelta(days=n)) for n in (1, 2, 3))
     shown = sorted(
         (d["employee_name"], d["date"], d["hours_decimal"], d["hours_hmm"]) for d in days
-    )  # noqa: E501
+    )
     assert shown == [
         ("Colleague of acme", tue, "8.12", "8:07"),
         ("Employee of acme", tue, "8.25", "8:15"),
