@@ -12,6 +12,7 @@ from uuid import UUID
 
 from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.time import locks, payroll, timesheets
 from tenants.time.periods import Period, parse_month, requested_period
@@ -43,7 +44,15 @@ def period_of(week: str | None, month: str | None) -> Period:
     return requested_period(week, month, clock.now().date())
 
 
-def attachment(export: payroll.PayrollExport) -> Response[bytes]:
+async def download(
+    session: AsyncSession,
+    tenant_id: UUID,
+    period: Period,
+    rows: payroll.RowsPer,
+    export_format: payroll.ExportFormat,
+) -> Response[bytes]:
+    """The payroll export as a file download (the API's and the page's)."""
+    export = await payroll.payroll_export(session, tenant_id, period, rows, export_format)
     return Response(
         export.content,
         media_type=export.media_type,
@@ -89,10 +98,8 @@ class TimesheetsController(Controller):
         export_format: FormatQuery = payroll.ExportFormat.CSV,
         rows: RowsQuery = payroll.RowsPer.ENTRY,
     ) -> Response[bytes]:
-        export = await payroll.payroll_export(
-            session, actor.require_tenant(), period_of(week, month), rows, export_format
-        )
-        return attachment(export)
+        tenant_id = actor.require_tenant()
+        return await download(session, tenant_id, period_of(week, month), rows, export_format)
 
 
 class PeriodLocksController(Controller):

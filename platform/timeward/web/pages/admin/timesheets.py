@@ -31,7 +31,7 @@ from tenants.time.timesheet_routes import (
     MonthQuery,
     RowsQuery,
     WeekQuery,
-    attachment,
+    download,
     period_of,
 )
 from timeward import clock
@@ -313,10 +313,8 @@ class TimesheetPages(Controller):
         export_format: FormatQuery = payroll.ExportFormat.CSV,
         rows: RowsQuery = payroll.RowsPer.ENTRY,
     ) -> Response[bytes]:
-        export = await payroll.payroll_export(
-            session, actor.require_tenant(), period_of(week, month), rows, export_format
-        )
-        return attachment(export)
+        tenant_id = actor.require_tenant()
+        return await download(session, tenant_id, period_of(week, month), rows, export_format)
 
     @post("/locks/{month:str}", opt=page("period_locks", "lock"), include_in_schema=False)
     async def lock(
