@@ -125,14 +125,18 @@ async def test_a_manager_runs_the_week_in_the_pages(
         ):
             other = await browser.get(path)
             assert other.status_code == 404 and "Not found" in other.text, path
-        forged = await submit(
-            browser,
-            employee_page,
-            f"/admin/timesheets/entries/{their_entry['id']}/decision",
-            {"decision": "rejected"},
-        )
-        assert forged.status_code == 404
-        assert (await _entry(client, theirs, their_entry["id"]))["approval_state"] == "pending"
+        span = {"day": sheet.monday.isoformat(), "start": "20:00", "end": "21:00"}
+        for action, fields in (
+            (f"/admin/timesheets/entries/{their_entry['id']}/decision", {"decision": "rejected"}),
+            (f"/admin/timesheets/entries/{their_entry['id']}", span),
+        ):
+            forged = await submit(browser, employee_page, action, fields)
+            assert forged.status_code == 404, action
+        untouched = await _entry(client, theirs, their_entry["id"])
+        assert untouched["approval_state"] == "pending" and untouched["duration_seconds"] == 3600
+        their_person = {"employee_id": str(theirs.employees["employee"]), **span}
+        refused = await submit(browser, employee_page, "/admin/timesheets/entries", their_person)
+        assert refused.status_code == 422 and "employee_id" in refused.text
     reads = await _audit(db, workforce, "personal_data.read")
     routes = {event.details["route"] for event in reads if event.actor_role == "client_manager"}
     assert "GET /admin/timesheets" in routes
@@ -224,3 +228,24 @@ async def test_a_closed_month_refuses_a_change_in_the_pages_until_reopened(
     (event,) = await _audit(db, workforce, "period.reopened")
     assert event.details == {"month": month, "reason": reason}
     assert event.actor_id == acme.user_id("client_admin")
+
+
+async def test_the_timesheet_pages_speak_german(
+    live_server: str, client: httpx.AsyncClient, acme: Accounts
+) -> None:
+    workforce = await seed_workforce(client, acme)
+    sheet = await seed_sheet(client, workforce)
+    month = month_key(sheet.month)
+    async with page_client(live_server) as browser:
+        browser.headers["accept-language"] = "de-DE,de;q=0.9"
+        await sign_in(browser, acme.email("client_admin"), "acme")
+        team = await browser.get(f"/admin/timesheets?month={month}")
+        assert "Stundenzettel" in team.text and "für die Lohnabrechnung abschließen" in team.text
+        assert "Stunden insgesamt, davon" in team.text
+        person = await browser.get(
+            f"/admin/timesheets/employees/{workforce.employees['employee']}?month={month}"
+        )
+        assert "Stundenzettel von Employee of acme" in person.text
+        assert "Genehmigen" in person.text and "Zeiteintrag hinzufügen" in person.text
+        entry = await browser.get(f"/admin/timesheets/entries/{sheet.entries['thu']}")
+        assert "Korrektur speichern" in entry.text
