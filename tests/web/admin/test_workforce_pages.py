@@ -75,13 +75,15 @@ async def test_an_admin_adds_an_employee_edits_them_and_finds_them(
             browser, f"/admin/employees/{employee_id}", f"/admin/employees/{employee_id}", edited
         )
         assert saved.status_code == 303
-        found = await browser.get("/admin/employees", params={"q": "lovel"})
+        found = await browser.get("/admin/employees", params={"q": "lovel", "status": ""})
         assert found.text.count('data-testid="employee-row"') == 1
         assert "Ada Lovelace" in found.text and "ada@acme.example" in found.text
         by_number = await browser.get("/admin/employees", params={"q": "a-17"})
         assert "Ada Lovelace" in by_number.text
         nothing = await browser.get("/admin/employees", params={"q": "100%_"})
         assert "No employee matches this search." in nothing.text
+        bogus = await browser.get("/admin/employees", params={"status": "fired"})
+        assert bogus.status_code == 400 and "status must be empty or one of" in bogus.text
 
         left = await submit(
             browser,

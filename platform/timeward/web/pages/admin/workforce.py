@@ -19,6 +19,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -248,6 +249,14 @@ async def _employee_form(
     )
 
 
+def _status_filter(value: str) -> str:
+    """The list's status filter: empty (any) or one of the statuses, else a 400 page."""
+    if value and value not in set(EmployeeStatus):
+        choices = ", ".join(EmployeeStatus)
+        raise ValidationException(f"status must be empty or one of: {choices}.")
+    return value
+
+
 class EmployeeAdminPages(Controller):
     @get("/admin/employees", opt=EMPLOYEE_LIST, include_in_schema=False)
     async def employees(
@@ -257,11 +266,16 @@ class EmployeeAdminPages(Controller):
         session: DbSession,
         page: RequestedPage,
         q: FromQuery[str] = "",
-        status: FromQuery[EmployeeStatus | None] = None,
+        status: FromQuery[str] = "",  # the form's "any" sends it empty
     ) -> Response[Any]:
         search = q.strip()[:SEARCH_MAX]
+        status = _status_filter(status)
         rows = await employees.list_employees(
-            session, actor.require_tenant(), page, status, search or None
+            session,
+            actor.require_tenant(),
+            page,
+            EmployeeStatus(status) if status else None,
+            search or None,
         )
         listed = make_page([employee_view(row, with_contact=True) for row in rows], page)
         return render(
@@ -270,7 +284,7 @@ class EmployeeAdminPages(Controller):
             viewer=await signed_in_viewer(request, session, actor),
             listed=listed,
             search=search,
-            status=status.value if status else "",
+            status=status,
             statuses=list(EmployeeStatus),
         )
 
