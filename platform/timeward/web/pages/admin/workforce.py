@@ -36,6 +36,7 @@ from tenants.sites.models import JobSite
 from tenants.sites.schemas import NewSite, SiteChange
 from tenants.sites.views import site_view
 from timeward.auth.actor import Actor
+from timeward.authz.enforcer import PolicyEnforcer
 from timeward.authz.guard import requires
 from timeward.errors import Conflict, DomainError, InvalidInput
 from timeward.fields import given
@@ -56,7 +57,7 @@ from timeward.web.pagination import RequestedPage
 T = TypeVar("T")
 # The permissions of these pages (docs/web.md lists them with their API twins).
 EMPLOYEE_LIST = page_options(requires("employee_contact", "read", personal_data=True))
-EMPLOYEE_CREATE = page("employees", "create")
+EMPLOYEE_CREATE = page_options(requires("employees", "create", personal_data=True))
 EMPLOYEE_UPDATE = page_options(requires("employees", "update", personal_data=True))
 USERS_READ = page_options(requires("users", "read", personal_data=True))
 SITES_MANAGE = page("sites", "update")
@@ -220,9 +221,15 @@ class EmployeeForm(msgspec.Struct):
         }
 
 
-async def _accounts(session: AsyncSession, tenant_id: UUID) -> list[Any]:
-    """The tenant's accepted user accounts an employee record may be linked to."""
-    members = await identity.list_members(session, tenant_id, PageRequest(limit=200))
+async def _accounts(
+    request: Request[Any, Any, Any], session: AsyncSession, actor: Actor
+) -> list[Any] | None:
+    """The tenant's accepted user accounts an employee record may be linked to; None for
+    a role that may not list users (the form then keeps the link as it is)."""
+    enforcer: PolicyEnforcer = request.app.state.enforcer
+    if not enforcer.allows(actor.role, actor.domain, "users", "read"):
+        return None
+    members = await identity.list_members(session, actor.require_tenant(), PageRequest(limit=200))
     return [user_view(member) for member in members if member.status != PENDING]
 
 
@@ -241,7 +248,7 @@ async def _employee_form(
         viewer=await signed_in_viewer(request, session, actor),
         form=form,
         employee=employee_view(employee, with_contact=True) if employee else None,
-        accounts=await _accounts(session, actor.require_tenant()),
+        accounts=await _accounts(request, session, actor),
         statuses=list(EmployeeStatus),
         problem=problem,
         labels=FIELD_LABELS,
