@@ -67,6 +67,19 @@ async def employee_for_user(
     return await one_or_not_found(session, statement, "Employee record for your account", lock=lock)
 
 
+SEARCH_MAX_LENGTH = 200
+
+
+def search_term(value: str | None, key: str = "q") -> str | None:
+    """A search as typed: blank is none; longer than 200 characters or holding a NUL
+    character is a 422 naming ``key`` (the API's ``q``, the page's search box)."""
+    term = (value or "").strip()
+    if len(term) > SEARCH_MAX_LENGTH or "\x00" in term:
+        message = f"a search of at most {SEARCH_MAX_LENGTH} characters, without NUL"
+        raise InvalidInput.on_field(key, message, source="query")
+    return term or None
+
+
 def _contains(text: str) -> str:
     """A LIKE pattern matching ``text`` anywhere, its own wildcards taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -84,6 +84,8 @@ async def test_an_admin_adds_an_employee_edits_them_and_finds_them(
         assert "No employee matches this search." in nothing.text
         bogus = await browser.get("/admin/employees", params={"status": "fired"})
         assert bogus.status_code == 400 and "status must be empty or one of" in bogus.text
+        endless = await browser.get("/admin/employees", params={"q": "x" * 201})
+        assert endless.status_code == 422 and "Invalid q: a search of at most 200" in endless.text
 
         left = await submit(
             browser,
@@ -99,6 +101,12 @@ async def test_an_admin_adds_an_employee_edits_them_and_finds_them(
     assert record["job_title"] == "Lead analyst" and record["marketing_opt_in"] is False
     assert record["status"] == "left" and record["user_id"] == str(acme.user_id("employee"))
     assert record["contact"]["postal_address"] == FULL["postal_address"]
+    # the API twin searches with the same service
+    admin = acme.auth("client_admin")
+    searched = await client.get("/api/v1/employees", params={"q": "LOVEL"}, headers=admin)
+    assert [item["id"] for item in searched.json()["items"]] == [employee_id]
+    too_long = await client.get("/api/v1/employees", params={"q": "x" * 201}, headers=admin)
+    assert too_long.status_code == 422 and too_long.json()["errors"][0]["key"] == "q"
 
 
 @pytest.mark.parametrize(

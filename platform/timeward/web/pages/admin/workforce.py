@@ -61,7 +61,6 @@ EMPLOYEE_CREATE = page_options(requires("employees", "create", personal_data=Tru
 EMPLOYEE_UPDATE = page_options(requires("employees", "update", personal_data=True))
 USERS_READ = page_options(requires("users", "read", personal_data=True))
 SITES_MANAGE = page("sites", "update")
-SEARCH_MAX = 200
 WHERE = re.compile(r" - at `\$\.([\w.\[\]]+)`")
 # msgspec's refusals in plain words (translated); any other message is shown as it is.
 PLAIN = [
@@ -275,14 +274,14 @@ class EmployeeAdminPages(Controller):
         q: FromQuery[str] = "",
         status: FromQuery[str] = "",  # the form's "any" sends it empty
     ) -> Response[Any]:
-        search = q.strip()[:SEARCH_MAX]
+        search = employees.search_term(q)
         status = _status_filter(status)
         rows = await employees.list_employees(
             session,
             actor.require_tenant(),
             page,
             EmployeeStatus(status) if status else None,
-            search or None,
+            search,
         )
         listed = make_page([employee_view(row, with_contact=True) for row in rows], page)
         return render(
@@ -290,7 +289,7 @@ class EmployeeAdminPages(Controller):
             "admin/employees.html",
             viewer=await signed_in_viewer(request, session, actor),
             listed=listed,
-            search=search,
+            search=search or "",
             status=status,
             statuses=list(EmployeeStatus),
         )
