@@ -13,7 +13,7 @@ from uuid import UUID
 import httpx
 import pytest
 
-from tests.accounts import Accounts, mailed_link
+from tests.accounts import PASSWORD, Accounts, mailed_link
 from tests.web.pages import csrf_token, page_client, sign_in, submit
 from tests.workforce.seed import HQ, seed_workforce, set_location_mode
 from timeward.db.session import Database
@@ -466,3 +466,43 @@ async def test_the_invitation_link_page(
         assert used.status_code == 404
         signed = await sign_in(browser, "linked@acme.example", "acme", own)
         assert signed.status_code == 303 and signed.headers["location"] == "/home"
+
+
+async def test_an_existing_identity_confirms_its_own_password_on_the_link(
+    live_server: str, client: httpx.AsyncClient, acme: Accounts, bravo: Accounts, db: Database
+) -> None:
+    someone = bravo.email("employee")  # already has a password, set at bravo
+    async with page_client(live_server) as browser:
+        await sign_in(browser, acme.email("client_admin"), "acme")
+        invited = await submit(
+            browser, "/admin/users", "/admin/users", {"email": someone, "role": "employee"}
+        )
+        assert invited.status_code == 303
+    token = await mailed_link(db, acme.tenant_id, someone, "invitations")
+    async with page_client(live_server, "127.0.0.3") as browser:
+        page = await browser.get(f"/invitations/{token}")
+        assert "You already have a Timeward account" in page.text
+        assert 'name="password_again"' not in page.text
+        wrong = await submit(
+            browser, f"/invitations/{token}", f"/invitations/{token}", {"password": "guess"}
+        )
+        assert wrong.status_code == 403 and "not the current password" in wrong.text
+        right = await submit(
+            browser, f"/invitations/{token}", f"/invitations/{token}", {"password": PASSWORD}
+        )
+        assert right.status_code == 303
+        signed = await sign_in(browser, someone, "acme")
+        assert signed.status_code == 303 and signed.headers["location"] == "/home"
+
+
+async def test_the_admin_pages_speak_german(live_server: str, acme: Accounts) -> None:
+    async with page_client(live_server) as browser:
+        browser.headers["accept-language"] = "de-DE,de;q=0.9"
+        await sign_in(browser, acme.email("client_admin"), "acme")
+        users = await browser.get("/admin/users")
+        assert "Benutzer und Rollen" in users.text and "Einladung senden" in users.text
+        refused = await submit(
+            browser, "/admin/sites/new", "/admin/sites", {"name": "", "radius_m": "abc"}
+        )
+        assert refused.status_code == 400
+        assert problem_text(refused.text) == "Name: Dieses Feld ist erforderlich."
