@@ -35,8 +35,11 @@ class EmployeesController(Controller):
         page: RequestedPage,
         services: AppServices,
         status: FromQuery[EmployeeStatus | None] = None,
+        q: FromQuery[str | None] = None,
     ) -> Page[EmployeeView]:
-        rows = await service.list_employees(session, actor.require_tenant(), page, status)
+        """``q`` finds part of the name, employee number or work e-mail (any case)."""
+        search = service.search_term(q)
+        rows = await service.list_employees(session, actor.require_tenant(), page, status, search)
         contact = may_see_contact(services.enforcer, actor)
         return make_page([employee_view(e, with_contact=contact) for e in rows], page)
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.employees.models import Employee, EmployeeStatus
@@ -67,12 +67,46 @@ async def employee_for_user(
     return await one_or_not_found(session, statement, "Employee record for your account", lock=lock)
 
 
+SEARCH_MAX_LENGTH = 200
+
+
+def search_term(value: str | None, key: str = "q") -> str | None:
+    """A search as typed: blank is none; longer than 200 characters or holding a NUL
+    character is a 422 naming ``key`` (the API's ``q``, the page's search box)."""
+    term = (value or "").strip()
+    if len(term) > SEARCH_MAX_LENGTH or "\x00" in term:
+        message = f"a search of at most {SEARCH_MAX_LENGTH} characters, without NUL"
+        raise InvalidInput.on_field(key, message, source="query")
+    return term or None
+
+
+def _contains(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, its own wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 async def list_employees(
-    session: AsyncSession, tenant_id: UUID, page: PageRequest, status: EmployeeStatus | None
+    session: AsyncSession,
+    tenant_id: UUID,
+    page: PageRequest,
+    status: EmployeeStatus | None,
+    search: str | None = None,
 ) -> list[Employee]:
+    """A page of the tenant's employees by name; ``search`` matches part of the name,
+    employee number or work e-mail, case-insensitively."""
     statement = select(Employee).where(Employee.tenant_id == tenant_id)
     if status is not None:
         statement = statement.where(Employee.status == status)
+    if search:
+        pattern = _contains(search)
+        statement = statement.where(
+            or_(
+                Employee.name.ilike(pattern, escape="\\"),
+                Employee.employee_number.ilike(pattern, escape="\\"),
+                Employee.work_email.ilike(pattern, escape="\\"),
+            )
+        )
     return await fetch_page(session, statement.order_by(Employee.name, Employee.id), page)
 
 

@@ -32,6 +32,8 @@ PUBLIC_PAGES = {
     ("GET", "/t/{slug:str}/privacy-request"),
     ("GET", "/static/{file_path:path}"),
     ("POST", "/language"),
+    ("GET", "/invitations/{token:str}"),
+    ("POST", "/invitations/{token:str}"),
 }
 SIGNED_IN_PAGES = {
     ("GET", "/home"): ("me", "read"),
@@ -53,6 +55,23 @@ SIGNED_IN_PAGES = {
     ("GET", "/admin/timesheets/export"): ("time_entries", "export"),
     ("POST", "/admin/timesheets/locks/{month:str}"): ("period_locks", "lock"),
     ("POST", "/admin/timesheets/locks/{month:str}/reopen"): ("period_locks", "reopen"),
+    # the client admin's workforce pages (docs/web.md says why the lists need more than read)
+    ("GET", "/admin/employees"): ("employee_contact", "read"),
+    ("GET", "/admin/employees/new"): ("employees", "create"),
+    ("POST", "/admin/employees"): ("employees", "create"),
+    ("GET", "/admin/employees/{employee_id:uuid}"): ("employees", "update"),
+    ("POST", "/admin/employees/{employee_id:uuid}"): ("employees", "update"),
+    ("POST", "/admin/employees/{employee_id:uuid}/deactivate"): ("employees", "update"),
+    ("GET", "/admin/users"): ("users", "read"),
+    ("POST", "/admin/users"): ("users", "create"),
+    ("POST", "/admin/users/{user_id:uuid}"): ("users", "update"),
+    ("GET", "/admin/sites"): ("sites", "update"),
+    ("GET", "/admin/sites/new"): ("sites", "create"),
+    ("POST", "/admin/sites"): ("sites", "create"),
+    ("GET", "/admin/sites/{site_id:uuid}"): ("sites", "update"),
+    ("POST", "/admin/sites/{site_id:uuid}"): ("sites", "update"),
+    ("GET", "/admin/settings/location"): ("settings", "read"),
+    ("POST", "/admin/settings/location"): ("settings", "update"),
 }
 
 

@@ -29,9 +29,11 @@ from litestar.template.config import TemplateConfig
 
 from timeward.config import Settings
 from timeward.web.pages.admin.timesheets import TimesheetPages
+from timeward.web.pages.admin.workforce import WORKFORCE_PAGES
 from timeward.web.pages.auth_pages import SignInPages
 from timeward.web.pages.employee_pages import EmployeePages
 from timeward.web.pages.errors import PAGE_EXCEPTION_HANDLERS
+from timeward.web.pages.invitation_pages import InvitationPages
 from timeward.web.pages.layout import PUBLIC_PAGE
 from timeward.web.pages.public_pages import PublicPages
 from timeward.web.sessions import session_middleware
@@ -46,6 +48,7 @@ NO_FAVICON = "<link rel='icon' href='data:,'>"
 PAGE_PREFIXES = (
     "sign-in", "sign-out", "forgot-password", "home", "my", "privacy", "privacy-request", "t",
     "static", "language",
+    "invitations",  # the e-mailed invitation link (timeward.identity.links)
     "admin",  # the client admin's console (tenants' controller side)
     "staff",  # the platform staff console (the processor)
     "sso",  # single sign-on callbacks
@@ -97,7 +100,9 @@ def _jinja() -> Environment:
 
 
 # The page controllers (the web pages share the domains' services and views).
-PAGE_CONTROLLERS = (SignInPages, EmployeePages, PublicPages, TimesheetPages)
+PAGE_CONTROLLERS = (
+    SignInPages, EmployeePages, PublicPages, InvitationPages, *WORKFORCE_PAGES, TimesheetPages,
+)  # fmt: skip
 
 
 def web_site(settings: Settings) -> Site:

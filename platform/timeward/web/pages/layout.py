@@ -49,6 +49,18 @@ FLASHES = {
     "entry_rejected": N_("The time entry was rejected."),
     "month_locked": N_("The month is closed for payroll."),
     "month_reopened": N_("The month is open again. The reason is on the audit log."),
+    # the client admin's workforce pages (web/pages/admin/workforce.py)
+    "employee_created": N_("The employee was added."),
+    "employee_saved": N_("The employee's record was saved."),
+    "employee_deactivated": N_("The employee is marked as having left."),
+    "user_invited": N_("The invitation was sent by e-mail. The person sets their own password."),
+    "role_changed": N_("The role was changed. The person's open sessions have ended."),
+    "user_disabled": N_("The account is disabled. The person's open sessions have ended."),
+    "user_enabled": N_("The account is active again."),
+    "site_created": N_("The job site was added."),
+    "site_saved": N_("The job site was saved."),
+    "location_saved": N_("The location setting was saved. Employees see the new text."),
+    "invitation_accepted": N_("Your account is ready. Sign in with your new password."),
 }
 # Codes shown to people (roles, request types and statuses, approval states), in words.
 LABELS = {
@@ -74,6 +86,9 @@ LABELS = {
     "precise": N_("precise position"),
     "geofence": N_("on site or not (geofence)"),
     "off": N_("no location"),
+    "active": N_("active"),
+    "left": N_("left"),
+    "disabled": N_("disabled"),
 }
 
 
@@ -106,6 +121,11 @@ NAVIGATION = (
     NavItem("/my/privacy-requests", N_("My privacy requests"), "my_privacy_requests", "read"),
     NavItem("/my/notifications", N_("Notifications"), "my_notifications", "read"),
     NavItem("/admin/timesheets", N_("Timesheets"), "time_entries", "read"),
+    # the client admin's workforce pages: each item has its page's permission
+    NavItem("/admin/employees", N_("Employees"), "employee_contact", "read"),
+    NavItem("/admin/users", N_("Users and roles"), "users", "read"),
+    NavItem("/admin/sites", N_("Sites"), "sites", "update"),
+    NavItem("/admin/settings/location", N_("Location setting"), "settings", "read"),
 )
 
 
