@@ -16,11 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.privacy_requests import intake, messages, service
 from tenants.privacy_requests.member_filing import file_for_member
-from tenants.privacy_requests.models import PrivacyExport
+from tenants.privacy_requests.models import PrivacyExport, RequestType
 from tenants.privacy_requests.schemas import (
     CompletionBody,
+    ErasurePreview,
+    ExportPreview,
     ExtensionBody,
     IdentityBody,
+    LiftBody,
     MyPrivacyRequestView,
     NewPrivacyRequest,
     PrivacyRequestSummary,
@@ -31,7 +34,13 @@ from tenants.privacy_requests.schemas import (
     RefusalBody,
 )
 from tenants.privacy_requests.transitions import Status
-from tenants.privacy_requests.views import my_view, my_views, queue_views, request_view
+from tenants.privacy_requests.views import (
+    export_preview_view,
+    my_view,
+    my_views,
+    queue_views,
+    request_view,
+)
 from timeward import clock
 from timeward.auth.actor import Actor
 from timeward.auth.rate_limit import RateLimited
@@ -177,13 +186,17 @@ class PrivacyRequestsController(Controller):
             bool, QueryParameter(name="open", required=False, description="Open requests only")
         ] = False,
         overdue: FromQuery[bool] = False,
+        request_type: Annotated[
+            RequestType | None,
+            QueryParameter(name="type", required=False, description="One request type only"),
+        ] = None,
     ) -> Page[PrivacyRequestSummary]:
         now = clock.now()
         rows = await service.list_queue(
             session,
             actor.require_tenant(),
             page,
-            service.QueueFilter(status, open_only, overdue),
+            service.QueueFilter(status, open_only, overdue, request_type),
             now.date(),
         )
         return make_page(await queue_views(session, rows), page)
@@ -214,7 +227,7 @@ class PrivacyRequestsController(Controller):
         services: AppServices,
     ) -> PrivacyRequestView:
         return await _decide(
-            session, services, actor, request_id, service.verify_identity, data.method
+            session, services, actor, request_id, service.verify_identity, data.method, data.note
         )
 
     @post(
@@ -295,6 +308,40 @@ class PrivacyRequestsController(Controller):
         request = await service.get_request(session, actor.require_tenant(), request_id)
         return _zip(await service.downloadable(session, request, clock.now()))
 
+    @get(
+        "/{request_id:uuid}/export-preview",
+        opt=requires("privacy_requests", "read", personal_data=True),
+        summary="What the export would hold now: tables and row counts (before building it)",
+    )
+    async def export_preview(
+        self,
+        request_id: FromPath[UUID],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> ExportPreview:
+        request = await service.get_request(session, actor.require_tenant(), request_id)
+        return export_preview_view(
+            await service.export_preview(session, services.data_keys, request)
+        )
+
+    @get(
+        "/{request_id:uuid}/erasure-preview",
+        opt=requires("privacy_requests", "read", personal_data=True),
+        summary="What the erasure would remove, anonymise and keep (with each basis), "
+        "computed without changing anything",
+    )
+    async def erasure_preview(
+        self,
+        request_id: FromPath[UUID],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> ErasurePreview:
+        request = await service.get_request(session, actor.require_tenant(), request_id)
+        report = await service.erasure_preview(session, services.audit, request, clock.now())
+        return ErasurePreview(report)
+
     @post(
         "/{request_id:uuid}/erasure",
         opt=requires("privacy_requests", "fulfil"),
@@ -341,6 +388,25 @@ class PrivacyRequestsController(Controller):
         services: AppServices,
     ) -> PrivacyRequestView:
         return await _decide(session, services, actor, request_id, service.apply_flags)
+
+    @post(
+        "/{request_id:uuid}/restriction-lift",
+        opt=requires("privacy_requests", "fulfil"),
+        summary="Lift the restriction the request set; the person is told first, with the "
+        "reason (GDPR Art. 18(3))",
+        status_code=200,
+    )
+    async def lift_restriction(
+        self,
+        request_id: FromPath[UUID],
+        data: JSONBody[LiftBody],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> PrivacyRequestView:
+        return await _decide(
+            session, services, actor, request_id, service.lift_restriction, data.reason
+        )
 
 
 class PublicPrivacyRequestsController(Controller):
