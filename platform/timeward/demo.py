@@ -24,6 +24,7 @@ from timeward import clock
 from timeward.crypto.data_keys import DataKey, DataKeys
 from timeward.db.base import new_id
 from timeward.db.session import Database, Scope
+from timeward.demo_privacy_requests import seed_demo_privacy_requests
 from timeward.identity.models import Membership, PlatformRole, TenantRole, User
 from timeward.identity.service import (
     NewTenant,
@@ -99,6 +100,7 @@ async def seed_demo(database: Database, password: str, *, data_keys: DataKeys) -
         await add_platform_staff(database, PLATFORM_LOGIN[0], password, PLATFORM_LOGIN[1])
         log.info("demo.seeded", tenant_id=str(tenant_id))
     await seed_demo_workforce(database, data_keys, tenant_id, clock.now())
+    await seed_demo_privacy_requests(database, tenant_id, clock.now())
     return logins
 
 

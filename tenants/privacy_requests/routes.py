@@ -70,7 +70,7 @@ def _zip(export: PrivacyExport) -> Response[bytes]:
     )
 
 
-async def _decide(
+async def decide(
     session: AsyncSession,
     services: AppServices,
     actor: Actor,
@@ -226,7 +226,7 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        return await _decide(
+        return await decide(
             session, services, actor, request_id, service.verify_identity, data.method, data.note
         )
 
@@ -244,7 +244,7 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        return await _decide(
+        return await decide(
             session, services, actor, request_id, service.extend, data.due_date, data.reason
         )
 
@@ -262,7 +262,7 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        return await _decide(session, services, actor, request_id, service.refuse, data.reason)
+        return await decide(session, services, actor, request_id, service.refuse, data.reason)
 
     @post(
         "/{request_id:uuid}/completion",
@@ -278,7 +278,7 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        return await _decide(session, services, actor, request_id, service.complete, data.note)
+        return await decide(session, services, actor, request_id, service.complete, data.note)
 
     @post(
         "/{request_id:uuid}/export",
@@ -293,7 +293,7 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        return await _decide(session, services, actor, request_id, service.start_export)
+        return await decide(session, services, actor, request_id, service.start_export)
 
     @get(
         "/{request_id:uuid}/export",
@@ -355,7 +355,7 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        return await _decide(session, services, actor, request_id, service.start_erasure)
+        return await decide(session, services, actor, request_id, service.start_erasure)
 
     @post(
         "/{request_id:uuid}/rectification",
@@ -371,7 +371,7 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        return await _decide(session, services, actor, request_id, service.rectify, given(data))
+        return await decide(session, services, actor, request_id, service.rectify, given(data))
 
     @post(
         "/{request_id:uuid}/flags",
@@ -387,7 +387,7 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        return await _decide(session, services, actor, request_id, service.apply_flags)
+        return await decide(session, services, actor, request_id, service.apply_flags)
 
     @post(
         "/{request_id:uuid}/restriction-lift",
@@ -404,7 +404,7 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        return await _decide(
+        return await decide(
             session, services, actor, request_id, service.lift_restriction, data.reason
         )
 

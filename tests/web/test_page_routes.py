@@ -44,6 +44,24 @@ SIGNED_IN_PAGES = {
     ("GET", "/my/privacy-requests/{request_id:uuid}/export"): ("my_privacy_requests", "read"),
     ("GET", "/my/notifications"): ("my_notifications", "read"),
     ("POST", "/my/notifications/{notification_id:uuid}/read"): ("my_notifications", "update"),
+    # The client admin's privacy-request console: the permissions of the API twins.
+    ("GET", "/admin/privacy-requests"): ("privacy_requests", "read"),
+    ("GET", "/admin/privacy-requests/{request_id:uuid}"): ("privacy_requests", "read"),
+    ("GET", "/admin/privacy-requests/{request_id:uuid}/export"): ("privacy_requests", "read"),
+    **{
+        ("POST", f"/admin/privacy-requests/{{request_id:uuid}}/{step}"): ("privacy_requests", act)
+        for step, act in (
+            ("identity", "decide"),
+            ("extension", "decide"),
+            ("refusal", "decide"),
+            ("completion", "decide"),
+            ("export", "fulfil"),
+            ("erasure", "fulfil"),
+            ("rectification", "fulfil"),
+            ("flags", "fulfil"),
+            ("restriction-lift", "fulfil"),
+        )
+    },
 }
 
 

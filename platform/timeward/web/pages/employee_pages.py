@@ -31,6 +31,7 @@ from tenants.time.schemas import LocationInput
 from timeward import clock
 from timeward.auth.actor import Actor
 from timeward.auth.rate_limit import RateLimited
+from timeward.authz.enforcer import PolicyEnforcer
 from timeward.errors import InvalidInput, NotFound
 from timeward.notifications.service import list_for_user, mark_read
 from timeward.paging import DateRange, PageRequest
@@ -76,7 +77,9 @@ async def _employee(session: AsyncSession, actor: Actor, *, lock: bool = False) 
         return None
 
 
-async def _viewer(request: Request[Any, Any, Any], session: AsyncSession, actor: Actor) -> Viewer:
+async def signed_in_viewer(
+    request: Request[Any, Any, Any], session: AsyncSession, actor: Actor
+) -> Viewer:
     employee = await _employee(session, actor)
     return await viewer_of(request, session, actor, employee.name if employee else "")
 
@@ -131,10 +134,15 @@ class EmployeePages(Controller):
         clocked_in = last is not None and last.kind == ClockKind.IN
         site_id = (last.site_id or last.matched_site_id) if last and clocked_in else None
         site = await get_site(session, tenant_id, site_id) if site_id else None
+        enforcer: PolicyEnforcer = request.app.state.enforcer
+        queue = None  # the privacy-request queue's counts, for roles that may read it
+        if enforcer.allows(actor.role, actor.domain, "privacy_requests", "read"):
+            queue = await privacy.queue_counts(session, tenant_id, clock.now().date())
         return render(
             request,
             "home.html",
-            viewer=await _viewer(request, session, actor),
+            queue=queue,
+            viewer=await signed_in_viewer(request, session, actor),
             employee=employee,
             clocked_in=clocked_in,
             since=last.at if clocked_in and last else None,
@@ -184,7 +192,7 @@ class EmployeePages(Controller):
         return render(
             request,
             "my_time.html",
-            viewer=await _viewer(request, session, actor),
+            viewer=await signed_in_viewer(request, session, actor),
             employee=employee,
             week_start=start,
             is_this_week=start == this_week,
@@ -204,7 +212,7 @@ class EmployeePages(Controller):
         return render(
             request,
             "my_data.html",
-            viewer=await _viewer(request, session, actor),
+            viewer=await signed_in_viewer(request, session, actor),
             employee=employee,
             location_mode=policy.mode,
             explanation=describe(policy),
@@ -224,7 +232,7 @@ class EmployeePages(Controller):
         return render(
             request,
             "my_requests.html",
-            viewer=await _viewer(request, session, actor),
+            viewer=await signed_in_viewer(request, session, actor),
             requests=[await my_view(session, row) for row in rows],
             request_types=REQUEST_TYPES,
             chosen=chosen or RequestType.ACCESS,
@@ -275,7 +283,7 @@ class EmployeePages(Controller):
         return render(
             request,
             "my_request.html",
-            viewer=await _viewer(request, session, actor),
+            viewer=await signed_in_viewer(request, session, actor),
             item=view,
             days_left=privacy.deadline_of(row, clock.now()).days_left,
         )
@@ -307,7 +315,7 @@ class EmployeePages(Controller):
         return render(
             request,
             "notifications.html",
-            viewer=await _viewer(request, session, actor),
+            viewer=await signed_in_viewer(request, session, actor),
             notifications=rows,
         )
 

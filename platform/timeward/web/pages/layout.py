@@ -40,6 +40,15 @@ FLASHES = {
     "request_joined": N_("You already had an open request of this type: this one was added to it."),
     "notification_read": N_("Marked as read."),
     "signed_out": N_("You are signed out."),
+    "identity_verified": N_("The requester's identity is recorded as verified."),
+    "request_extended": N_("The deadline is extended; the requester is told the reason."),
+    "request_refused": N_("The request is refused; the requester is told the reason."),
+    "request_completed": N_("The request is completed; the requester is told."),
+    "export_started": N_("The export is being built; the requester is told when it is ready."),
+    "erasure_started": N_("The erasure is running; its result appears on this page."),
+    "rectified": N_("The details are corrected (audited); the requester is told."),
+    "flags_applied": N_("The flags are set; the requester is told."),
+    "restriction_lifted": N_("The person was told, and the restriction is lifted."),
 }
 # Codes shown to people (roles, request types and statuses, approval states), in words.
 LABELS = {
@@ -94,6 +103,7 @@ NAVIGATION = (
     NavItem("/my/data", N_("My data"), "me", "read"),
     NavItem("/my/privacy-requests", N_("My privacy requests"), "my_privacy_requests", "read"),
     NavItem("/my/notifications", N_("Notifications"), "my_notifications", "read"),
+    NavItem("/admin/privacy-requests", N_("Privacy requests"), "privacy_requests", "read"),
 )
 
 
