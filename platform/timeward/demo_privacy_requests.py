@@ -1,9 +1,10 @@
 """Open privacy requests for the demo tenant, so the client admin's queue shows every
 traffic-light colour on first start (docs/web.md, "Privacy requests").
 
-Rows are written directly, as the demo workforce's are (no mails, no audit events): the
-deadline of each is computed by the same rule as a real filing
-(``tenants.privacy_requests.deadlines``), from a receipt date in the past.
+Each request is made by the service's own ``new_request`` (so its deadline follows the
+same rule as a real filing), received some days in the past, with its first timeline
+step; unlike a filing, nobody is mailed and nothing is audited, as for the demo
+workforce.
 """
 
 from __future__ import annotations
@@ -15,16 +16,15 @@ import structlog
 from sqlalchemy import func, select
 
 from tenants.employees.models import Employee
-from tenants.privacy_requests.deadlines import due_on_receipt, request_calendar
 from tenants.privacy_requests.messages import filed_summary
 from tenants.privacy_requests.models import (
     Channel,
-    FulfilmentState,
     PrivacyRequest,
     PrivacyRequestEvent,
     RequestType,
 )
 from tenants.privacy_requests.service import SIGNED_IN
+from tenants.privacy_requests.service.filing import new_request
 from tenants.privacy_requests.transitions import Status
 from timeward.db.base import new_id
 from timeward.db.session import Database, Scope
@@ -58,53 +58,39 @@ async def seed_demo_privacy_requests(database: Database, tenant_id: UUID, now: d
         }
         tenant = await session.get(Tenant, tenant_id)
         assert tenant is not None
-        calendar = request_calendar(tenant.country, tenant.subdivision)
         created = 0
         for name, kind, days_ago, contact in DEMO_REQUESTS:
             employee = people.get(name)
             if employee is None:
                 continue
-            received = now - timedelta(days=days_ago)
-            due = due_on_receipt(received, calendar)
             public = contact is not None
-            request = PrivacyRequest(
-                tenant_id=tenant_id,
-                id=new_id(),
-                request_type=kind,
-                channel=Channel.PUBLIC if public else Channel.APP,
+            request = await new_request(
+                session,
+                tenant_id,
+                kind,
+                Channel.PUBLIC if public else Channel.APP,
+                now - timedelta(days=days_ago),
                 status=Status.IDENTITY_PENDING if public else Status.RECEIVED,
                 subject_employee_id=employee.id,
                 subject_user_id=None if public else employee.user_id,
                 requester_user_id=None if public else employee.user_id,
                 contact_email=contact,
-                received_at=received,
-                calendar_country=tenant.country,
-                calendar_subdivision=tenant.subdivision,
-                original_due_date=due,
-                due_date=due,
-                identity_verified_at=None if public else received,
+                identity_verified_at=None if public else now - timedelta(days=days_ago),
                 identity_method=None if public else SIGNED_IN,
                 identity_verified_by=None if public else employee.user_id,
-                fulfilment_state=FulfilmentState.NONE,
-                fulfilment_attempts=0,
-                contact_scrub_pending=False,
-                created_at=received,
-                updated_at=received,
             )
-            session.add(request)
-            await session.flush()
             session.add(
                 PrivacyRequestEvent(
                     tenant_id=tenant_id,
                     id=new_id(),
                     request_id=request.id,
                     seq=1,
-                    at=received,
+                    at=request.received_at,
                     action="filed",
                     from_status=None,
                     to_status=request.status,
                     actor_role=None if public else "employee",
-                    message=filed_summary(tenant.name, due, verified=not public),
+                    message=filed_summary(tenant.name, request.due_date, verified=not public),
                 )
             )
             created += 1

@@ -57,7 +57,7 @@ GONE = {410: ResponseSpec(data_container=ErrorBody, description="The export has 
 Step = Callable[..., Awaitable[object]]
 
 
-def _zip(export: PrivacyExport) -> Response[bytes]:
+def zip_response(export: PrivacyExport) -> Response[bytes]:
     assert export.content is not None
     return Response(
         export.content,
@@ -162,7 +162,7 @@ class MyPrivacyRequestsController(Controller):
         request = await service.my_request(
             session, actor.require_tenant(), actor.user_id, request_id
         )
-        return _zip(await service.downloadable(session, request, clock.now()))
+        return zip_response(await service.downloadable(session, request, clock.now()))
 
 
 class PrivacyRequestsController(Controller):
@@ -306,7 +306,7 @@ class PrivacyRequestsController(Controller):
         self, request_id: FromPath[UUID], actor: CurrentActor, session: DbSession
     ) -> Response[bytes]:
         request = await service.get_request(session, actor.require_tenant(), request_id)
-        return _zip(await service.downloadable(session, request, clock.now()))
+        return zip_response(await service.downloadable(session, request, clock.now()))
 
     @get(
         "/{request_id:uuid}/export-preview",

@@ -20,6 +20,7 @@ from tenants.locations.service import Coordinates
 from tenants.privacy_requests import service as privacy
 from tenants.privacy_requests.member_filing import file_for_member
 from tenants.privacy_requests.models import RequestType
+from tenants.privacy_requests.routes import zip_response
 from tenants.privacy_requests.views import my_view
 from tenants.settings.models import LocationMode
 from tenants.settings.service import describe, location_policy
@@ -298,14 +299,7 @@ class EmployeePages(Controller):
     ) -> Response[bytes]:
         """The delivered export while its link lives (404 before, a 410 page after)."""
         row = await privacy.my_request(session, actor.require_tenant(), actor.user_id, request_id)
-        export = await privacy.downloadable(session, row, clock.now())
-        assert export.content is not None
-        filename = f"personal-data-{export.request_id}.zip"
-        return Response(
-            export.content,
-            media_type="application/zip",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
+        return zip_response(await privacy.downloadable(session, row, clock.now()))
 
     @get("/my/notifications", opt=page("my_notifications", "read"), include_in_schema=False)
     async def notifications(

@@ -19,7 +19,7 @@ from tenants.employees.models import Employee
 from tenants.employees.service import get_employee
 from tenants.privacy_requests import service
 from tenants.privacy_requests.models import FulfilmentState, PrivacyRequest, RequestType
-from tenants.privacy_requests.routes import decide
+from tenants.privacy_requests.routes import decide, zip_response
 from tenants.privacy_requests.schemas import IdentityMethod, RectificationBody
 from tenants.privacy_requests.transitions import Status
 from tenants.privacy_requests.views import export_preview_view, queue_views, request_view
@@ -310,14 +310,7 @@ class PrivacyRequestPages(Controller):
         self, request_id: FromPath[UUID], actor: CurrentActor, session: DbSession
     ) -> Response[bytes]:
         row = await service.get_request(session, actor.require_tenant(), request_id)
-        export = await service.downloadable(session, row, clock.now())
-        assert export.content is not None
-        filename = f"personal-data-{export.request_id}.zip"
-        return Response(
-            export.content,
-            media_type="application/zip",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
+        return zip_response(await service.downloadable(session, row, clock.now()))
 
     @post("/{request_id:uuid}/erasure", opt=page("privacy_requests", "fulfil"))
     async def erase(
