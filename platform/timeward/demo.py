@@ -25,6 +25,7 @@ from timeward.crypto.data_keys import DataKey, DataKeys
 from timeward.db.base import new_id
 from timeward.db.session import Database, Scope
 from timeward.demo_timesheets import seed_demo_timesheets
+from timeward.demo_privacy_requests import seed_demo_privacy_requests
 from timeward.identity.models import Membership, PlatformRole, TenantRole, User
 from timeward.identity.service import (
     NewTenant,
@@ -101,6 +102,7 @@ async def seed_demo(database: Database, password: str, *, data_keys: DataKeys) -
         log.info("demo.seeded", tenant_id=str(tenant_id))
     await seed_demo_workforce(database, data_keys, tenant_id, clock.now())
     await seed_demo_timesheets(database, tenant_id, clock.now())
+    await seed_demo_privacy_requests(database, tenant_id, clock.now())
     return logins
 
 

@@ -202,6 +202,23 @@ def flags_applied(controller: str, reference: Any, request_type: str) -> Message
     return _update(controller, reference, "done", [FLAG_WORDS[RequestType(request_type)]])
 
 
+def restriction_lifting(controller: str, reference: Any, reason: str) -> Message:
+    """Told before a restriction is lifted (GDPR Art. 18(3))."""
+    return _update(
+        controller,
+        reference,
+        "the restriction is being lifted",
+        [
+            f"{controller} is lifting the restriction on the processing of your personal data",
+            "that it set at your request. From now on your data may be changed and processed",
+            "again as before.",
+            "",
+            f"The reason {controller} gives:",
+            reason.strip(),
+        ],
+    )
+
+
 def _retained_lines(report: dict[str, Any]) -> list[str]:
     tables = report.get("tables", [])
     removed = [t for t in tables if t["removed"]]

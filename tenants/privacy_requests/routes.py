@@ -16,11 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.privacy_requests import intake, messages, service
 from tenants.privacy_requests.member_filing import file_for_member
-from tenants.privacy_requests.models import PrivacyExport
+from tenants.privacy_requests.models import PrivacyExport, RequestType
 from tenants.privacy_requests.schemas import (
     CompletionBody,
+    ErasurePreview,
+    ExportPreview,
     ExtensionBody,
     IdentityBody,
+    LiftBody,
     MyPrivacyRequestView,
     NewPrivacyRequest,
     PrivacyRequestSummary,
@@ -31,7 +34,13 @@ from tenants.privacy_requests.schemas import (
     RefusalBody,
 )
 from tenants.privacy_requests.transitions import Status
-from tenants.privacy_requests.views import my_view, my_views, queue_views, request_view
+from tenants.privacy_requests.views import (
+    export_preview_view,
+    my_view,
+    my_views,
+    queue_views,
+    request_view,
+)
 from timeward import clock
 from timeward.auth.actor import Actor
 from timeward.auth.rate_limit import RateLimited
@@ -48,7 +57,7 @@ GONE = {410: ResponseSpec(data_container=ErrorBody, description="The export has 
 Step = Callable[..., Awaitable[object]]
 
 
-def _zip(export: PrivacyExport) -> Response[bytes]:
+def zip_response(export: PrivacyExport) -> Response[bytes]:
     assert export.content is not None
     return Response(
         export.content,
@@ -61,7 +70,7 @@ def _zip(export: PrivacyExport) -> Response[bytes]:
     )
 
 
-async def _decide(
+async def decide(
     session: AsyncSession,
     services: AppServices,
     actor: Actor,
@@ -153,7 +162,7 @@ class MyPrivacyRequestsController(Controller):
         request = await service.my_request(
             session, actor.require_tenant(), actor.user_id, request_id
         )
-        return _zip(await service.downloadable(session, request, clock.now()))
+        return zip_response(await service.downloadable(session, request, clock.now()))
 
 
 class PrivacyRequestsController(Controller):
@@ -177,13 +186,17 @@ class PrivacyRequestsController(Controller):
             bool, QueryParameter(name="open", required=False, description="Open requests only")
         ] = False,
         overdue: FromQuery[bool] = False,
+        request_type: Annotated[
+            RequestType | None,
+            QueryParameter(name="type", required=False, description="One request type only"),
+        ] = None,
     ) -> Page[PrivacyRequestSummary]:
         now = clock.now()
         rows = await service.list_queue(
             session,
             actor.require_tenant(),
             page,
-            service.QueueFilter(status, open_only, overdue),
+            service.QueueFilter(status, open_only, overdue, request_type),
             now.date(),
         )
         return make_page(await queue_views(session, rows), page)
@@ -213,8 +226,8 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        return await _decide(
-            session, services, actor, request_id, service.verify_identity, data.method
+        return await decide(
+            session, services, actor, request_id, service.verify_identity, data.method, data.note
         )
 
     @post(
@@ -231,7 +244,7 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        return await _decide(
+        return await decide(
             session, services, actor, request_id, service.extend, data.due_date, data.reason
         )
 
@@ -249,7 +262,7 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        return await _decide(session, services, actor, request_id, service.refuse, data.reason)
+        return await decide(session, services, actor, request_id, service.refuse, data.reason)
 
     @post(
         "/{request_id:uuid}/completion",
@@ -265,7 +278,7 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        return await _decide(session, services, actor, request_id, service.complete, data.note)
+        return await decide(session, services, actor, request_id, service.complete, data.note)
 
     @post(
         "/{request_id:uuid}/export",
@@ -280,7 +293,7 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        return await _decide(session, services, actor, request_id, service.start_export)
+        return await decide(session, services, actor, request_id, service.start_export)
 
     @get(
         "/{request_id:uuid}/export",
@@ -293,7 +306,41 @@ class PrivacyRequestsController(Controller):
         self, request_id: FromPath[UUID], actor: CurrentActor, session: DbSession
     ) -> Response[bytes]:
         request = await service.get_request(session, actor.require_tenant(), request_id)
-        return _zip(await service.downloadable(session, request, clock.now()))
+        return zip_response(await service.downloadable(session, request, clock.now()))
+
+    @get(
+        "/{request_id:uuid}/export-preview",
+        opt=requires("privacy_requests", "read", personal_data=True),
+        summary="What the export would hold now: tables and row counts (before building it)",
+    )
+    async def export_preview(
+        self,
+        request_id: FromPath[UUID],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> ExportPreview:
+        request = await service.get_request(session, actor.require_tenant(), request_id)
+        return export_preview_view(
+            await service.export_preview(session, services.data_keys, request)
+        )
+
+    @get(
+        "/{request_id:uuid}/erasure-preview",
+        opt=requires("privacy_requests", "read", personal_data=True),
+        summary="What the erasure would remove, anonymise and keep (with each basis), "
+        "computed without changing anything",
+    )
+    async def erasure_preview(
+        self,
+        request_id: FromPath[UUID],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> ErasurePreview:
+        request = await service.get_request(session, actor.require_tenant(), request_id)
+        report = await service.erasure_preview(session, services.audit, request, clock.now())
+        return ErasurePreview(report)
 
     @post(
         "/{request_id:uuid}/erasure",
@@ -308,7 +355,7 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        return await _decide(session, services, actor, request_id, service.start_erasure)
+        return await decide(session, services, actor, request_id, service.start_erasure)
 
     @post(
         "/{request_id:uuid}/rectification",
@@ -324,7 +371,7 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        return await _decide(session, services, actor, request_id, service.rectify, given(data))
+        return await decide(session, services, actor, request_id, service.rectify, given(data))
 
     @post(
         "/{request_id:uuid}/flags",
@@ -340,7 +387,26 @@ class PrivacyRequestsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PrivacyRequestView:
-        return await _decide(session, services, actor, request_id, service.apply_flags)
+        return await decide(session, services, actor, request_id, service.apply_flags)
+
+    @post(
+        "/{request_id:uuid}/restriction-lift",
+        opt=requires("privacy_requests", "fulfil"),
+        summary="Lift the restriction the request set; the person is told first, with the "
+        "reason (GDPR Art. 18(3))",
+        status_code=200,
+    )
+    async def lift_restriction(
+        self,
+        request_id: FromPath[UUID],
+        data: JSONBody[LiftBody],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> PrivacyRequestView:
+        return await decide(
+            session, services, actor, request_id, service.lift_restriction, data.reason
+        )
 
 
 class PublicPrivacyRequestsController(Controller):

@@ -33,6 +33,30 @@ class PublicPrivacyRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 class IdentityBody(msgspec.Struct, forbid_unknown_fields=True):
     method: IdentityMethod
+    note: Details | None = None  # joins the timeline message the requester reads
+
+
+class LiftBody(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Reason  # told to the person before the restriction is lifted
+
+
+class TableCountView(msgspec.Struct):
+    table: str
+    label: str
+    rows: int
+
+
+class ExportPreview(msgspec.Struct):
+    """What the export would hold now: per table, the rows about the subject."""
+
+    tables: list[TableCountView]
+    total_rows: int
+
+
+class ErasurePreview(msgspec.Struct):
+    """What the erasure would do now, in the shape of its report (fulfilment.report)."""
+
+    report: dict[str, Any]
 
 
 class ExtensionBody(msgspec.Struct, forbid_unknown_fields=True):

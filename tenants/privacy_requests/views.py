@@ -18,6 +18,7 @@ from tenants.privacy_requests.schemas import (
     ControllerView,
     DeadlineView,
     EventView,
+    ExportPreview,
     ExportView,
     FulfilmentView,
     IdentityView,
@@ -28,6 +29,7 @@ from tenants.privacy_requests.schemas import (
     PrivacyRequestView,
     ProcessorInstructionView,
     SubjectView,
+    TableCountView,
 )
 from tenants.privacy_requests.transitions import allowed_actions
 from timeward import clock
@@ -182,4 +184,11 @@ def _my_view(
         completion_note=request.completion_note,
         messages=[MessageView(e.at, e.message or "") for e in events],
         export=mine,
+    )
+
+
+def export_preview_view(tables: Sequence[service.TableCount]) -> ExportPreview:
+    return ExportPreview(
+        [TableCountView(t.table, t.label, t.rows) for t in tables],
+        sum(t.rows for t in tables),
     )

@@ -493,6 +493,24 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
         {"client_admin"},
         lambda w: (f"/api/v1/privacy-requests/{w.privacy_request('flags')}/flags", None),
     ),
+    ("GET", "/api/v1/privacy-requests/{request_id:uuid}/export-preview"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/privacy-requests/{w.privacy_request('read')}/export-preview", None),
+    ),
+    ("GET", "/api/v1/privacy-requests/{request_id:uuid}/erasure-preview"): (
+        {"client_admin"},
+        lambda w: (
+            f"/api/v1/privacy-requests/{w.privacy_request('preview')}/erasure-preview",
+            None,
+        ),
+    ),
+    ("POST", "/api/v1/privacy-requests/{request_id:uuid}/restriction-lift"): (
+        {"client_admin"},
+        lambda w: (
+            f"/api/v1/privacy-requests/{w.privacy_request('lift')}/restriction-lift",
+            {"reason": "Matrix"},
+        ),
+    ),
     ("GET", "/api/v1/me/notifications"): (ANY_TENANT_ROLE, fixed("/api/v1/me/notifications")),
     ("POST", "/api/v1/me/notifications/{notification_id:uuid}/read"): (
         ANY_TENANT_ROLE,

@@ -91,6 +91,21 @@ PATH_ID_ROUTES: dict[tuple[str, str], tuple[str, Build]] = {
         ADMIN,
         lambda p: (f"/api/v1/privacy-requests/{p.b_request('flags')}/flags", None),
     ),
+    ("GET", "/api/v1/privacy-requests/{request_id:uuid}/export-preview"): (
+        ADMIN,
+        lambda p: (f"/api/v1/privacy-requests/{p.b_request('read')}/export-preview", None),
+    ),
+    ("GET", "/api/v1/privacy-requests/{request_id:uuid}/erasure-preview"): (
+        ADMIN,
+        lambda p: (f"/api/v1/privacy-requests/{p.b_request('preview')}/erasure-preview", None),
+    ),
+    ("POST", "/api/v1/privacy-requests/{request_id:uuid}/restriction-lift"): (
+        ADMIN,
+        lambda p: (
+            f"/api/v1/privacy-requests/{p.b_request('lift')}/restriction-lift",
+            {"reason": "x"},
+        ),
+    ),
     ("POST", "/api/v1/me/notifications/{notification_id:uuid}/read"): (
         "employee",
         lambda p: (f"/api/v1/me/notifications/{p.bw.notifications['employee']}/read", None),

@@ -46,6 +46,43 @@ async def _file(
     return result
 
 
+async def _unlinked(
+    client: httpx.AsyncClient, db: Database, services: Services, tenant: Accounts, kind: str
+) -> str:
+    """A verified request about a person without an account (a restriction is then set, so
+    no route the matrix calls as a member is frozen by it; an erasure preview touches
+    nobody the other routes use)."""
+    assert tenant.tenant_id is not None
+    admin = tenant.auth("client_admin")
+    person = await client.post(
+        "/api/v1/employees",
+        json={"name": f"{kind} of {tenant.slug}", "employee_number": f"E-{kind}"},
+        headers=admin,
+    )
+    assert person.status_code == 201, person.text
+    async with db.transaction(Scope.TENANT, tenant.tenant_id) as session:
+        filed = await service.file_from_intake(
+            session,
+            services.audit,
+            tenant.tenant_id,
+            uuid4(),
+            (UUID(person.json()["id"]), None),
+            f"{kind}@{tenant.slug}.example",
+            RequestType(kind),
+            None,
+            clock.now(),
+        )
+        assert filed is not None
+    path = f"/api/v1/privacy-requests/{filed.id}"
+    steps = [("identity", {"method": "other"})]
+    if kind == RequestType.RESTRICTION:
+        steps.append(("flags", {}))
+    for step, body in steps:
+        done = await client.post(f"{path}/{step}", json=body, headers=admin)
+        assert done.status_code == 200, done.text
+    return str(filed.id)
+
+
 async def seed_privacy_world(
     client: httpx.AsyncClient, db: Database, services: Services, tenant: Accounts
 ) -> PrivacyWorld:
@@ -77,6 +114,8 @@ async def seed_privacy_world(
         headers=tenant.auth("client_admin"),
     )
     assert applied.status_code == 200, applied.text
+    world.ids["lift"] = await _unlinked(client, db, services, tenant, "restriction")
+    world.ids["preview"] = await _unlinked(client, db, services, tenant, "erasure")
     async with db.transaction(Scope.TENANT, tenant_id) as session:
         pending = await service.file_from_intake(
             session,

@@ -72,6 +72,24 @@ SIGNED_IN_PAGES = {
     ("POST", "/admin/sites/{site_id:uuid}"): ("sites", "update"),
     ("GET", "/admin/settings/location"): ("settings", "read"),
     ("POST", "/admin/settings/location"): ("settings", "update"),
+    # The client admin's privacy-request console: the permissions of the API twins.
+    ("GET", "/admin/privacy-requests"): ("privacy_requests", "read"),
+    ("GET", "/admin/privacy-requests/{request_id:uuid}"): ("privacy_requests", "read"),
+    ("GET", "/admin/privacy-requests/{request_id:uuid}/export"): ("privacy_requests", "read"),
+    **{
+        ("POST", f"/admin/privacy-requests/{{request_id:uuid}}/{step}"): ("privacy_requests", act)
+        for step, act in (
+            ("identity", "decide"),
+            ("extension", "decide"),
+            ("refusal", "decide"),
+            ("completion", "decide"),
+            ("export", "fulfil"),
+            ("erasure", "fulfil"),
+            ("rectification", "fulfil"),
+            ("flags", "fulfil"),
+            ("restriction-lift", "fulfil"),
+        )
+    },
 }
 
 

@@ -28,6 +28,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from timeward.config import Settings
+from timeward.web.pages.admin.privacy_requests import PrivacyRequestPages
 from timeward.web.pages.admin.timesheets import TimesheetPages
 from timeward.web.pages.admin.workforce import WORKFORCE_PAGES
 from timeward.web.pages.auth_pages import SignInPages
@@ -101,7 +102,8 @@ def _jinja() -> Environment:
 
 # The page controllers (the web pages share the domains' services and views).
 PAGE_CONTROLLERS = (
-    SignInPages, EmployeePages, PublicPages, InvitationPages, *WORKFORCE_PAGES, TimesheetPages,
+    SignInPages, EmployeePages, PublicPages, InvitationPages,
+    PrivacyRequestPages, *WORKFORCE_PAGES, TimesheetPages,
 )  # fmt: skip
 
 

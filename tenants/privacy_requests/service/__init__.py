@@ -8,9 +8,9 @@ the outbox, sent by a job after commit, and in the app).
 
 Modules by purpose: :mod:`.queries` (reading), :mod:`.checks` (what must hold before a
 step), :mod:`.steps` (recording and telling), :mod:`.filing`, :mod:`.decisions`,
-:mod:`.fulfilment`, :mod:`.exports` (export files) and :mod:`.job_starts` (the jobs it
-starts, by name). This package re-exports their public names, so callers write
-``service.list_queue(...)``.
+:mod:`.fulfilment`, :mod:`.previews` (what a fulfilment would do), :mod:`.exports`
+(export files) and :mod:`.job_starts` (the jobs it starts, by name). This package
+re-exports their public names, so callers write ``service.list_queue(...)``.
 """
 
 from tenants.privacy_requests.service.checks import (
@@ -19,7 +19,14 @@ from tenants.privacy_requests.service.checks import (
     require_type,
     require_verified,
 )
-from tenants.privacy_requests.service.decisions import complete, extend, refuse, verify_identity
+from tenants.privacy_requests.service.decisions import (
+    complete,
+    extend,
+    extension_message,
+    refusal_message,
+    refuse,
+    verify_identity,
+)
 from tenants.privacy_requests.service.exports import purge_expired_exports, store_export
 from tenants.privacy_requests.service.filing import (
     SIGNED_IN,
@@ -33,12 +40,16 @@ from tenants.privacy_requests.service.fulfilment import (
     MAX_FULFILMENT_ATTEMPTS,
     RECTIFIABLE,
     apply_flags,
+    lift_restriction,
+    lifting_message,
     mark_fulfilled,
     rectify,
     start_erasure,
     start_export,
 )
+from tenants.privacy_requests.service.previews import TableCount, erasure_preview, export_preview
 from tenants.privacy_requests.service.queries import (
+    QueueCounts,
     QueueFilter,
     calendar_of,
     deadline_of,
@@ -50,6 +61,7 @@ from tenants.privacy_requests.service.queries import (
     list_queue,
     my_request,
     overdue_requests,
+    queue_counts,
     subject_names,
     tenant_name,
     timeline,
@@ -70,7 +82,9 @@ __all__ = [
     "MAX_FULFILMENT_ATTEMPTS",
     "RECTIFIABLE",
     "SIGNED_IN",
+    "QueueCounts",
     "QueueFilter",
+    "TableCount",
     "apply_flags",
     "apply_transition",
     "calendar_of",
@@ -78,21 +92,28 @@ __all__ = [
     "complete",
     "deadline_of",
     "downloadable",
+    "erasure_preview",
+    "export_preview",
     "extend",
+    "extension_message",
     "file_from_intake",
     "file_own",
     "get_request",
     "join_open_own",
     "latest_export",
     "latest_exports",
+    "lift_restriction",
+    "lifting_message",
     "list_mine",
     "list_queue",
     "mark_fulfilled",
     "my_request",
     "overdue_requests",
     "purge_expired_exports",
+    "queue_counts",
     "record_step",
     "rectify",
+    "refusal_message",
     "refuse",
     "requester_reference",
     "require_idle",

@@ -58,10 +58,16 @@ async def verify_identity(
     request: PrivacyRequest,
     by: Acting,
     method: str,
+    note: str | None,
     now: datetime,
 ) -> PrivacyRequest:
+    """Record the identity as verified, and how. ``note`` (optional) joins the timeline
+    message, which the requester reads too; it never reaches the audit log."""
     if request.identity_verified_at is not None:
         raise Conflict("The requester's identity is already verified.", reason="already_verified")
+    message = f"Your identity was confirmed ({method.replace('_', ' ')})."
+    if note and note.strip():
+        message += f" {note.strip()}"
     await apply_transition(
         session,
         audit,
@@ -70,7 +76,7 @@ async def verify_identity(
         by,
         now,
         name="identity_verified",
-        message=f"Your identity was confirmed ({method.replace('_', ' ')}).",
+        message=message,
         details={"method": method},
     )
     request.identity_verified_at, request.identity_method = now, method
@@ -91,15 +97,8 @@ async def extend(
     reason: str,
     now: datetime,
 ) -> PrivacyRequest:
-    check_transition(request, Action.EXTEND)
-    try:
-        due = extended_due(
-            request.received_at, request.due_date, new_due, reason, now, calendar_of(request)
-        )
-    except ExtensionRefused as exc:
-        raise _EXTENSION_STATUS[exc.code](exc.message, reason=str(exc.code)) from None
+    due, message = await extension_message(session, request, new_due, reason, now)
     controller = await tenant_name(session, request.tenant_id)
-    message = messages.extended(controller, requester_reference(request), reason, due)
     await apply_transition(
         session,
         audit,
@@ -120,6 +119,31 @@ async def extend(
     return request
 
 
+async def extension_message(
+    session: AsyncSession, request: PrivacyRequest, new_due: date, reason: str, now: datetime
+) -> tuple[date, messages.Message]:
+    """The new due date and the message the requester will be sent, or the refusal of the
+    extension (409/400). :func:`extend` sends exactly this; the console shows it first."""
+    check_transition(request, Action.EXTEND)
+    try:
+        due = extended_due(
+            request.received_at, request.due_date, new_due, reason, now, calendar_of(request)
+        )
+    except ExtensionRefused as exc:
+        raise _EXTENSION_STATUS[exc.code](exc.message, reason=str(exc.code)) from None
+    controller = await tenant_name(session, request.tenant_id)
+    return due, messages.extended(controller, requester_reference(request), reason, due)
+
+
+async def refusal_message(
+    session: AsyncSession, request: PrivacyRequest, reason: str
+) -> messages.Message:
+    """What :func:`refuse` sends the requester (with the right to complain)."""
+    check_transition(request, Action.REFUSE)
+    controller = await tenant_name(session, request.tenant_id)
+    return messages.refused(controller, requester_reference(request), reason)
+
+
 async def refuse(
     session: AsyncSession,
     audit: AuditLog,
@@ -135,6 +159,7 @@ async def refuse(
             reason="already_fulfilled",
         )
     controller = await tenant_name(session, request.tenant_id)
+    told = await refusal_message(session, request, reason)
     await apply_transition(
         session,
         audit,
@@ -146,9 +171,7 @@ async def refuse(
         message=f"{controller} refused your request. The reason: {reason.strip()}",
     )
     request.refusal_reason, request.decided_at, request.decided_by = reason.strip(), now, by.user_id
-    await tell_requester(
-        session, request, messages.refused(controller, requester_reference(request), reason)
-    )
+    await tell_requester(session, request, told)
     await tell_admins_step(session, request, "refused")
     return request
 

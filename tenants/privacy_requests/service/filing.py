@@ -41,7 +41,7 @@ from timeward.identity.models import Tenant, User
 SIGNED_IN = "signed_in"  # identity of a request filed by a signed-in member for themselves
 
 
-async def _new_request(
+async def new_request(
     session: AsyncSession,
     tenant_id: UUID,
     request_type: RequestType,
@@ -106,7 +106,7 @@ async def file_own(
         select(Employee.id).where(Employee.tenant_id == tenant_id, Employee.user_id == by.user_id)
     )
     email = await session.scalar(select(User.email).where(User.id == by.user_id))
-    request = await _new_request(
+    request = await new_request(
         session,
         tenant_id,
         request_type,
@@ -155,7 +155,7 @@ async def file_from_intake(
     if joined is not None:
         return joined
     employee_id, user_id = subject
-    request = await _new_request(
+    request = await new_request(
         session,
         tenant_id,
         request_type,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.employees.models import Employee
-from tenants.employees.service import update_employee
+from tenants.employees.service import change_employee, update_employee
 from tenants.privacy_requests import messages
 from tenants.privacy_requests.models import (
     FulfilmentState,
@@ -28,10 +28,14 @@ from tenants.privacy_requests.service.job_starts import (
     ERASE_SUBJECT,
     start_after_commit,
 )
+from tenants.privacy_requests.service.queries import tenant_name
 from tenants.privacy_requests.service.steps import (
     answer_requester,
     apply_transition,
     record_step,
+    requester_reference,
+    tell_admins_step,
+    tell_requester,
 )
 from tenants.privacy_requests.transitions import (
     Action,
@@ -201,6 +205,63 @@ async def apply_flags(
         session, request, lambda controller, ref: messages.flags_applied(controller, ref, kind)
     )
     return flags
+
+
+async def lifting_message(
+    session: AsyncSession, request: PrivacyRequest, reason: str
+) -> messages.Message:
+    """What the requester is told before their restriction is lifted; refused (409) unless
+    this restriction request's flag is set and still on."""
+    require_type(request, frozenset({RequestType.RESTRICTION}), "lifting a restriction")
+    employee = await _subject_employee(session, request)
+    if request.fulfilment_state != FulfilmentState.DONE or not employee.processing_restricted:
+        raise Conflict("The person's data is not restricted.", reason="not_restricted")
+    if not reason.strip():
+        raise InvalidInput("Give the reason the person is told.")
+    controller = await tenant_name(session, request.tenant_id)
+    return messages.restriction_lifting(controller, requester_reference(request), reason)
+
+
+async def lift_restriction(
+    session: AsyncSession,
+    audit: AuditLog,
+    request: PrivacyRequest,
+    by: Acting,
+    reason: str,
+    now: datetime,
+) -> PrivacyRequest:
+    """Lift the restriction this request set, telling the person first (GDPR Art. 18(3)):
+    the message is queued and written to the timeline before the flag changes, in the same
+    transaction. Allowed whatever the request's status (usually completed)."""
+    told = await lifting_message(session, request, reason)
+    await tell_requester(session, request, told)
+    await record_step(
+        session,
+        audit,
+        request,
+        "restriction_lifted",
+        by,
+        now,
+        from_status=request.status,
+        message=f"The restriction is lifted. The reason: {reason.strip()}",
+    )
+    assert request.subject_employee_id is not None
+    await change_employee(
+        session,
+        audit,
+        request.tenant_id,
+        request.subject_employee_id,
+        {"processing_restricted": False},
+        by,
+    )
+    request.fulfilment_report = {
+        **(request.fulfilment_report or {}),
+        "flags": {"processing_restricted": False},
+        "lifted_at": now.isoformat(),
+    }
+    request.updated_at = now
+    await tell_admins_step(session, request, "restriction lifted")
+    return request
 
 
 async def mark_fulfilled(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +21,7 @@ from tenants.privacy_requests.models import (
     PrivacyExport,
     PrivacyRequest,
     PrivacyRequestEvent,
+    RequestType,
 )
 from tenants.privacy_requests.transitions import (
     OPEN,
@@ -60,17 +61,23 @@ class QueueFilter:
     status: Status | None = None
     open_only: bool = False
     overdue_only: bool = False
+    request_type: RequestType | None = None
+
+
+_OPEN_STATUSES = [s.value for s in OPEN]
 
 
 async def list_queue(
     session: AsyncSession, tenant_id: UUID, page: PageRequest, where: QueueFilter, today: date
 ) -> list[PrivacyRequest]:
-    """The tenant's requests, the nearest deadline first."""
+    """The tenant's requests, the nearest deadline first (so the overdue ones lead)."""
     query = select(PrivacyRequest).where(PrivacyRequest.tenant_id == tenant_id)
     if where.status is not None:
         query = query.where(PrivacyRequest.status == where.status)
+    if where.request_type is not None:
+        query = query.where(PrivacyRequest.request_type == where.request_type)
     if where.open_only or where.overdue_only:
-        query = query.where(PrivacyRequest.status.in_([s.value for s in OPEN]))
+        query = query.where(PrivacyRequest.status.in_(_OPEN_STATUSES))
     if where.overdue_only:
         query = query.where(PrivacyRequest.due_date < today)
     return await fetch_page(
@@ -78,6 +85,28 @@ async def list_queue(
         query.order_by(PrivacyRequest.due_date, PrivacyRequest.received_at, PrivacyRequest.id),
         page,
     )
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    open: int
+    overdue: int  # open and past the due date (the queue's "overdue" filter)
+
+
+async def queue_counts(session: AsyncSession, tenant_id: UUID, today: date) -> QueueCounts:
+    """How many requests are open and how many of them overdue, in one query."""
+    row = (
+        await session.execute(
+            select(
+                func.count(),
+                func.count().filter(PrivacyRequest.due_date < today),
+            ).where(
+                PrivacyRequest.tenant_id == tenant_id,
+                PrivacyRequest.status.in_(_OPEN_STATUSES),
+            )
+        )
+    ).one()
+    return QueueCounts(int(row[0]), int(row[1]))
 
 
 async def list_mine(
@@ -142,7 +171,7 @@ async def overdue_requests(
         select(PrivacyRequest)
         .where(
             PrivacyRequest.tenant_id == tenant_id,
-            PrivacyRequest.status.in_([s.value for s in OPEN]),
+            PrivacyRequest.status.in_(_OPEN_STATUSES),
             PrivacyRequest.due_date < today,
             (PrivacyRequest.overdue_notified_on.is_(None))
             | (PrivacyRequest.overdue_notified_on < today),

@@ -20,6 +20,7 @@ from tenants.locations.service import Coordinates
 from tenants.privacy_requests import service as privacy
 from tenants.privacy_requests.member_filing import file_for_member
 from tenants.privacy_requests.models import RequestType
+from tenants.privacy_requests.routes import zip_response
 from tenants.privacy_requests.views import my_view
 from tenants.settings.models import LocationMode
 from tenants.settings.service import describe, location_policy
@@ -31,6 +32,7 @@ from tenants.time.schemas import LocationInput
 from timeward import clock
 from timeward.auth.actor import Actor
 from timeward.auth.rate_limit import RateLimited
+from timeward.authz.enforcer import PolicyEnforcer
 from timeward.errors import InvalidInput, NotFound
 from timeward.notifications.service import list_for_user, mark_read
 from timeward.paging import DateRange, PageRequest
@@ -74,10 +76,6 @@ async def _employee(session: AsyncSession, actor: Actor, *, lock: bool = False) 
         return await employee_for_user(session, actor.require_tenant(), actor.user_id, lock=lock)
     except NotFound:
         return None
-
-
-async def _viewer(request: Request[Any, Any, Any], session: AsyncSession, actor: Actor) -> Viewer:
-    return await viewer_for(request, session, actor)
 
 
 def _position(form: ClockForm) -> Coordinates | None:
@@ -130,10 +128,15 @@ class EmployeePages(Controller):
         clocked_in = last is not None and last.kind == ClockKind.IN
         site_id = (last.site_id or last.matched_site_id) if last and clocked_in else None
         site = await get_site(session, tenant_id, site_id) if site_id else None
+        enforcer: PolicyEnforcer = request.app.state.enforcer
+        queue = None  # the privacy-request queue's counts, for roles that may read it
+        if enforcer.allows(actor.role, actor.domain, "privacy_requests", "read"):
+            queue = await privacy.queue_counts(session, tenant_id, clock.now().date())
         return render(
             request,
             "home.html",
-            viewer=await _viewer(request, session, actor),
+            queue=queue,
+            viewer=await viewer_for(request, session, actor),
             employee=employee,
             clocked_in=clocked_in,
             since=last.at if clocked_in and last else None,
@@ -183,7 +186,7 @@ class EmployeePages(Controller):
         return render(
             request,
             "my_time.html",
-            viewer=await _viewer(request, session, actor),
+            viewer=await viewer_for(request, session, actor),
             employee=employee,
             week_start=start,
             is_this_week=start == this_week,
@@ -203,7 +206,7 @@ class EmployeePages(Controller):
         return render(
             request,
             "my_data.html",
-            viewer=await _viewer(request, session, actor),
+            viewer=await viewer_for(request, session, actor),
             employee=employee,
             location_mode=policy.mode,
             explanation=describe(policy),
@@ -223,7 +226,7 @@ class EmployeePages(Controller):
         return render(
             request,
             "my_requests.html",
-            viewer=await _viewer(request, session, actor),
+            viewer=await viewer_for(request, session, actor),
             requests=[await my_view(session, row) for row in rows],
             request_types=REQUEST_TYPES,
             chosen=chosen or RequestType.ACCESS,
@@ -274,7 +277,7 @@ class EmployeePages(Controller):
         return render(
             request,
             "my_request.html",
-            viewer=await _viewer(request, session, actor),
+            viewer=await viewer_for(request, session, actor),
             item=view,
             days_left=privacy.deadline_of(row, clock.now()).days_left,
         )
@@ -289,14 +292,7 @@ class EmployeePages(Controller):
     ) -> Response[bytes]:
         """The delivered export while its link lives (404 before, a 410 page after)."""
         row = await privacy.my_request(session, actor.require_tenant(), actor.user_id, request_id)
-        export = await privacy.downloadable(session, row, clock.now())
-        assert export.content is not None
-        filename = f"personal-data-{export.request_id}.zip"
-        return Response(
-            export.content,
-            media_type="application/zip",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
+        return zip_response(await privacy.downloadable(session, row, clock.now()))
 
     @get("/my/notifications", opt=page("my_notifications", "read"), include_in_schema=False)
     async def notifications(
@@ -306,7 +302,7 @@ class EmployeePages(Controller):
         return render(
             request,
             "notifications.html",
-            viewer=await _viewer(request, session, actor),
+            viewer=await viewer_for(request, session, actor),
             notifications=rows,
         )
 

@@ -61,6 +61,15 @@ FLASHES = {
     "site_saved": N_("The job site was saved."),
     "location_saved": N_("The location setting was saved. Employees see the new text."),
     "invitation_accepted": N_("Your account is ready. Sign in with your new password."),
+    "identity_verified": N_("The requester's identity is recorded as verified."),
+    "request_extended": N_("The deadline is extended; the requester is told the reason."),
+    "request_refused": N_("The request is refused; the requester is told the reason."),
+    "request_completed": N_("The request is completed; the requester is told."),
+    "export_started": N_("The export is being built; the requester is told when it is ready."),
+    "erasure_started": N_("The erasure is running; its result appears on this page."),
+    "rectified": N_("The details are corrected (audited); the requester is told."),
+    "flags_applied": N_("The flags are set; the requester is told."),
+    "restriction_lifted": N_("The person was told, and the restriction is lifted."),
 }
 # Codes shown to people (roles, request types and statuses, approval states), in words.
 LABELS = {
@@ -126,6 +135,7 @@ NAVIGATION = (
     NavItem("/admin/users", N_("Users and roles"), "users", "read"),
     NavItem("/admin/sites", N_("Sites"), "sites", "update"),
     NavItem("/admin/settings/location", N_("Location setting"), "settings", "read"),
+    NavItem("/admin/privacy-requests", N_("Privacy requests"), "privacy_requests", "read"),
 )
 
 

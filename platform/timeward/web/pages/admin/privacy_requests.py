@@ -1,0 +1,364 @@
+"""The client admin's privacy-request console: the queue and one request with its
+decisions. Every page has the permission of its API twin and every form calls the same
+service step through the API's own ``decide`` (tenants.privacy_requests.routes); the
+previews (what an export would hold, what an erasure would do, the words an extension,
+a refusal or a lifted restriction sends) are the service's too. See docs/web.md."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenants.employees.models import Employee
+from tenants.employees.service import get_employee
+from tenants.privacy_requests import service
+from tenants.privacy_requests.models import FulfilmentState, PrivacyRequest, RequestType
+from tenants.privacy_requests.routes import decide, zip_response
+from tenants.privacy_requests.schemas import IdentityMethod, RectificationBody
+from tenants.privacy_requests.transitions import Status
+from tenants.privacy_requests.views import export_preview_view, queue_views, request_view
+from timeward import clock
+from timeward.errors import InvalidInput
+from timeward.fields import given
+from timeward.paging import PageRequest
+from timeward.web.dependencies import AppServices, CurrentActor, DbSession
+from timeward.web.i18n import N_
+from timeward.web.pages.layout import Form, page, redirect, render, viewer_for
+
+BASE = "/admin/privacy-requests"
+QUEUE_LIMIT = 200
+Text = Annotated[str, msgspec.Meta(max_length=4000)]
+
+IDENTITY_METHODS = {
+    "in_person": N_("in person"),
+    "id_document": N_("an identity document"),
+    "known_contact": N_("a contact we already knew"),
+    "email_confirmation": N_("a confirmation from their known e-mail address"),
+    "other": N_("another way"),
+}
+METHOD_WORDS = {**IDENTITY_METHODS, service.SIGNED_IN: N_("their own sign-in")}
+# What the flags of each type switch, in words (the service sets exactly these).
+FLAG_EFFECTS = {
+    RequestType.RESTRICTION: [
+        N_("processing restricted: the person's data can be read but not changed; clocking "
+           "in and out, edits of their record and of their time are refused until lifted"),
+    ],
+    RequestType.OBJECTION: [
+        N_("marketing off: the person's data is no longer used for marketing"),
+        N_("directory off: the person is hidden from the company directory"),
+    ],
+    RequestType.CONSENT_WITHDRAWAL: [
+        N_("marketing off: the person's data is no longer used for marketing"),
+        N_("directory off: the person is hidden from the company directory"),
+    ],
+}  # fmt: skip
+FULFILMENT_STATES = {
+    FulfilmentState.NONE: N_("not yet"),
+    FulfilmentState.QUEUED: N_("waiting for the job"),
+    FulfilmentState.RUNNING: N_("the job is running"),
+    FulfilmentState.DONE: N_("done"),
+    FulfilmentState.FAILED: N_("the job failed: start it again"),
+}
+RECTIFIABLE_FIELDS = {
+    "name": N_("Name"),
+    "work_email": N_("Work e-mail"),
+    "phone": N_("Phone"),
+    "postal_address": N_("Postal address"),
+    "job_title": N_("Job title"),
+    "employee_number": N_("Employee number"),
+    "hire_date": N_("Hire date"),
+}
+OPTIONAL_FIELDS = frozenset(RECTIFIABLE_FIELDS) - {"name"}
+
+
+class IdentityForm(msgspec.Struct):
+    method: IdentityMethod
+    note: Text = ""
+
+
+class ExtensionForm(msgspec.Struct):
+    due_date: date
+    reason: Text = ""
+
+
+class ReasonForm(msgspec.Struct):
+    reason: Text = ""
+
+
+class NoteForm(msgspec.Struct):
+    note: Text = ""
+
+
+class ConfirmForm(msgspec.Struct):
+    confirm: str = ""
+
+
+class RectificationForm(msgspec.Struct):
+    name: Text = ""
+    work_email: Text = ""
+    phone: Text = ""
+    postal_address: Text = ""
+    job_title: Text = ""
+    employee_number: Text = ""
+    hire_date: Text = ""
+
+
+def _required(text: str, field: str) -> str:
+    if not text.strip():
+        raise InvalidInput.on_field(field, "Write the reason; the requester is told it.")
+    return text
+
+
+async def _subject(session: AsyncSession, request: PrivacyRequest) -> Employee | None:
+    if request.subject_employee_id is None:
+        return None
+    return await get_employee(session, request.tenant_id, request.subject_employee_id)
+
+
+def _current(employee: Employee | None, field: str) -> str:
+    if employee is None:
+        return ""
+    value = getattr(employee, field)
+    return "" if value is None else str(value)
+
+
+def _changes(form: RectificationForm, employee: Employee | None) -> dict[str, Any]:
+    """The fields the admin changed (an emptied optional field is cleared), checked by the
+    API's own body type."""
+    raw: dict[str, Any] = {}
+    for field in RECTIFIABLE_FIELDS:
+        value = getattr(form, field).strip()
+        if value == _current(employee, field):
+            continue
+        raw[field] = None if (value == "" and field in OPTIONAL_FIELDS) else value
+    try:
+        return given(msgspec.convert(raw, RectificationBody, strict=False))
+    except msgspec.ValidationError as exc:
+        raise InvalidInput(str(exc)) from exc
+
+
+class PrivacyRequestPages(Controller):
+    path = BASE
+    include_in_schema = False
+
+    @get("/", opt=page("privacy_requests", "read"))
+    async def queue(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        session: DbSession,
+        status: Annotated[Status | None, QueryParameter(required=False)] = None,
+        request_type: Annotated[
+            RequestType | None, QueryParameter(name="type", required=False)
+        ] = None,
+        overdue: Annotated[bool, QueryParameter(required=False)] = False,
+    ) -> Response[Any]:
+        """Open requests (or those of the chosen status), the nearest deadline first."""
+        where = service.QueueFilter(status, status is None, overdue, request_type)
+        today = clock.now().date()
+        tenant_id = actor.require_tenant()
+        rows = await service.list_queue(
+            session, tenant_id, PageRequest(limit=QUEUE_LIMIT), where, today
+        )
+        return render(
+            request,
+            "admin/privacy_requests.html",
+            viewer=await viewer_for(request, session, actor),
+            items=await queue_views(session, rows),
+            counts=await service.queue_counts(session, tenant_id, today),
+            statuses=list(Status),
+            types=list(RequestType),
+            chosen_status=status,
+            chosen_type=request_type,
+            overdue=overdue,
+        )
+
+    @get("/{request_id:uuid}", opt=page("privacy_requests", "read"))
+    async def detail(
+        self,
+        request: Request[Any, Any, Any],
+        request_id: FromPath[UUID],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+        preview: Annotated[str | None, QueryParameter(required=False)] = None,
+        due_date: Annotated[date | None, QueryParameter(required=False)] = None,
+        reason: Annotated[str | None, QueryParameter(required=False, max_length=4000)] = None,
+    ) -> Response[Any]:
+        """The request, its timeline and the decisions its status allows. ``preview`` shows
+        what a step would do or send before the admin confirms it."""
+        row = await service.get_request(session, actor.require_tenant(), request_id)
+        now = clock.now()
+        shown: dict[str, Any] = {}
+        if preview == "extension" and due_date is not None:
+            due, told = await service.extension_message(
+                session, row, due_date, _required(reason or "", "reason"), now
+            )
+            shown = {"due": due, "message": told}
+        elif preview in ("refusal", "lift"):
+            text = _required(reason or "", "reason")
+            compose = service.refusal_message if preview == "refusal" else service.lifting_message
+            shown = {"message": await compose(session, row, text)}
+        elif preview == "export":
+            shown = {"export": export_preview_view(
+                await service.export_preview(session, services.data_keys, row)
+            )}  # fmt: skip
+        elif preview == "erasure":
+            shown = {"erasure": await service.erasure_preview(session, services.audit, row, now)}
+        view = await request_view(session, row)
+        employee = await _subject(session, row)
+        kind = RequestType(row.request_type)
+        return render(
+            request,
+            "admin/privacy_request.html",
+            viewer=await viewer_for(request, session, actor),
+            item=view,
+            employee=employee,
+            preview=preview if shown else None,
+            shown=shown,
+            reason=reason or "",
+            identity_methods=IDENTITY_METHODS,
+            method_words=METHOD_WORDS,
+            fulfilment_states=FULFILMENT_STATES,
+            fields={f: (label, _current(employee, f)) for f, label in RECTIFIABLE_FIELDS.items()},
+            flag_effects=FLAG_EFFECTS.get(kind, []),
+            kind=kind,
+            is_export=kind in service.EXPORT_TYPES,
+            is_flags=kind in service.FLAG_TYPES,
+            idle=row.fulfilment_state not in (FulfilmentState.QUEUED, FulfilmentState.RUNNING),
+            done=row.fulfilment_state == FulfilmentState.DONE,
+            may_lift=kind is RequestType.RESTRICTION
+            and employee is not None
+            and employee.processing_restricted
+            and row.fulfilment_state == FulfilmentState.DONE,
+        )
+
+    @post("/{request_id:uuid}/identity", opt=page("privacy_requests", "decide"))
+    async def verify_identity(
+        self,
+        request_id: FromPath[UUID],
+        data: Annotated[IdentityForm, Form],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> Response[Any]:
+        note = data.note.strip() or None
+        await decide(
+            session, services, actor, request_id, service.verify_identity, data.method, note
+        )
+        return redirect(f"{BASE}/{request_id}", flash="identity_verified")
+
+    @post("/{request_id:uuid}/extension", opt=page("privacy_requests", "decide"))
+    async def extend(
+        self,
+        request_id: FromPath[UUID],
+        data: Annotated[ExtensionForm, Form],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> Response[Any]:
+        reason = _required(data.reason, "reason")
+        await decide(session, services, actor, request_id, service.extend, data.due_date, reason)
+        return redirect(f"{BASE}/{request_id}", flash="request_extended")
+
+    @post("/{request_id:uuid}/refusal", opt=page("privacy_requests", "decide"))
+    async def refuse(
+        self,
+        request_id: FromPath[UUID],
+        data: Annotated[ReasonForm, Form],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> Response[Any]:
+        reason = _required(data.reason, "reason")
+        await decide(session, services, actor, request_id, service.refuse, reason)
+        return redirect(f"{BASE}/{request_id}", flash="request_refused")
+
+    @post("/{request_id:uuid}/completion", opt=page("privacy_requests", "decide"))
+    async def complete(
+        self,
+        request_id: FromPath[UUID],
+        data: Annotated[NoteForm, Form],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> Response[Any]:
+        note = data.note.strip() or None
+        await decide(session, services, actor, request_id, service.complete, note)
+        return redirect(f"{BASE}/{request_id}", flash="request_completed")
+
+    @post("/{request_id:uuid}/export", opt=page("privacy_requests", "fulfil"))
+    async def build_export(
+        self,
+        request_id: FromPath[UUID],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> Response[Any]:
+        await decide(session, services, actor, request_id, service.start_export)
+        return redirect(f"{BASE}/{request_id}", flash="export_started")
+
+    @get("/{request_id:uuid}/export", opt=page("privacy_requests", "read"))
+    async def download(
+        self, request_id: FromPath[UUID], actor: CurrentActor, session: DbSession
+    ) -> Response[bytes]:
+        row = await service.get_request(session, actor.require_tenant(), request_id)
+        return zip_response(await service.downloadable(session, row, clock.now()))
+
+    @post("/{request_id:uuid}/erasure", opt=page("privacy_requests", "fulfil"))
+    async def erase(
+        self,
+        request_id: FromPath[UUID],
+        data: Annotated[ConfirmForm, Form],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> Response[Any]:
+        if data.confirm != "yes":
+            raise InvalidInput.on_field("confirm", "Tick the box to confirm the erasure.")
+        await decide(session, services, actor, request_id, service.start_erasure)
+        return redirect(f"{BASE}/{request_id}", flash="erasure_started")
+
+    @post("/{request_id:uuid}/rectification", opt=page("privacy_requests", "fulfil"))
+    async def rectify(
+        self,
+        request_id: FromPath[UUID],
+        data: Annotated[RectificationForm, Form],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> Response[Any]:
+        row = await service.get_request(session, actor.require_tenant(), request_id)
+        changes = _changes(data, await _subject(session, row))
+        await decide(session, services, actor, request_id, service.rectify, changes)
+        return redirect(f"{BASE}/{request_id}", flash="rectified")
+
+    @post("/{request_id:uuid}/flags", opt=page("privacy_requests", "fulfil"))
+    async def apply_flags(
+        self,
+        request_id: FromPath[UUID],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> Response[Any]:
+        await decide(session, services, actor, request_id, service.apply_flags)
+        return redirect(f"{BASE}/{request_id}", flash="flags_applied")
+
+    @post("/{request_id:uuid}/restriction-lift", opt=page("privacy_requests", "fulfil"))
+    async def lift_restriction(
+        self,
+        request_id: FromPath[UUID],
+        data: Annotated[ReasonForm, Form],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> Response[Any]:
+        reason = _required(data.reason, "reason")
+        await decide(session, services, actor, request_id, service.lift_restriction, reason)
+        return redirect(f"{BASE}/{request_id}", flash="restriction_lifted")
