@@ -49,7 +49,8 @@ async def _by_receipt(services: Services, instruction_id: UUID, token: str) -> I
     )
 
 
-def _zip(export: DataExport) -> Response[bytes]:
+def export_response(export: DataExport) -> Response[bytes]:
+    """The returned data as a zip download (the API's and the admin page's)."""
     assert export.content is not None  # service.export_for_download answers 410 otherwise
     return Response(
         content=export.content,
@@ -178,7 +179,7 @@ class InstructionsController(Controller):
         export = await service.download_export(
             session, services.audit, actor.require_tenant(), instruction_id, actor.acting
         )
-        return _zip(export)
+        return export_response(export)
 
 
 class LegalHoldsController(Controller):
@@ -217,7 +218,7 @@ class PublicInstructionsController(Controller):
     ) -> Response[bytes]:
         instruction = await _by_receipt(services, instruction_id, token)
         export = await service.download_by_receipt(services.database, services.audit, instruction)
-        return _zip(export)
+        return export_response(export)
 
     @get("/{instruction_id:uuid}/certificate", summary="The signed certificate, by receipt token")
     async def certificate(

@@ -28,6 +28,8 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from timeward.config import Settings
+from timeward.web.pages.admin.accountability import AdminAccountabilityPages
+from timeward.web.pages.admin.instructions import AdminInstructionPages
 from timeward.web.pages.auth_pages import SignInPages
 from timeward.web.pages.employee_pages import EmployeePages
 from timeward.web.pages.errors import PAGE_EXCEPTION_HANDLERS
@@ -96,7 +98,13 @@ def _jinja() -> Environment:
 
 
 # The page controllers (the web pages share the domains' services and views).
-PAGE_CONTROLLERS = (SignInPages, EmployeePages, PublicPages)
+PAGE_CONTROLLERS = (
+    SignInPages,
+    EmployeePages,
+    PublicPages,
+    AdminInstructionPages,
+    AdminAccountabilityPages,
+)
 
 
 def web_site(settings: Settings) -> Site:

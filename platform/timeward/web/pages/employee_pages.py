@@ -76,7 +76,9 @@ async def _employee(session: AsyncSession, actor: Actor, *, lock: bool = False) 
         return None
 
 
-async def _viewer(request: Request[Any, Any, Any], session: AsyncSession, actor: Actor) -> Viewer:
+async def signed_in_viewer(
+    request: Request[Any, Any, Any], session: AsyncSession, actor: Actor
+) -> Viewer:
     employee = await _employee(session, actor)
     return await viewer_of(request, session, actor, employee.name if employee else "")
 
@@ -134,7 +136,7 @@ class EmployeePages(Controller):
         return render(
             request,
             "home.html",
-            viewer=await _viewer(request, session, actor),
+            viewer=await signed_in_viewer(request, session, actor),
             employee=employee,
             clocked_in=clocked_in,
             since=last.at if clocked_in and last else None,
@@ -184,7 +186,7 @@ class EmployeePages(Controller):
         return render(
             request,
             "my_time.html",
-            viewer=await _viewer(request, session, actor),
+            viewer=await signed_in_viewer(request, session, actor),
             employee=employee,
             week_start=start,
             is_this_week=start == this_week,
@@ -204,7 +206,7 @@ class EmployeePages(Controller):
         return render(
             request,
             "my_data.html",
-            viewer=await _viewer(request, session, actor),
+            viewer=await signed_in_viewer(request, session, actor),
             employee=employee,
             location_mode=policy.mode,
             explanation=describe(policy),
@@ -224,7 +226,7 @@ class EmployeePages(Controller):
         return render(
             request,
             "my_requests.html",
-            viewer=await _viewer(request, session, actor),
+            viewer=await signed_in_viewer(request, session, actor),
             requests=[await my_view(session, row) for row in rows],
             request_types=REQUEST_TYPES,
             chosen=chosen or RequestType.ACCESS,
@@ -275,7 +277,7 @@ class EmployeePages(Controller):
         return render(
             request,
             "my_request.html",
-            viewer=await _viewer(request, session, actor),
+            viewer=await signed_in_viewer(request, session, actor),
             item=view,
             days_left=privacy.deadline_of(row, clock.now()).days_left,
         )
@@ -307,7 +309,7 @@ class EmployeePages(Controller):
         return render(
             request,
             "notifications.html",
-            viewer=await _viewer(request, session, actor),
+            viewer=await signed_in_viewer(request, session, actor),
             notifications=rows,
         )
 

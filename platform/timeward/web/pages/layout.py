@@ -40,6 +40,15 @@ FLASHES = {
     "request_joined": N_("You already had an open request of this type: this one was added to it."),
     "notification_read": N_("Marked as read."),
     "signed_out": N_("You are signed out."),
+    # the client admin's instructions and accountability pages
+    "instruction_given": N_("The instruction was sent to the processor."),
+    "instruction_cancelled": N_("The instruction was withdrawn."),
+    "breach_acknowledged": N_("Receipt of the breach notice is acknowledged."),
+    "objection_sent": N_("Your objection was sent to the processor."),
+    "support_granted": N_("Support access is granted."),
+    "support_revoked": N_("Support access is revoked."),
+    "controller_details_saved": N_("Your details for the record of processing are saved."),
+    "retention_saved": N_("The retention period is saved."),
 }
 # Codes shown to people (roles, request types and statuses, approval states), in words.
 LABELS = {
@@ -65,6 +74,21 @@ LABELS = {
     "precise": N_("precise position"),
     "geofence": N_("on site or not (geofence)"),
     "off": N_("no location"),
+    # instructions to the processor: kinds and statuses
+    "delete_subject": N_("delete a person's data"),
+    "return_data": N_("return all data"),
+    "offboard_tenant": N_("offboarding: return all data, then delete it"),
+    "scheduled": N_("scheduled"),
+    "in_processing": N_("in processing"),
+    "paused": N_("paused"),
+    "partially_completed": N_("partially completed"),
+    "failed": N_("failed"),
+    "canceled": N_("withdrawn"),
+    # sub-processor registry changes
+    "added": N_("added"),
+    "changed": N_("changed"),
+    "removed": N_("removed"),
+    "support_reader": N_("platform support, under your grant"),
 }
 
 
@@ -94,6 +118,8 @@ NAVIGATION = (
     NavItem("/my/data", N_("My data"), "me", "read"),
     NavItem("/my/privacy-requests", N_("My privacy requests"), "my_privacy_requests", "read"),
     NavItem("/my/notifications", N_("Notifications"), "my_notifications", "read"),
+    NavItem("/admin/instructions", N_("Instructions"), "instructions", "read"),
+    NavItem("/admin/breaches", N_("Accountability"), "breaches", "read"),
 )
 
 
