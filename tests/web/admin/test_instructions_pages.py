@@ -20,7 +20,8 @@ import httpx
 from tests.accounts import Accounts
 from tests.fixtures.jobs import Jobs
 from tests.instructions.support import DONE, fill_notifications, instruct, wait_for_status
-from tests.web.pages import csrf_token, page_client, sign_in, submit
+from tests.web.admin.admin_session import signed_in_as
+from tests.web.pages import csrf_token, submit
 from tests.workforce.seed import seed_workforce
 from timeward import clock
 from timeward.db.session import Database
@@ -77,8 +78,7 @@ async def test_delete_subject_confirmed_carried_out_and_its_certificate_verified
     workforce = await seed_workforce(client, acme)
     subject = workforce.employees["employee"]
     await fill_notifications(db, acme.tenant_id, acme.user_id("employee"), 4)
-    async with page_client(live_server) as browser:
-        await sign_in(browser, acme.email("client_admin"), "acme")
+    async with signed_in_as(live_server, acme) as browser:
         listing = await browser.get("/admin/instructions")
         assert listing.status_code == 200
         assert "You have not given any instruction." in listing.text
@@ -154,8 +154,7 @@ async def test_returned_data_is_downloaded_from_the_page(
 ) -> None:
     assert acme.tenant_id
     await fill_notifications(db, acme.tenant_id, acme.user_id("employee"), 2)
-    async with page_client(live_server) as browser:
-        await sign_in(browser, acme.email("client_admin"), "acme")
+    async with signed_in_as(live_server, acme) as browser:
         confirm = await browser.get("/admin/instructions/confirm", params={"kind": "return_data"})
         assert "Nothing is deleted." in confirm.text
         given = await browser.post(
@@ -184,8 +183,7 @@ async def test_returned_data_is_downloaded_from_the_page(
 async def test_offboarding_asks_for_the_slug_and_can_be_withdrawn(
     live_server: str, client: httpx.AsyncClient, idle_jobs: Jobs, acme: Accounts
 ) -> None:
-    async with page_client(live_server) as browser:
-        await sign_in(browser, acme.email("client_admin"), "acme")
+    async with signed_in_as(live_server, acme) as browser:
         confirm = await browser.get(
             "/admin/instructions/confirm", params={"kind": "offboard_tenant"}
         )
@@ -238,16 +236,14 @@ async def test_roles_other_tenants_and_bad_input(
 ) -> None:
     created = await instruct(client, acme, kind="return_data")
     acme_id = created["instruction"]["id"]
-    async with page_client(live_server) as manager:
-        await sign_in(manager, acme.email("client_manager"), "acme")
+    async with signed_in_as(live_server, acme, "client_manager") as manager:
         for path in ("/admin/instructions", f"/admin/instructions/{acme_id}"):
             refused = await manager.get(path)
             assert refused.status_code == 403 and "Not allowed" in refused.text
             assert refused.headers["content-type"].startswith("text/html")
         home = await manager.get("/home")
         assert 'href="/admin/instructions"' not in home.text  # not offered in the navigation
-    async with page_client(live_server) as other:
-        await sign_in(other, bravo.email("client_admin"), "bravo")
+    async with signed_in_as(live_server, bravo) as other:
         home = await other.get("/home")
         assert 'href="/admin/instructions"' in home.text
         for path in ("", "/certificate", "/export"):
