@@ -360,3 +360,57 @@ async def test_every_admin_page_speaks_german(
             response = await browser.get(path, headers={"Accept-Language": "de-DE,de;q=0.9"})
             assert response.status_code == 200, path
             assert '<html lang="de">' in response.text and text in response.text, path
+
+
+ADMIN_PAGES = [
+    "/admin/instructions",
+    "/admin/instructions/confirm?kind=return_data",
+    "/admin/breaches",
+    "/admin/sub-processors",
+    "/admin/support",
+    "/admin/processing",
+    "/admin/processing/record.json",
+    "/admin/processing/record.html",
+    "/admin/retention",
+    "/admin/audit",
+    "/admin/audit/verify",
+    "/admin/audit/export.csv",
+]
+
+
+async def test_a_manager_is_refused_every_admin_page_and_odd_forms_are_4xx(
+    live_server: str, client: httpx.AsyncClient, acme: Accounts
+) -> None:
+    async with signed_in_as(live_server, acme, "client_manager") as manager:
+        for path in ADMIN_PAGES:
+            refused = await manager.get(path)
+            assert refused.status_code == 403, path
+            assert refused.headers["content-type"].startswith("text/html"), path
+            assert "Not allowed" in refused.text, path
+        posted = await submit(
+            manager, "/home", "/admin/support", {"reason": "Let me in", "hours": "1"}
+        )
+        assert posted.status_code == 403
+    grants = await client.get("/api/v1/support-grants", headers=acme.auth("client_admin"))
+    assert grants.json()["items"] == []
+    async with signed_in_as(live_server, acme) as admin:
+        page = await admin.get("/admin/support")
+        token = re.search(r'name="_csrf_token" value="([^"]*)"', page.text)
+        assert token
+        twice = await admin.post(
+            "/admin/support",
+            content=f"_csrf_token={token.group(1)}&reason=First+reason&reason=Second&hours=2",
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+        assert 400 <= twice.status_code < 500
+        unknown = await submit(
+            admin,
+            "/admin/processing",
+            "/admin/processing/controller",
+            {"contact": "acme GmbH", "fax": "0"},
+        )
+        assert unknown.status_code == 422 and "fax" in unknown.text  # as the API refuses it
+        for path in ("/admin/audit?offset=-1", "/admin/audit?until=2026-13-01"):
+            assert (await admin.get(path)).status_code == 422, path
+    grants = await client.get("/api/v1/support-grants", headers=acme.auth("client_admin"))
+    assert grants.json()["items"] == []
