@@ -19,7 +19,13 @@ import httpx
 
 from tests.accounts import Accounts
 from tests.fixtures.jobs import Jobs
-from tests.instructions.support import DONE, fill_notifications, instruct, wait_for_status
+from tests.instructions.support import (
+    DONE,
+    fill_notifications,
+    instruct,
+    place_hold,
+    wait_for_status,
+)
 from tests.web.admin.admin_session import signed_in_as
 from tests.web.pages import csrf_token, submit
 from tests.workforce.seed import seed_workforce
@@ -147,6 +153,48 @@ async def test_delete_subject_confirmed_carried_out_and_its_certificate_verified
         page = await browser.get(f"/admin/instructions/{instruction_id}/certificate")
         assert 'data-valid="no"' in page.text
         assert "the stored content differs from what was signed" in page.text
+
+
+async def test_a_hold_the_client_may_be_told_of_is_named_on_the_certificate(
+    live_server: str,
+    client: httpx.AsyncClient,
+    db: Database,
+    jobs: Jobs,
+    acme: Accounts,
+    staff: Accounts,
+) -> None:
+    assert acme.tenant_id
+    workforce = await seed_workforce(client, acme)
+    await fill_notifications(db, acme.tenant_id, acme.user_id("employee"), 2)
+    await place_hold(
+        client,
+        staff,
+        acme.tenant_id,
+        basis="Court order to preserve records",
+        reference="LG Berlin 12 O 34/27",
+        scope="subject",
+        subject_user_id=str(acme.user_id("employee")),
+        client_may_be_told=True,
+    )
+    async with signed_in_as(live_server, acme) as browser:
+        given = await submit(
+            browser,
+            "/admin/instructions",
+            "/admin/instructions",
+            {"kind": "delete_subject", "subject_id": str(workforce.employees["employee"])},
+        )
+        instruction_id = instruction_id_of(given)
+        await jobs.drain()
+        await wait_for_status(client, acme, instruction_id, DONE)
+        detail = await browser.get(f"/admin/instructions/{instruction_id}")
+        assert 'data-testid="instruction-status">partially completed<' in detail.text
+        page = await browser.get(f"/admin/instructions/{instruction_id}/certificate")
+        assert 'data-valid="yes"' in page.text
+        assert 'data-testid="outcome">partially completed<' in page.text
+        [hold] = re.findall(r'data-testid="legal-hold">([^<]*)<', page.text)
+        assert hold == "LG Berlin 12 O 34/27: Court order to preserve records"
+        row = page.text.split('data-table="notifications">')[1].split("</tr>")[0]
+        assert "<td>2</td>" in row and "(legal hold)" in row  # kept, and why
 
 
 async def test_returned_data_is_downloaded_from_the_page(
