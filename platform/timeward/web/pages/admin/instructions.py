@@ -7,7 +7,7 @@ permission; see docs/web.md ("The client admin's console")."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -19,12 +19,11 @@ from timeward.authz.guard import requires
 from timeward.deadlines.rules import resolve_policy
 from timeward.instructions import service
 from timeward.instructions.certificate import InvalidCertificate, verify_stored
-from timeward.instructions.routes import export_response
+from timeward.instructions.routes import export_response, new_instruction
 from timeward.instructions.schemas import CancelBody, NewInstructionBody
 from timeward.instructions.states import Kind, Party, Status, allowed
 from timeward.instructions.views import detail_view, instruction_view, progress_summary
 from timeward.paging import PageRequest
-from timeward.services import Services
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.i18n import N_
 from timeward.web.pages.admin.page_forms import api_body
@@ -48,16 +47,6 @@ KINDS = {
 LIST_PAGE = PageRequest(limit=100)
 EMPLOYEES = PageRequest(limit=200)
 FormData = Annotated[dict[str, str], Form]
-
-
-def _grace(services: Services) -> timedelta:
-    return timedelta(days=services.settings.offboarding_grace_days)
-
-
-def _spec(body: NewInstructionBody) -> service.NewInstruction:
-    return service.NewInstruction(
-        body.kind, body.subject_id, body.subject_user_id, confirm_slug=body.confirm_slug
-    )
 
 
 def _certificate_times(payload: dict[str, Any]) -> dict[str, datetime | date | None]:
@@ -113,7 +102,11 @@ class AdminInstructionPages(Controller):
         body = api_body(dict(request.query_params), NewInstructionBody)
         tenant_id = actor.require_tenant()
         preview = await service.preview_instruction(
-            session, tenant_id, _spec(body), actor.acting, offboarding_grace=_grace(services)
+            session,
+            tenant_id,
+            new_instruction(body),
+            actor.acting,
+            offboarding_grace=services.settings.offboarding_grace,
         )
         subject = None
         if body.subject_id is not None:
@@ -138,10 +131,10 @@ class AdminInstructionPages(Controller):
         instruction = await service.create_instruction(
             session,
             actor.require_tenant(),
-            _spec(body),
+            new_instruction(body),
             actor.acting,
             audit=services.audit,
-            offboarding_grace=_grace(services),
+            offboarding_grace=services.settings.offboarding_grace,
         )
         return redirect(f"/admin/instructions/{instruction.id}", flash="instruction_given")
 
