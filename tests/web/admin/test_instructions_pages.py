@@ -153,6 +153,14 @@ async def test_delete_subject_confirmed_carried_out_and_its_certificate_verified
         page = await browser.get(f"/admin/instructions/{instruction_id}/certificate")
         assert 'data-valid="no"' in page.text
         assert "the stored content differs from what was signed" in page.text
+        assert certificate["payload"]["digest"] not in page.text  # untrusted: not shown
+
+        # a stored payload stripped of its content still makes a page, not a 500
+        await tamper_certificate(
+            owner, acme.tenant_id, instruction_id, 'payload = \'{"id": "forged"}\''
+        )
+        page = await browser.get(f"/admin/instructions/{instruction_id}/certificate")
+        assert page.status_code == 200 and 'data-valid="no"' in page.text
 
 
 async def test_a_hold_the_client_may_be_told_of_is_named_on_the_certificate(

@@ -50,18 +50,25 @@ FormData = Annotated[dict[str, str], Form]
 
 
 def _certificate_times(payload: dict[str, Any]) -> dict[str, datetime | date | None]:
-    """The payload's ISO times as values ``when()`` and ``day()`` show."""
-    instruction, execution = payload["instruction"], payload["execution"]
+    """The payload's ISO times as values ``when()`` and ``day()`` show. A stored payload
+    someone altered may lack them or hold other text: those show empty (the page then
+    says the certificate is not valid)."""
+    instruction = payload.get("instruction") or {}
+    execution = payload.get("execution") or {}
 
-    def instant(value: str | None) -> datetime | None:
-        return datetime.fromisoformat(value) if value else None
+    def instant(value: object) -> datetime | None:
+        try:
+            return datetime.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            return None
 
+    due = instant(instruction.get("due_on"))
     return {
-        "issued_at": instant(payload["issued_at"]),
-        "received_at": instant(instruction["received_at"]),
-        "due_on": date.fromisoformat(instruction["due_on"]),
-        "started_at": instant(execution["started_at"]),
-        "finished_at": instant(execution["finished_at"]),
+        "issued_at": instant(payload.get("issued_at")),
+        "received_at": instant(instruction.get("received_at")),
+        "due_on": due.date() if due else None,
+        "started_at": instant(execution.get("started_at")),
+        "finished_at": instant(execution.get("finished_at")),
         "data_key": instant(payload.get("data_key")),
     }
 
@@ -209,9 +216,11 @@ class AdminInstructionPages(Controller):
         certificate = await service.latest_certificate(
             session, actor.require_tenant(), instruction_id
         )
-        problem = None
+        payload, problem = None, None
         try:
-            verify_stored(certificate.jws, certificate.payload, await services.keys.published())
+            payload = verify_stored(
+                certificate.jws, certificate.payload, await services.keys.published()
+            )
         except InvalidCertificate as error:
             problem = str(error)
         return render(
@@ -219,8 +228,8 @@ class AdminInstructionPages(Controller):
             "admin/certificate.html",
             viewer=await signed_in_viewer(request, session, actor),
             certificate=certificate,
-            payload=certificate.payload,
-            times=_certificate_times(certificate.payload),
+            payload=payload,  # only what verifies is shown
+            times=_certificate_times(payload) if payload else {},
             valid=problem is None,
             problem=problem,
         )
