@@ -205,6 +205,13 @@ async def test_support_access_granted_used_seen_and_revoked(
         assert 'data-testid="revoke"' not in page.text
     after = await client.get("/api/v1/users", headers=as_support(staff, acme))
     assert after.status_code == 404
+    twin = await client.get(  # the page's list is the API's, with the same filter
+        "/api/v1/audit-events",
+        params={"action": "personal_data.read", "actor_role": "support_reader"},
+        headers=acme.auth("client_admin"),
+    )
+    [event] = twin.json()["items"]
+    assert event["details"] == {"route": "GET /api/v1/users", "support_grant_id": grant["id"]}
     actions = [
         e["action"]
         for e in (
