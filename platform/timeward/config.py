@@ -177,6 +177,10 @@ class Settings:
         return timedelta(days=self.receipt_link_days)
 
     @property
+    def offboarding_grace(self) -> timedelta:
+        return timedelta(days=self.offboarding_grace_days)
+
+    @property
     def is_production(self) -> bool:
         return self.environment == "production"
 

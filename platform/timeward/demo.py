@@ -24,8 +24,8 @@ from timeward import clock
 from timeward.crypto.data_keys import DataKey, DataKeys
 from timeward.db.base import new_id
 from timeward.db.session import Database, Scope
-from timeward.demo_timesheets import seed_demo_timesheets
 from timeward.demo_privacy_requests import seed_demo_privacy_requests
+from timeward.demo_timesheets import seed_demo_timesheets
 from timeward.identity.models import Membership, PlatformRole, TenantRole, User
 from timeward.identity.service import (
     NewTenant,

@@ -90,6 +90,35 @@ SIGNED_IN_PAGES = {
             ("restriction-lift", "fulfil"),
         )
     },
+    # the client admin's instructions (tests/web/admin/test_instructions_*.py)
+    ("GET", "/admin/instructions"): ("instructions", "read"),
+    ("GET", "/admin/instructions/confirm"): ("instructions", "create"),
+    ("POST", "/admin/instructions"): ("instructions", "create"),
+    ("GET", "/admin/instructions/{instruction_id:uuid}"): ("instructions", "read"),
+    ("POST", "/admin/instructions/{instruction_id:uuid}/cancel"): ("instructions", "cancel"),
+    ("GET", "/admin/instructions/{instruction_id:uuid}/export"): ("instructions", "export"),
+    ("GET", "/admin/instructions/{instruction_id:uuid}/certificate"): ("instructions", "read"),
+    # the client admin's accountability pages (tests/web/admin/test_accountability_*.py)
+    ("GET", "/admin/breaches"): ("breaches", "read"),
+    ("GET", "/admin/breaches/{breach_id:uuid}"): ("breaches", "read"),
+    ("POST", "/admin/breaches/{breach_id:uuid}/acknowledge"): ("breaches", "acknowledge"),
+    ("GET", "/admin/sub-processors"): ("sub_processor_objections", "create"),
+    ("POST", "/admin/sub-processors/changes/{change_id:uuid}/objections"): (
+        "sub_processor_objections",
+        "create",
+    ),
+    ("GET", "/admin/support"): ("support_grants", "read"),
+    ("POST", "/admin/support"): ("support_grants", "create"),
+    ("POST", "/admin/support/{grant_id:uuid}/revoke"): ("support_grants", "delete"),
+    ("GET", "/admin/processing"): ("processing_records", "read"),
+    ("GET", "/admin/processing/record.json"): ("processing_records", "read"),
+    ("GET", "/admin/processing/record.html"): ("processing_records", "read"),
+    ("POST", "/admin/processing/controller"): ("processing_records", "update"),
+    ("GET", "/admin/retention"): ("retention", "read"),
+    ("POST", "/admin/retention/{category:str}"): ("retention", "update"),
+    ("GET", "/admin/audit"): ("audit_events", "read"),
+    ("GET", "/admin/audit/verify"): ("audit_events", "read"),
+    ("GET", "/admin/audit/export.csv"): ("audit_events", "read"),
 }
 
 

@@ -40,8 +40,9 @@ class AuditEventsController(Controller):
         subject_id: FromQuery[UUID | None] = None,
         since: FromQuery[datetime | None] = None,
         until: FromQuery[datetime | None] = None,
+        actor_role: FromQuery[str | None] = None,
     ) -> Page[AuditEventView]:
-        where = AuditFilter(action, actor_id, subject_id, since, until)
+        where = AuditFilter(action, actor_id, subject_id, since, until, actor_role)
         events = await list_events(session, _chain_of(actor), where, page)
         return make_page([audit_event_view(e) for e in events], page)
 

@@ -23,6 +23,7 @@ class AuditFilter:
     subject_id: UUID | None = None
     since: datetime | None = None
     until: datetime | None = None
+    actor_role: str | None = None  # e.g. support_reader: what platform support did
 
 
 async def list_events(
@@ -34,6 +35,8 @@ async def list_events(
         query = query.where(AuditEvent.action == where.action)
     if where.actor_id:
         query = query.where(AuditEvent.actor_id == where.actor_id)
+    if where.actor_role:
+        query = query.where(AuditEvent.actor_role == where.actor_role)
     if where.subject_id:
         query = query.where(AuditEvent.subject_id == where.subject_id)
     if where.since:

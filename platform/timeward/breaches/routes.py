@@ -109,9 +109,7 @@ class BreachesController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> BreachView:
-        tenant_id = actor.require_tenant()
-        notice, first = await service.acknowledge(session, tenant_id, breach_id, actor.acting)
-        if first:
-            entry = AuditEntry.by(actor.acting, "breach.acknowledged", "breach", breach_id)
-            await services.audit.append(session, tenant_id, entry)
+        notice = await service.acknowledge_notice(
+            session, services.audit, actor.require_tenant(), breach_id, actor.acting
+        )
         return breach_view(notice)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward import clock
 from timeward.acting import Acting
+from timeward.audit.log import AuditEntry, AuditLog
 from timeward.breaches.calendar import NoticeCalendar, notice_calendar
 from timeward.breaches.messages import notice_content
 from timeward.breaches.models import AffectedBasis, Breach, BreachNotice
@@ -276,3 +277,15 @@ async def acknowledge(
         return notice, False
     notice.acknowledged_at, notice.acknowledged_by = clock.now(), by.user_id
     return notice, True
+
+
+async def acknowledge_notice(
+    session: AsyncSession, audit: AuditLog, tenant_id: UUID, breach_id: UUID, by: Acting
+) -> BreachNotice:
+    """:func:`acknowledge`, audited once on the tenant's chain (``breach.acknowledged``):
+    what the API route and the admin page both do."""
+    notice, first = await acknowledge(session, tenant_id, breach_id, by)
+    if first:
+        entry = AuditEntry.by(by, "breach.acknowledged", "breach", breach_id)
+        await audit.append(session, tenant_id, entry)
+    return notice

@@ -62,6 +62,14 @@ def verify(token: str, jwks: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
+def verify_stored(token: str, stored: dict[str, Any], jwks: dict[str, Any]) -> dict[str, Any]:
+    """:func:`verify`, and the stored payload (what a page shows) is what was signed."""
+    payload = verify(token, jwks)
+    if payload != stored:
+        raise InvalidCertificate("the stored content differs from what was signed")
+    return payload
+
+
 def _row(*cells: object) -> str:
     return "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>"
 

@@ -129,6 +129,57 @@ async def _check_subject(session: AsyncSession, tenant_id: UUID, spec: NewInstru
             raise InvalidInput.on_field("subject_user_id", "no member of this company has this id")
 
 
+@dataclass(frozen=True)
+class Preview:
+    """What giving an instruction now would do: its due date in the tenant's calendar,
+    for offboarding when deletion starts and the slug to type back."""
+
+    kind: Kind
+    received_at: datetime
+    due_on: date
+    deletion_starts_at: datetime | None
+    tenant_slug: str
+
+
+def _timing(
+    spec: NewInstruction, tenant: Tenant, received: datetime, offboarding_grace: timedelta
+) -> tuple[date, datetime | None]:
+    """The due date (tenant's holiday calendar) and, for offboarding, the deletion start."""
+    due = instruction_due(
+        received, tenant_calendar(tenant), subject_request_due=spec.subject_request_due
+    )
+    starts = received + offboarding_grace if spec.kind == Kind.OFFBOARD_TENANT else None
+    return due, starts
+
+
+async def _checked(
+    session: AsyncSession, tenant_id: UUID, spec: NewInstruction, by: Acting
+) -> tuple[UUID, Tenant]:
+    """The requester and the tenant, once the instruction is consistent and names a subject
+    of this tenant (the erasure's own link names an erased subject: not checked)."""
+    requester = _validate(spec, by)
+    tenant = await _tenant(session, tenant_id)
+    if spec.subject_request_id is None:
+        await _check_subject(session, tenant_id, spec)
+    return requester, tenant
+
+
+async def preview_instruction(
+    session: AsyncSession,
+    tenant_id: UUID,
+    spec: NewInstruction,
+    by: Acting,
+    *,
+    offboarding_grace: timedelta = OFFBOARDING_GRACE,
+) -> Preview:
+    """The confirmation before :func:`create_instruction`: the same checks (but not the
+    typed-back slug, which the confirmation asks for) and the same dates, nothing written."""
+    _, tenant = await _checked(session, tenant_id, spec, by)
+    received = clock.now()
+    due, starts = _timing(spec, tenant, received, offboarding_grace)
+    return Preview(spec.kind, received, due, starts, tenant.slug)
+
+
 async def create_instruction(
     session: AsyncSession,
     tenant_id: UUID,
@@ -148,17 +199,12 @@ async def create_instruction(
     Raises ``InvalidInput`` (422) for an inconsistent instruction and ``Conflict`` (409)
     when the tenant already has an open offboarding.
     """
-    requester = _validate(spec, by)
-    tenant = await _tenant(session, tenant_id)
+    requester, tenant = await _checked(session, tenant_id, spec, by)
     _check_confirmation(spec, tenant)
-    if spec.subject_request_id is None:  # the erasure's own link names an erased subject
-        await _check_subject(session, tenant_id, spec)
     if spec.subject_id is not None and spec.subject_user_id is None:
         spec = replace(spec, subject_user_id=await _subject_account(session, tenant_id, spec))
     received = received_at or clock.now()
-    due = instruction_due(
-        received, tenant_calendar(tenant), subject_request_due=spec.subject_request_due
-    )
+    due, deletion_starts_at = _timing(spec, tenant, received, offboarding_grace)
     instruction = Instruction(
         tenant_id=tenant_id,
         id=new_id(),
@@ -174,9 +220,7 @@ async def create_instruction(
         due_on=due,
         job_ids=[],
         delivery_email_ids=[],
-        deletion_starts_at=(
-            received + offboarding_grace if spec.kind == Kind.OFFBOARD_TENANT else None
-        ),
+        deletion_starts_at=deletion_starts_at,
     )
     try:
         async with session.begin_nested():

@@ -94,6 +94,26 @@ async def progress(
     return list(rows.all())
 
 
+async def progress_by_instruction(
+    session: AsyncSession, tenant_id: UUID, instruction_ids: Sequence[UUID]
+) -> dict[UUID, list[InstructionProgress]]:
+    """The per-table progress of several instructions in one query (for a list)."""
+    found: dict[UUID, list[InstructionProgress]] = {i: [] for i in instruction_ids}
+    if not instruction_ids:
+        return found
+    rows = await session.scalars(
+        select(InstructionProgress)
+        .where(
+            InstructionProgress.tenant_id == tenant_id,
+            InstructionProgress.instruction_id.in_(list(instruction_ids)),
+        )
+        .order_by(InstructionProgress.instruction_id, InstructionProgress.position)
+    )
+    for row in rows.all():
+        found[row.instruction_id].append(row)
+    return found
+
+
 def client_status(instruction: Instruction) -> Status:
     """What the client is shown: a result withheld under an undisclosed legal hold shows
     as still in processing (the processor may not tell it more)."""

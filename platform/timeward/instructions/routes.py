@@ -3,7 +3,6 @@ the client may be told of; public receipt links (for a client whose access is cl
 
 from __future__ import annotations
 
-from datetime import timedelta
 from uuid import UUID
 
 from litestar import Controller, MediaType, Response, get, post
@@ -49,7 +48,15 @@ async def _by_receipt(services: Services, instruction_id: UUID, token: str) -> I
     )
 
 
-def _zip(export: DataExport) -> Response[bytes]:
+def new_instruction(body: NewInstructionBody) -> service.NewInstruction:
+    """What a client asks for (the API's body, or the admin page's form read as it)."""
+    return service.NewInstruction(
+        body.kind, body.subject_id, body.subject_user_id, confirm_slug=body.confirm_slug
+    )
+
+
+def export_response(export: DataExport) -> Response[bytes]:
+    """The returned data as a zip download (the API's and the admin page's)."""
     assert export.content is not None  # service.export_for_download answers 410 otherwise
     return Response(
         content=export.content,
@@ -77,12 +84,10 @@ class InstructionsController(Controller):
         instruction = await service.create_instruction(
             session,
             actor.require_tenant(),
-            service.NewInstruction(
-                data.kind, data.subject_id, data.subject_user_id, confirm_slug=data.confirm_slug
-            ),
+            new_instruction(data),
             actor.acting,
             audit=services.audit,
-            offboarding_grace=timedelta(days=settings.offboarding_grace_days),
+            offboarding_grace=settings.offboarding_grace,
         )
         master_key = settings.resolve_master_key()
         return created_view(
@@ -178,7 +183,7 @@ class InstructionsController(Controller):
         export = await service.download_export(
             session, services.audit, actor.require_tenant(), instruction_id, actor.acting
         )
-        return _zip(export)
+        return export_response(export)
 
 
 class LegalHoldsController(Controller):
@@ -217,7 +222,7 @@ class PublicInstructionsController(Controller):
     ) -> Response[bytes]:
         instruction = await _by_receipt(services, instruction_id, token)
         export = await service.download_by_receipt(services.database, services.audit, instruction)
-        return _zip(export)
+        return export_response(export)
 
     @get("/{instruction_id:uuid}/certificate", summary="The signed certificate, by receipt token")
     async def certificate(

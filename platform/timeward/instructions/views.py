@@ -68,6 +68,13 @@ def progress_view(row: InstructionProgress, *, hide_holds: bool) -> ProgressView
     )
 
 
+def progress_summary(instruction: Instruction, rows: list[InstructionProgress]) -> tuple[int, int]:
+    """(tables done, tables) as the client may see them (a withheld result hides what
+    its holds kept, as :func:`detail_view` does)."""
+    views = [progress_view(r, hide_holds=instruction.withheld) for r in rows]
+    return sum(1 for v in views if v.done), len(views)
+
+
 def certificate_view(certificate: DeletionCertificate) -> CertificateView:
     return CertificateView(
         certificate.id,

@@ -12,7 +12,6 @@ from uuid import UUID
 from litestar import Controller, MediaType, Request, Response, get, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from timeward.audit.log import AuditEntry
 from timeward.authz.guard import requires
 from timeward.processing import service
 from timeward.processing.html import CONTENT_SECURITY_POLICY, render
@@ -37,7 +36,8 @@ def _wants_html(request: Request[Any, Any, Any], output: str | None) -> bool:
     return best == "text/html"
 
 
-def _response(record: ProcessingRecord, html: bool) -> Response[Any]:
+def record_response(record: ProcessingRecord, html: bool) -> Response[Any]:
+    """The record as JSON or as its readable HTML page (the API's and the admin page's)."""
     headers = {"Vary": "Accept", "X-Content-Type-Options": "nosniff"}
     if html:
         headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
@@ -64,7 +64,7 @@ class ProcessingRecordsController(Controller):
     ) -> Response[Any]:
         sources = await service.record_sources(session, actor.require_tenant())
         record = processing_record(sources, services.settings.processor)
-        return _response(record, _wants_html(request, output))
+        return record_response(record, _wants_html(request, output))
 
     @put(
         "/controller",
@@ -78,13 +78,10 @@ class ProcessingRecordsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> DataControllerDetailsView:
-        tenant_id = actor.require_tenant()
         given = service.DataControllerContact(data.contact, data.dpo, data.representative)
-        details = await service.set_data_controller_details(session, tenant_id, given, actor.acting)
-        entry = AuditEntry.by(
-            actor.acting, "processing_records.controller_updated", "tenant", tenant_id
+        details = await service.update_data_controller_details(
+            session, services.audit, actor.require_tenant(), given, actor.acting
         )
-        await services.audit.append(session, tenant_id, entry)
         return data_controller_details_view(details)
 
 
@@ -107,4 +104,4 @@ class PlatformProcessingRecordsController(Controller):
     ) -> Response[Any]:
         sources = await service.record_sources(session, tenant_id)
         record = processing_record(sources, services.settings.processor)
-        return _response(record, _wants_html(request, output))
+        return record_response(record, _wants_html(request, output))

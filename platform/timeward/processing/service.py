@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward import clock
 from timeward.acting import Acting
+from timeward.audit.log import AuditEntry, AuditLog
 from timeward.errors import NotFound
 from timeward.identity.models import Tenant
 from timeward.processing.models import DataControllerDetails
@@ -61,4 +62,19 @@ async def set_data_controller_details(
     )
     details.updated_by, details.updated_at = by.user_id, clock.now()
     await session.flush()
+    return details
+
+
+async def update_data_controller_details(
+    session: AsyncSession,
+    audit: AuditLog,
+    tenant_id: UUID,
+    given: DataControllerContact,
+    by: Acting,
+) -> DataControllerDetails:
+    """:func:`set_data_controller_details`, audited on the tenant's chain
+    (``processing_records.controller_updated``): what the API route and the admin page do."""
+    details = await set_data_controller_details(session, tenant_id, given, by)
+    entry = AuditEntry.by(by, "processing_records.controller_updated", "tenant", tenant_id)
+    await audit.append(session, tenant_id, entry)
     return details

@@ -5,7 +5,6 @@ from __future__ import annotations
 from litestar import Controller, get, put
 from litestar.params import FromPath, JSONBody
 
-from timeward.audit.log import AuditEntry
 from timeward.authz.guard import requires
 from timeward.paging import Page, make_page
 from timeward.retention import service
@@ -40,13 +39,15 @@ class RetentionController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> PeriodView:
-        tenant_id = actor.require_tenant()
-        period = await service.set_period(
-            session, tenant_id, default_policy(), category, data.days, actor.acting
+        period = await service.change_period(
+            session,
+            services.audit,
+            actor.require_tenant(),
+            default_policy(),
+            category,
+            data.days,
+            actor.acting,
         )
-        details = {"category": category, "days": data.days}
-        entry = AuditEntry.by(actor.acting, "retention.changed", "retention", None, details)
-        await services.audit.append(session, tenant_id, entry)
         return period_view(period)
 
     @get("/runs", opt=requires("retention", "read"), summary="Recent purge reports")

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward import clock
 from timeward.acting import Acting
+from timeward.audit.log import AuditEntry, AuditLog
 from timeward.datamap.catalog import Catalog, load_catalog
 from timeward.datamap.deletion import batch_delete, not_referenced, quote
 from timeward.db.queries import fetch_page
@@ -106,6 +107,25 @@ async def set_period(
         )
     )
     return Period(found, days, True)
+
+
+async def change_period(
+    session: AsyncSession,
+    audit: AuditLog,
+    tenant_id: UUID,
+    policy: RetentionPolicy,
+    category: str,
+    days: int,
+    by: Acting,
+) -> Period:
+    """:func:`set_period`, audited on the tenant's chain (``retention.changed``): what the
+    API route and the admin page both do."""
+    period = await set_period(session, tenant_id, policy, category, days, by)
+    details = {"category": category, "days": days}
+    await audit.append(
+        session, tenant_id, AuditEntry.by(by, "retention.changed", "retention", None, details)
+    )
+    return period
 
 
 async def recent_runs(

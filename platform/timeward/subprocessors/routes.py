@@ -63,15 +63,9 @@ class SubProcessorsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> ObjectionView:
-        tenant_id = actor.require_tenant()
-        objection, record = await service.object_to(
-            session, tenant_id, change_id, data.reason.strip(), actor.acting
+        objection, record = await service.object_to_change(
+            session, services.audit, actor.require_tenant(), change_id, data.reason, actor.acting
         )
-        details = {"version": record.version, "objection_id": str(objection.id)}
-        entry = AuditEntry.by(
-            actor.acting, "sub_processor.objected", "sub_processor_change", change_id, details
-        )
-        await services.audit.append(session, tenant_id, entry)
         return objection_view(objection, record)
 
 

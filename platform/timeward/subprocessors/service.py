@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward import clock
 from timeward.acting import Acting
+from timeward.audit.log import AuditEntry, AuditLog
 from timeward.errors import Conflict, InvalidInput, NotFound
 from timeward.identity.models import Tenant, TenantStatus
 from timeward.jobs.after_commit import start_after_commit
@@ -298,6 +299,23 @@ async def object_to(
     )
     session.add(objection)
     await session.flush()
+    return objection, record
+
+
+async def object_to_change(
+    session: AsyncSession,
+    audit: AuditLog,
+    tenant_id: UUID,
+    change_id: UUID,
+    reason: str,
+    by: Acting,
+) -> tuple[SubProcessorObjection, SubProcessorChange]:
+    """:func:`object_to` with the reason trimmed, audited on the tenant's chain
+    (``sub_processor.objected``): what the API route and the admin page both do."""
+    objection, record = await object_to(session, tenant_id, change_id, reason.strip(), by)
+    details = {"version": record.version, "objection_id": str(objection.id)}
+    entry = AuditEntry.by(by, "sub_processor.objected", "sub_processor_change", change_id, details)
+    await audit.append(session, tenant_id, entry)
     return objection, record
 
 

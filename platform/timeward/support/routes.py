@@ -7,7 +7,6 @@ from uuid import UUID
 from litestar import Controller, delete, get, post
 from litestar.params import FromPath, JSONBody
 
-from timeward.audit.log import AuditEntry
 from timeward.authz.guard import requires
 from timeward.paging import Page, make_page
 from timeward.support import service
@@ -29,12 +28,10 @@ class SupportGrantsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> GrantView:
-        tenant_id = actor.require_tenant()
         request = service.GrantRequest(data.reason, data.hours, data.staff_user_id, data.starts_at)
-        grant = await service.grant(session, tenant_id, actor.acting, request)
-        details = {"expires_at": grant.expires_at.isoformat()}
-        entry = AuditEntry.by(actor.acting, "support.granted", "support_grant", grant.id, details)
-        await services.audit.append(session, tenant_id, entry)
+        grant = await service.grant_access(
+            session, services.audit, actor.require_tenant(), actor.acting, request
+        )
         return grant_view(grant)
 
     @get("/", opt=requires("support_grants", "read"), summary="This tenant's support grants")
@@ -57,10 +54,9 @@ class SupportGrantsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> GrantView:
-        tenant_id = actor.require_tenant()
-        grant = await service.revoke(session, tenant_id, grant_id, actor.acting)
-        entry = AuditEntry.by(actor.acting, "support.revoked", "support_grant", grant.id)
-        await services.audit.append(session, tenant_id, entry)
+        grant = await service.revoke_access(
+            session, services.audit, actor.require_tenant(), grant_id, actor.acting
+        )
         return grant_view(grant)
 
 

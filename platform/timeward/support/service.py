@@ -65,6 +65,32 @@ async def revoke(
     return record
 
 
+async def grant_access(
+    session: AsyncSession, audit: AuditLog, tenant_id: UUID, by: Acting, request: GrantRequest
+) -> SupportGrant:
+    """:func:`grant`, audited on the tenant's chain (``support.granted``): what the API
+    route and the admin page both do."""
+    record = await grant(session, tenant_id, by, request)
+    details = {"expires_at": record.expires_at.isoformat()}
+    await audit.append(
+        session,
+        tenant_id,
+        AuditEntry.by(by, "support.granted", "support_grant", record.id, details),
+    )
+    return record
+
+
+async def revoke_access(
+    session: AsyncSession, audit: AuditLog, tenant_id: UUID, grant_id: UUID, by: Acting
+) -> SupportGrant:
+    """:func:`revoke`, audited on the tenant's chain (``support.revoked``)."""
+    record = await revoke(session, tenant_id, grant_id, by)
+    await audit.append(
+        session, tenant_id, AuditEntry.by(by, "support.revoked", "support_grant", record.id)
+    )
+    return record
+
+
 async def revoke_all_for_offboarding(
     session: AsyncSession, audit: AuditLog, tenant_id: UUID, revoked_by: Acting
 ) -> int:

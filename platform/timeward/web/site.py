@@ -28,6 +28,8 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from timeward.config import Settings
+from timeward.web.pages.admin.accountability import AdminAccountabilityPages
+from timeward.web.pages.admin.instructions import AdminInstructionPages
 from timeward.web.pages.admin.privacy_requests import PrivacyRequestPages
 from timeward.web.pages.admin.timesheets import TimesheetPages
 from timeward.web.pages.admin.workforce import WORKFORCE_PAGES
@@ -104,6 +106,7 @@ def _jinja() -> Environment:
 PAGE_CONTROLLERS = (
     SignInPages, EmployeePages, PublicPages, InvitationPages,
     PrivacyRequestPages, *WORKFORCE_PAGES, TimesheetPages,
+    AdminInstructionPages, AdminAccountabilityPages,
 )  # fmt: skip
 
 

@@ -39,7 +39,7 @@ from timeward.paging import DateRange, PageRequest
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.errors import too_many_requests
 from timeward.web.i18n import N_
-from timeward.web.pages.layout import Form, Viewer, page, redirect, render, viewer_for
+from timeward.web.pages.layout import Form, page, redirect, render, viewer_for
 
 REQUEST_TYPES = {
     RequestType.ACCESS: N_("Access: a copy of the personal data your employer holds about you."),

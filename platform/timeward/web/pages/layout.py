@@ -70,6 +70,15 @@ FLASHES = {
     "rectified": N_("The details are corrected (audited); the requester is told."),
     "flags_applied": N_("The flags are set; the requester is told."),
     "restriction_lifted": N_("The person was told, and the restriction is lifted."),
+    # the client admin's instructions and accountability pages
+    "instruction_given": N_("The instruction was sent to the processor."),
+    "instruction_cancelled": N_("The instruction was withdrawn."),
+    "breach_acknowledged": N_("Receipt of the breach notice is acknowledged."),
+    "objection_sent": N_("Your objection was sent to the processor."),
+    "support_granted": N_("Support access is granted."),
+    "support_revoked": N_("Support access is revoked."),
+    "controller_details_saved": N_("Your details for the record of processing are saved."),
+    "retention_saved": N_("The retention period is saved."),
 }
 # Codes shown to people (roles, request types and statuses, approval states), in words.
 LABELS = {
@@ -98,6 +107,21 @@ LABELS = {
     "active": N_("active"),
     "left": N_("left"),
     "disabled": N_("disabled"),
+    # instructions to the processor: kinds and statuses
+    "delete_subject": N_("delete a person's data"),
+    "return_data": N_("return all data"),
+    "offboard_tenant": N_("offboarding: return all data, then delete it"),
+    "scheduled": N_("scheduled"),
+    "in_processing": N_("in processing"),
+    "paused": N_("paused"),
+    "partially_completed": N_("partially completed"),
+    "failed": N_("failed"),
+    "canceled": N_("withdrawn"),
+    # sub-processor registry changes
+    "added": N_("added"),
+    "changed": N_("changed"),
+    "removed": N_("removed"),
+    "support_reader": N_("platform support, under your grant"),
 }
 
 
@@ -136,6 +160,8 @@ NAVIGATION = (
     NavItem("/admin/sites", N_("Sites"), "sites", "update"),
     NavItem("/admin/settings/location", N_("Location setting"), "settings", "read"),
     NavItem("/admin/privacy-requests", N_("Privacy requests"), "privacy_requests", "read"),
+    NavItem("/admin/instructions", N_("Instructions"), "instructions", "read"),
+    NavItem("/admin/breaches", N_("Accountability"), "breaches", "read"),
 )
 
 
