@@ -12,9 +12,7 @@ id is a 404 page, like the API's 404.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -38,7 +36,6 @@ from tenants.sites.views import site_view
 from timeward.auth.actor import Actor
 from timeward.authz.enforcer import PolicyEnforcer
 from timeward.authz.guard import requires
-from timeward.errors import Conflict, DomainError, InvalidInput
 from timeward.fields import given
 from timeward.identity import invitations
 from timeward.identity import service as identity
@@ -49,35 +46,24 @@ from timeward.paging import PageRequest, make_page
 from timeward.services import Services
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.i18n import N_
+from timeward.web.pages.admin.forms import (
+    FORM_ERRORS,
+    Problem,
+    checked,
+    optional,
+    parsed,
+    problem_of,
+)
 from timeward.web.pages.admin.geofence_preview import preview
 from timeward.web.pages.layout import Form, page, page_options, redirect, render, viewer_for
 from timeward.web.pagination import RequestedPage
 
-T = TypeVar("T")
 # The permissions of these pages (docs/web.md lists them with their API twins).
 EMPLOYEE_LIST = page_options(requires("employee_contact", "read", personal_data=True))
 EMPLOYEE_CREATE = page_options(requires("employees", "create", personal_data=True))
 EMPLOYEE_UPDATE = page_options(requires("employees", "update", personal_data=True))
 USERS_READ = page_options(requires("users", "read", personal_data=True))
 SITES_MANAGE = page("sites", "update")
-WHERE = re.compile(r" - at `\$\.([\w.\[\]]+)`")
-# msgspec's refusals in plain words (translated); any other message is shown as it is.
-PLAIN = [
-    (re.compile(r"^Expected `str` of length >= 1$"), N_("This field is required.")),
-    (re.compile(r"^Expected `str` of length >= (\d+)$"), N_("At least %(n)s characters.")),
-    (re.compile(r"^Expected `str` of length <= (\d+)$"), N_("At most %(n)s characters.")),
-    (re.compile(r"^Expected `str` matching regex"), N_("This is not in the expected form.")),
-    (re.compile(r"^Expected `(?:int|float)` >= (-?[\d.]+)$"), N_("At least %(n)s.")),
-    (re.compile(r"^Expected `(?:int|float)` <= (-?[\d.]+)$"), N_("At most %(n)s.")),
-    (re.compile(r"^Expected `int`, got"), N_("A whole number, please.")),
-    (re.compile(r"^Expected `float`, got"), N_("A number, please.")),
-    (re.compile(r"^Invalid RFC3339 encoded date"), N_("A date as YYYY-MM-DD, please.")),
-    (re.compile(r"^(?:Invalid enum value|Invalid UUID)"), N_("Choose one of the options.")),
-    (
-        re.compile(r"^Object missing required field"),
-        N_("Give all of its values, or leave them all empty."),
-    ),
-]
 
 # The fields' names on the forms, for messages that name the field at fault.
 FIELD_LABELS = {
@@ -101,69 +87,6 @@ FIELD_LABELS = {
     "precise_location_days": N_("Days precise positions are kept"),
     "password": N_("Password"),
 }
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Why a form was refused: the field at fault (if one), the message, the status."""
-
-    message: str
-    field: str | None = None
-    status: int = 400
-    params: dict[str, str] | None = None  # set: the message is ours, to translate with these
-
-
-class FormRefused(Exception):
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.message)
-        self.problem = problem
-
-
-def problem_of(exc: Exception) -> Problem:
-    """The API's refusal, for the form: msgspec's message and path, or the service's."""
-    if isinstance(exc, FormRefused):
-        return exc.problem
-    if isinstance(exc, msgspec.ValidationError):
-        text = str(exc)
-        where = WHERE.search(text)
-        field = where.group(1).split(".")[-1] if where else None
-        return _plain(Problem(WHERE.sub("", text), field, 400))
-    assert isinstance(exc, DomainError)
-    errors = exc.extra.get("errors")
-    field = None
-    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-        field = str(errors[0].get("key"))
-    return Problem(exc.detail, field, exc.status_code)
-
-
-def _plain(problem: Problem) -> Problem:
-    for pattern, words in PLAIN:
-        found = pattern.search(problem.message)
-        if found:
-            params = {"n": found.group(1).removesuffix(".0")} if pattern.groups else {}
-            return Problem(words, problem.field, problem.status, params)
-    return problem
-
-
-def parsed(raw: dict[str, Any], schema: type[T]) -> T:
-    """The API's request struct from a form's values (strings converted as the API would
-    read them); a value it refuses raises ``FormRefused`` naming the field."""
-    try:
-        return msgspec.convert(raw, schema, strict=False)
-    except msgspec.ValidationError as exc:
-        raise FormRefused(problem_of(exc)) from exc
-
-
-# Refusals a form answers by showing itself again; NotFound is not one (a 404 page).
-FORM_ERRORS = (FormRefused, msgspec.ValidationError, Conflict, InvalidInput)
-
-
-def _optional(value: str) -> str | None:
-    return value if value != "" else None
-
-
-def _checked(value: str) -> bool:
-    return value == "on"
 
 
 # ---------------------------------------------------------------------------- employees
@@ -206,16 +129,16 @@ class EmployeeForm(msgspec.Struct):
         """The request body the API would receive (empty optional fields are null)."""
         return {
             "name": self.name,
-            "work_email": _optional(self.work_email),
-            "phone": _optional(self.phone),
-            "postal_address": _optional(self.postal_address),
-            "employee_number": _optional(self.employee_number),
-            "job_title": _optional(self.job_title),
-            "hire_date": _optional(self.hire_date),
-            "user_id": _optional(self.user_id),
-            "marketing_opt_in": _checked(self.marketing_opt_in),
-            "directory_excluded": _checked(self.directory_excluded),
-            "processing_restricted": _checked(self.processing_restricted),
+            "work_email": optional(self.work_email),
+            "phone": optional(self.phone),
+            "postal_address": optional(self.postal_address),
+            "employee_number": optional(self.employee_number),
+            "job_title": optional(self.job_title),
+            "hire_date": optional(self.hire_date),
+            "user_id": optional(self.user_id),
+            "marketing_opt_in": checked(self.marketing_opt_in),
+            "directory_excluded": checked(self.directory_excluded),
+            "processing_restricted": checked(self.processing_restricted),
         }
 
 
@@ -490,7 +413,7 @@ class UserAdminPages(Controller):
         """A new role or status, as the API's PATCH (the person's sessions end)."""
         try:
             async with session.begin_nested():  # a refusal leaves nothing behind
-                raw = {"role": _optional(data.role), "status": _optional(data.status)}
+                raw = {"role": optional(data.role), "status": optional(data.status)}
                 change = parsed(raw, UserChange)
                 await identity.change_member(
                     session,
@@ -542,7 +465,7 @@ class SiteForm(msgspec.Struct):
         given_fence = {key: value.strip() for key, value in fence.items() if value.strip()}
         return {
             "name": self.name,
-            "address": _optional(self.address),
+            "address": optional(self.address),
             "geofence": given_fence or None,
         }
 
@@ -648,7 +571,7 @@ class SiteAdminPages(Controller):
         tenant_id = actor.require_tenant()
         try:
             async with session.begin_nested():  # a refusal leaves nothing behind
-                change = parsed({**data.values(), "active": _checked(data.active)}, SiteChange)
+                change = parsed({**data.values(), "active": checked(data.active)}, SiteChange)
                 await sites.change_site(
                     session, services.audit, tenant_id, site_id, given(change), actor.acting
                 )
@@ -723,7 +646,7 @@ class LocationAdminPages(Controller):
             async with session.begin_nested():  # a refusal leaves nothing behind
                 raw = {
                     "location_mode": data.location_mode,
-                    "precise_location_days": _optional(data.precise_location_days.strip()),
+                    "precise_location_days": optional(data.precise_location_days.strip()),
                 }
                 chosen = parsed(raw, LocationSettings)
                 change = await change_location_policy(

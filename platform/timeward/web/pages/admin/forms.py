@@ -1,0 +1,100 @@
+"""Page forms posted as plain strings and read by the API's own request structs, so a
+field's rules are the API's; what they or a service refuse becomes a ``Problem`` the form
+shows above itself (``templates/admin/_problem.html``), naming the field, with the status
+the API would answer. Why: docs/web.md, "The client admin's workforce pages"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import msgspec
+
+from timeward.errors import Conflict, DomainError, InvalidInput
+from timeward.web.i18n import N_
+
+T = TypeVar("T")
+WHERE = re.compile(r" - at `\$\.([\w.\[\]]+)`")
+# msgspec's refusals in plain words (translated); any other message is shown as it is.
+PLAIN = [
+    (re.compile(r"^Expected `str` of length >= 1$"), N_("This field is required.")),
+    (re.compile(r"^Expected `str` of length >= (\d+)$"), N_("At least %(n)s characters.")),
+    (re.compile(r"^Expected `str` of length <= (\d+)$"), N_("At most %(n)s characters.")),
+    (re.compile(r"^Expected `str` matching regex"), N_("This is not in the expected form.")),
+    (re.compile(r"^Expected `(?:int|float)` >= (-?[\d.]+)$"), N_("At least %(n)s.")),
+    (re.compile(r"^Expected `(?:int|float)` <= (-?[\d.]+)$"), N_("At most %(n)s.")),
+    (re.compile(r"^Expected `int`, got"), N_("A whole number, please.")),
+    (re.compile(r"^Expected `float`, got"), N_("A number, please.")),
+    (re.compile(r"^Invalid RFC3339 encoded date"), N_("A date as YYYY-MM-DD, please.")),
+    (re.compile(r"^(?:Invalid enum value|Invalid UUID)"), N_("Choose one of the options.")),
+    (
+        re.compile(r"^Object missing required field"),
+        N_("Give all of its values, or leave them all empty."),
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a form was refused: the field at fault (if one), the message, the status."""
+
+    message: str
+    field: str | None = None
+    status: int = 400
+    params: dict[str, str] | None = None  # set: the message is ours, to translate with these
+
+
+class FormRefused(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def problem_of(exc: Exception) -> Problem:
+    """The API's refusal, for the form: msgspec's message and path, or the service's."""
+    if isinstance(exc, FormRefused):
+        return exc.problem
+    if isinstance(exc, msgspec.ValidationError):
+        text = str(exc)
+        where = WHERE.search(text)
+        field = where.group(1).split(".")[-1] if where else None
+        return _plain(Problem(WHERE.sub("", text), field, 400))
+    assert isinstance(exc, DomainError)
+    errors = exc.extra.get("errors")
+    field = None
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        field = str(errors[0].get("key"))
+    return Problem(exc.detail, field, exc.status_code)
+
+
+def _plain(problem: Problem) -> Problem:
+    for pattern, words in PLAIN:
+        found = pattern.search(problem.message)
+        if found:
+            params = {"n": found.group(1).removesuffix(".0")} if pattern.groups else {}
+            return Problem(words, problem.field, problem.status, params)
+    return problem
+
+
+def parsed(raw: dict[str, Any], schema: type[T]) -> T:
+    """The API's request struct from a form's values (strings converted as the API would
+    read them); a value it refuses raises ``FormRefused`` naming the field."""
+    try:
+        return msgspec.convert(raw, schema, strict=False)
+    except msgspec.ValidationError as exc:
+        raise FormRefused(problem_of(exc)) from exc
+
+
+# Refusals a form answers by showing itself again; NotFound is not one (a 404 page).
+FORM_ERRORS = (FormRefused, msgspec.ValidationError, Conflict, InvalidInput)
+
+
+def optional(value: str) -> str | None:
+    """An empty field is null, as the API's optional fields take it."""
+    return value if value != "" else None
+
+
+def checked(value: str) -> bool:
+    """A checkbox is sent as "on" when ticked, and not at all otherwise."""
+    return value == "on"
