@@ -6,6 +6,7 @@ the API would answer. Why: docs/web.md, "The client admin's workforce pages"."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -15,6 +16,7 @@ from timeward.errors import Conflict, DomainError, InvalidInput
 from timeward.web.i18n import N_
 
 T = TypeVar("T")
+CSRF_FIELD = "_csrf_token"
 WHERE = re.compile(r" - at `\$\.([\w.\[\]]+)`")
 # msgspec's refusals in plain words (translated); any other message is shown as it is.
 PLAIN = [
@@ -51,15 +53,23 @@ class FormRefused(Exception):
         self.problem = problem
 
 
+def located(exc: msgspec.ValidationError) -> tuple[str | None, str]:
+    """msgspec's refusal as (field, message): ``... - at `$.reason``` or ``... field `reason```."""
+    text = str(exc)
+    where = WHERE.search(text)
+    if where:
+        return where.group(1).split(".")[-1].split("[")[0], WHERE.sub("", text)
+    named = text.split("`")
+    return (named[1] if len(named) > 2 else None), text
+
+
 def problem_of(exc: Exception) -> Problem:
     """The API's refusal, for the form: msgspec's message and path, or the service's."""
     if isinstance(exc, FormRefused):
         return exc.problem
     if isinstance(exc, msgspec.ValidationError):
-        text = str(exc)
-        where = WHERE.search(text)
-        field = where.group(1).split(".")[-1] if where else None
-        return _plain(Problem(WHERE.sub("", text), field, 400))
+        field, message = located(exc)
+        return _plain(Problem(message, field, 400))
     assert isinstance(exc, DomainError)
     errors = exc.extra.get("errors")
     field = None
@@ -84,6 +94,22 @@ def parsed(raw: dict[str, Any], schema: type[T]) -> T:
         return msgspec.convert(raw, schema, strict=False)
     except msgspec.ValidationError as exc:
         raise FormRefused(problem_of(exc)) from exc
+
+
+def api_body(form: Mapping[str, Any], schema: type[T], **fixed: Any) -> T:
+    """The form's fields as ``schema`` (the API's body struct). Blank fields are left out,
+    so the API's default applies; a refused value is a 422 page naming the field."""
+    values: dict[str, Any] = {}
+    for key, value in form.items():
+        text = value.strip() if isinstance(value, str) else value
+        if key != CSRF_FIELD and text not in ("", None):
+            values[key] = text
+    values.update(fixed)
+    try:
+        return msgspec.convert(values, schema, strict=False)
+    except msgspec.ValidationError as exc:
+        field, message = located(exc)
+        raise InvalidInput.on_field(field or "form", message) from exc
 
 
 # Refusals a form answers by showing itself again; NotFound is not one (a 404 page).
