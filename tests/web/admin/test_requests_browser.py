@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from typing import Any
 
@@ -17,7 +18,8 @@ import httpx
 from tests.fixtures.jobs import Jobs
 from tests.jobs.smtp_server import SmtpServer, body
 from tests.privacy.companies import Company, admin_view, file_request, seed_company, to
-from tests.web.admin.requests_helpers import BASE
+from tests.web.admin.requests_helpers import BASE, demo_queue
+from tests.web.conftest import artifact
 from tests.web.test_browser import signed_in
 from timeward.db.session import Database
 
@@ -225,3 +227,26 @@ async def test_requests_a_manager_gets_403_and_another_tenants_id_404(
     response = await admin.goto(f"{BASE}/{theirs['id']}")
     assert response is not None and response.status == 404
     assert "Not found" in await admin.content()
+
+
+async def test_requests_the_queue_on_a_phone_and_a_request_page(
+    open_browser: Any, client: httpx.AsyncClient, db: Database
+) -> None:
+    """The demo's queue at 360 px (screenshots kept in .artifacts/): the overdue request
+    leads, marked in words, and its row opens the request."""
+    acme = await seed_company(db, client, "acme")
+    await demo_queue(db, client, acme)
+    visit = await open_browser(viewport={"width": 360, "height": 740})
+    page = await signed_in(visit, acme.accounts.email("client_admin"), "acme")
+    assert "6 open, of which 1 overdue." in await page.text_content(
+        "[data-testid=privacy-queue-counts]"
+    )
+    await page.click("text=Open the queue")
+    first = page.locator("[data-testid=queue-row]").first
+    assert "overdue" in await first.locator(".light").text_content()
+    await page.screenshot(path=artifact("admin-queue-360.png"), full_page=True)
+    await first.locator("a").click()
+    await page.wait_for_selector("[data-testid=timeline]")
+    assert "erasure" in await page.text_content("h1")
+    assert re.search(r"\(\d+ days overdue\)", await page.text_content("[data-testid=due]"))
+    await page.screenshot(path=artifact("admin-request-360.png"), full_page=True)

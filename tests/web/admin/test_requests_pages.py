@@ -11,7 +11,7 @@ import re
 import httpx
 
 from tests.privacy.companies import Company, admin_view, file_request, seed_company
-from tests.web.admin.requests_helpers import BASE, demo_queue, queue_items
+from tests.web.admin.requests_helpers import BASE, demo_queue, queue_items, request_id_of
 from tests.web.pages import csrf_token, page_client, sign_in, submit
 from timeward.db.session import Database
 
@@ -172,3 +172,40 @@ async def test_requests_objection_flags_say_what_they_switch_off(
     record = await client.get(f"/api/v1/employees/{acme.employees['employee']}", headers=acme.admin)
     assert record.json()["marketing_opt_in"] is False
     assert record.json()["directory_excluded"] is True
+
+
+async def test_requests_identity_verified_through_the_form_markup_shown_as_text_and_csrf(
+    live_server: str, db: Database, client: httpx.AsyncClient
+) -> None:
+    acme = await seed_company(db, client, "acme")
+    await demo_queue(db, client, acme)
+    public = request_id_of(await queue_items(client, acme, type="erasure"), "erasure")
+    markup = await file_request(client, acme, "erasure", details="<script>alert(1)</script>")
+    detail = f"{BASE}/{public}"
+    async with page_client(live_server) as browser:
+        await _admin(browser, acme)
+        shown = await browser.get(f"{BASE}/{markup['id']}")
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown.text
+        assert "<script>alert(1)" not in shown.text
+        page = await browser.get(detail)
+        assert "Record the identity as verified" in page.text
+        assert "See what the erasure will remove" not in page.text  # not before verifying
+        forged = await browser.post(f"{detail}/identity", data={"method": "in_person"})
+        assert forged.status_code == 403  # no CSRF token
+        fields = {"method": "id_document", "note": "Passport checked."}
+        done = await submit(browser, detail, f"{detail}/identity", fields)
+        assert done.status_code == 303
+        after = await browser.get(detail)
+        identity = after.text.split('data-testid="identity">')[1].split("</dd>")[0]
+        assert identity.startswith("verified through an identity document")
+        assert "Record the identity as verified" not in after.text
+        assert "See what the erasure will remove" in after.text
+        unconfirmed = await submit(browser, detail, f"{detail}/erasure", {})
+        assert unconfirmed.status_code == 422 and "Tick the box" in unconfirmed.text
+        german = await browser.get(BASE, headers={"accept-language": "de"})
+        assert "Datenschutzanfragen" in german.text and "davon 1 überfällig" in german.text
+    view = await admin_view(client, acme, str(public))
+    assert view["fulfilment"]["state"] == "none"  # the unconfirmed erasure did not start
+    assert view["events"][-1]["message"] == (
+        "Your identity was confirmed (id document). Passport checked."
+    )

@@ -24,7 +24,7 @@ from tenants.privacy_requests.schemas import IdentityMethod, RectificationBody
 from tenants.privacy_requests.transitions import Status
 from tenants.privacy_requests.views import export_preview_view, queue_views, request_view
 from timeward import clock
-from timeward.errors import InvalidInput
+from timeward.errors import InvalidInput, NotFound
 from timeward.fields import given
 from timeward.paging import PageRequest
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
@@ -118,7 +118,10 @@ def _required(text: str, field: str) -> str:
 async def _subject(session: AsyncSession, request: PrivacyRequest) -> Employee | None:
     if request.subject_employee_id is None:
         return None
-    return await get_employee(session, request.tenant_id, request.subject_employee_id)
+    try:
+        return await get_employee(session, request.tenant_id, request.subject_employee_id)
+    except NotFound:  # the record is gone (an erasure may delete it): the request stays
+        return None
 
 
 def _current(employee: Employee | None, field: str) -> str:
