@@ -126,6 +126,25 @@ async def request_reset(
     )
 
 
+async def throttled_reset(
+    database: Database,
+    settings: Settings,
+    auth_service: AuthService,
+    email: str,
+    tenant_slug: str,
+    address: str,
+) -> None:
+    """A reset request from the API or the forgot-password page: counted per account and
+    per address first (LoginThrottled, nothing sent, when over), then the link is mailed
+    when the address may sign in there; the caller answers the same either way."""
+    buckets = auth_service.throttle.buckets(
+        "reset", email, address, settings.password_resets_per_account
+    )
+    await auth_service.claim_attempt(buckets)
+    if email and tenant_slug:
+        await request_reset(database, settings, email, tenant_slug)
+
+
 async def complete_reset(
     database: Database, auth_service: AuthService, token: str, new: str
 ) -> None:

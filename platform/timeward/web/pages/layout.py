@@ -17,10 +17,11 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tenants.privacy_requests.service import tenant_name
+from tenants.settings.regional import member_locale
 from timeward.auth.actor import Actor
 from timeward.authz.enforcer import PolicyEnforcer
 from timeward.authz.guard import PUBLIC, requires
+from timeward.translations import DEFAULT_LANGUAGE, Translator, translator
 from timeward.web.i18n import (
     CATALOGUES,
     LANGUAGE_COOKIE,
@@ -104,6 +105,9 @@ class Viewer:
     display_name: str
     navigation: list[NavItem]
     time_zone: str = "UTC"  # the tenant's; every time on a page is shown in it
+    languages: tuple[str, ...] = tuple(LANGUAGES)  # those the tenant offers
+    default_language: str = DEFAULT_LANGUAGE  # the tenant's
+    language: str | None = None  # the person's own choice, remembered for them
 
 
 def time_functions(time_zone: str) -> dict[str, Any]:
@@ -141,8 +145,36 @@ async def viewer_of(
         for item in NAVIGATION
         if enforcer.allows(actor.role, actor.domain, item.resource, item.action)
     ]
-    name = await tenant_name(session, actor.require_tenant())
-    return Viewer(name, actor.role, display_name, navigation)
+    locale = await member_locale(session, actor.require_tenant(), actor.user_id)
+    regional = locale.regional
+    return Viewer(
+        locale.tenant_name,
+        actor.role,
+        display_name,
+        navigation,
+        regional.time_zone,
+        regional.languages,
+        regional.default_language,
+        locale.language,
+    )
+
+
+def page_language(request: Request[Any, Any, Any], viewer: Viewer | None) -> str:
+    """The person's choice (the switch's cookie, else the one remembered for them), else
+    the browser's Accept-Language among the tenant's languages, else the tenant's default;
+    signed out, every language is offered and English is the default."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    accept = request.headers.get("accept-language", "")
+    if viewer is None:
+        return language_of(chosen, accept)
+    if chosen not in viewer.languages:
+        chosen = viewer.language
+    return language_of(chosen, accept, viewer.languages, viewer.default_language)
+
+
+def page_translator(request: Request[Any, Any, Any], viewer: Viewer | None) -> Translator:
+    """For texts a service writes on a page (``describe(policy, t)``...)."""
+    return translator(page_language(request, viewer))
 
 
 def render(
@@ -157,9 +189,7 @@ def render(
     (then forgotten)."""
     flash = FLASHES.get(request.cookies.get(FLASH_COOKIE, ""))
     cookies = [Cookie(key=FLASH_COOKIE, value="", max_age=0, path="/")] if flash else []
-    language = language_of(
-        request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language", "")
-    )
+    language = page_language(request, viewer)
     catalogue = CATALOGUES[language]
 
     def label(code: str) -> str:
@@ -172,7 +202,12 @@ def render(
             "flash": flash,
             "path": request.url.path,
             "language": language,
-            "languages": LANGUAGES,
+            "languages": {
+                code: name
+                for code, name in LANGUAGES.items()
+                if viewer is None or code in viewer.languages
+            },
+            "translate": translator(language),
             "label": label,
             **template_functions(language),
             **time_functions(viewer.time_zone if viewer else "UTC"),
