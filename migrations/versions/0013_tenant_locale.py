@@ -1,4 +1,5 @@
-"""The tenant's time zone and languages; the language a member chose.
+"""The tenant's time zone and languages; the language a member chose; the timeline's
+words kept untranslated.
 
 ``tenant_settings`` gains ``time_zone`` (an IANA name, checked by the application with
 zoneinfo), ``languages`` (those offered, a non-empty subset of en/de) and
@@ -6,6 +7,9 @@ zoneinfo), ``languages`` (those offered, a non-empty subset of en/de) and
 tenant's country, both languages are offered and English is the default (see
 docs/web.md, "Time zone and languages"). ``memberships.language`` is the language the
 person chose with the switch while signed in, used for their pages and mails.
+``privacy_request_events`` gains ``message_key`` (the English source text) and
+``message_values`` (what fills it), so "My privacy requests" says each step in the
+reader's language; ``message`` stays the English text the API shows.
 
 Revision ID: 0013
 Revises: 0012
@@ -42,9 +46,13 @@ def upgrade() -> None:
     )
     op.add_column("memberships", sa.Column("language", sa.String(8)))
     op.create_check_constraint("language", "memberships", "language IN ('en', 'de')")
+    op.add_column("privacy_request_events", sa.Column("message_key", sa.Text))
+    op.add_column("privacy_request_events", sa.Column("message_values", pg.JSONB))
 
 
 def downgrade() -> None:
+    op.drop_column("privacy_request_events", "message_values")
+    op.drop_column("privacy_request_events", "message_key")
     op.drop_constraint("ck_memberships_language", "memberships")
     op.drop_column("memberships", "language")
     op.drop_constraint("ck_tenant_settings_default_language", "tenant_settings")

@@ -15,10 +15,12 @@ audit). Why: docs/web.md, "Languages".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from gettext import NullTranslations
 from io import BytesIO
 from pathlib import Path
 
+from babel.dates import format_date, format_datetime
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -62,6 +64,7 @@ def _compiled(language: str) -> NullTranslations:
 
 
 CATALOGUES = {language: _compiled(language) for language in LANGUAGES}
+DAY_PATTERNS = {"en": "d MMMM y", "de": "d. MMMM y"}  # "4 December 2026", "4. Dezember 2026"
 
 
 @dataclass(frozen=True)
@@ -74,9 +77,14 @@ class Translator:
         text = CATALOGUES.get(self.language, CATALOGUES[DEFAULT_LANGUAGE]).gettext(message)
         return text % values if values else text
 
-    def plural(self, singular: str, plural: str, count: int, **values: object) -> str:
-        catalogue = CATALOGUES.get(self.language, CATALOGUES[DEFAULT_LANGUAGE])
-        return catalogue.ngettext(singular, plural, count) % {"count": count, **values}
+    def day(self, value: date) -> str:
+        """A date in words of this language."""
+        return format_date(value, DAY_PATTERNS[self.language], locale=self.language)
+
+    def utc_moment(self, value: datetime) -> str:
+        """An instant in UTC, the zone named (mails: the reader's zone is not known)."""
+        pattern = f"{DAY_PATTERNS[self.language]} HH:mm 'UTC'"
+        return format_datetime(value, pattern, tzinfo=UTC, locale=self.language)
 
 
 def translator(language: str | None) -> Translator:
@@ -84,3 +92,28 @@ def translator(language: str | None) -> Translator:
 
 
 ENGLISH = Translator(DEFAULT_LANGUAGE)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A text kept to be said later in the reader's language: its English source (marked
+    with ``N_``) and the values it is filled with (strings, so they can be stored). A
+    value whose name ends in ``day`` is an ISO date, written out in the reader's words."""
+
+    message: str
+    values: dict[str, str]
+
+    def __call__(self, t: Translator) -> str:
+        values = {
+            name: t.day(date.fromisoformat(value)) if name.endswith("day") else value
+            for name, value in self.values.items()
+        }
+        return t(self.message, **values)
+
+    @property
+    def english(self) -> str:
+        return self(ENGLISH)
+
+
+def phrase(message: str, **values: str) -> Phrase:
+    return Phrase(message, values)

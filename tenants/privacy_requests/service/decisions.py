@@ -42,6 +42,7 @@ from timeward.acting import Acting
 from timeward.audit.log import AuditLog
 from timeward.deadlines import ExtensionRefusal, ExtensionRefused
 from timeward.errors import Conflict, InvalidInput
+from timeward.translations import phrase
 
 _EXTENSION_STATUS = {
     ExtensionRefusal.NOT_ALLOWED: Conflict,
@@ -70,14 +71,16 @@ async def verify_identity(
         by,
         now,
         name="identity_verified",
-        message=f"Your identity was confirmed ({method.replace('_', ' ')}).",
+        message=phrase(messages.IDENTITY_CONFIRMED, method=method.replace("_", " ")),
         details={"method": method},
     )
     request.identity_verified_at, request.identity_method = now, method
     request.identity_verified_by = by.user_id
     due = request.due_date
     await answer_requester(
-        session, request, lambda controller, ref: messages.identity_verified(controller, ref, due)
+        session,
+        request,
+        lambda controller, ref, t: messages.identity_verified(controller, ref, due, t),
     )
     return request
 
@@ -99,7 +102,7 @@ async def extend(
     except ExtensionRefused as exc:
         raise _EXTENSION_STATUS[exc.code](exc.message, reason=str(exc.code)) from None
     controller = await tenant_name(session, request.tenant_id)
-    message = messages.extended(controller, requester_reference(request), reason, due)
+    reference = requester_reference(request)
     await apply_transition(
         session,
         audit,
@@ -108,14 +111,20 @@ async def extend(
         by,
         now,
         name="extended",
-        message=f"{controller} needs more time: the new date is {due.isoformat()}. "
-        f"The reason: {reason.strip()}",
+        message=phrase(
+            messages.EXTENDED,
+            controller=controller,
+            due=due.isoformat(),
+            reason=reason.strip(),
+        ),
         details={"due_date": due.isoformat(), "previous_due_date": request.due_date.isoformat()},
     )
     request.due_date, request.extension_reason, request.extended_at = due, reason.strip(), now
     request.decided_by = by.user_id
     await processor_due_changed(session, request)
-    await tell_requester(session, request, message)
+    await tell_requester(
+        session, request, lambda t: messages.extended(controller, reference, reason, due, t)
+    )
     await tell_admins_step(session, request, f"deadline extended to {due.isoformat()}")
     return request
 
@@ -143,11 +152,12 @@ async def refuse(
         by,
         now,
         name="refused",
-        message=f"{controller} refused your request. The reason: {reason.strip()}",
+        message=phrase(messages.REFUSED, controller=controller, reason=reason.strip()),
     )
     request.refusal_reason, request.decided_at, request.decided_by = reason.strip(), now, by.user_id
+    reference = requester_reference(request)
     await tell_requester(
-        session, request, messages.refused(controller, requester_reference(request), reason)
+        session, request, lambda t: messages.refused(controller, reference, reason, t)
     )
     await tell_admins_step(session, request, "refused")
     return request
@@ -178,20 +188,21 @@ async def complete(
         by,
         now,
         name="completed",
-        message=f"{controller} has answered your request." + (f" {note.strip()}" if note else ""),
+        message=phrase(messages.ANSWERED_NOTE, controller=controller, note=note.strip())
+        if note
+        else phrase(messages.ANSWERED, controller=controller),
     )
     request.completion_note = note.strip() if note else None
     request.decided_at, request.decided_by = now, by.user_id
+    reference, kind, report = (
+        requester_reference(request),
+        request.request_type,
+        request.fulfilment_report,
+    )
     await tell_requester(
         session,
         request,
-        messages.completed(
-            controller,
-            requester_reference(request),
-            request.request_type,
-            note,
-            request.fulfilment_report,
-        ),
+        lambda t: messages.completed(controller, reference, kind, note, report, t),
     )
     await tell_admins_step(session, request, "completed")
     if request.request_type == RequestType.ERASURE:

@@ -39,6 +39,7 @@ from tenants.privacy_requests.transitions import (
 from timeward.acting import Acting
 from timeward.audit.log import AuditEntry, AuditLog
 from timeward.errors import Conflict, InvalidInput
+from timeward.translations import Phrase, phrase
 
 MAX_FULFILMENT_ATTEMPTS = 5
 EXPORT_TYPES = frozenset({RequestType.ACCESS, RequestType.PORTABILITY})
@@ -144,10 +145,12 @@ async def rectify(
         now,
         "rectified",
         {"fields": fields},
-        f"Corrected: {', '.join(changed) or 'nothing (the details were already right)'}.",
+        phrase(messages.CORRECTED, fields=", ".join(changed))
+        if changed
+        else phrase(messages.CORRECTED_NOTHING),
     )
     await answer_requester(
-        session, request, lambda controller, ref: messages.rectified(controller, ref, changed)
+        session, request, lambda controller, ref, t: messages.rectified(controller, ref, changed, t)
     )
     return changed
 
@@ -194,11 +197,13 @@ async def apply_flags(
         now,
         "flags_applied",
         {"flags": flags},
-        messages.FLAG_WORDS[RequestType(request.request_type)],
+        phrase(messages.FLAG_WORDS[RequestType(request.request_type)]),
     )
     kind = request.request_type
     await answer_requester(
-        session, request, lambda controller, ref: messages.flags_applied(controller, ref, kind)
+        session,
+        request,
+        lambda controller, ref, t: messages.flags_applied(controller, ref, kind, t),
     )
     return flags
 
@@ -211,7 +216,7 @@ async def mark_fulfilled(
     now: datetime,
     name: str,
     report: dict[str, Any],
-    message: str | None,
+    message: Phrase | None,
 ) -> None:
     request.fulfilment_state, request.fulfilled_at = FulfilmentState.DONE, now
     request.fulfilment_report = report

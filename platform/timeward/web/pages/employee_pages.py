@@ -21,7 +21,7 @@ from tenants.locations.service import Coordinates
 from tenants.privacy_requests import service as privacy
 from tenants.privacy_requests.member_filing import file_for_member
 from tenants.privacy_requests.models import RequestType
-from tenants.privacy_requests.views import my_view
+from tenants.privacy_requests.views import my_view, my_views
 from tenants.settings.models import LocationMode
 from tenants.settings.service import describe, location_policy
 from tenants.sites.service import get_site
@@ -237,11 +237,12 @@ class EmployeePages(Controller):
         rows = await privacy.list_mine(
             session, actor.require_tenant(), actor.user_id, PageRequest(limit=100)
         )
+        viewer = await _viewer(request, session, actor)
         return render(
             request,
             "my_requests.html",
-            viewer=await _viewer(request, session, actor),
-            requests=[await my_view(session, row) for row in rows],
+            viewer=viewer,
+            requests=await my_views(session, rows, page_translator(request, viewer)),
             request_types=REQUEST_TYPES,
             chosen=chosen or RequestType.ACCESS,
         )
@@ -287,11 +288,12 @@ class EmployeePages(Controller):
         session: DbSession,
     ) -> Response[Any]:
         row = await privacy.my_request(session, actor.require_tenant(), actor.user_id, request_id)
-        view = await my_view(session, row)
+        viewer = await _viewer(request, session, actor)
+        view = await my_view(session, row, page_translator(request, viewer))
         return render(
             request,
             "my_request.html",
-            viewer=await _viewer(request, session, actor),
+            viewer=viewer,
             item=view,
             days_left=privacy.deadline_of(row, clock.now()).days_left,
         )
