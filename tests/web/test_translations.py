@@ -119,6 +119,22 @@ def test_the_language_is_the_choice_else_the_browsers_else_english(
     assert language_of(chosen, header) == language
 
 
+@pytest.mark.parametrize(
+    ("chosen", "header", "offered", "default", "language"),
+    [
+        (None, "", ("en", "de"), "de", "de"),  # nothing said: the tenant's default
+        (None, "en-GB,en;q=0.9", ("en", "de"), "de", "en"),  # the browser's, offered
+        ("en", "en", ("de",), "de", "de"),  # neither choice nor browser among the offered
+        (None, "fr, de;q=0.1", ("en", "de"), "en", "de"),
+        ("de", "en", ("en", "de"), "en", "de"),  # the choice first
+    ],
+)
+def test_only_the_tenants_languages_are_spoken_and_its_default_last(
+    chosen: str | None, header: str, offered: tuple[str, ...], default: str, language: str
+) -> None:
+    assert language_of(chosen, header, offered, default) == language
+
+
 async def test_pages_speak_the_browsers_language_until_the_person_chooses(
     live_server: str, client: httpx.AsyncClient, acme: Accounts
 ) -> None:
