@@ -207,7 +207,6 @@ def render(
                 for code, name in LANGUAGES.items()
                 if viewer is None or code in viewer.languages
             },
-            "translate": translator(language),
             "label": label,
             **template_functions(language),
             **time_functions(viewer.time_zone if viewer else "UTC"),
