@@ -23,6 +23,7 @@ from tests.jobs.smtp_server import SmtpServer, body
 from tests.privacy.companies import to
 from tests.web.pages import page_client, sign_in, submit
 from tests.workforce.seed import seed_workforce
+from timeward.web.pages.layout import time_functions
 
 REGIONAL = "/api/v1/settings/regional"
 
@@ -101,6 +102,15 @@ async def test_pages_show_times_in_the_tenants_zone_and_weeks_start_there(
         assert "01 Feb 2027, 04:00 CET" in home.text
         week = await browser.get("/my/time")
         assert "This week, from 01 Feb 2027 (times in Europe/Berlin)" in week.text
+
+
+def test_times_on_german_pages_name_days_and_months_in_german() -> None:
+    german = time_functions("Europe/Berlin", "de")
+    moment = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+    assert german["when"](moment) == "07 Dez. 2026, 13:00 CET"
+    assert german["when"](moment, "%a %d %b, %H:%M") == "Mo. 07 Dez., 13:00 CET"
+    assert german["day"](moment.date(), "%A %d %B %Y") == "Montag 07 Dezember 2026"
+    assert time_functions("Europe/Berlin")["when"](moment) == "07 Dec 2026, 13:00 CET"
 
 
 async def test_the_language_is_the_choice_else_the_browsers_among_the_tenants_else_its_default(

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_day_names, get_month_names
 from litestar import Request, Response
 from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
@@ -110,7 +111,21 @@ class Viewer:
     language: str | None = None  # the person's own choice, remembered for them
 
 
-def time_functions(time_zone: str) -> dict[str, Any]:
+def _strftime(value: date | datetime, pattern: str, language: str) -> str:
+    """``strftime`` with day and month names in the page's language (``%a %A %b %B``)."""
+    if language != DEFAULT_LANGUAGE:
+        names = {
+            "%a": get_day_names("abbreviated", locale=language)[value.weekday()],
+            "%A": get_day_names("wide", locale=language)[value.weekday()],
+            "%b": get_month_names("abbreviated", locale=language)[value.month],
+            "%B": get_month_names("wide", locale=language)[value.month],
+        }
+        for directive, name in names.items():
+            pattern = pattern.replace(directive, name)
+    return value.strftime(pattern)
+
+
+def time_functions(time_zone: str, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
     """``when`` (an instant, in the zone, the zone named) and ``day`` (a date) for
     templates: the one place a page formats a time."""
     zone = ZoneInfo(time_zone)
@@ -119,14 +134,14 @@ def time_functions(time_zone: str) -> dict[str, Any]:
         if instant is None:
             return ""
         local = instant.astimezone(zone)
-        return f"{local.strftime(pattern)} {local.tzname()}"
+        return f"{_strftime(local, pattern, language)} {local.tzname()}"
 
     def day(value: date | datetime | None, pattern: str = "%d %b %Y") -> str:
         if value is None:
             return ""
         if isinstance(value, datetime):
             value = value.astimezone(zone)
-        return value.strftime(pattern)
+        return _strftime(value, pattern, language)
 
     return {"when": when, "day": day, "time_zone": time_zone}
 
@@ -209,7 +224,7 @@ def render(
             },
             "label": label,
             **template_functions(language),
-            **time_functions(viewer.time_zone if viewer else "UTC"),
+            **time_functions(viewer.time_zone if viewer else "UTC", language),
             **context,
         },
         status_code=status_code,
