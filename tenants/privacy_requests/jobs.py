@@ -47,6 +47,7 @@ from timeward.jobs.runtime import job_audit, job_database, job_settings
 from timeward.jobs.tenants import tenant_ids
 from timeward.mail.delivery import DeliveryFailed, deliver_email
 from timeward.mail.models import EmailStatus, OutboundEmail
+from timeward.translations import phrase
 
 log = structlog.get_logger("timeward.privacy_requests")
 
@@ -162,9 +163,7 @@ async def _build_export(database: Database, tenant_id: UUID, request_id: UUID) -
             job_settings().privacy.export_days,
         )
         own = request.requester_user_id is not None
-        message = messages.export_ready(
-            controller, service.requester_reference(request), export.expires_at, own=own
-        )
+        reference, expires_at = service.requester_reference(request), export.expires_at
         await service.mark_fulfilled(
             session,
             job_audit(),
@@ -180,11 +179,15 @@ async def _build_export(database: Database, tenant_id: UUID, request_id: UUID) -
                 "expires_at": export.expires_at.isoformat(),
                 "tables": built.tables,
             },
-            f"Your data is ready to download until {export.expires_at:%Y-%m-%d %H:%M} UTC."
+            phrase(messages.EXPORT_READY, until=f"{export.expires_at:%Y-%m-%d %H:%M}")
             if own
             else None,
         )
-        await service.tell_requester(session, request, message)
+        await service.tell_requester(
+            session,
+            request,
+            lambda t: messages.export_ready(controller, reference, expires_at, own=own, t=t),
+        )
         await service.tell_admins_step(
             session, request, f"the export is ready until {export.expires_at:%Y-%m-%d %H:%M} UTC"
         )

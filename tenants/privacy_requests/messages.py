@@ -7,22 +7,23 @@ outlives an erasure, so it must not carry the subject's identity.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from tenants.privacy_requests.models import RequestType
 from timeward.links import link
+from timeward.translations import ENGLISH, N_, Phrase, Translator, phrase
 
 TYPE_WORDS = {
-    RequestType.ACCESS: "access to your personal data",
-    RequestType.RECTIFICATION: "correction of your personal data",
-    RequestType.ERASURE: "erasure of your personal data",
-    RequestType.RESTRICTION: "restriction of the processing of your personal data",
-    RequestType.PORTABILITY: "a copy of your personal data to take elsewhere (portability)",
-    RequestType.OBJECTION: "objection to the processing of your personal data",
-    RequestType.CONSENT_WITHDRAWAL: "withdrawal of your consent",
+    RequestType.ACCESS: N_("access to your personal data"),
+    RequestType.RECTIFICATION: N_("correction of your personal data"),
+    RequestType.ERASURE: N_("erasure of your personal data"),
+    RequestType.RESTRICTION: N_("restriction of the processing of your personal data"),
+    RequestType.PORTABILITY: N_("a copy of your personal data to take elsewhere (portability)"),
+    RequestType.OBJECTION: N_("objection to the processing of your personal data"),
+    RequestType.CONSENT_WITHDRAWAL: N_("withdrawal of your consent"),
 }
 
 KIND_FILED = "privacy_request.filed"
@@ -39,8 +40,13 @@ class Message:
     body: str
 
 
-def words(request_type: str) -> str:
-    return TYPE_WORDS[RequestType(request_type)]
+# What the requester is told is composed in their language: each function takes the
+# Translator of the recipient (``tell_requester`` picks it), English by default.
+Compose = Callable[[Translator], Message]
+
+
+def words(request_type: str, t: Translator = ENGLISH) -> str:
+    return t(TYPE_WORDS[RequestType(request_type)])
 
 
 def with_article(word: str) -> str:
@@ -52,186 +58,287 @@ def _day(value: date) -> str:
     return value.strftime("%d %B %Y").lstrip("0")
 
 
-def _controller_lines(controller: str) -> list[str]:
-    return [
-        f"{controller}, your employer, is the controller of your personal data in Timeward:",
-        f"{controller} decides about your request and will answer you. Timeward only runs",
-        "the service on its behalf and does not decide requests.",
-    ]
+HELLO = N_("Hello,")
+CONTROLLER = N_(
+    "%(controller)s, your employer, is the controller of your personal data in Timeward: "
+    "%(controller)s decides about your request and will answer you. Timeward only runs the "
+    "service on its behalf and does not decide requests."
+)
+REFERENCE = N_("Reference: %(reference)s")
+FOLLOW = N_("You can follow your request in the app (Privacy requests) when you have an account.")
 
 
-def _footer(reference: Any) -> list[str]:
-    return [
-        "",
-        f"Reference: {reference}",
-        "You can follow your request in the app (Privacy requests) when you have an account.",
-    ]
+def _footer(reference: Any, t: Translator) -> list[str]:
+    return ["", t(REFERENCE, reference=str(reference)), t(FOLLOW)]
 
 
 def filed(
-    controller: str, request_type: str, reference: Any, due: date, *, verified: bool
+    controller: str,
+    request_type: str,
+    reference: Any,
+    due: date,
+    *,
+    verified: bool,
+    t: Translator = ENGLISH,
 ) -> Message:
     lines = [
-        "Hello,",
+        t(HELLO),
         "",
-        f"your request for {words(request_type)} has reached {controller}.",
+        t(
+            N_("your request for %(what)s has reached %(controller)s."),
+            what=words(request_type, t),
+            controller=controller,
+        ),
         "",
-        *_controller_lines(controller),
+        t(CONTROLLER, controller=controller),
         "",
-        f"{controller} must answer by {_day(due)}. It may extend this deadline by up to two",
-        "further months only if it tells you why and by when.",
+        t(
+            N_(
+                "%(controller)s must answer by %(due)s. It may extend this deadline by up to two "
+                "further months only if it tells you why and by when."
+            ),
+            controller=controller,
+            due=t.day(due),
+        ),
     ]
     if not verified:
         lines += [
             "",
-            f"Before anything is disclosed or erased, {controller} will confirm that you are",
-            "the person the data is about, and may contact you for that.",
+            t(
+                N_(
+                    "Before anything is disclosed or erased, %(controller)s will confirm that you "
+                    "are the person the data is about, and may contact you for that."
+                ),
+                controller=controller,
+            ),
         ]
     return Message(
         KIND_FILED,
-        f"Your privacy request has reached {controller}",
-        "\n".join(lines + _footer(reference)),
+        t(N_("Your privacy request has reached %(controller)s"), controller=controller),
+        "\n".join(lines + _footer(reference, t)),
     )
 
 
-def filed_summary(controller: str, due: date, *, verified: bool) -> str:
+FILED_SUMMARY = N_(
+    "Your employer, %(controller)s, is the controller of your personal data: it decides about "
+    "your request and will answer you by %(due_day)s. Timeward only runs the service on its "
+    "behalf and does not decide requests."
+)
+FILED_SUMMARY_UNVERIFIED = N_(
+    "Your employer, %(controller)s, is the controller of your personal data: it decides about "
+    "your request and will answer you by %(due_day)s. Timeward only runs the service on its "
+    "behalf and does not decide requests. %(controller)s will first confirm that you are the "
+    "person the data is about."
+)
+
+
+def filed_summary(controller: str, due: date, *, verified: bool) -> Phrase:
     """The same in a few sentences, for the API response and the request's timeline."""
-    text = (
-        f"Your employer, {controller}, is the controller of your personal data: it decides "
-        f"about your request and will answer you by {_day(due)}. Timeward only runs the "
-        "service on its behalf and does not decide requests."
-    )
-    if not verified:
-        text += f" {controller} will first confirm that you are the person the data is about."
-    return text
+    text = FILED_SUMMARY if verified else FILED_SUMMARY_UNVERIFIED
+    return phrase(text, controller=controller, due_day=due.isoformat())
 
 
-def public_received() -> str:
-    return (
-        "Thank you. If an employer using Timeward holds personal data about this e-mail "
-        "address, your request has been passed to that employer, which is the controller "
-        "of the data: it decides about your request and will answer you by e-mail, within "
-        "one month at the latest. Timeward only runs the service on the employers' behalf "
-        "and does not decide requests."
+def public_received(t: Translator = ENGLISH) -> str:
+    return t(
+        N_(
+            "Thank you. If an employer using Timeward holds personal data about this e-mail "
+            "address, your request has been passed to that employer, which is the controller "
+            "of the data: it decides about your request and will answer you by e-mail, within "
+            "one month at the latest. Timeward only runs the service on the employers' behalf "
+            "and does not decide requests."
+        )
     )
 
 
-def identity_verified(controller: str, reference: Any, due: date) -> Message:
+def identity_verified(controller: str, reference: Any, due: date, t: Translator) -> Message:
     return _update(
         controller,
         reference,
-        "your identity is confirmed",
+        t(N_("your identity is confirmed")),
         [
-            f"{controller} has confirmed that you are the person the data is about and is",
-            f"now working on your request. It must answer by {_day(due)}.",
+            t(
+                N_(
+                    "%(controller)s has confirmed that you are the person the data is about and "
+                    "is now working on your request. It must answer by %(due)s."
+                ),
+                controller=controller,
+                due=t.day(due),
+            )
         ],
+        t,
     )
 
 
-def extended(controller: str, reference: Any, reason: str, new_due: date) -> Message:
+MORE_TIME = N_("%(controller)s needs more time to answer your request. The new date is %(due)s.")
+
+
+def extended(
+    controller: str, reference: Any, reason: str, new_due: date, t: Translator = ENGLISH
+) -> Message:
     return _update(
         controller,
         reference,
-        f"more time needed, new date {_day(new_due)}",
+        t(N_("more time needed, new date %(due)s"), due=t.day(new_due)),
         [
-            f"{controller} needs more time to answer your request. The new date is",
-            f"{_day(new_due)}.",
+            t(
+                MORE_TIME,
+                controller=controller,
+                due=t.day(new_due),
+            ),
             "",
-            f"The reason {controller} gives:",
+            t(N_("The reason %(controller)s gives:"), controller=controller),
             reason.strip(),
         ],
+        t,
     )
 
 
-def refused(controller: str, reference: Any, reason: str) -> Message:
+def refused(controller: str, reference: Any, reason: str, t: Translator = ENGLISH) -> Message:
     return _update(
         controller,
         reference,
-        "refused",
+        t(N_("refused")),
         [
-            f"{controller} has refused your request. The reason {controller} gives:",
+            t(
+                N_("%(controller)s has refused your request. The reason %(controller)s gives:"),
+                controller=controller,
+            ),
             reason.strip(),
             "",
-            "You may complain to a data protection supervisory authority and seek a judicial",
-            "remedy (GDPR Art. 12(4)).",
+            t(
+                N_(
+                    "You may complain to a data protection supervisory authority and seek a "
+                    "judicial remedy (GDPR Art. 12(4))."
+                )
+            ),
         ],
+        t,
     )
 
 
-def export_ready(controller: str, reference: Any, expires_at: datetime, *, own: bool) -> Message:
+def export_ready(
+    controller: str, reference: Any, expires_at: datetime, *, own: bool, t: Translator = ENGLISH
+) -> Message:
     where = (
-        "Sign in and download it from your request "
-        f"({link(f'/api/v1/me/privacy-requests/{reference}/export')}) before "
-        f"{expires_at:%d %B %Y %H:%M} UTC; the file is deleted then."
+        t(
+            N_(
+                "Sign in and download it from your request (%(link)s) before %(until)s; the "
+                "file is deleted then."
+            ),
+            link=link(f"/api/v1/me/privacy-requests/{reference}/export"),
+            until=t.utc_moment(expires_at),
+        )
         if own
         # An export is built only once the requester's identity is verified.
-        else f"{controller} will send it to you."
+        else t(N_("%(controller)s will send it to you."), controller=controller)
     )
     return _update(
         controller,
         reference,
-        "your data is ready",
+        t(N_("your data is ready")),
         [
-            f"{controller} has prepared a copy of your personal data: one JSON document",
-            "and one CSV file per table, in a zip file.",
+            t(
+                N_(
+                    "%(controller)s has prepared a copy of your personal data: one JSON document "
+                    "and one CSV file per table, in a zip file."
+                ),
+                controller=controller,
+            ),
             where,
         ],
+        t,
     )
 
 
-def rectified(controller: str, reference: Any, fields: Sequence[str]) -> Message:
+def rectified(
+    controller: str, reference: Any, fields: Sequence[str], t: Translator = ENGLISH
+) -> Message:
     return _update(
         controller,
         reference,
-        "your data was corrected",
-        [f"{controller} has corrected these details: {', '.join(fields) or 'none'}."],
+        t(N_("your data was corrected")),
+        [
+            t(
+                N_("%(controller)s has corrected these details: %(fields)s."),
+                controller=controller,
+                fields=", ".join(fields) or t(N_("none")),
+            )
+        ],
+        t,
     )
 
 
 FLAG_WORDS = {
-    RequestType.RESTRICTION: "Your data is now frozen: it can be read but not changed or "
-    "otherwise processed until the restriction is lifted.",
-    RequestType.OBJECTION: "Your data is no longer used for marketing and you are hidden from "
-    "the company directory.",
-    RequestType.CONSENT_WITHDRAWAL: "Your consent is withdrawn: your data is no longer used for "
-    "marketing and you are hidden from the company directory.",
+    RequestType.RESTRICTION: N_(
+        "Your data is now frozen: it can be read but not changed or otherwise processed until "
+        "the restriction is lifted."
+    ),
+    RequestType.OBJECTION: N_(
+        "Your data is no longer used for marketing and you are hidden from the company directory."
+    ),
+    RequestType.CONSENT_WITHDRAWAL: N_(
+        "Your consent is withdrawn: your data is no longer used for marketing and you are "
+        "hidden from the company directory."
+    ),
 }
 
 
-def flags_applied(controller: str, reference: Any, request_type: str) -> Message:
-    return _update(controller, reference, "done", [FLAG_WORDS[RequestType(request_type)]])
+def flags_applied(
+    controller: str, reference: Any, request_type: str, t: Translator = ENGLISH
+) -> Message:
+    return _update(
+        controller, reference, t(N_("done")), [t(FLAG_WORDS[RequestType(request_type)])], t
+    )
 
 
-def restriction_lifting(controller: str, reference: Any, reason: str) -> Message:
+def restriction_lifting(
+    controller: str, reference: Any, reason: str, t: Translator = ENGLISH
+) -> Message:
     """Told before a restriction is lifted (GDPR Art. 18(3))."""
     return _update(
         controller,
         reference,
-        "the restriction is being lifted",
+        t(N_("the restriction is being lifted")),
         [
-            f"{controller} is lifting the restriction on the processing of your personal data",
-            "that it set at your request. From now on your data may be changed and processed",
-            "again as before.",
+            t(RESTRICTION_LIFTING, controller=controller),
             "",
-            f"The reason {controller} gives:",
+            t(N_("The reason %(controller)s gives:"), controller=controller),
             reason.strip(),
         ],
+        t,
     )
 
 
-def _retained_lines(report: dict[str, Any]) -> list[str]:
+RESTRICTION_LIFTING = N_(
+    "%(controller)s is lifting the restriction on the processing of your personal data "
+    "that it set at your request. From now on your data may be changed and processed "
+    "again as before."
+)
+
+
+def _retained_lines(report: dict[str, Any], t: Translator) -> list[str]:
+    """The erasure report. Table labels and the legal bases' titles and explanations come
+    from policies/retention_bases.toml and stay in its language (English)."""
     tables = report.get("tables", [])
-    removed = [t for t in tables if t["removed"]]
-    anonymised = [t for t in tables if t["anonymised"]]
-    retained = [t for t in tables if t["retained"]]
-    lines = ["What was done:"]
-    lines += [f"- deleted: {t['removed']} {t['label']}" for t in removed]
-    lines += [f"- anonymised: {t['anonymised']} {t['label']}" for t in anonymised]
+    removed = [x for x in tables if x["removed"]]
+    anonymised = [x for x in tables if x["anonymised"]]
+    retained = [x for x in tables if x["retained"]]
+    lines = [t(N_("What was done:"))]
+    lines += [
+        t(N_("- deleted: %(count)s %(label)s"), count=str(x["removed"]), label=x["label"])
+        for x in removed
+    ]
+    lines += [
+        t(N_("- anonymised: %(count)s %(label)s"), count=str(x["anonymised"]), label=x["label"])
+        for x in anonymised
+    ]
     if report.get("locations_destroyed"):
-        lines.append(f"- locations destroyed: {report['locations_destroyed']}")
+        lines.append(
+            t(N_("- locations destroyed: %(count)s"), count=str(report["locations_destroyed"]))
+        )
     if not retained:
-        return [*lines, "", "Nothing about you was kept."]
-    lines += ["", "What was kept, and why:"]
+        return [*lines, "", t(N_("Nothing about you was kept."))]
+    lines += ["", t(N_("What was kept, and why:"))]
     bases = report.get("bases", {})
     for table in retained:
         basis = bases.get(table["basis"], {})
@@ -247,32 +354,51 @@ def completed(
     request_type: str,
     note: str | None,
     report: dict[str, Any] | None,
+    t: Translator = ENGLISH,
 ) -> Message:
-    lines = [f"{controller} has answered your request for {words(request_type)}."]
+    lines = [
+        t(
+            N_("%(controller)s has answered your request for %(what)s."),
+            controller=controller,
+            what=words(request_type, t),
+        )
+    ]
     if request_type == RequestType.ERASURE and report is not None:
         lines += [
-            "Your personal data has been erased from everything your employer can reach in",
-            "Timeward; copies in backups and logs are deleted by Timeward on your employer's",
-            "instruction.",
+            t(
+                N_(
+                    "Your personal data has been erased from everything your employer can reach "
+                    "in Timeward; copies in backups and logs are deleted by Timeward on your "
+                    "employer's instruction."
+                )
+            ),
             "",
-            *_retained_lines(report),
+            *_retained_lines(report, t),
         ]
     if note:
-        lines += ["", f"{controller} adds:", note.strip()]
-    return _update(controller, reference, "answered", lines)
+        lines += ["", t(N_("%(controller)s adds:"), controller=controller), note.strip()]
+    return _update(controller, reference, t(N_("answered")), lines, t)
 
 
-def _update(controller: str, reference: Any, what: str, lines: list[str]) -> Message:
+def _update(controller: str, reference: Any, what: str, lines: list[str], t: Translator) -> Message:
     body = [
-        "Hello,",
+        t(HELLO),
         "",
         *lines,
         "",
-        f"{controller}, your employer, is the controller of your personal data and answers",
-        "your request; Timeward only runs the service on its behalf.",
-        *_footer(reference),
+        t(
+            N_(
+                "%(controller)s, your employer, is the controller of your personal data and "
+                "answers your request; Timeward only runs the service on its behalf."
+            ),
+            controller=controller,
+        ),
+        *_footer(reference, t),
     ]
-    return Message(KIND_UPDATED, f"Your privacy request to {controller}: {what}", "\n".join(body))
+    subject = t(
+        N_("Your privacy request to %(controller)s: %(what)s"), controller=controller, what=what
+    )
+    return Message(KIND_UPDATED, subject, "\n".join(body))
 
 
 # --- To the tenant's client admins (never the person's name or address) -------------
@@ -324,7 +450,27 @@ def overdue(tenant: str, references: Sequence[tuple[Any, str, date]], today: dat
     return Message(KIND_OVERDUE, f"{len(references)} privacy request(s) overdue", "\n".join(lines))
 
 
-def joined(new_text: str | None) -> str:
+JOINED = N_("Filed again while this request is open: joined to it, nothing else was filed.")
+JOINED_ADDED = N_(
+    "Filed again while this request is open: joined to it, nothing else was filed. Added: %(text)s"
+)
+
+
+def joined(new_text: str | None) -> Phrase:
     """Timeline text when the same request is filed again while it is open."""
-    text = "Filed again while this request is open: joined to it, nothing else was filed."
-    return f"{text} Added: {new_text}" if new_text else text
+    return phrase(JOINED_ADDED, text=new_text) if new_text else phrase(JOINED)
+
+
+# --- Timeline texts the requester sees (stored with their values, said in the reader's
+# language when shown) ------------------------------------------------------------------
+
+IDENTITY_CONFIRMED = N_("Your identity was confirmed (%(method)s).")
+RESTRICTION_LIFTED = N_("The restriction is lifted. The reason: %(reason)s")
+IDENTITY_CONFIRMED_NOTE = N_("Your identity was confirmed (%(method)s). %(note)s")
+EXTENDED = N_("%(controller)s needs more time: the new date is %(due)s. The reason: %(reason)s")
+REFUSED = N_("%(controller)s refused your request. The reason: %(reason)s")
+ANSWERED = N_("%(controller)s has answered your request.")
+ANSWERED_NOTE = N_("%(controller)s has answered your request. %(note)s")
+CORRECTED = N_("Corrected: %(fields)s.")
+CORRECTED_NOTHING = N_("Corrected: nothing (the details were already right).")
+EXPORT_READY = N_("Your data is ready to download until %(until)s UTC.")

@@ -155,7 +155,9 @@ class PrivacyRequest(TenantScoped, CreatedAt, Base):
 
 class PrivacyRequestEvent(TenantScoped, Base):
     """One step of a request: a status change or a fulfilment step, with the words the
-    requester is shown (``message``; None for steps only the employer sees)."""
+    requester is shown (``message``, in English; None for steps only the employer sees).
+    ``message_key`` and ``message_values`` keep the same words untranslated, so a page
+    says them in its reader's language (NULL on steps recorded before migration 0013)."""
 
     __tablename__ = "privacy_request_events"
     __table_args__ = (
@@ -180,6 +182,8 @@ class PrivacyRequestEvent(TenantScoped, Base):
     to_status: Mapped[str] = mapped_column(String(24))
     actor_role: Mapped[str | None] = mapped_column(String(32))
     message: Mapped[str | None] = mapped_column(Text)
+    message_key: Mapped[str | None] = mapped_column(Text)
+    message_values: Mapped[dict[str, str] | None] = mapped_column(JSONB)
 
 
 class PrivacyExport(TenantScoped, CreatedAt, Base):

@@ -33,6 +33,7 @@ from tenants.privacy_requests.schemas import (
 )
 from tenants.privacy_requests.transitions import allowed_actions
 from timeward import clock
+from timeward.translations import ENGLISH, Phrase, Translator
 
 
 def _deadline(request: PrivacyRequest, now: datetime) -> DeadlineView:
@@ -138,9 +139,10 @@ async def queue_views(
 
 
 async def my_views(
-    session: AsyncSession, requests: Sequence[PrivacyRequest]
+    session: AsyncSession, requests: Sequence[PrivacyRequest], t: Translator = ENGLISH
 ) -> list[MyPrivacyRequestView]:
-    """What the requester sees of each of their requests (all of one tenant)."""
+    """What the requester sees of each of their requests (all of one tenant), the
+    explanation and timeline in the reader's language (the API's is English)."""
     if not requests:
         return []
     now, tenant_id = clock.now(), requests[0].tenant_id
@@ -148,12 +150,22 @@ async def my_views(
     controller = await service.tenant_name(session, tenant_id)
     events = await service.timelines(session, tenant_id, ids, requester_view=True)
     exports = await service.latest_exports(session, tenant_id, ids)
-    return [_my_view(r, controller, events[r.id], exports.get(r.id), now) for r in requests]
+    return [_my_view(r, controller, events[r.id], exports.get(r.id), now, t) for r in requests]
 
 
-async def my_view(session: AsyncSession, request: PrivacyRequest) -> MyPrivacyRequestView:
-    [view] = await my_views(session, [request])
+async def my_view(
+    session: AsyncSession, request: PrivacyRequest, t: Translator = ENGLISH
+) -> MyPrivacyRequestView:
+    [view] = await my_views(session, [request], t)
     return view
+
+
+def _said(event: PrivacyRequestEvent, t: Translator) -> str:
+    """A step's words in the reader's language; steps stored before migration 0013 kept
+    only their English."""
+    if event.message_key is None:
+        return event.message or ""
+    return Phrase(event.message_key, event.message_values or {})(t)
 
 
 def _my_view(
@@ -162,6 +174,7 @@ def _my_view(
     events: Sequence[PrivacyRequestEvent],
     export: PrivacyExport | None,
     now: datetime,
+    t: Translator,
 ) -> MyPrivacyRequestView:
     mine = None
     if export is not None:
@@ -174,7 +187,7 @@ def _my_view(
         request_type=request.request_type,
         status=request.status,
         controller=ControllerView(controller),
-        explanation=messages.filed_summary(controller, request.due_date, verified=verified),
+        explanation=messages.filed_summary(controller, request.due_date, verified=verified)(t),
         received_at=request.received_at,
         due_date=request.due_date,
         original_due_date=request.original_due_date,
@@ -182,7 +195,7 @@ def _my_view(
         extension_reason=request.extension_reason,
         refusal_reason=request.refusal_reason,
         completion_note=request.completion_note,
-        messages=[MessageView(e.at, e.message or "") for e in events],
+        messages=[MessageView(e.at, _said(e, t)) for e in events],
         export=mine,
     )
 

@@ -1,4 +1,7 @@
-"""``tenant_settings``: one row per tenant, absent until an admin changes a default."""
+"""``tenant_settings``: one row per tenant, absent until an admin changes a default.
+
+A NULL time zone, languages or default language means the admin has not chosen one:
+``tenants.settings.regional`` derives it (docs/web.md, "Time zone and languages")."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, ForeignKeyConstraint, String, func
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from timeward.db.base import Base
@@ -30,6 +34,15 @@ class TenantSettings(Base):
         CheckConstraint(
             f"precise_location_days BETWEEN 1 AND {MAX_PRECISE_DAYS}", name="precise_days"
         ),
+        CheckConstraint(
+            "languages <@ ARRAY['en', 'de']::varchar[] AND cardinality(languages) >= 1",
+            name="languages",
+        ),
+        CheckConstraint(
+            "default_language IN ('en', 'de') "
+            "AND (languages IS NULL OR default_language = ANY(languages))",
+            name="default_language",
+        ),
         ForeignKeyConstraint(
             ["tenant_id", "updated_by"], ["memberships.tenant_id", "memberships.user_id"]
         ),
@@ -38,6 +51,9 @@ class TenantSettings(Base):
     tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
     location_mode: Mapped[str] = mapped_column(String(16), default=DEFAULT_LOCATION_MODE)
     precise_location_days: Mapped[int] = mapped_column(default=DEFAULT_PRECISE_DAYS)
+    time_zone: Mapped[str | None] = mapped_column(String(64))  # IANA name
+    languages: Mapped[list[str] | None] = mapped_column(ARRAY(String(8)))
+    default_language: Mapped[str | None] = mapped_column(String(8))
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False
     )

@@ -1,4 +1,5 @@
-"""Client admins choose how locations are minimised (employees see it under /me).
+"""Client admins choose how locations are minimised (employees see it under /me), and
+the tenant's time zone and languages.
 
 Controllers only: parse, call the service, return the view (`settings.views`).
 """
@@ -10,8 +11,14 @@ from litestar.params import JSONBody
 
 from tenants.settings import service
 from tenants.settings.location_change import change_location_policy
-from tenants.settings.schemas import LocationSettings, LocationSettingsView
-from tenants.settings.views import location_settings_view
+from tenants.settings.regional import RegionalChange, change_regional, regional_settings
+from tenants.settings.schemas import (
+    LocationSettings,
+    LocationSettingsView,
+    RegionalSettings,
+    RegionalSettingsView,
+)
+from tenants.settings.views import location_settings_view, regional_settings_view
 from timeward.authz.guard import requires
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 
@@ -47,3 +54,31 @@ class LocationSettingsController(Controller):
             actor.acting,
         )
         return location_settings_view(change.policy, change.coordinates_reduced)
+
+
+class RegionalSettingsController(Controller):
+    path = "/api/v1/settings/regional"
+    tags = ["settings"]
+
+    @get("/", opt=requires("settings", "read"), summary="The tenant's time zone and languages")
+    async def get_regional(self, actor: CurrentActor, session: DbSession) -> RegionalSettingsView:
+        return regional_settings_view(await regional_settings(session, actor.require_tenant()))
+
+    @put(
+        "/",
+        opt=requires("settings", "update"),
+        summary="Choose the time zone pages show, the languages offered and the default "
+        "language (an unknown zone or language is a 422)",
+    )
+    async def put_regional(
+        self,
+        data: JSONBody[RegionalSettings],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> RegionalSettingsView:
+        change = RegionalChange(data.time_zone, data.languages, data.default_language)
+        regional = await change_regional(
+            session, services.audit, actor.require_tenant(), change, actor.acting
+        )
+        return regional_settings_view(regional)

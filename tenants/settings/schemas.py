@@ -28,3 +28,25 @@ class LocationSettingsView(msgspec.Struct):
     explanation: str
     updated_at: datetime | None
     coordinates_reduced: int = 0  # how many stored coordinates this change dropped
+
+
+TimeZoneName = Annotated[
+    str, msgspec.Meta(max_length=64, description="IANA time zone, e.g. Europe/Berlin")
+]
+LanguageCode = Annotated[str, msgspec.Meta(max_length=8, description="en or de")]
+
+
+class RegionalSettings(msgspec.Struct, forbid_unknown_fields=True):
+    """Omitted fields keep their current value."""
+
+    time_zone: TimeZoneName | None = None
+    languages: Annotated[list[LanguageCode], msgspec.Meta(max_length=8)] | None = None
+    default_language: LanguageCode | None = None
+
+
+class RegionalSettingsView(msgspec.Struct):
+    time_zone: str
+    time_zone_chosen: bool  # False: derived from the tenant's country
+    languages: list[str]
+    default_language: str
+    updated_at: datetime | None

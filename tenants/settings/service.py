@@ -15,6 +15,7 @@ from tenants.settings.models import (
     LocationMode,
     TenantSettings,
 )
+from timeward.translations import ENGLISH, N_, Translator
 
 
 @dataclass(frozen=True)
@@ -59,19 +60,25 @@ async def set_location_policy(
     return LocationPolicy(mode, row.precise_location_days, now)
 
 
-def describe(policy: LocationPolicy) -> str:
-    """What an employee is told before clocking in, in words."""
+PRECISE_WORDS = N_(
+    "Your employer keeps the location your device reports when you clock in and when you "
+    "clock out (once each, never in between), encrypted, for at most %(days)s days; after "
+    "that only whether you were on site and which site is kept."
+)
+GEOFENCE_WORDS = N_(
+    "When you clock in and when you clock out, the location your device reports is used once "
+    "to check whether you are at a job site; only that yes/no answer and the site are stored, "
+    "the coordinates are discarded at once."
+)
+OFF_WORDS = N_(
+    "Your employer does not use your location: none is collected when you clock in or out."
+)
+
+
+def describe(policy: LocationPolicy, t: Translator = ENGLISH) -> str:
+    """What an employee is told before clocking in, in words, in the reader's language."""
     if policy.mode is LocationMode.PRECISE:
-        return (
-            "Your employer keeps the location your device reports when you clock in and when "
-            "you clock out (once each, never in between), encrypted, for at most "
-            f"{policy.precise_days} days; after that only whether you were on site and which "
-            "site is kept."
-        )
+        return t(PRECISE_WORDS, days=policy.precise_days)
     if policy.mode is LocationMode.GEOFENCE:
-        return (
-            "When you clock in and when you clock out, the location your device reports is "
-            "used once to check whether you are at a job site; only that yes/no answer and the "
-            "site are stored, the coordinates are discarded at once."
-        )
-    return "Your employer does not use your location: none is collected when you clock in or out."
+        return t(GEOFENCE_WORDS)
+    return t(OFF_WORDS)

@@ -301,6 +301,11 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
         {"client_admin"},
         fixed("/api/v1/settings/location", {"location_mode": "geofence"}),
     ),
+    ("GET", "/api/v1/settings/regional"): ({"client_admin"}, fixed("/api/v1/settings/regional")),
+    ("PUT", "/api/v1/settings/regional"): (
+        {"client_admin"},
+        fixed("/api/v1/settings/regional", {"time_zone": "Europe/Berlin"}),
+    ),
     # Every tenant role has an employee record: each clocks in once, then out once.
     ("POST", "/api/v1/clock/in"): (
         ANY_TENANT_ROLE,

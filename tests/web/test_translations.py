@@ -1,7 +1,9 @@
 """Every user-facing string of the pages goes through gettext, and German is complete.
 
 A template fails when it holds text outside ``{% trans %}`` or ``_()``; the German
-catalogue fails when a string the templates or the page modules mark lacks a translation.
+catalogue fails when a string the templates, the page modules or the services that write
+to employees (their mails, the location explanation, request answers and timelines) mark
+lacks a translation.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import httpx
 import pytest
 from babel.messages.extract import extract_from_dir
 
+import tenants
 from tests.accounts import Accounts
 from tests.web.pages import page_client, sign_in, submit
 from timeward.web.auth_routes import RESET_ANSWER
@@ -20,11 +23,22 @@ from timeward.web.i18n import LANGUAGES, language_of, read_catalogue
 from timeward.web.site import TEMPLATES
 
 PACKAGE = TEMPLATES.parent
+TENANTS = Path(next(iter(tenants.__path__)))
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
-METHODS = [
-    ("templates/**.html", "jinja2.ext:babel_extract"),
-    ("web/pages/**.py", "python"),
-]
+# What employees and requesters receive from services: their mails (privacy requests,
+# invitations, password resets), the location explanation, request answers and timelines.
+SERVICE_TEXTS = {
+    PACKAGE: ["identity/links.py", "identity/invitations.py", "identity/credentials.py"],
+    TENANTS: ["privacy_requests/messages.py", "settings/service.py"],
+}
+METHODS = {
+    PACKAGE: [
+        ("templates/**.html", "jinja2.ext:babel_extract"),
+        ("web/pages/**.py", "python"),
+        *((path, "python") for path in SERVICE_TEXTS[PACKAGE]),
+    ],
+    TENANTS: [(path, "python") for path in SERVICE_TEXTS[TENANTS]],
+}
 NOT_WORDS = {"Timeward", "UTC"}  # the product's name and the time zone's
 SKIPPED = [
     r"{%-?\s*trans\b.*?{%-?\s*endtrans\s*-?%}",
@@ -37,13 +51,28 @@ SKIPPED = [
 ]
 
 
-def marked_messages() -> set[str]:
+def marked_messages(methods: dict[Path, list[tuple[str, str]]] = METHODS) -> set[str]:
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
-        str(PACKAGE), METHODS, keywords=KEYWORDS
-    ):
-        found.add(message if isinstance(message, str) else message[0])
+    for root, patterns in methods.items():
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            str(root), patterns, keywords=KEYWORDS
+        ):
+            found.add(message if isinstance(message, str) else message[0])
     return found
+
+
+def test_the_service_texts_are_marked() -> None:
+    """The check above would pass vacuously if the service modules marked nothing."""
+    marked = marked_messages(
+        {root: [(p, "python") for p in paths] for root, paths in SERVICE_TEXTS.items()}
+    )
+    assert {
+        "Reset your Timeward password",
+        "Your Timeward invitation",
+        "The reason %(controller)s gives:",
+        "Your employer does not use your location: none is collected when you clock in or out.",
+        "%(controller)s refused your request. The reason: %(reason)s",
+    } <= marked
 
 
 @pytest.mark.parametrize(
@@ -88,6 +117,22 @@ def test_the_language_is_the_choice_else_the_browsers_else_english(
     chosen: str | None, header: str, language: str
 ) -> None:
     assert language_of(chosen, header) == language
+
+
+@pytest.mark.parametrize(
+    ("chosen", "header", "offered", "default", "language"),
+    [
+        (None, "", ("en", "de"), "de", "de"),  # nothing said: the tenant's default
+        (None, "en-GB,en;q=0.9", ("en", "de"), "de", "en"),  # the browser's, offered
+        ("en", "en", ("de",), "de", "de"),  # neither choice nor browser among the offered
+        (None, "fr, de;q=0.1", ("en", "de"), "en", "de"),
+        ("de", "en", ("en", "de"), "en", "de"),  # the choice first
+    ],
+)
+def test_only_the_tenants_languages_are_spoken_and_its_default_last(
+    chosen: str | None, header: str, offered: tuple[str, ...], default: str, language: str
+) -> None:
+    assert language_of(chosen, header, offered, default) == language
 
 
 async def test_pages_speak_the_browsers_language_until_the_person_chooses(

@@ -35,8 +35,12 @@ from timeward.identity.models import (
 from timeward.identity.password_policy import check_new_password
 from timeward.identity.passwords import hash_password, verify_password
 from timeward.identity.service import find_identity
+from timeward.translations import N_, phrase
 
-RESET_MAIL_SUBJECT = "Reset your Timeward password"
+RESET_MAIL_SUBJECT = N_("Reset your Timeward password")
+RESET_INTRO = N_(
+    "Someone asked to reset your Timeward password. To choose a new one, open this link:"
+)
 
 
 async def _slug(database: Database, tenant_id: UUID | None) -> str | None:
@@ -119,11 +123,28 @@ async def request_reset(
     lifetime = timedelta(minutes=settings.password_reset_minutes)
     async with database.transaction(Scope.AUTH) as auth:
         token, expires_at = await issue_link(auth, user.id, LinkPurpose.RESET, tenant_id, lifetime)
-    intro = "Someone asked to reset your Timeward password. To choose a new one, open this link:"
     url = link_url(settings.public_url, LinkPurpose.RESET, token)
-    await mail_link(
-        database, tenant_id, LinkMail(user.email, RESET_MAIL_SUBJECT, intro), url, expires_at
+    mail = LinkMail(user.email, phrase(RESET_MAIL_SUBJECT), phrase(RESET_INTRO))
+    await mail_link(database, tenant_id, mail, url, expires_at, user_id=user.id)
+
+
+async def throttled_reset(
+    database: Database,
+    settings: Settings,
+    auth_service: AuthService,
+    email: str,
+    tenant_slug: str,
+    address: str,
+) -> None:
+    """A reset request from the API or the forgot-password page: counted per account and
+    per address first (LoginThrottled, nothing sent, when over), then the link is mailed
+    when the address may sign in there; the caller answers the same either way."""
+    buckets = auth_service.throttle.buckets(
+        "reset", email, address, settings.password_resets_per_account
     )
+    await auth_service.claim_attempt(buckets)
+    if email and tenant_slug:
+        await request_reset(database, settings, email, tenant_slug)
 
 
 async def complete_reset(

@@ -42,6 +42,7 @@ from timeward.identity.password_policy import check_new_password
 from timeward.identity.passwords import hash_password, verify_password
 from timeward.identity.service import NewTenant, create_tenant, find_or_create_user
 from timeward.paging import PageRequest
+from timeward.translations import N_, phrase
 
 PLATFORM_NAME = "Timeward platform staff"
 
@@ -70,12 +71,22 @@ def _lifetime(settings: Settings) -> timedelta:
     return timedelta(hours=settings.invitation_hours)
 
 
+INVITED = N_(
+    "You have been invited to %(organisation)s on Timeward as %(role)s. To accept, open this link:"
+)
+# The roles in words; the same texts the pages show (docs/web.md, "Languages").
+ROLE_WORDS = {
+    "employee": N_("employee"),
+    "client_manager": N_("client manager"),
+    "client_admin": N_("client admin"),
+}
+
+
 def _mail(email: str, organisation: str, role: str) -> LinkMail:
     return LinkMail(
         to=email,
-        subject="Your Timeward invitation",
-        intro=f"You have been invited to {organisation} on Timeward as {role}. "
-        "To accept, open this link:",
+        subject=phrase(N_("Your Timeward invitation")),
+        intro=lambda t: t(INVITED, organisation=organisation, role=t(ROLE_WORDS.get(role, role))),
     )
 
 
@@ -117,7 +128,8 @@ async def invite_member(
             auth, user_id, LinkPurpose.INVITATION, tenant_id, _lifetime(settings)
         )
     url = link_url(settings.public_url, LinkPurpose.INVITATION, token)
-    await mail_link(database, tenant_id, _mail(email, tenant.name, role), url, expires_at, session)
+    mail = _mail(email, tenant.name, role)
+    await mail_link(database, tenant_id, mail, url, expires_at, user_id=user_id, session=session)
     invited = AuditEntry("user.invited", by.user_id, by.role, details={"role": role})
     await audit.append(session, tenant_id, invited)
 
@@ -155,7 +167,9 @@ async def invite_staff(
             auth, user.id, LinkPurpose.INVITATION, None, _lifetime(settings)
         )
     url = link_url(settings.public_url, LinkPurpose.INVITATION, token)
-    await mail_link(database, None, _mail(email, PLATFORM_NAME, role), url, expires_at)
+    await mail_link(
+        database, None, _mail(email, PLATFORM_NAME, role), url, expires_at, user_id=user.id
+    )
     created = AuditEntry(
         "staff.created", by.user_id, by.role, "user", user.id, details={"role": role}
     )

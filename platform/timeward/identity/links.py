@@ -8,6 +8,7 @@ ones. The platform's own mail (staff) goes through the outbox under the nil tena
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -15,6 +16,7 @@ from uuid import UUID
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tenants.settings.regional import recipient_language
 from timeward import clock
 from timeward.audit.log import PLATFORM_CHAIN
 from timeward.auth.opaque import digest, new_secret
@@ -23,6 +25,7 @@ from timeward.db.session import Database, Scope
 from timeward.errors import NotFound
 from timeward.identity.models import AccountLink, LinkPurpose
 from timeward.mail.service import queue_email
+from timeward.translations import N_, Translator, translator
 
 LINK_PREFIX = {LinkPurpose.INVITATION: "iv_", LinkPurpose.RESET: "pr_"}
 LINK_PATH = {LinkPurpose.INVITATION: "invitations", LinkPurpose.RESET: "password-reset"}
@@ -30,11 +33,17 @@ LINK_PATH = {LinkPurpose.INVITATION: "invitations", LinkPurpose.RESET: "password
 
 @dataclass(frozen=True)
 class LinkMail:
-    """One link e-mail: where it goes and what it says around the link."""
+    """One link e-mail: where it goes and what it says around the link, said in the
+    recipient's language when it is queued."""
 
     to: str
-    subject: str
-    intro: str
+    subject: Callable[[Translator], str]
+    intro: Callable[[Translator], str]
+
+
+HELLO = N_("Hello,")
+EXPIRY = N_("The link works once and expires on %(until)s.")
+IGNORE = N_("If you did not expect this e-mail, ignore it: nothing changes until the link is used.")
 
 
 async def issue_link(
@@ -88,12 +97,28 @@ def link_url(public_url: str, purpose: LinkPurpose, token: str) -> str:
     return f"{public_url.rstrip('/')}/{LINK_PATH[purpose]}/{token}"
 
 
-def _body(mail: LinkMail, url: str, expires_at: datetime) -> str:
+def _body(mail: LinkMail, url: str, expires_at: datetime, t: Translator) -> str:
     return (
-        f"Hello,\n\n{mail.intro}\n\n{url}\n\n"
-        f"The link works once and expires on {expires_at:%Y-%m-%d %H:%M} UTC.\n"
-        "If you did not expect this e-mail, ignore it: nothing changes until the link is used.\n"
+        f"{t(HELLO)}\n\n{mail.intro(t)}\n\n{url}\n\n"
+        f"{t(EXPIRY, until=t.utc_moment(expires_at))}\n{t(IGNORE)}\n"
     )
+
+
+async def _queue(
+    session: AsyncSession,
+    outbox: UUID,
+    user_id: UUID | None,
+    mail: LinkMail,
+    url: str,
+    expires_at: datetime,
+) -> None:
+    """In the recipient's language in a tenant (their choice, else the tenant's default);
+    the platform's own mail is English."""
+    language = None
+    if outbox != PLATFORM_CHAIN:
+        language = await recipient_language(session, outbox, user_id)
+    t = translator(language)
+    await queue_email(session, outbox, mail.to, mail.subject(t), _body(mail, url, expires_at, t))
 
 
 async def mail_link(
@@ -102,12 +127,14 @@ async def mail_link(
     mail: LinkMail,
     url: str,
     expires_at: datetime,
+    *,
+    user_id: UUID | None,
     session: AsyncSession | None = None,
 ) -> None:
     """Queue the e-mail in the tenant's outbox (the given tenant session) or the platform's."""
     if session is not None and tenant_id is not None:
-        await queue_email(session, tenant_id, mail.to, mail.subject, _body(mail, url, expires_at))
+        await _queue(session, tenant_id, user_id, mail, url, expires_at)
         return
     outbox = tenant_id or PLATFORM_CHAIN
     async with database.transaction(Scope.TENANT, outbox) as own:
-        await queue_email(own, outbox, mail.to, mail.subject, _body(mail, url, expires_at))
+        await _queue(own, outbox, user_id, mail, url, expires_at)

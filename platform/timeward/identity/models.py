@@ -95,6 +95,7 @@ class Membership(CreatedAt, Base):
     __tablename__ = "memberships"
     __table_args__ = (
         CheckConstraint(_one_of("role", TenantRole), name="role"),
+        CheckConstraint("language IN ('en', 'de')", name="language"),
         Index("ix_memberships_tenant_id_role", "tenant_id", "role"),
     )
 
@@ -102,6 +103,8 @@ class Membership(CreatedAt, Base):
     user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default=UserStatus.ACTIVE)
+    # The language the person chose with the switch while signed in (pages and mails).
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class PlatformStaff(CreatedAt, Base):

@@ -110,15 +110,17 @@ class AuthController(Controller):
     async def request_password_reset(
         self, data: JSONBody[ResetRequest], request: Request[Any, Any, Any], services: AppServices
     ) -> Accepted:
-        settings = services.settings
-        buckets = services.auth.throttle.buckets(
-            "reset", data.email, _address(request), settings.password_resets_per_account
-        )
         try:
-            await services.auth.claim_attempt(buckets)
+            await credentials.throttled_reset(
+                services.database,
+                services.settings,
+                services.auth,
+                data.email,
+                data.tenant,
+                _address(request),
+            )
         except LoginThrottled as exc:
             raise _throttled(exc, "Too many password-reset requests. Try again later.") from exc
-        await credentials.request_reset(services.database, settings, data.email, data.tenant)
         return Accepted(RESET_ANSWER)
 
     @post(

@@ -1,73 +1,38 @@
 """Languages of the pages: gettext catalogues kept as Babel ``.po`` files under
 ``timeward/locale`` (compiled in memory at import, so nothing compiled is committed),
 and the language of a request: the person's choice (a cookie set by the language
-switch), else the best of the browser's Accept-Language, else English.
+switch, or remembered for the signed-in person), else the best of the browser's
+Accept-Language among the languages the tenant offers, else the tenant's default. The
+catalogues themselves are loaded by ``timeward.translations``.
 
 Every user-facing string of a template goes through ``_()`` or ``{% trans %}``
 (``tests/web/test_translations.py`` fails on text outside them and on a German gap).
-Texts that services write (the location explanation, request answers, mails) are
-English for now.
+Texts that services write come through ``timeward.translations.Translator``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from gettext import NullTranslations
-from io import BytesIO
-from pathlib import Path
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from babel.core import negotiate_locale
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
 
 # Jinja's own wrappers that make plain gettext functions "newstyle" (autoescaped,
 # %-formatted with keyword arguments); public API only installs them environment-wide,
 # and the language here is per request.
 from jinja2.ext import _make_new_gettext, _make_new_ngettext
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
-LANGUAGES = {"en": "English", "de": "Deutsch"}
-DEFAULT_LANGUAGE = "en"
+from timeward.translations import (
+    CATALOGUES,
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    N_,
+    read_catalogue,
+)
+
+__all__ = ["CATALOGUES", "LANGUAGES", "LANGUAGE_COOKIE", "N_", "language_of", "read_catalogue"]
+
 LANGUAGE_COOKIE = "timeward_lang"
-DOMAIN = "messages"
-
-
-def N_(message: str) -> str:
-    """Marks a string for the catalogue where it is defined; translated where it is shown."""
-    return message
-
-
-def catalogue_paths(language: str) -> list[Path]:
-    """A language's catalogue is kept in one ``.po`` file per area of the site
-    (``messages.po`` for the employee and public pages, others for the consoles), so work
-    on one area never edits another's file; they are merged at import."""
-    return sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.po"))
-
-
-def read_catalogue(language: str) -> Catalog:
-    merged = Catalog(locale=language, domain=DOMAIN)
-    for path in catalogue_paths(language):
-        with path.open("rb") as source:
-            for message in read_po(source, locale=language):
-                if message.id:
-                    merged[message.id] = message
-    return merged
-
-
-def _compiled(language: str) -> NullTranslations:
-    catalogue = read_catalogue(language)
-    if not len(catalogue):
-        return NullTranslations()
-    compiled = BytesIO()
-    write_mo(compiled, catalogue)
-    compiled.seek(0)
-    return Translations(compiled, domain=DOMAIN)
-
-
-CATALOGUES = {language: _compiled(language) for language in LANGUAGES}
 
 
 def _preferred(accept_language: str) -> list[str]:
@@ -83,14 +48,22 @@ def _preferred(accept_language: str) -> list[str]:
     return [tag for _, _, tag in sorted(ranked)]
 
 
-def language_of(chosen: str | None, accept_language: str) -> str:
-    if chosen in LANGUAGES:
+def language_of(
+    chosen: str | None,
+    accept_language: str,
+    offered: Iterable[str] = LANGUAGES,
+    default: str = DEFAULT_LANGUAGE,
+) -> str:
+    """The person's choice, else the browser's best among the ``offered`` languages (the
+    tenant's), else the ``default`` (the tenant's)."""
+    available = [language for language in offered if language in LANGUAGES]
+    if chosen in available:
         return str(chosen)
     preferred = _preferred(accept_language)
-    found = negotiate_locale(preferred, list(LANGUAGES))
+    found = negotiate_locale(preferred, available)
     if found is None:  # "de_AT" and the like: the language alone
-        found = negotiate_locale([tag.split("_")[0] for tag in preferred], list(LANGUAGES))
-    return found or DEFAULT_LANGUAGE
+        found = negotiate_locale([tag.split("_")[0] for tag in preferred], available)
+    return found or (default if default in available else DEFAULT_LANGUAGE)
 
 
 def template_functions(language: str) -> dict[str, Callable[..., Any]]:

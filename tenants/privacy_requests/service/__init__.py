@@ -69,6 +69,7 @@ from tenants.privacy_requests.service.queries import (
 )
 from tenants.privacy_requests.service.steps import (
     apply_transition,
+    in_requesters_language,
     record_step,
     requester_reference,
     tell_admins,
@@ -99,6 +100,7 @@ __all__ = [
     "file_from_intake",
     "file_own",
     "get_request",
+    "in_requesters_language",
     "join_open_own",
     "latest_export",
     "latest_exports",

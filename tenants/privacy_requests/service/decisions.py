@@ -42,6 +42,7 @@ from timeward.acting import Acting
 from timeward.audit.log import AuditLog
 from timeward.deadlines import ExtensionRefusal, ExtensionRefused
 from timeward.errors import Conflict, InvalidInput
+from timeward.translations import phrase
 
 _EXTENSION_STATUS = {
     ExtensionRefusal.NOT_ALLOWED: Conflict,
@@ -65,9 +66,12 @@ async def verify_identity(
     message, which the requester reads too; it never reaches the audit log."""
     if request.identity_verified_at is not None:
         raise Conflict("The requester's identity is already verified.", reason="already_verified")
-    message = f"Your identity was confirmed ({method.replace('_', ' ')})."
-    if note and note.strip():
-        message += f" {note.strip()}"
+    method_words = method.replace("_", " ")
+    message = (
+        phrase(messages.IDENTITY_CONFIRMED_NOTE, method=method_words, note=note.strip())
+        if note and note.strip()
+        else phrase(messages.IDENTITY_CONFIRMED, method=method_words)
+    )
     await apply_transition(
         session,
         audit,
@@ -83,7 +87,9 @@ async def verify_identity(
     request.identity_verified_by = by.user_id
     due = request.due_date
     await answer_requester(
-        session, request, lambda controller, ref: messages.identity_verified(controller, ref, due)
+        session,
+        request,
+        lambda controller, ref, t: messages.identity_verified(controller, ref, due, t),
     )
     return request
 
@@ -97,7 +103,7 @@ async def extend(
     reason: str,
     now: datetime,
 ) -> PrivacyRequest:
-    due, message = await extension_message(session, request, new_due, reason, now)
+    due, told = await extension_message(session, request, new_due, reason, now)
     controller = await tenant_name(session, request.tenant_id)
     await apply_transition(
         session,
@@ -107,21 +113,25 @@ async def extend(
         by,
         now,
         name="extended",
-        message=f"{controller} needs more time: the new date is {due.isoformat()}. "
-        f"The reason: {reason.strip()}",
+        message=phrase(
+            messages.EXTENDED,
+            controller=controller,
+            due=due.isoformat(),
+            reason=reason.strip(),
+        ),
         details={"due_date": due.isoformat(), "previous_due_date": request.due_date.isoformat()},
     )
     request.due_date, request.extension_reason, request.extended_at = due, reason.strip(), now
     request.decided_by = by.user_id
     await processor_due_changed(session, request)
-    await tell_requester(session, request, message)
+    await tell_requester(session, request, told)
     await tell_admins_step(session, request, f"deadline extended to {due.isoformat()}")
     return request
 
 
 async def extension_message(
     session: AsyncSession, request: PrivacyRequest, new_due: date, reason: str, now: datetime
-) -> tuple[date, messages.Message]:
+) -> tuple[date, messages.Compose]:
     """The new due date and the message the requester will be sent, or the refusal of the
     extension (409/400). :func:`extend` sends exactly this; the console shows it first."""
     check_transition(request, Action.EXTEND)
@@ -132,16 +142,18 @@ async def extension_message(
     except ExtensionRefused as exc:
         raise _EXTENSION_STATUS[exc.code](exc.message, reason=str(exc.code)) from None
     controller = await tenant_name(session, request.tenant_id)
-    return due, messages.extended(controller, requester_reference(request), reason, due)
+    reference = requester_reference(request)
+    return due, lambda t: messages.extended(controller, reference, reason, due, t)
 
 
 async def refusal_message(
     session: AsyncSession, request: PrivacyRequest, reason: str
-) -> messages.Message:
+) -> messages.Compose:
     """What :func:`refuse` sends the requester (with the right to complain)."""
     check_transition(request, Action.REFUSE)
     controller = await tenant_name(session, request.tenant_id)
-    return messages.refused(controller, requester_reference(request), reason)
+    reference = requester_reference(request)
+    return lambda t: messages.refused(controller, reference, reason, t)
 
 
 async def refuse(
@@ -168,7 +180,7 @@ async def refuse(
         by,
         now,
         name="refused",
-        message=f"{controller} refused your request. The reason: {reason.strip()}",
+        message=phrase(messages.REFUSED, controller=controller, reason=reason.strip()),
     )
     request.refusal_reason, request.decided_at, request.decided_by = reason.strip(), now, by.user_id
     await tell_requester(session, request, told)
@@ -201,20 +213,21 @@ async def complete(
         by,
         now,
         name="completed",
-        message=f"{controller} has answered your request." + (f" {note.strip()}" if note else ""),
+        message=phrase(messages.ANSWERED_NOTE, controller=controller, note=note.strip())
+        if note
+        else phrase(messages.ANSWERED, controller=controller),
     )
     request.completion_note = note.strip() if note else None
     request.decided_at, request.decided_by = now, by.user_id
+    reference, kind, report = (
+        requester_reference(request),
+        request.request_type,
+        request.fulfilment_report,
+    )
     await tell_requester(
         session,
         request,
-        messages.completed(
-            controller,
-            requester_reference(request),
-            request.request_type,
-            note,
-            request.fulfilment_report,
-        ),
+        lambda t: messages.completed(controller, reference, kind, note, report, t),
     )
     await tell_admins_step(session, request, "completed")
     if request.request_type == RequestType.ERASURE:

@@ -230,15 +230,12 @@ async def _announce_filed(
         message=summary,
         details={"channel": request.channel},
     )
+    reference = requester_reference(request)
     await tell_requester(
         session,
         request,
-        messages.filed(
-            controller,
-            request_type,
-            requester_reference(request),
-            request.due_date,
-            verified=verified,
+        lambda t: messages.filed(
+            controller, request_type, reference, request.due_date, verified=verified, t=t
         ),
     )
     await tell_admins(

@@ -43,6 +43,7 @@ from tenants.privacy_requests.transitions import (
 from timeward.acting import Acting
 from timeward.audit.log import AuditEntry, AuditLog
 from timeward.errors import Conflict, InvalidInput
+from timeward.translations import Phrase, phrase
 
 MAX_FULFILMENT_ATTEMPTS = 5
 EXPORT_TYPES = frozenset({RequestType.ACCESS, RequestType.PORTABILITY})
@@ -148,10 +149,12 @@ async def rectify(
         now,
         "rectified",
         {"fields": fields},
-        f"Corrected: {', '.join(changed) or 'nothing (the details were already right)'}.",
+        phrase(messages.CORRECTED, fields=", ".join(changed))
+        if changed
+        else phrase(messages.CORRECTED_NOTHING),
     )
     await answer_requester(
-        session, request, lambda controller, ref: messages.rectified(controller, ref, changed)
+        session, request, lambda controller, ref, t: messages.rectified(controller, ref, changed, t)
     )
     return changed
 
@@ -198,18 +201,20 @@ async def apply_flags(
         now,
         "flags_applied",
         {"flags": flags},
-        messages.FLAG_WORDS[RequestType(request.request_type)],
+        phrase(messages.FLAG_WORDS[RequestType(request.request_type)]),
     )
     kind = request.request_type
     await answer_requester(
-        session, request, lambda controller, ref: messages.flags_applied(controller, ref, kind)
+        session,
+        request,
+        lambda controller, ref, t: messages.flags_applied(controller, ref, kind, t),
     )
     return flags
 
 
 async def lifting_message(
     session: AsyncSession, request: PrivacyRequest, reason: str
-) -> messages.Message:
+) -> messages.Compose:
     """What the requester is told before their restriction is lifted; refused (409) unless
     this restriction request's flag is set and still on."""
     require_type(request, frozenset({RequestType.RESTRICTION}), "lifting a restriction")
@@ -219,7 +224,8 @@ async def lifting_message(
     if not reason.strip():
         raise InvalidInput("Give the reason the person is told.")
     controller = await tenant_name(session, request.tenant_id)
-    return messages.restriction_lifting(controller, requester_reference(request), reason)
+    reference = requester_reference(request)
+    return lambda t: messages.restriction_lifting(controller, reference, reason, t)
 
 
 async def lift_restriction(
@@ -243,7 +249,7 @@ async def lift_restriction(
         by,
         now,
         from_status=request.status,
-        message=f"The restriction is lifted. The reason: {reason.strip()}",
+        message=phrase(messages.RESTRICTION_LIFTED, reason=reason.strip()),
     )
     assert request.subject_employee_id is not None
     await change_employee(
@@ -272,7 +278,7 @@ async def mark_fulfilled(
     now: datetime,
     name: str,
     report: dict[str, Any],
-    message: str | None,
+    message: Phrase | None,
 ) -> None:
     request.fulfilment_state, request.fulfilled_at = FulfilmentState.DONE, now
     request.fulfilment_report = report

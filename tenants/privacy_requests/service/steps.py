@@ -24,6 +24,7 @@ from tenants.privacy_requests.service.queries import tenant_name
 from tenants.privacy_requests.transitions import (
     Action,
 )
+from tenants.settings.regional import recipient_language
 from timeward.acting import Acting
 from timeward.audit.log import AuditEntry, AuditLog
 from timeward.db.base import new_id
@@ -31,6 +32,7 @@ from timeward.identity.models import Membership, UserStatus
 from timeward.identity.service import client_admins
 from timeward.mail.service import queue_email
 from timeward.notifications.service import notify
+from timeward.translations import Phrase, Translator, translator
 
 log = structlog.get_logger("timeward.privacy_requests")
 
@@ -44,10 +46,11 @@ async def record_step(
     now: datetime,
     *,
     from_status: str | None,
-    message: str | None,
+    message: Phrase | None,
     details: Mapping[str, Any] | None = None,
 ) -> None:
-    """One timeline step and its audit event (ids, codes and field names only)."""
+    """One timeline step and its audit event (ids, codes and field names only). The
+    requester's words are stored in English and as their source and values."""
     last = await session.scalar(
         select(func.max(PrivacyRequestEvent.seq)).where(
             PrivacyRequestEvent.tenant_id == request.tenant_id,
@@ -65,7 +68,9 @@ async def record_step(
             from_status=from_status,
             to_status=request.status,
             actor_role=by.role,
-            message=message,
+            message=message.english if message else None,
+            message_key=message.message if message else None,
+            message_values=message.values if message else None,
         )
     )
     audit_details: dict[str, Any] = {"type": request.request_type, "status": request.status}
@@ -95,7 +100,7 @@ async def apply_transition(
     now: datetime,
     *,
     name: str | None = None,
-    message: str | None = None,
+    message: Phrase | None = None,
     details: Mapping[str, Any] | None = None,
 ) -> None:
     new = check_transition(request, action)
@@ -132,10 +137,20 @@ def requester_reference(request: PrivacyRequest) -> UUID:
     return request.intake_id or request.id
 
 
+async def in_requesters_language(
+    session: AsyncSession, request: PrivacyRequest, compose: messages.Compose
+) -> messages.Message:
+    """The message as the requester will read it (the console shows it before sending)."""
+    language = await recipient_language(session, request.tenant_id, request.requester_user_id)
+    return compose(translator(language))
+
+
 async def tell_requester(
-    session: AsyncSession, request: PrivacyRequest, message: messages.Message
+    session: AsyncSession, request: PrivacyRequest, compose: messages.Compose
 ) -> None:
-    """By e-mail to the contact address and in the app when they are a member."""
+    """By e-mail to the contact address and in the app when they are a member, in their
+    language: the one they chose, else their employer's default (docs/web.md)."""
+    message = await in_requesters_language(session, request, compose)
     if request.contact_email:
         try:
             await queue_email(
@@ -158,12 +173,13 @@ async def tell_requester(
 async def answer_requester(
     session: AsyncSession,
     request: PrivacyRequest,
-    compose: Callable[[str, UUID], messages.Message],
+    compose: Callable[[str, UUID, Translator], messages.Message],
 ) -> None:
     """Tell the requester a message composed from their employer's name and the reference
-    they know the request by."""
+    they know the request by, in their language."""
     controller = await tenant_name(session, request.tenant_id)
-    await tell_requester(session, request, compose(controller, requester_reference(request)))
+    reference = requester_reference(request)
+    await tell_requester(session, request, lambda t: compose(controller, reference, t))
 
 
 async def tell_admins(session: AsyncSession, tenant_id: UUID, message: messages.Message) -> int:

@@ -12,10 +12,12 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 
+from tenants.settings.regional import remember_language
 from timeward import clock
 from timeward.auth.actor import PLATFORM_DOMAIN
 from timeward.auth.browser_sessions import open_session
 from timeward.auth.service import LoginRejected, LoginThrottled
+from timeward.db.session import Scope
 from timeward.identity import credentials
 from timeward.web.dependencies import AppServices
 from timeward.web.i18n import LANGUAGE_COOKIE, LANGUAGES, N_
@@ -169,12 +171,15 @@ class SignInPages(Controller):
         services: AppServices,
     ) -> Response[Any]:
         """The same answer whether or not the address has an account there."""
-        settings, email, tenant = services.settings, data.email.strip(), data.tenant.strip()
-        buckets = services.auth.throttle.buckets(
-            "reset", email, _address(request), settings.password_resets_per_account
-        )
         try:
-            await services.auth.claim_attempt(buckets)
+            await credentials.throttled_reset(
+                services.database,
+                services.settings,
+                services.auth,
+                data.email.strip(),
+                data.tenant.strip(),
+                _address(request),
+            )
         except LoginThrottled as exc:
             page = _reset_page(
                 request,
@@ -184,14 +189,23 @@ class SignInPages(Controller):
                 status=HTTP_429_TOO_MANY_REQUESTS,
             )
             return _throttled(page, exc)
-        if email and tenant:
-            await credentials.request_reset(services.database, settings, email, tenant)
         return _reset_page(request, data, answered=True)
 
     @post("/language", include_in_schema=False)
-    async def choose_language(self, data: Annotated[LanguageForm, Form]) -> Response[Any]:
-        """The person's choice of language, remembered in a cookie (a year)."""
+    async def choose_language(
+        self,
+        request: Request[Any, Any, Any],
+        data: Annotated[LanguageForm, Form],
+        services: AppServices,
+    ) -> Response[Any]:
+        """The person's choice of language, remembered in a cookie (a year) and, signed
+        in, for them (their mails are written in it)."""
         response = redirect(_safe_next(data.back))
+        actor = actor_of(request)
+        if data.language in LANGUAGES and actor is not None and actor.tenant_id is not None:
+            tenant_id = actor.tenant_id
+            async with services.database.transaction(Scope.TENANT, tenant_id) as session:
+                await remember_language(session, tenant_id, actor.user_id, data.language)
         if data.language in LANGUAGES:
             response.set_cookie(
                 Cookie(

@@ -4,9 +4,10 @@ its API twin and calls the same services; another person's or tenant's id is a 4
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -21,7 +22,7 @@ from tenants.privacy_requests import service as privacy
 from tenants.privacy_requests.member_filing import file_for_member
 from tenants.privacy_requests.models import RequestType
 from tenants.privacy_requests.routes import zip_response
-from tenants.privacy_requests.views import my_view
+from tenants.privacy_requests.views import my_view, my_views
 from tenants.settings.models import LocationMode
 from tenants.settings.service import describe, location_policy
 from tenants.sites.service import get_site
@@ -39,7 +40,14 @@ from timeward.paging import DateRange, PageRequest
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.errors import too_many_requests
 from timeward.web.i18n import N_
-from timeward.web.pages.layout import Form, page, redirect, render, viewer_for
+from timeward.web.pages.layout import (
+    Form,
+    page,
+    page_translator,
+    redirect,
+    render,
+    viewer_for,
+)
 
 REQUEST_TYPES = {
     RequestType.ACCESS: N_("Access: a copy of the personal data your employer holds about you."),
@@ -95,15 +103,17 @@ def _position(form: ClockForm) -> Coordinates | None:
 WEEK = timedelta(days=7)
 
 
-def _week_start(now: datetime) -> datetime:
-    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    return day - timedelta(days=day.weekday())
+def _monday(day: date, zone: ZoneInfo) -> datetime:
+    """Midnight of the Monday of ``day``'s week, in the tenant's zone."""
+    monday = day - timedelta(days=day.weekday())
+    return datetime(monday.year, monday.month, monday.day, tzinfo=zone)
 
 
-def _requested_week(value: str | None) -> datetime:
-    """The Monday ``?week=`` names (UTC midnight), or this week's; anything else is a 400."""
+def _requested_week(value: str | None, zone: ZoneInfo) -> datetime:
+    """The Monday ``?week=`` names (midnight in the tenant's zone), or this week's; anything
+    else is a 400."""
     if value is None:
-        return _week_start(clock.now())
+        return _monday(clock.now().astimezone(zone).date(), zone)
     try:
         day: date | None = date.fromisoformat(value)
     except ValueError:
@@ -111,7 +121,7 @@ def _requested_week(value: str | None) -> datetime:
     if day is None or len(value) != 10 or day.weekday() != 0:
         shown = value[:40]
         raise ValidationException(f"week must be a Monday written YYYY-MM-DD, not '{shown}'.")
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return _monday(day, zone)
 
 
 class EmployeePages(Controller):
@@ -132,16 +142,17 @@ class EmployeePages(Controller):
         queue = None  # the privacy-request queue's counts, for roles that may read it
         if enforcer.allows(actor.role, actor.domain, "privacy_requests", "read"):
             queue = await privacy.queue_counts(session, tenant_id, clock.now().date())
+        viewer = await viewer_for(request, session, actor)
         return render(
             request,
             "home.html",
             queue=queue,
-            viewer=await viewer_for(request, session, actor),
+            viewer=viewer,
             employee=employee,
             clocked_in=clocked_in,
             since=last.at if clocked_in and last else None,
             site=site,
-            explanation=describe(policy),
+            explanation=describe(policy, page_translator(request, viewer)),
             asks_position=policy.mode is not LocationMode.OFF,
         )
 
@@ -174,8 +185,11 @@ class EmployeePages(Controller):
     ) -> Response[Any]:
         tenant_id = actor.require_tenant()
         employee = await _employee(session, actor)
-        start = _requested_week(week_of)
-        this_week = _week_start(clock.now())
+        viewer = await viewer_for(request, session, actor)
+        zone = ZoneInfo(viewer.time_zone)
+        start = _requested_week(week_of, zone)
+        this_week = _requested_week(None, zone)
+        # Aware arithmetic is wall-clock: the next Monday's midnight even across a DST change.
         week = DateRange(start=start, end=start + WEEK)
         entries = []
         if employee is not None:
@@ -186,12 +200,12 @@ class EmployeePages(Controller):
         return render(
             request,
             "my_time.html",
-            viewer=await viewer_for(request, session, actor),
+            viewer=viewer,
             employee=employee,
             week_start=start,
             is_this_week=start == this_week,
-            previous_week=(start - WEEK).date().isoformat(),
-            next_week=(start + WEEK).date().isoformat() if start < this_week else None,
+            previous_week=(start.date() - WEEK).isoformat(),
+            next_week=(start.date() + WEEK).isoformat() if start < this_week else None,
             entries=entries,
             total_hours=f"{total / 3600:.2f}",
         )
@@ -203,13 +217,14 @@ class EmployeePages(Controller):
         """What the employer holds about me, as my employee record shows it."""
         employee = await _employee(session, actor)
         policy = await location_policy(session, actor.require_tenant())
+        viewer = await viewer_for(request, session, actor)
         return render(
             request,
             "my_data.html",
-            viewer=await viewer_for(request, session, actor),
+            viewer=viewer,
             employee=employee,
             location_mode=policy.mode,
-            explanation=describe(policy),
+            explanation=describe(policy, page_translator(request, viewer)),
         )
 
     @get("/my/privacy-requests", opt=page("my_privacy_requests", "read"), include_in_schema=False)
@@ -223,11 +238,12 @@ class EmployeePages(Controller):
         rows = await privacy.list_mine(
             session, actor.require_tenant(), actor.user_id, PageRequest(limit=100)
         )
+        viewer = await viewer_for(request, session, actor)
         return render(
             request,
             "my_requests.html",
-            viewer=await viewer_for(request, session, actor),
-            requests=[await my_view(session, row) for row in rows],
+            viewer=viewer,
+            requests=await my_views(session, rows, page_translator(request, viewer)),
             request_types=REQUEST_TYPES,
             chosen=chosen or RequestType.ACCESS,
         )
@@ -273,11 +289,12 @@ class EmployeePages(Controller):
         session: DbSession,
     ) -> Response[Any]:
         row = await privacy.my_request(session, actor.require_tenant(), actor.user_id, request_id)
-        view = await my_view(session, row)
+        viewer = await viewer_for(request, session, actor)
+        view = await my_view(session, row, page_translator(request, viewer))
         return render(
             request,
             "my_request.html",
-            viewer=await viewer_for(request, session, actor),
+            viewer=viewer,
             item=view,
             days_left=privacy.deadline_of(row, clock.now()).days_left,
         )

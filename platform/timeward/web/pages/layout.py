@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_day_names, get_month_names
 from litestar import Request, Response
 from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
@@ -18,11 +19,12 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.employees.service import employee_for_user
-from tenants.privacy_requests.service import tenant_name
+from tenants.settings.regional import member_locale
 from timeward.auth.actor import Actor
 from timeward.authz.enforcer import PolicyEnforcer
 from timeward.authz.guard import PUBLIC, requires
 from timeward.errors import NotFound
+from timeward.translations import DEFAULT_LANGUAGE, Translator, translator
 from timeward.web.i18n import (
     CATALOGUES,
     LANGUAGE_COOKIE,
@@ -172,9 +174,26 @@ class Viewer:
     display_name: str
     navigation: list[NavItem]
     time_zone: str = "UTC"  # the tenant's; every time on a page is shown in it
+    languages: tuple[str, ...] = tuple(LANGUAGES)  # those the tenant offers
+    default_language: str = DEFAULT_LANGUAGE  # the tenant's
+    language: str | None = None  # the person's own choice, remembered for them
 
 
-def time_functions(time_zone: str) -> dict[str, Any]:
+def _strftime(value: date | datetime, pattern: str, language: str) -> str:
+    """``strftime`` with day and month names in the page's language (``%a %A %b %B``)."""
+    if language != DEFAULT_LANGUAGE:
+        names = {
+            "%a": get_day_names("abbreviated", locale=language)[value.weekday()],
+            "%A": get_day_names("wide", locale=language)[value.weekday()],
+            "%b": get_month_names("abbreviated", locale=language)[value.month],
+            "%B": get_month_names("wide", locale=language)[value.month],
+        }
+        for directive, name in names.items():
+            pattern = pattern.replace(directive, name)
+    return value.strftime(pattern)
+
+
+def time_functions(time_zone: str, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
     """``when`` (an instant, in the zone, the zone named) and ``day`` (a date) for
     templates: the one place a page formats a time."""
     zone = ZoneInfo(time_zone)
@@ -183,14 +202,14 @@ def time_functions(time_zone: str) -> dict[str, Any]:
         if instant is None:
             return ""
         local = instant.astimezone(zone)
-        return f"{local.strftime(pattern)} {local.tzname()}"
+        return f"{_strftime(local, pattern, language)} {local.tzname()}"
 
     def day(value: date | datetime | None, pattern: str = "%d %b %Y") -> str:
         if value is None:
             return ""
         if isinstance(value, datetime):
             value = value.astimezone(zone)
-        return value.strftime(pattern)
+        return _strftime(value, pattern, language)
 
     return {"when": when, "day": day, "time_zone": time_zone}
 
@@ -209,8 +228,36 @@ async def viewer_of(
         for item in NAVIGATION
         if enforcer.allows(actor.role, actor.domain, item.resource, item.action)
     ]
-    name = await tenant_name(session, actor.require_tenant())
-    return Viewer(name, actor.role, display_name, navigation)
+    locale = await member_locale(session, actor.require_tenant(), actor.user_id)
+    regional = locale.regional
+    return Viewer(
+        locale.tenant_name,
+        actor.role,
+        display_name,
+        navigation,
+        regional.time_zone,
+        regional.languages,
+        regional.default_language,
+        locale.language,
+    )
+
+
+def page_language(request: Request[Any, Any, Any], viewer: Viewer | None) -> str:
+    """The person's choice (the switch's cookie, else the one remembered for them), else
+    the browser's Accept-Language among the tenant's languages, else the tenant's default;
+    signed out, every language is offered and English is the default."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    accept = request.headers.get("accept-language", "")
+    if viewer is None:
+        return language_of(chosen, accept)
+    if chosen not in viewer.languages:
+        chosen = viewer.language
+    return language_of(chosen, accept, viewer.languages, viewer.default_language)
+
+
+def page_translator(request: Request[Any, Any, Any], viewer: Viewer | None) -> Translator:
+    """For texts a service writes on a page (``describe(policy, t)``...)."""
+    return translator(page_language(request, viewer))
 
 
 async def viewer_for(
@@ -236,9 +283,7 @@ def render(
     (then forgotten)."""
     flash = FLASHES.get(request.cookies.get(FLASH_COOKIE, ""))
     cookies = [Cookie(key=FLASH_COOKIE, value="", max_age=0, path="/")] if flash else []
-    language = language_of(
-        request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language", "")
-    )
+    language = page_language(request, viewer)
     catalogue = CATALOGUES[language]
 
     def label(code: str) -> str:
@@ -251,10 +296,14 @@ def render(
             "flash": flash,
             "path": request.url.path,
             "language": language,
-            "languages": LANGUAGES,
+            "languages": {
+                code: name
+                for code, name in LANGUAGES.items()
+                if viewer is None or code in viewer.languages
+            },
             "label": label,
             **template_functions(language),
-            **time_functions(viewer.time_zone if viewer else "UTC"),
+            **time_functions(viewer.time_zone if viewer else "UTC", language),
             **context,
         },
         status_code=status_code,

@@ -23,7 +23,7 @@ from timeward.fields import Email
 from timeward.web.dependencies import AppServices
 from timeward.web.errors import too_many_requests
 from timeward.web.pages.employee_pages import REQUEST_TYPES
-from timeward.web.pages.layout import PUBLIC_PAGE, Form, redirect, render
+from timeward.web.pages.layout import PUBLIC_PAGE, Form, page_translator, redirect, render
 
 RECEIVED = "/privacy-request/received"
 
@@ -86,6 +86,5 @@ class PublicPages(Controller):
     async def received(
         self, request: Request[Any, Any, Any], reference: FromQuery[UUID]
     ) -> Response[Any]:
-        return render(
-            request, "public_received.html", reference=reference, answer=messages.public_received()
-        )
+        answer = messages.public_received(page_translator(request, None))
+        return render(request, "public_received.html", reference=reference, answer=answer)

@@ -203,11 +203,15 @@ class PrivacyRequestPages(Controller):
             due, told = await service.extension_message(
                 session, row, due_date, _required(reason or "", "reason"), now
             )
-            shown = {"due": due, "message": told}
+            shown = {
+                "due": due,
+                "message": await service.in_requesters_language(session, row, told),
+            }
         elif preview in ("refusal", "lift"):
             text = _required(reason or "", "reason")
             compose = service.refusal_message if preview == "refusal" else service.lifting_message
-            shown = {"message": await compose(session, row, text)}
+            told = await compose(session, row, text)
+            shown = {"message": await service.in_requesters_language(session, row, told)}
         elif preview == "export":
             shown = {"export": export_preview_view(
                 await service.export_preview(session, services.data_keys, row)
