@@ -53,6 +53,8 @@ async def test_a_manager_runs_the_week_in_the_pages(
 
         mine = await browser.get(employee_page)
         assert mine.text.count('data-testid="entry-row"') == 5
+        tuesday = await browser.get(f"/admin/timesheets?week={sheet.monday + timedelta(days=1)}")
+        assert tuesday.status_code == 422 and "expected a Monday" in tuesday.text
         pending = sheet.entries["thu"]
         approved = await submit(
             browser,
