@@ -219,6 +219,10 @@ async def test_a_closed_month_refuses_every_change_until_an_admin_reopens_it(
     assert moved.status_code == 409 and moved.json()["reason"] == "period_locked"
     entry = await client.get(f"/api/v1/time-entries/{pending}", headers=manager)
     assert entry.json()["approval_state"] == "pending" and entry.json()["notes"] is None
+    why_only = await client.patch(
+        f"/api/v1/time-entries/{recent['id']}", json={"correction_note": "x"}, headers=manager
+    )  # a reason alone is no correction: nothing changes, in an open month too
+    assert why_only.status_code == 200 and why_only.json()["correction_note"] is None
 
     # Another tenant's months are its own.
     theirs = await seed_workforce(client, bravo)
