@@ -1,5 +1,6 @@
 """Period locks (``period_locks``): months a client closed for payroll, tenant-scoped,
-forced RLS, no platform access.
+forced RLS, no platform access; and ``time_entries.correction_note``, the reason a
+manager gives for a correction.
 
 One row per tenant and month; reopening keeps the row with who, when and why (the audit
 chain has the whole history). The authors are plain user ids, like an instruction's
@@ -18,7 +19,7 @@ from sqlalchemy.dialects import postgresql as pg
 from timeward.db.migration_ops import isolate_tenant_table
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
@@ -44,7 +45,10 @@ def upgrade() -> None:
         ),
     )
     isolate_tenant_table("period_locks")
+    # Why a manager corrected an entry (the employee's own notes stay as they were).
+    op.add_column("time_entries", sa.Column("correction_note", sa.Text))
 
 
 def downgrade() -> None:
+    op.drop_column("time_entries", "correction_note")
     op.drop_table("period_locks")

@@ -149,8 +149,11 @@ async def update_entry(
     by: Acting,
 ) -> TimeEntry:
     """Correct an entry, audited when anything changed. A change to a decided entry sends
-    it back to pending."""
+    it back to pending. ``correction_note`` says why; it is kept with a change (replacing
+    the previous one) and is not a change by itself."""
     now = clock.now()
+    note = changes.get("correction_note")
+    changes = {name: value for name, value in changes.items() if name != "correction_note"}
     entry = await _entry_for_change(session, tenant_id, entry_id, by.user_id)
     changed = sorted(name for name, value in changes.items() if getattr(entry, name) != value)
     if not changed:
@@ -166,13 +169,15 @@ async def update_entry(
         await referenced_site(session, tenant_id, changes["site_id"])
     for name in changed:
         setattr(entry, name, changes[name])
+    entry.correction_note = note
     if entry.approval_state != ApprovalState.PENDING:
         entry.approval_state = ApprovalState.PENDING
         entry.decided_by = entry.decided_at = entry.decision_note = None
     entry.updated_at = now
     await session.flush()
     await session.refresh(entry)
-    await _audit(session, audit, "time_entry.updated", entry, by, changed)
+    fields = [*changed, "correction_note"] if note else changed
+    await _audit(session, audit, "time_entry.updated", entry, by, fields)
     return entry
 
 

@@ -170,6 +170,7 @@ class TimeEntry(TenantScoped, CreatedAt, Base):
     decided_by: Mapped[UUID | None]
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decision_note: Mapped[str | None] = mapped_column(Text)
+    correction_note: Mapped[str | None] = mapped_column(Text)  # why the last correction
     created_by: Mapped[UUID | None]
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False

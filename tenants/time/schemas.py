@@ -76,6 +76,7 @@ class TimeEntryView(msgspec.Struct):
     created_by: UUID | None
     created_at: datetime
     updated_at: datetime
+    correction_note: str | None = None  # why the last correction was made
 
 
 class NewTimeEntry(Body, forbid_unknown_fields=True):
@@ -91,6 +92,8 @@ class TimeEntryChange(Body, forbid_unknown_fields=True):
     ended_at: AwareDateTime | Unset = UNSET
     site_id: UUID | Unset | None = UNSET
     notes: Notes | Unset | None = UNSET
+    # Why: kept on the entry with the change (not a change by itself).
+    correction_note: Notes | Unset | None = UNSET
 
 
 class Decision(msgspec.Struct, forbid_unknown_fields=True):

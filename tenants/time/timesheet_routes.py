@@ -7,10 +7,13 @@ view. The admin console's pages (`timeward.web.pages.admin.timesheets`) call the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Response, get, post, put
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Operation, Schema
+from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,6 +40,22 @@ RowsQuery = Annotated[
     payroll.RowsPer,
     QueryParameter(description="One row per entry, or per employee and day", required=False),
 ]
+
+
+@dataclass
+class ExportOperation(Operation):
+    """The export's 200 is a file in either format (the framework documents one)."""
+
+    def __post_init__(self) -> None:
+        ok = self.responses and self.responses.get("200")
+        if isinstance(ok, OpenAPIResponse):
+            ok.description = "The file: CSV or XLSX, as `format` asks"
+            ok.content = {
+                media_type.split(";")[0]: OpenAPIMediaType(
+                    schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+                )
+                for media_type in payroll.MEDIA_TYPES.values()
+            }
 
 
 def period_of(week: str | None, month: str | None) -> Period:
@@ -88,6 +107,7 @@ class TimesheetsController(Controller):
         "/export",
         opt=requires("time_entries", "export", personal_data=True),
         summary="Approved entries of a week or month for payroll, as CSV or XLSX",
+        operation_class=ExportOperation,
     )
     async def export(
         self,

@@ -89,6 +89,7 @@ def time_entry_view(entry: TimeEntry) -> TimeEntryView:
         created_by=entry.created_by,
         created_at=entry.created_at,
         updated_at=entry.updated_at,
+        correction_note=entry.correction_note,
     )
 
 

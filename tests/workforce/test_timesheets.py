@@ -5,6 +5,7 @@ with a reason, on the audit chain)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,6 +14,7 @@ import httpx
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from tenants.time.locks import ensure_open, lock_month
 from tests.accounts import Accounts
 from tests.workforce.seed import Workforce, iso, seed_workforce
 from tests.workforce.timesheet_data import (
@@ -24,8 +26,10 @@ from tests.workforce.timesheet_data import (
     month_key,
     seed_sheet,
 )
+from timeward.acting import Acting
 from timeward.audit.models import AuditEvent
 from timeward.db.session import Database, Scope
+from timeward.services import Services
 
 
 async def _events(db: Database, workforce: Workforce, action: str) -> list[AuditEvent]:
@@ -215,6 +219,10 @@ async def test_a_closed_month_refuses_every_change_until_an_admin_reopens_it(
     assert moved.status_code == 409 and moved.json()["reason"] == "period_locked"
     entry = await client.get(f"/api/v1/time-entries/{pending}", headers=manager)
     assert entry.json()["approval_state"] == "pending" and entry.json()["notes"] is None
+    why_only = await client.patch(
+        f"/api/v1/time-entries/{recent['id']}", json={"correction_note": "x"}, headers=manager
+    )  # a reason alone is no correction: nothing changes, in an open month too
+    assert why_only.status_code == 200 and why_only.json()["correction_note"] is None
 
     # Another tenant's months are its own.
     theirs = await seed_workforce(client, bravo)
@@ -259,3 +267,36 @@ async def test_a_closed_month_refuses_every_change_until_an_admin_reopens_it(
         ({"month": month, "reason": reason}, "client_admin")
     ]
     assert last_month() == sheet.month
+
+
+async def test_a_close_and_a_change_in_flight_never_cross(
+    client: httpx.AsyncClient, acme_workforce: Workforce, db: Database, services: Services
+) -> None:
+    """Closing waits for a change already inside the month; a change waits for a close in
+    flight, then sees it and is refused."""
+    sheet = await seed_sheet(client, acme_workforce)
+    month, tenant_id = month_key(sheet.month), acme_workforce.accounts.tenant_id
+    assert tenant_id is not None
+    async with db.transaction(Scope.TENANT, tenant_id) as session:
+        await ensure_open(session, tenant_id, [at(sheet.monday, 8)])  # a change in flight
+        closing = asyncio.create_task(
+            client.put(f"/api/v1/period-locks/{month}", headers=acme_workforce.admin)
+        )
+        await asyncio.sleep(0.5)
+        assert not closing.done()
+    assert (await asyncio.wait_for(closing, 10)).status_code == 200
+
+    reopened = await client.post(
+        f"/api/v1/period-locks/{month}/reopen",
+        json={"reason": "race"},
+        headers=acme_workforce.admin,
+    )
+    assert reopened.status_code == 201
+    admin = Acting(acme_workforce.accounts.user_id("client_admin"), "client_admin")
+    async with db.transaction(Scope.TENANT, tenant_id) as session:
+        await lock_month(session, services.audit, tenant_id, sheet.month, admin)  # in flight
+        approving = asyncio.create_task(decide(client, acme_workforce, sheet.entries["thu"]))
+        await asyncio.sleep(0.5)
+        assert not approving.done()
+    refused = await asyncio.wait_for(approving, 10)
+    assert refused.status_code == 409 and refused.json()["reason"] == "period_locked"

@@ -53,6 +53,8 @@ async def test_a_manager_runs_the_week_in_the_pages(
 
         mine = await browser.get(employee_page)
         assert mine.text.count('data-testid="entry-row"') == 5
+        tuesday = await browser.get(f"/admin/timesheets?week={sheet.monday + timedelta(days=1)}")
+        assert tuesday.status_code == 422 and "expected a Monday" in tuesday.text
         pending = sheet.entries["thu"]
         approved = await submit(
             browser,
@@ -99,12 +101,23 @@ async def test_a_manager_runs_the_week_in_the_pages(
             browser,
             entry_page,
             entry_page,
-            {"day": wednesday.isoformat(), "start": "08:00", "end": "16:50", "notes": ""},
+            {
+                "day": wednesday.isoformat(),
+                "start": "08:00",
+                "end": "16:50",
+                "site_id": str(workforce.sites["hq"]),  # as the prefilled form sends it
+                "notes": "",
+                "correction_note": "The gate log says 16:50",
+            },
         )
         assert corrected.status_code == 303, corrected.text
         wed = await _entry(client, workforce, sheet.entries["wed"])
         assert wed["duration_seconds"] == 8 * 3600 + 50 * 60
         assert wed["approval_state"] == "pending"  # a correction sends it back
+        assert wed["correction_note"] == "The gate log says 16:50"
+        assert "The gate log says 16:50" in (await browser.get(entry_page)).text
+        (updated,) = await _audit(db, workforce, "time_entry.updated")
+        assert updated.details["fields"] == ["ended_at", "correction_note"]  # names only
         overlapping = await submit(
             browser,
             entry_page,

@@ -63,6 +63,10 @@ class NewEntryForm(EntryForm):
     employee_id: str = ""
 
 
+class CorrectionForm(EntryForm):
+    correction_note: Text = ""  # why (the employee's own notes stay as they are)
+
+
 class DecisionForm(msgspec.Struct):
     decision: Literal["approved", "rejected"]
     note: Text = ""
@@ -258,7 +262,7 @@ class TimesheetPages(Controller):
     async def correct(
         self,
         entry_id: FromPath[UUID],
-        data: Annotated[EntryForm, Form],
+        data: Annotated[CorrectionForm, Form],
         actor: CurrentActor,
         session: DbSession,
         services: AppServices,
@@ -270,7 +274,7 @@ class TimesheetPages(Controller):
             services.audit,
             actor.require_tenant(),
             entry_id,
-            _values(data, zone),
+            {**_values(data, zone), "correction_note": data.correction_note.strip() or None},
             actor.acting,
         )
         return redirect(_employee_page(changed), flash="entry_corrected")
