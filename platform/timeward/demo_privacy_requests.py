@@ -20,13 +20,12 @@ from tenants.privacy_requests.messages import filed_summary
 from tenants.privacy_requests.models import (
     Channel,
     PrivacyRequest,
-    PrivacyRequestEvent,
     RequestType,
 )
 from tenants.privacy_requests.service import SIGNED_IN
 from tenants.privacy_requests.service.filing import new_request
+from tenants.privacy_requests.service.steps import timeline_event
 from tenants.privacy_requests.transitions import Status
-from timeward.db.base import new_id
 from timeward.db.session import Database, Scope
 from timeward.identity.models import Tenant
 
@@ -80,17 +79,14 @@ async def seed_demo_privacy_requests(database: Database, tenant_id: UUID, now: d
                 identity_verified_by=None if public else employee.user_id,
             )
             session.add(
-                PrivacyRequestEvent(
-                    tenant_id=tenant_id,
-                    id=new_id(),
-                    request_id=request.id,
-                    seq=1,
-                    at=request.received_at,
-                    action="filed",
-                    from_status=None,
-                    to_status=request.status,
-                    actor_role=None if public else "employee",
-                    message=filed_summary(tenant.name, request.due_date, verified=not public),
+                timeline_event(
+                    request,
+                    1,
+                    request.received_at,
+                    "filed",
+                    None,
+                    None if public else "employee",
+                    filed_summary(tenant.name, request.due_date, verified=not public),
                 )
             )
             created += 1

@@ -37,6 +37,32 @@ from timeward.translations import Phrase, Translator, translator
 log = structlog.get_logger("timeward.privacy_requests")
 
 
+def timeline_event(
+    request: PrivacyRequest,
+    seq: int,
+    at: datetime,
+    name: str,
+    from_status: str | None,
+    actor_role: str | None,
+    message: Phrase | None,
+) -> PrivacyRequestEvent:
+    """A timeline row; the requester's words in English and as their source and values."""
+    return PrivacyRequestEvent(
+        tenant_id=request.tenant_id,
+        id=new_id(),
+        request_id=request.id,
+        seq=seq,
+        at=at,
+        action=name,
+        from_status=from_status,
+        to_status=request.status,
+        actor_role=actor_role,
+        message=message.english if message else None,
+        message_key=message.message if message else None,
+        message_values=message.values if message else None,
+    )
+
+
 async def record_step(
     session: AsyncSession,
     audit: AuditLog,
@@ -57,22 +83,7 @@ async def record_step(
             PrivacyRequestEvent.request_id == request.id,
         )
     )
-    session.add(
-        PrivacyRequestEvent(
-            tenant_id=request.tenant_id,
-            id=new_id(),
-            request_id=request.id,
-            seq=(last or 0) + 1,
-            at=now,
-            action=name,
-            from_status=from_status,
-            to_status=request.status,
-            actor_role=by.role,
-            message=message.english if message else None,
-            message_key=message.message if message else None,
-            message_values=message.values if message else None,
-        )
-    )
+    session.add(timeline_event(request, (last or 0) + 1, now, name, from_status, by.role, message))
     audit_details: dict[str, Any] = {"type": request.request_type, "status": request.status}
     if from_status is not None and from_status != request.status:
         audit_details["from"] = from_status
