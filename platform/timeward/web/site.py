@@ -33,6 +33,7 @@ from timeward.web.pages.employee_pages import EmployeePages
 from timeward.web.pages.errors import PAGE_EXCEPTION_HANDLERS
 from timeward.web.pages.layout import PUBLIC_PAGE
 from timeward.web.pages.public_pages import PublicPages
+from timeward.web.pages.staff import STAFF_PAGE_CONTROLLERS
 from timeward.web.sessions import session_middleware
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -96,7 +97,7 @@ def _jinja() -> Environment:
 
 
 # The page controllers (the web pages share the domains' services and views).
-PAGE_CONTROLLERS = (SignInPages, EmployeePages, PublicPages)
+PAGE_CONTROLLERS = (SignInPages, EmployeePages, PublicPages, *STAFF_PAGE_CONTROLLERS)
 
 
 def web_site(settings: Settings) -> Site:

@@ -1,0 +1,61 @@
+"""Server-side sessions of platform staff in the web pages (``staff_sessions``).
+
+Platform staff have no tenant, so their sessions cannot live in the tenant-scoped
+``browser_sessions``: this table is read and written in the platform scope only (forced
+RLS by scope, like ``platform_staff``), never in a tenant's or the login scope. A row
+goes with the staff record. ``support_tenant_id`` is the tenant the person entered under
+a support grant (docs/web.md, "Staff sessions").
+
+Revision ID: 0015
+Revises: 0012
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql as pg
+
+from timeward.db.migration_ops import app_role, execute_all
+from timeward.db.rls import grant_to_app, scope_policy
+
+revision = "0015"
+down_revision = "0012"
+branch_labels = None
+depends_on = None
+
+UUID = pg.UUID(as_uuid=True)
+TZ = sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "staff_sessions",
+        sa.Column("id", UUID, primary_key=True),
+        sa.Column(
+            "user_id",
+            UUID,
+            sa.ForeignKey("platform_staff.user_id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("role", sa.String(32), nullable=False),
+        sa.Column("token_hash", sa.LargeBinary, nullable=False, unique=True),
+        sa.Column("created_at", TZ, server_default=sa.text("now()"), nullable=False),
+        sa.Column("last_seen_at", TZ, nullable=False),
+        sa.Column("expires_at", TZ, nullable=False),
+        sa.Column("revoked_at", TZ),
+        sa.Column("support_tenant_id", UUID, sa.ForeignKey("tenants.id", ondelete="SET NULL")),
+    )
+    op.create_index("ix_staff_sessions_user_id", "staff_sessions", ["user_id"])
+    execute_all(
+        [
+            "ALTER TABLE staff_sessions ENABLE ROW LEVEL SECURITY",
+            "ALTER TABLE staff_sessions FORCE ROW LEVEL SECURITY",
+            scope_policy("staff_sessions", "platform_only", ("platform",)),
+            grant_to_app("staff_sessions", app_role(), "SELECT, INSERT, UPDATE"),
+        ]
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("staff_sessions")
