@@ -95,9 +95,11 @@ def _many(value: list[str] | str) -> list[str]:
 
 
 def _instant(value: str) -> str:
-    """A ``datetime-local`` field is read as UTC (the form says so)."""
+    """A ``datetime-local`` field (minutes, no zone) is read as UTC, as the form says."""
     value = value.strip()
-    return f"{value}+00:00" if value and "+" not in value and not value.endswith("Z") else value
+    if len(value) == len("2026-01-31T09:30") and "T" in value:
+        return f"{value}:00+00:00"
+    return value
 
 
 class StaffAccountabilityPages(Controller):
