@@ -11,10 +11,12 @@ from tests.accounts import PASSWORD
 from tests.web.pages import submit
 
 
-async def staff_sign_in(client: httpx.AsyncClient, email: str) -> httpx.Response:
+async def staff_sign_in(
+    client: httpx.AsyncClient, email: str, password: str = PASSWORD
+) -> httpx.Response:
     """Sign in on the staff page (no redirect followed)."""
     return await submit(
-        client, "/staff/sign-in", "/staff/sign-in", {"email": email, "password": PASSWORD}
+        client, "/staff/sign-in", "/staff/sign-in", {"email": email, "password": password}
     )
 
 
