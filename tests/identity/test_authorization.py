@@ -262,6 +262,11 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
         PLATFORM,
         lambda w: (f"/api/v1/platform/processing-records/{w.tenant.tenant_id}", None),
     ),
+    ("GET", "/api/v1/platform/staff"): ({"platform_admin"}, fixed("/api/v1/platform/staff")),
+    ("PATCH", "/api/v1/platform/staff/{user_id:uuid}"): (
+        {"platform_admin"},
+        lambda w: (f"/api/v1/platform/staff/{w.platform.user_id('platform_staff')}", {}),
+    ),
     ("POST", "/api/v1/platform/staff"): (
         {"platform_admin"},
         lambda w: (

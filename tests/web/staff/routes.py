@@ -33,6 +33,7 @@ STAFF_PAGES = {
     ("POST", "/staff/support/enter"): ("platform_support_grants", "read"),
     ("POST", "/staff/support/leave"): ("platform_support_grants", "read"),
     ("GET", "/staff/support/{tenant_id:uuid}/employees"): ("employees", "read"),
-    ("GET", "/staff/team"): ("staff", "create"),
+    ("GET", "/staff/team"): ("staff", "read"),
+    ("POST", "/staff/team/{user_id:uuid}"): ("staff", "update"),
     ("POST", "/staff/team"): ("staff", "create"),
 }

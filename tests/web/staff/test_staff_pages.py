@@ -209,3 +209,43 @@ async def test_a_staff_cookie_for_a_tenant_page_without_an_entered_grant_is_a_40
         await sign_in(tenant_admin, acme.email("client_admin"), "acme")
         own = await tenant_admin.get(f"/staff/support/{acme.tenant_id}/employees")
         assert own.status_code == 404  # a tenant's own people use their own pages
+
+
+async def test_a_platform_admin_changes_a_role_and_disables_staff_from_the_page(
+    live_server: str, client: httpx.AsyncClient, staff: Accounts
+) -> None:
+    member = staff.user_id("platform_staff")
+    async with page_client(live_server) as colleague, page_client(live_server) as admin:
+        await staff_sign_in(colleague, staff.email("platform_staff"))
+        assert (await colleague.get("/staff")).status_code == 200
+        await staff_sign_in(admin, staff.email("platform_admin"))
+        team = await admin.get("/staff/team")
+        assert staff.email("platform_staff") in team.text
+        own = await submit(
+            admin, "/staff/team", f"/staff/team/{staff.user_id('platform_admin')}",
+            {"status": "disabled"},
+        )  # fmt: skip
+        assert own.status_code == 409  # nobody locks themselves out
+        promoted = await submit(
+            admin, "/staff/team", f"/staff/team/{member}", {"role": "platform_admin"}
+        )
+        assert promoted.status_code == 303
+        assert (await colleague.get("/staff")).status_code == 303  # their session ended
+        listed = await client.get("/api/v1/platform/staff", headers=staff.auth("platform_admin"))
+        roles = {m["user_id"]: (m["role"], m["status"]) for m in listed.json()["items"]}
+        assert roles[str(member)] == ("platform_admin", "active")
+        disabled = await submit(
+            admin, "/staff/team", f"/staff/team/{member}", {"status": "disabled"}
+        )
+        assert disabled.status_code == 303
+        refused = await staff_sign_in(colleague, staff.email("platform_staff"))
+        assert refused.status_code == 401
+        bad = await submit(admin, "/staff/team", f"/staff/team/{member}", {"role": "owner"})
+        assert bad.status_code == 400
+    changes = await client.get(
+        "/api/v1/audit-events",
+        params={"action": "staff.status_changed"},
+        headers=staff.auth("platform_admin"),
+    )
+    [event] = changes.json()["items"]
+    assert event["subject_id"] == str(member)

@@ -54,6 +54,7 @@ FLASHES = {
     "support_entered": N_("You entered the tenant under its support grant: read only."),
     "support_left": N_("You left the tenant."),
     "staff_invited": N_("The invitation is on its way."),
+    "staff_changed": N_("The staff member is changed; their sessions have ended."),
 }
 # Codes shown to people (roles, request types and statuses, approval states), in words.
 LABELS = {

@@ -35,7 +35,7 @@ STAFF_NAVIGATION = (
     ),
     NavItem("/staff/tenants", N_("Tenants"), "tenants", "read"),
     NavItem("/staff/support", N_("Support access"), "platform_support_grants", "read"),
-    NavItem("/staff/team", N_("Staff"), "staff", "create"),
+    NavItem("/staff/team", N_("Staff"), "staff", "read"),
 )
 # Codes of the processor's records, in words (with the layout's own).
 STAFF_LABELS = {
@@ -58,6 +58,7 @@ STAFF_LABELS = {
     "subject": N_("one subject"),
     "tenant": N_("the whole tenant"),
     "active": N_("active"),
+    "disabled": N_("disabled"),
     "suspended": N_("suspended"),
     "offboarding": N_("offboarding"),
     "offboarded": N_("offboarded"),

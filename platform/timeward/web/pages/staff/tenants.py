@@ -19,10 +19,10 @@ from timeward.audit.log import AuditEntry
 from timeward.auth.staff_sessions import set_support_tenant
 from timeward.authz.guard import requires
 from timeward.errors import NotFound
-from timeward.identity import invitations
+from timeward.identity import invitations, staff
 from timeward.identity import service as identity
-from timeward.identity.schemas import NewStaff, NewTenantRequest, TenantChange
-from timeward.identity.views import tenant_view
+from timeward.identity.schemas import NewStaff, NewTenantRequest, StaffChangeBody, TenantChange
+from timeward.identity.views import staff_member_view, tenant_view
 from timeward.paging import PageRequest
 from timeward.support import service as support
 from timeward.support.views import grant_view
@@ -49,6 +49,11 @@ class TenantStatusForm(msgspec.Struct):
 
 class EnterForm(msgspec.Struct):
     tenant_id: Field = ""
+
+
+class StaffChangeForm(msgspec.Struct):
+    role: Field = ""
+    status: Field = ""
 
 
 class StaffForm(msgspec.Struct):
@@ -218,11 +223,46 @@ class StaffTenantPages(Controller):
             tenant_id=tenant_id,
         )
 
-    @get("/staff/team", opt=page("staff", "create"), include_in_schema=False)
+    @get("/staff/team", opt=page("staff", "read"), include_in_schema=False)
     async def team(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, services: AppServices
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+        page: RequestedPage,
     ) -> Response[Any]:
-        return staff_page(request, "staff/team.html", await staff_viewer(request, services, actor))
+        members = await staff.list_staff(session, page)
+        return staff_page(
+            request,
+            "staff/team.html",
+            await staff_viewer(request, services, actor),
+            members=[staff_member_view(m) for m in members[: page.limit]],
+            me=actor.user_id,
+            next_offset=page.offset + page.limit if len(members) > page.limit else None,
+            limit=page.limit,
+        )
+
+    @post("/staff/team/{user_id:uuid}", opt=page("staff", "update"), include_in_schema=False)
+    async def change_member(
+        self,
+        user_id: FromPath[UUID],
+        data: Annotated[StaffChangeForm, Form],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> Response[Any]:
+        """A new platform role, or disable / enable; their sessions end at once."""
+        body = form_of({"role": data.role or None, "status": data.status or None}, StaffChangeBody)
+        await staff.change_staff(
+            session,
+            services.audit,
+            services.auth,
+            user_id,
+            staff.StaffChange(body.role, body.status),
+            actor.acting,
+        )
+        return redirect("/staff/team", flash="staff_changed")
 
     @post("/staff/team", opt=page("staff", "create"), include_in_schema=False)
     async def invite(
