@@ -141,6 +141,7 @@ class NewHoldBody(msgspec.Struct, forbid_unknown_fields=True):
     client_may_be_told: bool
     subject_id: UUID | None = None
     subject_user_id: UUID | None = None
+    review_on: date | None = None  # when staff check whether the basis still stands
 
 
 class ReleaseBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -159,3 +160,4 @@ class HoldView(msgspec.Struct):
     placed_at: datetime
     released_at: datetime | None
     release_reason: str | None
+    review_on: date | None = None

@@ -113,6 +113,7 @@ def hold_view(hold: LegalHold) -> HoldView:
         hold.placed_at,
         hold.released_at,
         hold.release_reason,
+        hold.review_on,
     )
 
 

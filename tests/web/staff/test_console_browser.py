@@ -159,9 +159,12 @@ async def test_a_legal_hold_recorded_on_the_page_keeps_an_instructions_rows(
     await page.fill("#subject-user-id", str(subject))
     await page.fill("#basis", "Court order to preserve evidence")
     await page.fill("#reference", "LG Berlin 12 O 34/27")
+    review_on = (clock.now() + timedelta(days=90)).date()
+    await page.fill("#review-on", review_on.isoformat())
     await page.click("button:has-text('Record the hold')")
     await page.wait_for_selector("text=The legal hold is recorded.")
     assert await page.locator("[data-testid=hold]").count() == 1
+    assert await page.text_content("[data-testid=review-on]") == review_on.strftime("%d %b %Y")
 
     created = await instruct(client, acme, kind="delete_subject", subject_user_id=str(subject))
     instruction_id = created["instruction"]["id"]

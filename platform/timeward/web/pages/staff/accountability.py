@@ -49,6 +49,7 @@ class HoldForm(msgspec.Struct):
     basis: Field = ""
     reference: Field = ""
     client_may_be_told: Field = ""
+    review_on: Field = ""
 
 
 class ReleaseForm(msgspec.Struct):
@@ -144,6 +145,7 @@ class StaffAccountabilityPages(Controller):
                 "client_may_be_told": data.client_may_be_told == "yes",
                 "subject_id": _optional(data.subject_id),
                 "subject_user_id": _optional(data.subject_user_id),
+                "review_on": _optional(data.review_on),
             },
             NewHoldBody,
         )
@@ -155,6 +157,7 @@ class StaffAccountabilityPages(Controller):
             body.client_may_be_told,
             body.subject_id,
             body.subject_user_id,
+            body.review_on,
         )
         await instructions.place_legal_hold(
             session, services.database, services.audit, spec, actor.acting

@@ -1,4 +1,5 @@
-"""Server-side sessions of platform staff in the web pages (``staff_sessions``).
+"""The staff console: server-side sessions of platform staff in the web pages
+(``staff_sessions``), and a legal hold's review date (``legal_holds.review_on``).
 
 Platform staff have no tenant, so their sessions cannot live in the tenant-scoped
 ``browser_sessions``: this table is read and written in the platform scope only (forced
@@ -47,6 +48,7 @@ def upgrade() -> None:
         sa.Column("support_tenant_id", UUID, sa.ForeignKey("tenants.id", ondelete="SET NULL")),
     )
     op.create_index("ix_staff_sessions_user_id", "staff_sessions", ["user_id"])
+    op.add_column("legal_holds", sa.Column("review_on", sa.Date))
     execute_all(
         [
             "ALTER TABLE staff_sessions ENABLE ROW LEVEL SECURITY",
@@ -58,4 +60,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_column("legal_holds", "review_on")
     op.drop_table("staff_sessions")
