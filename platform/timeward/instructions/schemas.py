@@ -118,6 +118,7 @@ class QueueItemView(msgspec.Struct):
     last_error: str | None
     withheld: bool
     updated_at: datetime
+    status_reason: str | None = None  # why it is held back, failed, paused or rejected
 
 
 class StaffStatusBody(msgspec.Struct, forbid_unknown_fields=True):

@@ -97,6 +97,7 @@ def queue_view(item: QueueItem) -> QueueItemView:
         last_error=i.last_error,
         withheld=i.withheld,
         updated_at=i.updated_at,
+        status_reason=i.status_reason,
     )
 
 

@@ -31,6 +31,7 @@ async def test_the_demo_staff_account_sees_a_queue_a_failure_and_a_breach(
         assert f"{len(DEMO_INSTRUCTIONS)} open" in overview
         assert "overdue: 0" not in overview and "on track: 0" not in overview
         assert "SMTPRecipientsRefused" in overview  # why it failed
+        assert "delivery failed: the mail server refused it" in overview
         assert overview.count('data-testid="queue-row"') == 1  # the failed one
         assert "Misrouted backup copy" in overview
         queue = (await browser.get("/staff/instructions")).text
