@@ -11,11 +11,15 @@ from uuid import UUID
 import asyncpg
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from tests.accounts import Accounts
 from tests.web.pages import SESSION_COOKIE, page_client, sign_in, submit
 from tests.web.staff.console import staff_sign_in
 from timeward import clock
+from timeward.auth.opaque import digest
+from timeward.auth.staff_sessions import StaffSession
+from timeward.db.session import Database, Scope
 
 STAFF_PAGES = [
     "/staff",
@@ -249,3 +253,20 @@ async def test_a_platform_admin_changes_a_role_and_disables_staff_from_the_page(
     )
     [event] = changes.json()["items"]
     assert event["subject_id"] == str(member)
+
+
+async def test_staff_sessions_are_rows_of_the_platform_scope_only(
+    live_server: str, db: Database, acme: Accounts, staff: Accounts
+) -> None:
+    async with page_client(live_server) as browser:
+        await staff_sign_in(browser, staff.email("platform_staff"))
+        cookie = browser.cookies[SESSION_COOKIE]
+    count = select(func.count()).select_from(StaffSession)
+    async with db.transaction(Scope.PLATFORM) as session:
+        stored = list((await session.scalars(select(StaffSession.token_hash))).all())
+    assert stored == [digest(cookie)]  # the digest only, never the secret
+    assert acme.tenant_id
+    async with db.transaction(Scope.TENANT, acme.tenant_id) as session:
+        assert await session.scalar(count) == 0
+    async with db.transaction(Scope.AUTH) as session:
+        assert await session.scalar(count) == 0
