@@ -12,7 +12,13 @@ from timeward.audit.log import PLATFORM_CHAIN, AuditEntry
 from timeward.auth.actor import Actor
 from timeward.authz.guard import requires
 from timeward.breaches import service
-from timeward.breaches.schemas import BreachView, IncidentSummary, IncidentView, NewBreach
+from timeward.breaches.schemas import (
+    BreachView,
+    FollowUpBody,
+    IncidentSummary,
+    IncidentView,
+    NewBreach,
+)
 from timeward.breaches.views import breach_view, incident_summary, incident_view
 from timeward.paging import Page, make_page
 from timeward.services import Services
@@ -61,6 +67,19 @@ async def record_audited_breach(
     return breach.id
 
 
+async def add_audited_follow_up(
+    breach_id: UUID, data: FollowUpBody, actor: Actor, session: AsyncSession, services: Services
+) -> UUID:
+    """Add follow-up information and its platform-chain event (the API and the staff page)."""
+    follow_up_id, tenants = await service.add_follow_up(
+        session, breach_id, data.information, actor.acting
+    )
+    details = {"follow_up_id": str(follow_up_id), "tenants": tenants}
+    entry = AuditEntry.by(actor.acting, "breach.follow_up_added", "breach", breach_id, details)
+    await services.audit.append(session, PLATFORM_CHAIN, entry)
+    return follow_up_id
+
+
 class PlatformBreachesController(Controller):
     path = "/api/v1/platform/breaches"
     tags = ["breaches"]
@@ -87,7 +106,25 @@ class PlatformBreachesController(Controller):
         summary="An incident with every affected tenant's notice",
     )
     async def get_breach(self, breach_id: FromPath[UUID], session: DbSession) -> IncidentView:
-        return incident_view(await service.get_incident(session, breach_id))
+        incident = await service.get_incident(session, breach_id)
+        return incident_view(incident, await service.follow_ups(session, breach_id))
+
+    @post(
+        "/{breach_id:uuid}/follow-ups",
+        opt=requires("platform_breaches", "create"),
+        summary="Add information to a breach; it reaches every tenant its notice went to",
+    )
+    async def add_follow_up(
+        self,
+        breach_id: FromPath[UUID],
+        data: JSONBody[FollowUpBody],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> IncidentView:
+        await add_audited_follow_up(breach_id, data, actor, session, services)
+        incident = await service.get_incident(session, breach_id)
+        return incident_view(incident, await service.follow_ups(session, breach_id))
 
 
 class BreachesController(Controller):

@@ -20,6 +20,7 @@ STAFF_PAGES = {
     ("GET", "/staff/breaches"): ("platform_breaches", "read"),
     ("POST", "/staff/breaches"): ("platform_breaches", "create"),
     ("GET", "/staff/breaches/{breach_id:uuid}"): ("platform_breaches", "read"),
+    ("POST", "/staff/breaches/{breach_id:uuid}/follow-ups"): ("platform_breaches", "create"),
     ("GET", "/staff/sub-processors"): ("platform_sub_processor_objections", "read"),
     ("POST", "/staff/sub-processors"): ("platform_sub_processors", "create"),
     ("POST", "/staff/sub-processors/{sub_processor_id:uuid}"): (

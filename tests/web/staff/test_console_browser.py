@@ -226,8 +226,22 @@ async def test_a_breach_recorded_on_the_page_reaches_the_client_admin_and_is_ack
     await page.reload()
     assert "sent" in str(await notice.locator("[data-testid=delivery]").text_content())
     assert await notice.locator("[data-testid=acknowledged]").text_content() != "not yet"
-    [recorded] = await audit_events(client, staff.auth("platform_admin"), "breach.recorded")
-    assert recorded["actor_id"] == str(staff.user_id("platform_staff"))
+
+    await page.fill("#information", "The copy was also indexed by a search engine.")
+    await page.click("button:has-text('Add and tell the clients')")
+    await page.wait_for_selector("text=The information is added")
+    await jobs.drain()
+    assert recipients(smtp_server.received[1:]) == [acme.email("client_admin")]
+    assert "also indexed by a search engine" in body(smtp_server.received[1])
+    assert "Backup bucket readable" in " ".join(str(smtp_server.received[1]["Subject"]).split())
+    kinds = await notification_kinds(db, acme.tenant_id, acme.user_id("client_admin"))
+    assert sorted(kinds) == ["breach.follow_up", "breach.reported"]
+    await page.reload()
+    delivery = page.locator("[data-testid=follow-up-delivery]")
+    assert await delivery.text_content() == "sent to 1 of 1 tenants"
+    for action in ("breach.recorded", "breach.follow_up_added"):
+        [event] = await audit_events(client, staff.auth("platform_admin"), action)
+        assert event["actor_id"] == str(staff.user_id("platform_staff"))
 
 
 async def test_a_tenant_is_read_only_under_a_grant_entered_with_the_banner(

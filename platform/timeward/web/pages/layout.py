@@ -46,6 +46,7 @@ FLASHES = {
     "hold_placed": N_("The legal hold is recorded."),
     "hold_released": N_("The legal hold is released."),
     "breach_recorded": N_("The breach is recorded; every affected client is being notified."),
+    "follow_up_added": N_("The information is added; the same clients are being told."),
     "registry_changed": N_(
         "The registry changed; every client is told, with its objection window."
     ),

@@ -13,8 +13,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
 from timeward.breaches import service as breaches
-from timeward.breaches.routes import record_audited_breach
-from timeward.breaches.schemas import NewBreach
+from timeward.breaches.routes import add_audited_follow_up, record_audited_breach
+from timeward.breaches.schemas import FollowUpBody, NewBreach
 from timeward.breaches.views import incident_summary, incident_view
 from timeward.identity import service as identity
 from timeward.identity.views import tenant_view
@@ -70,6 +70,10 @@ class BreachForm(msgspec.Struct):
     contact_point: Field = ""
     all_tenants: Field = ""
     tenant_ids: list[str] | str = msgspec.field(default_factory=list)
+
+
+class FollowUpForm(msgspec.Struct):
+    information: Field = ""
 
 
 class SubProcessorForm(msgspec.Struct):
@@ -248,13 +252,34 @@ class StaffAccountabilityPages(Controller):
         services: AppServices,
     ) -> Response[Any]:
         """The record and every affected tenant's notice against its deadline."""
-        incident = incident_view(await breaches.get_incident(session, breach_id))
+        incident = incident_view(
+            await breaches.get_incident(session, breach_id),
+            await breaches.follow_ups(session, breach_id),
+        )
         return staff_page(
             request,
             "staff/breach.html",
             await staff_viewer(request, services, actor),
             incident=incident,
         )
+
+    @post(
+        "/staff/breaches/{breach_id:uuid}/follow-ups",
+        opt=page("platform_breaches", "create"),
+        include_in_schema=False,
+    )
+    async def add_follow_up(
+        self,
+        breach_id: FromPath[UUID],
+        data: Annotated[FollowUpForm, Form],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> Response[Any]:
+        """Information added in phases: it reaches every tenant the notice went to."""
+        body = form_of({"information": data.information.strip()}, FollowUpBody)
+        await add_audited_follow_up(breach_id, body, actor, session, services)
+        return redirect(f"/staff/breaches/{breach_id}", flash="follow_up_added")
 
     @get(
         "/staff/sub-processors",
