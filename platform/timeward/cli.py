@@ -97,6 +97,8 @@ def serve(host: str, port: int, demo: bool) -> None:
         logins = _seed(settings)
         employee = logins.first_of("employee")
         click.echo(f"Open {site}/ and sign in as {employee} (tenant {logins.tenant_slug})")
+        staff = logins.platform_user[0]
+        click.echo(f"Platform staff: open {site}/staff/sign-in and sign in as {staff}")
         click.echo(logins.describe())
     else:
         click.echo(f"Open {site}/ to sign in")

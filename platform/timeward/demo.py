@@ -25,6 +25,7 @@ from timeward.crypto.data_keys import DataKey, DataKeys
 from timeward.db.base import new_id
 from timeward.db.session import Database, Scope
 from timeward.demo_privacy_requests import seed_demo_privacy_requests
+from timeward.demo_processor import SECOND_ADMIN, SECOND_SLUG, seed_processor_demo
 from timeward.demo_timesheets import seed_demo_timesheets
 from timeward.identity.models import Membership, PlatformRole, TenantRole, User
 from timeward.identity.service import (
@@ -63,8 +64,9 @@ class DemoLogins:
             f"  tenant '{self.tenant_slug}'  {role:<15} {email}"
             for email, role in self.tenant_users
         ]
+        lines.append(f"  tenant '{SECOND_SLUG}' {TenantRole.CLIENT_ADMIN:<12} {SECOND_ADMIN}")
         email, role = self.platform_user
-        lines.append(f"  tenant 'platform' {role:<15} {email}")
+        lines.append(f"  tenant 'platform' {role:<15} {email}  (staff console: /staff/sign-in)")
         return "\n".join(lines)
 
 
@@ -103,6 +105,7 @@ async def seed_demo(database: Database, password: str, *, data_keys: DataKeys) -
     await seed_demo_workforce(database, data_keys, tenant_id, clock.now())
     await seed_demo_timesheets(database, tenant_id, clock.now())
     await seed_demo_privacy_requests(database, tenant_id, clock.now())
+    await seed_processor_demo(database, password, tenant_id, clock.now())
     return logins
 
 

@@ -222,6 +222,13 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
         PLATFORM,
         lambda w: (f"/api/v1/platform/breaches/{w.breach_id}", None),
     ),
+    ("POST", "/api/v1/platform/breaches/{breach_id:uuid}/follow-ups"): (
+        PLATFORM,
+        lambda w: (
+            f"/api/v1/platform/breaches/{w.breach_id}/follow-ups",
+            {"information": "The copy was also indexed by a search engine."},
+        ),
+    ),
     ("GET", "/api/v1/breaches"): ({"client_admin"}, fixed("/api/v1/breaches")),
     ("GET", "/api/v1/breaches/{breach_id:uuid}"): (
         {"client_admin"},
@@ -261,6 +268,11 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
     ("GET", "/api/v1/platform/processing-records/{tenant_id:uuid}"): (
         PLATFORM,
         lambda w: (f"/api/v1/platform/processing-records/{w.tenant.tenant_id}", None),
+    ),
+    ("GET", "/api/v1/platform/staff"): ({"platform_admin"}, fixed("/api/v1/platform/staff")),
+    ("PATCH", "/api/v1/platform/staff/{user_id:uuid}"): (
+        {"platform_admin"},
+        lambda w: (f"/api/v1/platform/staff/{w.platform.user_id('platform_staff')}", {}),
     ),
     ("POST", "/api/v1/platform/staff"): (
         {"platform_admin"},

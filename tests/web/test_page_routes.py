@@ -15,6 +15,7 @@ from litestar.routes import HTTPRoute
 
 from tests.accounts import Accounts
 from tests.web.pages import page_client, sign_in
+from tests.web.staff.routes import STAFF_PAGES, STAFF_PUBLIC_PAGES
 from timeward.web.site import PAGE_PATHS
 
 PUBLIC_PAGES = {
@@ -138,8 +139,8 @@ def test_every_page_is_public_by_name_or_guarded(live_app: Litestar) -> None:
     routes = page_routes(live_app)
     public = {key for key, opt in routes.items() if opt.get("public")}
     guarded = {key: opt["permission"] for key, opt in routes.items() if "permission" in opt}
-    assert public == PUBLIC_PAGES
-    assert guarded == SIGNED_IN_PAGES
+    assert public == PUBLIC_PAGES | STAFF_PUBLIC_PAGES
+    assert guarded == {**SIGNED_IN_PAGES, **STAFF_PAGES}
     assert set(routes) == public | set(guarded)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from uuid import UUID
 
 from timeward.acting import Acting
@@ -37,6 +37,10 @@ class Actor:
     def domain(self) -> str:
         """The Casbin domain: ``tenant:<id>`` or ``platform``."""
         return PLATFORM_DOMAIN if self.tenant_id is None else f"tenant:{self.tenant_id}"
+
+    def under_grant(self, tenant_id: UUID, grant_id: UUID, role: str) -> Actor:
+        """This staff member reading inside a tenant under that tenant's support grant."""
+        return replace(self, tenant_id=tenant_id, role=role, support_grant_id=grant_id)
 
     def require_tenant(self) -> UUID:
         """The tenant acted for; a platform-wide actor has none, so nothing is found."""

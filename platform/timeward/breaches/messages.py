@@ -8,6 +8,7 @@ from timeward.breaches.models import Breach
 from timeward.config import ProcessorSettings
 from timeward.links import link
 
+FOLLOW_UP_KIND = "breach.follow_up"
 KIND = "breach.reported"
 UNKNOWN = "not yet known"
 
@@ -71,3 +72,25 @@ def breach_notice(
         f"Please acknowledge receipt: POST {link(f'/api/v1/breaches/{breach_id}/acknowledge')}",
     ]
     return KIND, subject, "\n".join(lines)
+
+
+def breach_follow_up(
+    breach_id: str, title: str, information: str, tenant_name: str, processor: ProcessorSettings
+) -> tuple[str, str, str]:
+    """(notification kind, subject, body) of follow-up information on a breach notice."""
+    title = " ".join(title.split())
+    subject = f"Personal data breach, further information from {processor.name}: {title}"
+    lines = [
+        f"To the client administrators of {tenant_name},",
+        "",
+        f"{processor.name}, your processor, adds information to the breach notice it sent",
+        "you earlier (GDPR Art. 33(4): information may be provided in phases).",
+        "",
+        f"Reference: {breach_id}",
+        f"Title: {title}",
+        "",
+        information,
+        "",
+        f"The full record: {link(f'/api/v1/breaches/{breach_id}')}",
+    ]
+    return FOLLOW_UP_KIND, subject, "\n".join(lines)

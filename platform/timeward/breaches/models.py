@@ -87,3 +87,26 @@ class BreachNotice(NoticeDelivery, CreatedAt, Base):
     content: Mapped[dict[str, Any]] = mapped_column(JSONB)  # what the client is told
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     acknowledged_by: Mapped[UUID | None]
+
+
+class BreachFollowUpNotice(NoticeDelivery, CreatedAt, Base):
+    """Information added to a breach after its notice (Art. 33(4): in phases), one row per
+    tenant the breach concerns; delivered like the notice (mail and in-app)."""
+
+    __tablename__ = "breach_follow_up_notices"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "follow_up_id"),
+        Index(
+            "ix_breach_follow_up_notices_tenant_id_enqueued_at_pending",
+            "tenant_id",
+            "enqueued_at",
+            postgresql_where=text("notified_at IS NULL"),
+        ),
+        Index("ix_breach_follow_up_notices_tenant_id_breach_id", "tenant_id", "breach_id"),
+    )
+
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    breach_id: Mapped[UUID] = mapped_column(ForeignKey("breaches.id"))
+    follow_up_id: Mapped[UUID]
+    information: Mapped[str] = mapped_column(Text)
+    added_by: Mapped[UUID | None]

@@ -6,18 +6,27 @@ from uuid import UUID
 
 from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward.audit.log import PLATFORM_CHAIN, AuditEntry
+from timeward.auth.actor import Actor
 from timeward.authz.guard import requires
 from timeward.breaches import service
-from timeward.breaches.schemas import BreachView, IncidentSummary, IncidentView, NewBreach
+from timeward.breaches.schemas import (
+    BreachView,
+    FollowUpBody,
+    IncidentSummary,
+    IncidentView,
+    NewBreach,
+)
 from timeward.breaches.views import breach_view, incident_summary, incident_view
 from timeward.paging import Page, make_page
+from timeward.services import Services
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.pagination import RequestedPage
 
 
-def _report(data: NewBreach) -> service.BreachReport:
+def report_of(data: NewBreach) -> service.BreachReport:
     affected = service.Affected(
         data.affected.all_tenants,
         tuple(dict.fromkeys(data.affected.tenant_ids)),
@@ -39,6 +48,38 @@ def _report(data: NewBreach) -> service.BreachReport:
     )
 
 
+async def record_audited_breach(
+    data: NewBreach, actor: Actor, session: AsyncSession, services: Services
+) -> UUID:
+    """Record a breach and its platform-chain event (the API and the staff page)."""
+    report = report_of(data)
+    contact = services.settings.processor.breach_contact_point
+    breach, tenants = await service.record(session, report, actor.acting, contact)
+    affected = report.affected
+    details = {
+        "tenants": tenants,
+        "all_tenants": affected.all_tenants,
+        "named_tenants": len(affected.tenant_ids),
+        "sub_processor_ids": [str(s) for s in affected.sub_processor_ids],
+    }
+    entry = AuditEntry.by(actor.acting, "breach.recorded", "breach", breach.id, details)
+    await services.audit.append(session, PLATFORM_CHAIN, entry)
+    return breach.id
+
+
+async def add_audited_follow_up(
+    breach_id: UUID, data: FollowUpBody, actor: Actor, session: AsyncSession, services: Services
+) -> UUID:
+    """Add follow-up information and its platform-chain event (the API and the staff page)."""
+    follow_up_id, tenants = await service.add_follow_up(
+        session, breach_id, data.information, actor.acting
+    )
+    details = {"follow_up_id": str(follow_up_id), "tenants": tenants}
+    entry = AuditEntry.by(actor.acting, "breach.follow_up_added", "breach", breach_id, details)
+    await services.audit.append(session, PLATFORM_CHAIN, entry)
+    return follow_up_id
+
+
 class PlatformBreachesController(Controller):
     path = "/api/v1/platform/breaches"
     tags = ["breaches"]
@@ -51,19 +92,8 @@ class PlatformBreachesController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> IncidentView:
-        report = _report(data)
-        contact = services.settings.processor.breach_contact_point
-        breach, tenants = await service.record(session, report, actor.acting, contact)
-        affected = report.affected
-        details = {
-            "tenants": tenants,
-            "all_tenants": affected.all_tenants,
-            "named_tenants": len(affected.tenant_ids),
-            "sub_processor_ids": [str(s) for s in affected.sub_processor_ids],
-        }
-        entry = AuditEntry.by(actor.acting, "breach.recorded", "breach", breach.id, details)
-        await services.audit.append(session, PLATFORM_CHAIN, entry)
-        return incident_view(await service.get_incident(session, breach.id))
+        breach_id = await record_audited_breach(data, actor, session, services)
+        return incident_view(await service.get_incident(session, breach_id))
 
     @get("/", opt=requires("platform_breaches", "read"), summary="Incidents, newest first")
     async def list_breaches(self, session: DbSession, page: RequestedPage) -> Page[IncidentSummary]:
@@ -76,7 +106,25 @@ class PlatformBreachesController(Controller):
         summary="An incident with every affected tenant's notice",
     )
     async def get_breach(self, breach_id: FromPath[UUID], session: DbSession) -> IncidentView:
-        return incident_view(await service.get_incident(session, breach_id))
+        incident = await service.get_incident(session, breach_id)
+        return incident_view(incident, await service.follow_ups(session, breach_id))
+
+    @post(
+        "/{breach_id:uuid}/follow-ups",
+        opt=requires("platform_breaches", "create"),
+        summary="Add information to a breach; it reaches every tenant its notice went to",
+    )
+    async def add_follow_up(
+        self,
+        breach_id: FromPath[UUID],
+        data: JSONBody[FollowUpBody],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> IncidentView:
+        await add_audited_follow_up(breach_id, data, actor, session, services)
+        incident = await service.get_incident(session, breach_id)
+        return incident_view(incident, await service.follow_ups(session, breach_id))
 
 
 class BreachesController(Controller):

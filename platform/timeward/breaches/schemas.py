@@ -41,6 +41,20 @@ class NewBreach(Body, forbid_unknown_fields=True):
     contact_point: Text | None = None
 
 
+class FollowUpBody(Body, forbid_unknown_fields=True):
+    information: Text
+
+
+class FollowUpView(msgspec.Struct):
+    """Information added to a breach, and how many of its tenants it has reached."""
+
+    id: UUID
+    information: str
+    added_at: datetime
+    tenants: int
+    notified: int
+
+
 class TenantNoticeView(msgspec.Struct):
     """One affected tenant: when it was told, and, until then, the working days left."""
 
@@ -101,6 +115,7 @@ class IncidentView(BreachFacts):
     earliest_due: date | None
     fewest_working_days_left: int | None
     tenants: list[TenantNoticeView]
+    follow_ups: list[FollowUpView] = msgspec.field(default_factory=list)
 
 
 class BreachView(BreachFacts):

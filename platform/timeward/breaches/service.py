@@ -15,7 +15,8 @@ from timeward.acting import Acting
 from timeward.audit.log import AuditEntry, AuditLog
 from timeward.breaches.calendar import NoticeCalendar, notice_calendar
 from timeward.breaches.messages import notice_content
-from timeward.breaches.models import AffectedBasis, Breach, BreachNotice
+from timeward.breaches.models import AffectedBasis, Breach, BreachFollowUpNotice, BreachNotice
+from timeward.db.base import new_id
 from timeward.db.queries import fetch_page
 from timeward.errors import InvalidInput, NotFound
 from timeward.identity.models import Tenant, TenantStatus
@@ -289,3 +290,74 @@ async def acknowledge_notice(
         entry = AuditEntry.by(by, "breach.acknowledged", "breach", breach_id)
         await audit.append(session, tenant_id, entry)
     return notice
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """Information added to a breach, and how far it has reached the tenants concerned."""
+
+    id: UUID
+    information: str
+    added_at: datetime
+    tenants: int
+    notified: int
+
+
+async def add_follow_up(
+    session: AsyncSession, breach_id: UUID, information: str, by: Acting
+) -> tuple[UUID, int]:
+    """Follow-up information for every tenant the breach's notice went to (platform
+    scope); each is told by a job once this transaction commits, by mail and in the app,
+    like the notice. Returns the follow-up's id and the tenant count."""
+    information = information.strip()
+    if not information:
+        raise InvalidInput.on_field("information", "Say what is new.")
+    if await session.get(Breach, breach_id) is None:
+        raise NotFound("Breach")
+    tenants = (
+        await session.scalars(
+            select(BreachNotice.tenant_id)
+            .where(BreachNotice.breach_id == breach_id)
+            .order_by(BreachNotice.tenant_id)
+        )
+    ).all()
+    follow_up_id = new_id()
+    rows = [
+        BreachFollowUpNotice(
+            tenant_id=tenant_id,
+            breach_id=breach_id,
+            follow_up_id=follow_up_id,
+            information=information,
+            added_by=by.user_id,
+        )
+        for tenant_id in tenants
+    ]
+    session.add_all(rows)
+    await session.flush()
+    for row in rows:
+        start_after_commit(session, "send_breach_follow_up", str(row.tenant_id), str(row.id))
+    return follow_up_id, len(rows)
+
+
+async def follow_ups(session: AsyncSession, breach_id: UUID) -> list[FollowUp]:
+    """The breach's follow-ups, oldest first, each with its delivery count (platform scope)."""
+    rows = (
+        await session.scalars(
+            select(BreachFollowUpNotice)
+            .where(BreachFollowUpNotice.breach_id == breach_id)
+            .order_by(BreachFollowUpNotice.created_at, BreachFollowUpNotice.follow_up_id)
+        )
+    ).all()
+    grouped: dict[UUID, list[BreachFollowUpNotice]] = {}
+    for row in rows:
+        grouped.setdefault(row.follow_up_id, []).append(row)
+    return [
+        FollowUp(
+            follow_up_id,
+            notices[0].information,
+            notices[0].created_at,
+            len(notices),
+            sum(1 for n in notices if n.notified_at is not None),
+        )
+        for follow_up_id, notices in grouped.items()
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -10,11 +11,12 @@ from timeward.breaches.messages import notice_content
 from timeward.breaches.models import BreachNotice
 from timeward.breaches.schemas import (
     BreachView,
+    FollowUpView,
     IncidentSummary,
     IncidentView,
     TenantNoticeView,
 )
-from timeward.breaches.service import Incident, NoticeStatus
+from timeward.breaches.service import FollowUp, Incident, NoticeStatus
 
 
 def notice_view(status: NoticeStatus) -> TenantNoticeView:
@@ -76,7 +78,17 @@ def incident_summary(incident: Incident) -> IncidentSummary:
     )
 
 
-def incident_view(incident: Incident) -> IncidentView:
+def follow_up_view(follow_up: FollowUp) -> FollowUpView:
+    return FollowUpView(
+        follow_up.id,
+        follow_up.information,
+        follow_up.added_at,
+        follow_up.tenants,
+        follow_up.notified,
+    )
+
+
+def incident_view(incident: Incident, follow_ups: Sequence[FollowUp] = ()) -> IncidentView:
     breach = incident.breach
     return IncidentView(
         **_facts(breach.id, notice_content(breach, [])),
@@ -84,6 +96,7 @@ def incident_view(incident: Incident) -> IncidentView:
         description=breach.description,
         affected=breach.affected,
         tenants=[notice_view(n) for n in incident.notices],
+        follow_ups=[follow_up_view(f) for f in follow_ups],
         **_tracking(incident),
     )
 

@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK
 
 from timeward.authz.guard import PUBLIC, requires
-from timeward.identity import credentials, invitations, service
+from timeward.identity import credentials, invitations, service, staff
 from timeward.identity.models import PENDING
 from timeward.identity.schemas import (
     Acceptance,
@@ -22,13 +22,21 @@ from timeward.identity.schemas import (
     NewTenantRequest,
     NewUser,
     PasswordChange,
+    StaffChangeBody,
+    StaffMemberView,
     StaffView,
     TenantChange,
     TenantView,
     UserChange,
     UserView,
 )
-from timeward.identity.views import invitation_view, me_view, tenant_view, user_view
+from timeward.identity.views import (
+    invitation_view,
+    me_view,
+    staff_member_view,
+    tenant_view,
+    user_view,
+)
 from timeward.web.auth_routes import TokenResponse, token_response
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.pagination import Page, RequestedPage, make_page
@@ -209,6 +217,34 @@ class PlatformTenantsController(Controller):
 class PlatformStaffController(Controller):
     path = "/api/v1/platform/staff"
     tags = ["platform"]
+
+    @get("/", opt=requires("staff", "read"), summary="Every platform staff member")
+    async def list_staff(self, session: DbSession, page: RequestedPage) -> Page[StaffMemberView]:
+        members = await staff.list_staff(session, page)
+        return make_page([staff_member_view(m) for m in members], page)
+
+    @patch(
+        "/{user_id:uuid}",
+        opt=requires("staff", "update"),
+        summary="Change a staff member's platform role, or disable / enable them",
+    )
+    async def change_staff(
+        self,
+        user_id: FromPath[UUID],
+        data: JSONBody[StaffChangeBody],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> StaffMemberView:
+        member = await staff.change_staff(
+            session,
+            services.audit,
+            services.auth,
+            user_id,
+            staff.StaffChange(data.role, data.status),
+            actor.acting,
+        )
+        return staff_member_view(member)
 
     @post("/", opt=requires("staff", "create"), summary="Invite a platform staff member")
     async def create_staff(

@@ -95,3 +95,16 @@ class NewStaff(msgspec.Struct, forbid_unknown_fields=True):
 class StaffView(msgspec.Struct):
     user_id: UUID
     role: str
+
+
+class StaffMemberView(msgspec.Struct):
+    user_id: UUID
+    email: str
+    role: str
+    status: str
+    invited: bool
+
+
+class StaffChangeBody(msgspec.Struct, forbid_unknown_fields=True):
+    role: PlatformRole | None = None
+    status: UserStatus | None = None

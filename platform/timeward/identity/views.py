@@ -5,8 +5,15 @@ from __future__ import annotations
 from timeward.auth.actor import Actor
 from timeward.identity import invitations
 from timeward.identity.models import PENDING, Tenant
-from timeward.identity.schemas import InvitationView, MeView, TenantView, UserView
+from timeward.identity.schemas import (
+    InvitationView,
+    MeView,
+    StaffMemberView,
+    TenantView,
+    UserView,
+)
 from timeward.identity.service import Member
+from timeward.identity.staff import StaffMember
 
 
 def me_view(actor: Actor) -> MeView:
@@ -40,3 +47,7 @@ def tenant_view(tenant: Tenant) -> TenantView:
         tenant.subdivision,
         tenant.created_at,
     )
+
+
+def staff_member_view(member: StaffMember) -> StaffMemberView:
+    return StaffMemberView(member.user_id, member.email, member.role, member.status, member.invited)

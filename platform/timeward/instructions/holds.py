@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, replace
+from datetime import date
 from uuid import UUID
 
 from sqlalchemy import select, text
@@ -40,6 +41,7 @@ class NewHold:
     client_may_be_told: bool
     subject_id: UUID | None = None
     subject_user_id: UUID | None = None
+    review_on: date | None = None  # when staff check whether the basis still stands
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,8 @@ async def place_hold(session: AsyncSession, spec: NewHold, placed_by: UUID) -> L
         spec.subject_id is not None or spec.subject_user_id is not None
     ):
         raise InvalidInput("A subject hold names a subject; a tenant hold names none.")
+    if spec.review_on is not None and spec.review_on <= clock.now().date():
+        raise InvalidInput.on_field("review_on", "The review date must lie in the future.")
     if await session.get(Tenant, spec.tenant_id) is None:
         raise NotFound("Tenant")
     hold = LegalHold(
@@ -119,6 +123,7 @@ async def place_hold(session: AsyncSession, spec: NewHold, placed_by: UUID) -> L
         client_may_be_told=spec.client_may_be_told,
         placed_by=placed_by,
         placed_at=clock.now(),
+        review_on=spec.review_on,
     )
     session.add(hold)
     await session.flush()

@@ -121,6 +121,7 @@ class LegalHold(TenantScoped, Base):
     released_by: Mapped[UUID | None]
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     release_reason: Mapped[str | None] = mapped_column(Text)
+    review_on: Mapped[date | None] = mapped_column(Date)  # staff check the basis by then
 
 
 class DeletionCertificate(TenantScoped, Base):

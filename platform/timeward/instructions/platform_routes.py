@@ -140,6 +140,7 @@ class PlatformLegalHoldsController(Controller):
             data.client_may_be_told,
             data.subject_id,
             data.subject_user_id,
+            data.review_on,
         )
         hold = await service.place_legal_hold(
             session, services.database, services.audit, spec, actor.acting

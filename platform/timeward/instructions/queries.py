@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward.db.queries import fetch_page
@@ -22,6 +22,7 @@ from timeward.instructions.models import (
     Instruction,
     InstructionEvent,
     InstructionProgress,
+    LegalHold,
 )
 from timeward.instructions.states import OPEN, Status
 from timeward.paging import PageRequest
@@ -222,3 +223,46 @@ async def staff_detail(database: Database, instruction_id: UUID) -> Detail:
     tenant_id = await tenant_of(database, instruction_id)
     async with database.transaction(Scope.PLATFORM, read_only=True) as session:
         return await detail(session, tenant_id, instruction_id, client_view=False)
+
+
+async def progress_totals(
+    session: AsyncSession, instruction_ids: Sequence[UUID]
+) -> dict[UUID, tuple[int, int]]:
+    """Per instruction, its tables done and its tables planned (one query for the page of
+    the queue; the executor plans a progress row per table before it starts)."""
+    if not instruction_ids:
+        return {}
+    rows = await session.execute(
+        select(
+            InstructionProgress.instruction_id,
+            func.count().filter(InstructionProgress.done.is_(True)),
+            func.count(),
+        )
+        .where(InstructionProgress.instruction_id.in_(list(instruction_ids)))
+        .group_by(InstructionProgress.instruction_id)
+    )
+    return {instruction_id: (done, planned) for instruction_id, done, planned in rows.all()}
+
+
+async def kept_by_holds(
+    session: AsyncSession, holds: Sequence[LegalHold]
+) -> dict[UUID, list[UUID]]:
+    """Per legal hold, the instructions whose rows it keeps: their progress rows retained
+    under a hold name it (``HoldRef.describe``). Platform scope."""
+    if not holds:
+        return {}
+    rows = await session.execute(
+        select(InstructionProgress.instruction_id, InstructionProgress.basis)
+        .where(
+            InstructionProgress.tenant_id.in_({hold.tenant_id for hold in holds}),
+            InstructionProgress.held.is_(True),
+        )
+        .distinct()
+    )
+    found = rows.all()
+    return {
+        hold.id: sorted(
+            {i for i, basis in found if basis and f"legal hold {hold.id} " in basis}, key=str
+        )
+        for hold in holds
+    }

@@ -118,6 +118,7 @@ class QueueItemView(msgspec.Struct):
     last_error: str | None
     withheld: bool
     updated_at: datetime
+    status_reason: str | None = None  # why it is held back, failed, paused or rejected
 
 
 class StaffStatusBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -141,6 +142,7 @@ class NewHoldBody(msgspec.Struct, forbid_unknown_fields=True):
     client_may_be_told: bool
     subject_id: UUID | None = None
     subject_user_id: UUID | None = None
+    review_on: date | None = None  # when staff check whether the basis still stands
 
 
 class ReleaseBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -159,3 +161,4 @@ class HoldView(msgspec.Struct):
     placed_at: datetime
     released_at: datetime | None
     release_reason: str | None
+    review_on: date | None = None

@@ -104,6 +104,7 @@ def queue_view(item: QueueItem) -> QueueItemView:
         last_error=i.last_error,
         withheld=i.withheld,
         updated_at=i.updated_at,
+        status_reason=i.status_reason,
     )
 
 
@@ -120,6 +121,7 @@ def hold_view(hold: LegalHold) -> HoldView:
         hold.placed_at,
         hold.released_at,
         hold.release_reason,
+        hold.review_on,
     )
 
 

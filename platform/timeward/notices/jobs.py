@@ -8,8 +8,8 @@ from typing import Any
 import dramatiq
 import structlog
 
-from timeward.breaches.jobs import send_breach_notice
-from timeward.breaches.models import BreachNotice
+from timeward.breaches.jobs import send_breach_follow_up, send_breach_notice
+from timeward.breaches.models import BreachFollowUpNotice, BreachNotice
 from timeward.db.session import Scope
 from timeward.jobs.after_commit import enqueue_after_commit
 from timeward.jobs.registry import job
@@ -24,6 +24,7 @@ STRANDED_AFTER = timedelta(minutes=15)
 
 _KINDS: tuple[tuple[Any, dramatiq.Actor[[str, str], None]], ...] = (
     (BreachNotice, send_breach_notice),
+    (BreachFollowUpNotice, send_breach_follow_up),
     (SubProcessorNotice, send_sub_processor_notice),
 )
 

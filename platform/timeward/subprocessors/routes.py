@@ -69,7 +69,7 @@ class SubProcessorsController(Controller):
         return objection_view(objection, record)
 
 
-async def _audited(
+async def audited_change(
     session: AsyncSession, services: Services, actor: Actor, record: SubProcessorChange
 ) -> AnnouncedChangeView:
     """The platform-chain event of a registry change, and its view."""
@@ -85,12 +85,12 @@ async def _audited(
     return announced_change_view(record, await service.announced_to(session, record.id))
 
 
-def _announcement(actor: Actor, services: Services, days: int | None) -> service.Announcement:
+def announcement_of(actor: Actor, services: Services, days: int | None) -> service.Announcement:
     default = services.settings.processor.sub_processor_objection_days
     return service.Announcement(actor.acting, days or default)
 
 
-def _entry(data: NewSubProcessor) -> service.Entry:
+def entry_of(data: NewSubProcessor) -> service.Entry:
     return service.Entry(
         data.name.strip(),
         data.purpose.strip(),
@@ -100,7 +100,7 @@ def _entry(data: NewSubProcessor) -> service.Entry:
     )
 
 
-def _updates(data: SubProcessorUpdate) -> dict[str, Any]:
+def updates_of(data: SubProcessorUpdate) -> dict[str, Any]:
     """The entry fields given, trimmed; the rest stay as they are."""
     updates: dict[str, Any] = {}
     for name in service.ENTRY_FIELDS:
@@ -129,9 +129,9 @@ class PlatformSubProcessorsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> AnnouncedChangeView:
-        announcement = _announcement(actor, services, data.objection_days)
-        record = await service.add(session, _entry(data), announcement)
-        return await _audited(session, services, actor, record)
+        announcement = announcement_of(actor, services, data.objection_days)
+        record = await service.add(session, entry_of(data), announcement)
+        return await audited_change(session, services, actor, record)
 
     @patch(
         "/{sub_processor_id:uuid}",
@@ -146,9 +146,9 @@ class PlatformSubProcessorsController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> AnnouncedChangeView:
-        announcement = _announcement(actor, services, data.objection_days)
-        record = await service.change(session, sub_processor_id, _updates(data), announcement)
-        return await _audited(session, services, actor, record)
+        announcement = announcement_of(actor, services, data.objection_days)
+        record = await service.change(session, sub_processor_id, updates_of(data), announcement)
+        return await audited_change(session, services, actor, record)
 
     @get(
         "/objections",

@@ -140,10 +140,18 @@ def _live(now: datetime) -> list[ColumnElement[bool]]:
 
 async def live_grant_for(database: Database, tenant_id: UUID, staff_user_id: UUID) -> UUID | None:
     """The id of a grant letting this staff member read this tenant now, if any."""
+    grant = await live_grant(database, tenant_id, staff_user_id)
+    return grant.id if grant is not None else None
+
+
+async def live_grant(
+    database: Database, tenant_id: UUID, staff_user_id: UUID
+) -> SupportGrant | None:
+    """A grant letting this staff member read this tenant now (the last to expire), if any."""
     now = clock.now()
     async with database.transaction(Scope.PLATFORM) as session:
         return await session.scalar(
-            select(SupportGrant.id)
+            select(SupportGrant)
             .where(
                 SupportGrant.tenant_id == tenant_id,
                 or_(
@@ -152,6 +160,7 @@ async def live_grant_for(database: Database, tenant_id: UUID, staff_user_id: UUI
                 ),
                 *_live(now),
             )
+            .order_by(SupportGrant.expires_at.desc())
             .limit(1)
         )
 

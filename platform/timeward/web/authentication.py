@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
@@ -42,7 +41,7 @@ async def _support_actor(services: Services, staff: Actor, tenant_header: str) -
     grant_id = await live_grant_for(services.database, tenant_id, staff.user_id)
     if grant_id is None:
         raise NotFoundException()
-    return replace(staff, tenant_id=tenant_id, role=SUPPORT_ROLE, support_grant_id=grant_id)
+    return staff.under_grant(tenant_id, grant_id, SUPPORT_ROLE)
 
 
 class TokenAuthenticationMiddleware(AbstractAuthenticationMiddleware):

@@ -39,6 +39,7 @@ from timeward.web.pages.errors import PAGE_EXCEPTION_HANDLERS
 from timeward.web.pages.invitation_pages import InvitationPages
 from timeward.web.pages.layout import PUBLIC_PAGE
 from timeward.web.pages.public_pages import PublicPages
+from timeward.web.pages.staff import STAFF_PAGE_CONTROLLERS
 from timeward.web.sessions import session_middleware
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -107,6 +108,7 @@ PAGE_CONTROLLERS = (
     SignInPages, EmployeePages, PublicPages, InvitationPages,
     PrivacyRequestPages, *WORKFORCE_PAGES, TimesheetPages,
     AdminInstructionPages, AdminAccountabilityPages,
+    *STAFF_PAGE_CONTROLLERS,
 )  # fmt: skip
 
 

@@ -25,12 +25,13 @@ from timeward.web.pages.layout import PUBLIC_PAGE, Form, actor_of, redirect, ren
 from timeward.web.sessions import (
     end_session,
     expired_session_cookie,
+    is_staff_session,
     lifetimes,
     session_cookie,
 )
 
 HOME = "/home"
-PLATFORM_NOT_YET = N_("Platform staff use the API for now: the platform console is not built yet.")
+PLATFORM_NOT_YET = N_("Platform staff sign in on the staff sign-in page, /staff/sign-in.")
 TOO_MANY_SIGN_INS = N_("Too many failed sign-ins. Try again in %(seconds)s seconds.")
 REJECTED = N_("Wrong e-mail, password or organisation.")
 TOO_MANY_RESETS = N_("Too many password-reset requests. Try again in %(seconds)s seconds.")
@@ -54,15 +55,15 @@ class LanguageForm(msgspec.Struct):
     back: Field = ""
 
 
-def _address(request: Request[Any, Any, Any]) -> str:
+def address_of(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _safe_next(target: str) -> str:
+def safe_next(target: str, home: str = HOME) -> str:
     """Only a path of this site (never ``//host`` or a scheme) may follow sign-in."""
     if target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return HOME
+    return home
 
 
 def _sign_in_page(
@@ -73,7 +74,7 @@ def _sign_in_page(
     )
 
 
-def _throttled(page: Template, exc: LoginThrottled) -> Template:
+def throttled_page(page: Template, exc: LoginThrottled) -> Template:
     page.context["retry_after"] = exc.retry_after
     page.headers["Retry-After"] = str(exc.retry_after)
     return page
@@ -130,11 +131,11 @@ class SignInPages(Controller):
             return _sign_in_page(request, shown, PLATFORM_NOT_YET, 400)
         try:
             signed_in = await services.auth.authenticate(
-                data.email.strip(), data.password, data.tenant.strip(), _address(request)
+                data.email.strip(), data.password, data.tenant.strip(), address_of(request)
             )
         except LoginThrottled as exc:
             page = _sign_in_page(request, shown, TOO_MANY_SIGN_INS, HTTP_429_TOO_MANY_REQUESTS)
-            return _throttled(page, exc)
+            return throttled_page(page, exc)
         except LoginRejected:
             return _sign_in_page(request, shown, REJECTED, 401)
         assert signed_in.tenant_id is not None
@@ -146,7 +147,7 @@ class SignInPages(Controller):
             clock.now(),
             lifetimes(services.settings),
         )
-        response = redirect(_safe_next(data.next))
+        response = redirect(safe_next(data.next))
         response.set_cookie(session_cookie(request, cookie, services.settings))
         return response
 
@@ -154,8 +155,9 @@ class SignInPages(Controller):
     async def sign_out(
         self, request: Request[Any, Any, Any], services: AppServices
     ) -> Response[Any]:
+        staff = is_staff_session(request)
         await end_session(request, services)
-        response = redirect("/sign-in", flash="signed_out")
+        response = redirect("/staff/sign-in" if staff else "/sign-in", flash="signed_out")
         response.set_cookie(expired_session_cookie(request))
         return response
 
@@ -178,7 +180,7 @@ class SignInPages(Controller):
                 services.auth,
                 data.email.strip(),
                 data.tenant.strip(),
-                _address(request),
+                address_of(request),
             )
         except LoginThrottled as exc:
             page = _reset_page(
@@ -188,7 +190,7 @@ class SignInPages(Controller):
                 error=TOO_MANY_RESETS,
                 status=HTTP_429_TOO_MANY_REQUESTS,
             )
-            return _throttled(page, exc)
+            return throttled_page(page, exc)
         return _reset_page(request, data, answered=True)
 
     @post("/language", include_in_schema=False)
@@ -200,7 +202,7 @@ class SignInPages(Controller):
     ) -> Response[Any]:
         """The person's choice of language, remembered in a cookie (a year) and, signed
         in, for them (their mails are written in it)."""
-        response = redirect(_safe_next(data.back))
+        response = redirect(safe_next(data.back))
         actor = actor_of(request)
         if data.language in LANGUAGES and actor is not None and actor.tenant_id is not None:
             tenant_id = actor.tenant_id

@@ -37,7 +37,9 @@ def _as_page(request: Request[Any, Any, Any], answer: Response[Any]) -> Response
     status = answer.status_code or 500
     if status in (401, 403) and actor_of(request) is None and request.method == "GET":
         target = quote(request.url.path, safe="/")
-        return Redirect(f"/sign-in?next={target}", status_code=HTTP_303_SEE_OTHER)
+        staff = request.url.path == "/staff" or request.url.path.startswith("/staff/")
+        sign_in = "/staff/sign-in" if staff else "/sign-in"
+        return Redirect(f"{sign_in}?next={target}", status_code=HTTP_303_SEE_OTHER)
     content = answer.content if isinstance(answer.content, dict) else {}
     retry_after = answer.headers.get("Retry-After")
     page = render(

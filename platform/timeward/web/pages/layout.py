@@ -81,6 +81,22 @@ FLASHES = {
     "support_revoked": N_("Support access is revoked."),
     "controller_details_saved": N_("Your details for the record of processing are saved."),
     "retention_saved": N_("The retention period is saved."),
+    # the staff console
+    "instruction_changed": N_("The instruction's status is changed."),
+    "instructions_retried": N_("The failed instructions run again from where each stopped."),
+    "hold_placed": N_("The legal hold is recorded."),
+    "hold_released": N_("The legal hold is released."),
+    "breach_recorded": N_("The breach is recorded; every affected client is being notified."),
+    "follow_up_added": N_("The information is added; the same clients are being told."),
+    "registry_changed": N_(
+        "The registry changed; every client is told, with its objection window."
+    ),
+    "tenant_created": N_("The tenant is created; its first admin was invited by e-mail."),
+    "tenant_changed": N_("The tenant's status is changed."),
+    "support_entered": N_("You entered the tenant under its support grant: read only."),
+    "support_left": N_("You left the tenant."),
+    "staff_invited": N_("The invitation is on its way."),
+    "staff_changed": N_("The staff member is changed; their sessions have ended."),
 }
 # Codes shown to people (roles, request types and statuses, approval states), in words.
 LABELS = {
