@@ -36,6 +36,12 @@ PERSONAL_KEYS = frozenset(
         "authorization",
         "cookie",
         "secret",
+        "client_secret",  # single sign-on (timeward.sso): the client's secret at the IdP,
+        "id_token",  # the provider's ID token,
+        "code",  # the authorization code,
+        "code_verifier",  # the PKCE verifier,
+        "state",  # the sign-in's state (its secret half is a credential until used),
+        "nonce",
         "notes",
         "description",
     }
@@ -44,15 +50,18 @@ PERSONAL_KEYS = frozenset(
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _BEARER = re.compile(r"(?i)bearer\s+[A-Za-z0-9._~+/=-]+")
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
-# Opaque secrets (timeward.auth.opaque): refresh tokens, invitation and reset links.
-_OPAQUE = re.compile(r"\b(?:rt|iv|pr)_[A-Za-z0-9_-]{20,}")
+# Opaque secrets (timeward.auth.opaque): refresh tokens, invitation and reset links, web
+# session cookies, single sign-on states and their browser bindings.
+_OPAQUE = re.compile(r"\b(?:rt|iv|pr|bs|ss|sb)_[A-Za-z0-9_-]{20,}")
 _PHONE = re.compile(r"(?<![\w:.-])(?:\+|00)\d{1,3}[\s./-]?(?:\(\d+\)[\s./-]?)?\d+(?:[\s./-]?\d+)+")
 SAFE_KEYS = frozenset({"timestamp", "level", "request_id", "logger", "route"})
 
 
 def _is_personal_key(key: str) -> bool:
     lowered = key.lower()
-    return lowered in PERSONAL_KEYS or lowered.endswith(("_email", "_token", "_password"))
+    return lowered in PERSONAL_KEYS or lowered.endswith(
+        ("_email", "_token", "_password", "_secret")
+    )
 
 
 def redact_text(text: str) -> str:

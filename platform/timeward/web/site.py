@@ -28,11 +28,13 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from timeward.config import Settings
+from timeward.web.pages.admin.sso import SsoAdminPages
 from timeward.web.pages.auth_pages import SignInPages
 from timeward.web.pages.employee_pages import EmployeePages
 from timeward.web.pages.errors import PAGE_EXCEPTION_HANDLERS
 from timeward.web.pages.layout import PUBLIC_PAGE
 from timeward.web.pages.public_pages import PublicPages
+from timeward.web.pages.sso_pages import SsoPages
 from timeward.web.sessions import session_middleware
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -96,7 +98,7 @@ def _jinja() -> Environment:
 
 
 # The page controllers (the web pages share the domains' services and views).
-PAGE_CONTROLLERS = (SignInPages, EmployeePages, PublicPages)
+PAGE_CONTROLLERS = (SignInPages, EmployeePages, PublicPages, SsoPages, SsoAdminPages)
 
 
 def web_site(settings: Settings) -> Site:

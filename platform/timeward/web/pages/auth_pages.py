@@ -15,8 +15,9 @@ from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 from timeward import clock
 from timeward.auth.actor import PLATFORM_DOMAIN
 from timeward.auth.browser_sessions import open_session
-from timeward.auth.service import LoginRejected, LoginThrottled
+from timeward.auth.service import LoginRejected, LoginThrottled, PasswordSignInRefused
 from timeward.identity import credentials
+from timeward.sso import service as sso
 from timeward.web.dependencies import AppServices
 from timeward.web.i18n import LANGUAGE_COOKIE, LANGUAGES, N_
 from timeward.web.pages.layout import PUBLIC_PAGE, Form, actor_of, redirect, render
@@ -31,6 +32,7 @@ HOME = "/home"
 PLATFORM_NOT_YET = N_("Platform staff use the API for now: the platform console is not built yet.")
 TOO_MANY_SIGN_INS = N_("Too many failed sign-ins. Try again in %(seconds)s seconds.")
 REJECTED = N_("Wrong e-mail, password or organisation.")
+SSO_REQUIRED = N_("This organisation signs in with single sign-on: use the button below.")
 TOO_MANY_RESETS = N_("Too many password-reset requests. Try again in %(seconds)s seconds.")
 Field = Annotated[str, msgspec.Meta(max_length=1024)]
 
@@ -64,11 +66,16 @@ def _safe_next(target: str) -> str:
 
 
 def _sign_in_page(
-    request: Request[Any, Any, Any], form: SignInForm, error: str | None, status: int = 200
+    request: Request[Any, Any, Any],
+    form: SignInForm,
+    error: str | None,
+    status: int = 200,
+    sso_name: str | None = None,  # the tenant's identity provider, offered when set
 ) -> Template:
     return render(
-        request, "sign_in.html", form=form, error=error, retry_after=None, status_code=status
-    )
+        request, "sign_in.html", form=form, error=error, retry_after=None, status_code=status,
+        sso_name=sso_name,
+    )  # fmt: skip
 
 
 def _throttled(page: Template, exc: LoginThrottled) -> Template:
@@ -112,9 +119,11 @@ class SignInPages(Controller):
 
     @get("/t/{slug:str}/sign-in", include_in_schema=False)
     async def tenant_sign_in_form(
-        self, request: Request[Any, Any, Any], slug: FromPath[str]
+        self, request: Request[Any, Any, Any], slug: FromPath[str], services: AppServices
     ) -> Response[Any]:
-        return _sign_in_page(request, SignInForm(tenant=slug[:63]), None)
+        config = await sso.for_slug(services.database, slug[:63])
+        sso_name = config.display_name if config else None
+        return _sign_in_page(request, SignInForm(tenant=slug[:63]), None, sso_name=sso_name)
 
     @post("/sign-in", include_in_schema=False)
     async def sign_in(
@@ -133,6 +142,10 @@ class SignInPages(Controller):
         except LoginThrottled as exc:
             page = _sign_in_page(request, shown, TOO_MANY_SIGN_INS, HTTP_429_TOO_MANY_REQUESTS)
             return _throttled(page, exc)
+        except PasswordSignInRefused:
+            config = await sso.for_slug(services.database, data.tenant.strip())
+            sso_name = config.display_name if config else None
+            return _sign_in_page(request, shown, SSO_REQUIRED, 403, sso_name=sso_name)
         except LoginRejected:
             return _sign_in_page(request, shown, REJECTED, 401)
         assert signed_in.tenant_id is not None
@@ -152,8 +165,14 @@ class SignInPages(Controller):
     async def sign_out(
         self, request: Request[Any, Any, Any], services: AppServices
     ) -> Response[Any]:
+        actor = actor_of(request)
         await end_session(request, services)
-        response = redirect("/sign-in", flash="signed_out")
+        slug = (
+            await sso.provider_logout_slug(services.database, actor.tenant_id)
+            if (actor and actor.tenant_id)
+            else None
+        )
+        response = redirect(f"/sso/signed-out/{slug}" if slug else "/sign-in", flash="signed_out")
         response.set_cookie(expired_session_cookie(request))
         return response
 

@@ -40,6 +40,7 @@ FLASHES = {
     "request_joined": N_("You already had an open request of this type: this one was added to it."),
     "notification_read": N_("Marked as read."),
     "signed_out": N_("You are signed out."),
+    "sso_saved": N_("Single sign-on is saved: the provider's discovery was checked."),
 }
 # Codes shown to people (roles, request types and statuses, approval states), in words.
 LABELS = {
@@ -94,6 +95,7 @@ NAVIGATION = (
     NavItem("/my/data", N_("My data"), "me", "read"),
     NavItem("/my/privacy-requests", N_("My privacy requests"), "my_privacy_requests", "read"),
     NavItem("/my/notifications", N_("Notifications"), "my_notifications", "read"),
+    NavItem("/admin/settings/sso", N_("Single sign-on"), "sso_settings", "read"),
 )
 
 
