@@ -60,6 +60,7 @@ class ProviderMetadata:
     token_endpoint: str
     jwks_uri: str
     end_session_endpoint: str | None
+    userinfo_endpoint: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -68,6 +69,7 @@ class ProviderMetadata:
             "token_endpoint": self.token_endpoint,
             "jwks_uri": self.jwks_uri,
             "end_session_endpoint": self.end_session_endpoint,
+            "userinfo_endpoint": self.userinfo_endpoint,
         }
 
     @classmethod
@@ -78,6 +80,7 @@ class ProviderMetadata:
             data["token_endpoint"],
             data["jwks_uri"],
             data.get("end_session_endpoint"),
+            data.get("userinfo_endpoint"),
         )
 
 
@@ -147,6 +150,7 @@ async def discover(
             "no_usable_algorithm", "The provider signs ID tokens with no asymmetric algorithm."
         )
     end_session = document.get("end_session_endpoint")
+    userinfo = document.get("userinfo_endpoint")
     metadata = ProviderMetadata(
         issuer=issuer,
         authorization_endpoint=check_url(
@@ -165,6 +169,11 @@ async def discover(
         end_session_endpoint=(
             check_url("end_session_endpoint", end_session, allow_loopback_http=allow_loopback_http)
             if end_session
+            else None
+        ),
+        userinfo_endpoint=(
+            check_url("userinfo_endpoint", userinfo, allow_loopback_http=allow_loopback_http)
+            if userinfo
             else None
         ),
     )
@@ -268,4 +277,24 @@ async def verify_id_token(
     azp = claims.get("azp")
     if (len(audiences) > 1 or azp is not None) and azp != expected.client_id:
         raise SsoError("bad_token", "The ID token was refused: azp is not this client.")
+    return claims
+
+
+async def userinfo_claims(
+    client: httpx.AsyncClient, endpoint: str, access_token: str, subject: str
+) -> dict[str, Any]:
+    """The UserInfo answer for the ID token's subject (providers that keep ``email`` out of
+    the ID token when an access token is issued). A different ``sub`` is refused."""
+    try:
+        response = await client.get(endpoint, headers={"Authorization": f"Bearer {access_token}"})
+    except httpx.HTTPError as exc:
+        raise ProviderUnavailable(
+            "provider_unavailable", "The identity provider could not be reached (userinfo)."
+        ) from exc
+    try:
+        claims = response.json() if response.status_code == 200 else None
+    except ValueError:
+        claims = None
+    if not isinstance(claims, dict) or claims.get("sub") != subject:
+        raise SsoError("bad_token", "The provider's userinfo does not match the ID token.")
     return claims

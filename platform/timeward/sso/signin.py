@@ -34,7 +34,13 @@ from timeward.identity.models import Membership, Realm, TenantRole, UserStatus
 from timeward.identity.service import find_identity, find_or_create_user, tenant_by_slug
 from timeward.sso import service
 from timeward.sso.models import SsoConfig, SsoLogin
-from timeward.sso.provider import Expected, ProviderUnavailable, SsoError, verify_id_token
+from timeward.sso.provider import (
+    Expected,
+    ProviderUnavailable,
+    SsoError,
+    userinfo_claims,
+    verify_id_token,
+)
 from timeward.sso.runtime import SsoRuntime
 
 log = structlog.get_logger(__name__)
@@ -253,13 +259,21 @@ class SsoSignIn:
         )  # fmt: skip
         async with runtime.http() as http:
             try:
-                return await verify_id_token(
+                claims = await verify_id_token(
                     http, runtime.keys, metadata.jwks_uri, id_token, expected
+                )
+                access_token = token.get("access_token")
+                if "email" in claims or not metadata.userinfo_endpoint or not access_token:
+                    return claims
+                more = await userinfo_claims(
+                    http, metadata.userinfo_endpoint, str(access_token), str(claims["sub"])
                 )
             except ProviderUnavailable:
                 raise
             except SsoError as exc:
                 raise SignInRefused(exc.reason, exc.detail) from exc
+        # UserInfo adds what the ID token left out: the e-mail and whether it is verified
+        return {**claims, **{k: more[k] for k in ("email", "email_verified") if k in more}}
 
     async def _member(self, tenant_id: UUID, email: str, create_users: bool) -> UUID:
         """The person's identity with a membership here; a new employee when allowed."""
@@ -290,6 +304,7 @@ class SsoSignIn:
         return user_id
 
     async def _failed(self, tenant_id: UUID, reason: str, issuer: str) -> None:
+        log.info("sso.refused", tenant_id=str(tenant_id), reason=reason)
         details = {"method": "sso", "reason": reason, **({"issuer": issuer} if issuer else {})}
         await self._audit.record(
             self._database, tenant_id, AuditEntry("auth.sso_failed", details=details)
@@ -303,7 +318,9 @@ def _matching_email(claims: dict[str, Any], allowed_domains: list[str]) -> str:
     email = claims.get("email")
     if not isinstance(email, str) or "@" not in email:
         raise SignInRefused("no_email", "The identity provider did not say your e-mail address.")
-    if claims.get("email_verified") not in (True, "true"):
+    # Entra ID sends no email_verified; its optional claim xms_edov says the same (the
+    # domain's owner verified the address): docs/identity-and-roles.md
+    if claims.get("email_verified") not in (True, "true") and claims.get("xms_edov") is not True:
         raise SignInRefused(
             "unverified_email", "Your identity provider has not verified your e-mail address."
         )

@@ -92,7 +92,7 @@ class SsoPages(Controller):
         self,
         request: Request[Any, Any, Any],
         services: AppServices,
-        sso_state: Annotated[str, QueryParameter(query="state")] = "",  # "state" is reserved
+        sso_state: Annotated[str, QueryParameter(name="state")] = "",  # "state" is reserved
         code: FromQuery[str] = "",
         error: FromQuery[str] = "",
     ) -> Response[Any]:
