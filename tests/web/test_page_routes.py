@@ -32,6 +32,9 @@ PUBLIC_PAGES = {
     ("GET", "/t/{slug:str}/privacy-request"),
     ("GET", "/static/{file_path:path}"),
     ("POST", "/language"),
+    ("GET", "/sso/start"),
+    ("GET", "/sso/callback"),
+    ("GET", "/sso/signed-out/{slug:str}"),
 }
 SIGNED_IN_PAGES = {
     ("GET", "/home"): ("me", "read"),
@@ -44,6 +47,8 @@ SIGNED_IN_PAGES = {
     ("GET", "/my/privacy-requests/{request_id:uuid}/export"): ("my_privacy_requests", "read"),
     ("GET", "/my/notifications"): ("my_notifications", "read"),
     ("POST", "/my/notifications/{notification_id:uuid}/read"): ("my_notifications", "update"),
+    ("GET", "/admin/settings/sso"): ("sso_settings", "read"),
+    ("POST", "/admin/settings/sso"): ("sso_settings", "update"),
 }
 
 
