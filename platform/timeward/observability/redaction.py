@@ -53,6 +53,11 @@ _JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 # Opaque secrets (timeward.auth.opaque): refresh tokens, invitation and reset links, web
 # session cookies, single sign-on states and their browser bindings.
 _OPAQUE = re.compile(r"\b(?:rt|iv|pr|bs|ss|sb)_[A-Za-z0-9_-]{20,}")
+# OAuth/OIDC parameters in a URL (a callback's Location header, say): the value goes.
+_URL_SECRET = re.compile(
+    r"(?i)([?&#](?:code|state|id_token|access_token|refresh_token|client_secret|code_verifier"
+    r"|nonce|session_state)=)[^&\s'\"#]+"
+)
 _PHONE = re.compile(r"(?<![\w:.-])(?:\+|00)\d{1,3}[\s./-]?(?:\(\d+\)[\s./-]?)?\d+(?:[\s./-]?\d+)+")
 SAFE_KEYS = frozenset({"timestamp", "level", "request_id", "logger", "route"})
 
@@ -65,6 +70,7 @@ def _is_personal_key(key: str) -> bool:
 
 
 def redact_text(text: str) -> str:
+    text = _URL_SECRET.sub(rf"\1{REDACTED}", text)
     for pattern in (_BEARER, _JWT, _OPAQUE, _EMAIL, _PHONE):
         text = pattern.sub(REDACTED, text)
     return text

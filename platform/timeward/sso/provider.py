@@ -252,7 +252,7 @@ async def verify_id_token(
     key = await keys.key_for(client, jwks_uri, header.get("kid"))
     try:
         decoded = jwt.decode(token, key, algorithms=[algorithm])
-    except JoseError as exc:
+    except (JoseError, ValueError) as exc:
         raise SsoError("bad_signature", "The ID token's signature does not verify.") from exc
     claims = decoded.claims
     now = int(clock.now().timestamp())
@@ -268,7 +268,7 @@ async def verify_id_token(
     )
     try:
         registry.validate(claims)
-    except JoseError as exc:
+    except (JoseError, ValueError, TypeError) as exc:
         raise SsoError("bad_token", f"The ID token was refused ({exc}).") from exc
     issued = claims.get("iat")
     if not isinstance(issued, int | float) or issued < now - MAX_ID_TOKEN_AGE_SECONDS:

@@ -4,13 +4,17 @@ same session as password sign-in, the audit trail, SSO-required tenants."""
 
 from __future__ import annotations
 
+import io
+import logging
+
 import httpx
 
 from tests.accountability.support import audit_events
 from tests.accounts import PASSWORD, Accounts, token_pair
-from tests.fixtures.sso import OidcProvider, SsoServer
+from tests.fixtures.sso import CLIENT_SECRET, OidcProvider, SsoServer
 from tests.identity.sso.flows import callback_url, configured, sign_in_with_sso
 from tests.web.pages import page_client, sign_in
+from timeward.observability.logging import configure_logging
 
 
 async def test_an_employee_signs_in_and_lands_home_in_a_web_session(
@@ -193,3 +197,25 @@ async def test_a_code_for_another_tenants_client_is_refused(
         answer = await browser.get(str(mixed))
         assert answer.status_code == 403
         assert (await browser.get("/home")).status_code == 303
+
+
+async def test_no_secret_code_state_or_token_reaches_the_logs(
+    acme: Accounts, oidc_provider: OidcProvider, sso_server: SsoServer
+) -> None:
+    """Everything logged during a configuration and a sign-in, libraries' debug lines
+    included, rendered as in production (JSON)."""
+    written = io.StringIO()
+    configure_logging(json=True, level=logging.DEBUG, stream=written)
+    try:
+        async with page_client(sso_server.base_url) as browser:
+            await configured(browser, acme, oidc_provider)
+            url = await callback_url(browser, "acme", "employee")
+            answer = await browser.get(url)
+            assert answer.headers.get("location") == "/home"
+    finally:
+        configure_logging(json=False)
+    logged = written.getvalue()
+    query = httpx.URL(url).params
+    assert "sso.jwks_fetched" in logged  # the capture did see the sign-in
+    for secret in (CLIENT_SECRET, query["code"], query["state"].split(".", 1)[1], "eyJ"):
+        assert secret not in logged
