@@ -49,15 +49,21 @@ def _unsigned(claims: dict[str, Any]) -> str:
     return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
 
 
+NOW = int(time.time())
 TAMPERING = {
     "wrong nonce": {"claims": {"nonce": "not-the-nonce"}},
-    "expired": {"claims": {"exp": int(time.time()) - 3600, "iat": int(time.time()) - 3900}},
+    "expired": {"claims": {"exp": NOW - 3600, "iat": NOW - 3900}},
     "another audience": {"claims": {"aud": "someone-else"}},
     "another issuer": {"claims": {"iss": "https://evil.example"}},
     "several audiences without azp": {"claims": {"aud": ["timeward-test", "other"]}},
     "signed by another key, same kid": {"sign_with": "other"},
     "signed by an unknown key": {"sign_with": "other", "header": {"kid": "unknown-kid"}},
     "HS256 with the client secret": {"header": {"alg": "HS256"}},
+    "issued in the future": {
+        "claims": {"iat": int(time.time()) + 3600, "exp": int(time.time()) + 7200}
+    },
+    "issued an hour ago, still unexpired": {"claims": {"iat": int(time.time()) - 3600}},
+    "authorized party another client": {"claims": {"azp": "other-client"}},
 }
 
 
@@ -98,3 +104,13 @@ def test_the_fake_keys_really_differ() -> None:
     token = jwt.encode({"alg": "RS256"}, {"x": 1}, one, algorithms=["RS256"])
     with pytest.raises(Exception, match="signature"):
         jwt.decode(token, two, algorithms=["RS256"])
+
+
+async def test_a_token_endpoint_too_slow_is_a_page_that_says_so(
+    acme: Accounts, fake_idp: FakeProvider, sso_server: SsoServer
+) -> None:
+    fake_idp.token_delay = 5.0  # the test server waits 3 s
+    answer, home = await _flow(sso_server, acme, fake_idp)
+    assert answer.status_code == 424
+    assert "not answering right now" in answer.text
+    assert home.status_code == 303
