@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ssl
 
 import httpx
 
@@ -23,6 +24,9 @@ class SsoRuntime:
         self.settings = settings
         self.keys = ProviderKeys(settings.sso.jwks_refetch_seconds)
         self._state_key = derive_key(master_key, STATE_KEY_PURPOSE)
+        # One TLS context for every call to a provider: building one per client costs
+        # tens of milliseconds (it loads the system's certificate authorities).
+        self.tls = ssl.create_default_context()
 
     @property
     def allow_loopback_http(self) -> bool:
@@ -35,7 +39,7 @@ class SsoRuntime:
         return self.settings.public_url.rstrip("/") + CALLBACK_PATH
 
     def http(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(timeout=self.settings.sso.timeout_seconds)
+        return httpx.AsyncClient(timeout=self.settings.sso.timeout_seconds, verify=self.tls)
 
     def derived(self, purpose: str, state: str) -> str:
         """The PKCE verifier or nonce of a sign-in, recomputed from its ``state``: nothing

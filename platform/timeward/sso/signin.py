@@ -22,6 +22,7 @@ from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 # The HTTP library Authlib's client runs on (httpx2 when installed, else httpx, which
 # Authlib marks deprecated): its errors are the ones a token request raises.
 from authlib.integrations.httpx_client._compat import httpx2 as oauth_http
+from authlib.oauth2.client import OAuth2Client
 from sqlalchemy import delete, select
 
 from timeward import clock
@@ -107,7 +108,9 @@ async def start(
             )
         )
         metadata = service.metadata_of(config)
-        oauth = AsyncOAuth2Client(
+        # Authlib's client without a session: building the URL needs no HTTP client
+        oauth = OAuth2Client(
+            None,
             client_id=config.client_id,
             scope=SCOPES,
             redirect_uri=runtime.redirect_uri,
@@ -231,6 +234,7 @@ class SsoSignIn:
                 client_secret=secret,
                 redirect_uri=runtime.redirect_uri,
                 timeout=timeout,
+                verify=runtime.tls,
             ) as oauth:
                 token = await oauth.fetch_token(
                     metadata.token_endpoint,

@@ -4,6 +4,7 @@ session. The real flows run against oidc-provider (test_sign_in.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -114,3 +115,24 @@ async def test_a_token_endpoint_too_slow_is_a_page_that_says_so(
     assert answer.status_code == 424
     assert "not answering right now" in answer.text
     assert home.status_code == 303
+
+
+async def test_unknown_key_ids_refetch_the_key_set_at_most_once_a_second(
+    acme: Accounts, fake_idp: FakeProvider, sso_server: SsoServer
+) -> None:
+    """The test server may fetch a key set again once a second: a burst of tokens with
+    made-up key ids costs one fetch, not one each."""
+    await asyncio.sleep(1.1)  # whatever earlier tests fetched is now old enough
+    fake_idp.sign_with = signing_key("made-up")
+    fake_idp.header = {"kid": "made-up"}
+    before = fake_idp.jwks_fetches
+    first, _ = await _flow(sso_server, acme, fake_idp)
+    second, _ = await _flow(sso_server, acme, fake_idp)
+    assert first.status_code == second.status_code == 403
+    # one for saving the configuration each time (discovery checks the key set), and one
+    # refetch for the first unknown key id only
+    assert fake_idp.jwks_fetches - before == 2 + 1
+    await asyncio.sleep(1.1)
+    third, _ = await _flow(sso_server, acme, fake_idp)
+    assert third.status_code == 403
+    assert fake_idp.jwks_fetches - before == 3 + 2
