@@ -305,6 +305,7 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
         {"client_admin"},
         lambda w: ("/api/v1/settings/sso", sso_body(w.sso_issuer, allowed_domains=["m.example"])),
     ),
+    ("DELETE", "/api/v1/settings/sso"): ({"client_admin"}, fixed("/api/v1/settings/sso")),
     ("PUT", "/api/v1/settings/location"): (
         {"client_admin"},
         fixed("/api/v1/settings/location", {"location_mode": "geofence"}),

@@ -49,6 +49,7 @@ SIGNED_IN_PAGES = {
     ("POST", "/my/notifications/{notification_id:uuid}/read"): ("my_notifications", "update"),
     ("GET", "/admin/settings/sso"): ("sso_settings", "read"),
     ("POST", "/admin/settings/sso"): ("sso_settings", "update"),
+    ("POST", "/admin/settings/sso/remove"): ("sso_settings", "update"),
 }
 
 

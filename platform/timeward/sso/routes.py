@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, put
+from litestar import Controller, delete, get, put
 from litestar.params import JSONBody
 
 from timeward.authz.guard import requires
@@ -46,3 +46,14 @@ class SsoSettingsController(Controller):
             actor.acting,
         )
         return sso_settings_view(state, services.sso.redirect_uri)
+
+    @delete(
+        "/",
+        opt=requires("sso_settings", "update"),
+        summary="Turn single sign-on off (people sign in with their password again); "
+        "answers 204 whether or not it was on",
+    )
+    async def delete_sso(
+        self, actor: CurrentActor, session: DbSession, services: AppServices
+    ) -> None:
+        await service.remove(session, services.audit, actor.require_tenant(), actor.acting)

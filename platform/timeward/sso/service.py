@@ -10,7 +10,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward import clock
@@ -21,7 +21,7 @@ from timeward.crypto.data_keys import DataKeys
 from timeward.db.session import Database, Scope
 from timeward.identity.models import Membership, Realm, Tenant, TenantRole, User, UserStatus
 from timeward.identity.service import tenant_by_slug
-from timeward.sso.models import SsoConfig
+from timeward.sso.models import SsoConfig, SsoLogin
 from timeward.sso.provider import ProviderMetadata, SsoError, discover
 from timeward.sso.runtime import SsoRuntime
 
@@ -179,6 +179,21 @@ async def save(
     state = await state_of(session, tenant_id)
     assert state is not None
     return state
+
+
+async def remove(session: AsyncSession, audit: AuditLog, tenant_id: UUID, by: Acting) -> bool:
+    """Single sign-on off: the configuration and the sign-ins under way go, people sign in
+    with their password again (those who have none set one with "forgot password").
+    False when there was nothing to remove."""
+    row = await load(session, tenant_id)
+    if row is None:
+        return False
+    await session.execute(delete(SsoLogin).where(SsoLogin.tenant_id == tenant_id))
+    await session.delete(row)
+    details = {"issuer": row.issuer, "client_id": row.client_id}
+    entry = AuditEntry.by(by, "settings.sso_removed", "tenant", tenant_id, details)
+    await audit.append(session, tenant_id, entry)
+    return True
 
 
 async def client_secret(session: AsyncSession, data_keys: DataKeys, row: SsoConfig) -> str:

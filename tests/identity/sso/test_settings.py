@@ -8,7 +8,7 @@ import asyncpg
 import httpx
 
 from tests.accountability.support import audit_events
-from tests.accounts import Accounts
+from tests.accounts import Accounts, token_pair
 from tests.fixtures.sso import CLIENT_SECRET, FakeProvider, SsoServer
 from tests.identity.sso.flows import configure, sso_body
 
@@ -108,3 +108,24 @@ async def test_one_tenants_configuration_is_not_anothers(
     page = await client.get("/t/bravo/sign-in")
     assert "Sign in with" not in page.text
     assert "Sign in with Acme Login" in (await client.get("/t/acme/sign-in")).text
+
+
+async def test_turning_sso_off_brings_passwords_back(
+    client: httpx.AsyncClient, acme: Accounts, fake_idp: FakeProvider
+) -> None:
+    saved = await configure(
+        client, acme, fake_idp.issuer(), required=True, break_glass_email=acme.email("client_admin")
+    )
+    assert saved.status_code == 200
+    refused = await token_pair(client, acme.email("employee"), "acme")
+    assert refused.status_code == 403
+    off = await client.delete("/api/v1/settings/sso", headers=acme.auth("client_admin"))
+    assert off.status_code == 204
+    assert (await token_pair(client, acme.email("employee"), "acme")).status_code == 200
+    shown = await client.get("/api/v1/settings/sso", headers=acme.auth("client_admin"))
+    assert shown.json()["configured"] is False
+    assert "Sign in with" not in (await client.get("/t/acme/sign-in")).text
+    again = await client.delete("/api/v1/settings/sso", headers=acme.auth("client_admin"))
+    assert again.status_code == 204
+    removed = await audit_events(client, acme.auth("client_admin"), "settings.sso_removed")
+    assert len(removed) == 1 and removed[0]["details"]["issuer"] == fake_idp.issuer()

@@ -88,3 +88,17 @@ async def test_another_tenants_admin_sees_their_own_settings(
         theirs = await browser.get(PAGE)
         assert "Not configured" in theirs.text
         assert "Acme Login" not in theirs.text
+
+
+async def test_the_admin_turns_sso_off(
+    live_server: str, acme: Accounts, fake_idp: FakeProvider
+) -> None:
+    async with page_client(live_server) as browser:
+        await sign_in(browser, acme.email("client_admin"), "acme")
+        await submit(browser, PAGE, PAGE, _fields(fake_idp.issuer()))
+        off = await submit(browser, PAGE, f"{PAGE}/remove", {})
+        assert off.status_code == 303
+        page = await browser.get(PAGE)
+        assert "Single sign-on is off" in page.text
+        assert "Not configured" in page.text
+        assert 'data-testid="sso-remove"' not in page.text

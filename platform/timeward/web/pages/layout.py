@@ -41,6 +41,7 @@ FLASHES = {
     "notification_read": N_("Marked as read."),
     "signed_out": N_("You are signed out."),
     "sso_saved": N_("Single sign-on is saved: the provider's discovery was checked."),
+    "sso_removed": N_("Single sign-on is off: people sign in with their password."),
 }
 # Codes shown to people (roles, request types and statuses, approval states), in words.
 LABELS = {

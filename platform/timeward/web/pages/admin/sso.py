@@ -104,3 +104,10 @@ class SsoAdminPages(Controller):
                 status_code=exc.status_code,
             )
         return redirect(PATH, flash="sso_saved")
+
+    @post(f"{PATH}/remove", opt=page("sso_settings", "update"), include_in_schema=False)
+    async def remove(
+        self, actor: CurrentActor, session: DbSession, services: AppServices
+    ) -> Response[Any]:
+        await service.remove(session, services.audit, actor.require_tenant(), actor.acting)
+        return redirect(PATH, flash="sso_removed")
