@@ -24,6 +24,7 @@ from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 from authlib.integrations.httpx_client._compat import httpx2 as oauth_http
 from authlib.oauth2.client import OAuth2Client
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from timeward import clock
 from timeward.audit.log import AuditEntry, AuditLog
@@ -292,7 +293,10 @@ class SsoSignIn:
                 return membership.user_id
         if not create_users:
             raise SignInRefused("no_membership", NO_MEMBERSHIP)
-        return await self._create_member(tenant_id, email)
+        try:
+            return await self._create_member(tenant_id, email)
+        except IntegrityError:  # the same person's other first sign-in created it just now
+            return await self._member(tenant_id, email, create_users=False)
 
     async def _create_member(self, tenant_id: UUID, email: str) -> UUID:
         async with self._database.transaction(Scope.AUTH) as session:

@@ -4,6 +4,7 @@ same session as password sign-in, the audit trail, SSO-required tenants."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 
@@ -219,3 +220,22 @@ async def test_no_secret_code_state_or_token_reaches_the_logs(
     assert "sso.jwks_fetched" in logged  # the capture did see the sign-in
     for secret in (CLIENT_SECRET, query["code"], query["state"].split(".", 1)[1], "eyJ"):
         assert secret not in logged
+
+
+async def test_two_first_sign_ins_at_once_make_one_account(
+    acme: Accounts, oidc_provider: OidcProvider, sso_server: SsoServer, client: httpx.AsyncClient
+) -> None:
+    async with (
+        page_client(sso_server.base_url) as one,
+        page_client(sso_server.base_url, "127.0.0.2") as two,
+    ):
+        await configured(one, acme, oidc_provider, create_users=True)
+        urls = [
+            await callback_url(one, "acme", "newcomer"),
+            await callback_url(two, "acme", "newcomer"),
+        ]
+        answers = await asyncio.gather(one.get(urls[0]), two.get(urls[1]))
+    assert [a.headers.get("location") for a in answers] == ["/home", "/home"]
+    users = await client.get("/api/v1/users", headers=acme.auth("client_admin"))
+    emails = [u["email"] for u in users.json()["items"]]
+    assert emails.count("newcomer@acme.example") == 1
