@@ -32,7 +32,7 @@ from timeward.services import Services
 
 # Fixtures shared across folders live in plain modules, declared once here (pytest only
 # reads pytest_plugins in the root conftest).
-pytest_plugins = ["tests.fixtures.jobs", "tests.fixtures.clock"]
+pytest_plugins = ["tests.fixtures.jobs", "tests.fixtures.clock", "tests.fixtures.sso"]
 
 TEST_PASSWORD = "timeward-test-password"
 TEST_MASTER_KEY = "dGltZXdhcmQtdGVzdC1tYXN0ZXIta2V5LTMyYnl0ZXM"

@@ -139,6 +139,26 @@ def load_smtp_settings() -> SmtpSettings:
 
 
 @dataclass(frozen=True)
+class SsoSettings:
+    """Single sign-on (docs/identity-and-roles.md): how long we wait for an identity
+    provider, how long a started sign-in may take, how often an unknown key id may make
+    us fetch a provider's key set again."""
+
+    timeout_seconds: float = 10.0
+    login_minutes: int = 10
+    jwks_refetch_seconds: float = 10.0
+    leeway_seconds: int = 60
+
+
+def load_sso_settings() -> SsoSettings:
+    return SsoSettings(
+        timeout_seconds=float(_bounded_int("TIMEWARD_SSO_TIMEOUT_SECONDS", 10, 1, 120)),
+        login_minutes=_bounded_int("TIMEWARD_SSO_LOGIN_MINUTES", 10, 1, 60),
+        jwks_refetch_seconds=float(_bounded_int("TIMEWARD_SSO_JWKS_REFETCH_SECONDS", 10, 0, 3600)),
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str | None = None
     database_owner_url: str | None = None
@@ -171,6 +191,7 @@ class Settings:
     receipt_link_days: int = 365  # after the instruction finished
     session_idle_minutes: int = 30  # web pages: a session unused this long ends
     session_absolute_hours: int = 12  # web pages: every session ends this long after sign-in
+    sso: SsoSettings = field(default_factory=SsoSettings)
 
     @property
     def receipt_link_lifetime(self) -> timedelta:
@@ -223,6 +244,7 @@ def load_settings() -> Settings:
         password_reset_minutes=_bounded_int("TIMEWARD_PASSWORD_RESET_MINUTES", 60, 1, 1440),
         session_idle_minutes=_bounded_int("TIMEWARD_SESSION_IDLE_MINUTES", 30, 1, 1440),
         session_absolute_hours=_bounded_int("TIMEWARD_SESSION_ABSOLUTE_HOURS", 12, 1, 168),
+        sso=load_sso_settings(),
     )
 
 

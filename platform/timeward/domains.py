@@ -29,12 +29,14 @@ import timeward.notices
 import timeward.notifications
 import timeward.processing
 import timeward.retention
+import timeward.sso
 import timeward.subprocessors
 import timeward.support
 from timeward.domain_shape import Domain, Periodic
 
 DOMAINS: tuple[Domain, ...] = (
     timeward.identity.DOMAIN,
+    timeward.sso.DOMAIN,
     timeward.audit.DOMAIN,
     timeward.support.DOMAIN,
     timeward.breaches.DOMAIN,

@@ -22,6 +22,7 @@ from timeward.authz.enforcer import PolicyEnforcer
 from timeward.config import Settings
 from timeward.crypto.data_keys import DataKeys
 from timeward.db.session import Database
+from timeward.sso.runtime import SsoRuntime
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Services:
     audit: AuditLog
     enforcer: PolicyEnforcer
     data_keys: DataKeys
+    sso: SsoRuntime
 
 
 def open_database(settings: Settings, *, pool_size: int | None = None) -> Database:
@@ -91,4 +93,5 @@ def build_services(settings: Settings, database: Database) -> Services:
         audit=audit,
         enforcer=PolicyEnforcer(),
         data_keys=DataKeys(master_key),
+        sso=SsoRuntime(settings, master_key),
     )

@@ -20,6 +20,8 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 
 from tests.accounts import PASSWORD, Accounts, log_in_all, seed_platform, seed_tenant
+from tests.fixtures.sso import FakeProvider
+from tests.identity.sso.flows import sso_body
 from tests.privacy.world import PrivacyWorld, seed_privacy_world
 from tests.workforce.seed import Workforce, seed_workforce
 from timeward.authz.enforcer import PolicyEnforcer
@@ -70,6 +72,7 @@ class World:
     privacy: PrivacyWorld = field(default_factory=PrivacyWorld)
     role: str = ""  # the role the matrix is calling as (set before each request is built)
     invitations: dict[str, str] = field(default_factory=dict)  # role -> its own open invitation
+    sso_issuer: str = ""  # a provider whose discovery passes (tests/fixtures/sso.py)
 
     def unique(self) -> int:
         return next(self.counter)
@@ -309,6 +312,12 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
         lambda w: (f"/api/v1/sites/{w.site_id()}", {"address": f"Street {w.unique()}"}),
     ),
     ("GET", "/api/v1/settings/location"): ({"client_admin"}, fixed("/api/v1/settings/location")),
+    ("GET", "/api/v1/settings/sso"): ({"client_admin"}, fixed("/api/v1/settings/sso")),
+    ("PUT", "/api/v1/settings/sso"): (
+        {"client_admin"},
+        lambda w: ("/api/v1/settings/sso", sso_body(w.sso_issuer, allowed_domains=["m.example"])),
+    ),
+    ("DELETE", "/api/v1/settings/sso"): ({"client_admin"}, fixed("/api/v1/settings/sso")),
     ("PUT", "/api/v1/settings/location"): (
         {"client_admin"},
         fixed("/api/v1/settings/location", {"location_mode": "geofence"}),
@@ -573,10 +582,13 @@ def test_matrix_covers_every_guarded_route(live_app: Litestar) -> None:
 
 
 @pytest.fixture
-async def world(db: Database, client: httpx.AsyncClient, services: Services) -> World:
+async def world(
+    db: Database, client: httpx.AsyncClient, services: Services, fake_provider: FakeProvider
+) -> World:
     tenant = await log_in_all(client, await seed_tenant(db, "matrix"))
     platform = await log_in_all(client, await seed_platform(db))
     world = World(tenant, platform, itertools.count(), await seed_workforce(client, tenant))
+    world.sso_issuer = fake_provider.issuer()
     for _ in range(len(ROLES) + 1):  # one per request the matrix makes on the route
         grant = await client.post(
             "/api/v1/support-grants",

@@ -40,3 +40,37 @@ def test_nested_values_and_timestamps() -> None:
     )
     assert out["timestamp"] == "2026-11-21T23:31:00Z"
     assert out["details"] == {"name": REDACTED, "ids": [REDACTED, 7]}
+
+
+def test_single_sign_on_secrets_never_reach_a_log_line() -> None:
+    """The client secret, the authorization code, the state, the PKCE verifier, the nonce
+    and the ID token (timeward.sso), by key and in free text."""
+    id_token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+    event = {
+        "event": "sso.debug",
+        "client_secret": "s3cret",
+        "sso_client_secret": "s3cret",
+        "id_token": id_token,
+        "code": "abc123",
+        "code_verifier": "v" * 43,
+        "state": "0b7c.ss_" + "a" * 43,
+        "nonce": "n0nce",
+        "reason": "bad_token",
+        "tenant_id": "3f0c",
+    }
+    out = redact_event(None, "info", event)
+    secret_keys = set(event) - {"event", "reason", "tenant_id"}
+    assert {key: out[key] for key in secret_keys} == dict.fromkeys(secret_keys, REDACTED)
+    assert out["reason"] == "bad_token" and out["tenant_id"] == "3f0c"
+    text = f"callback with id_token {id_token} state 0b7c.ss_{'a' * 43} browser sb_{'b' * 43}"
+    assert (
+        redact_text(text)
+        == f"callback with id_token {REDACTED} state 0b7c.{REDACTED} browser {REDACTED}"
+    )
+
+
+def test_oauth_parameters_in_urls_are_masked() -> None:
+    location = "http://app/sso/callback?code=Abc-123_x&state=t.ss_secret&iss=http%3A%2F%2Fidp"
+    assert redact_text(location) == (
+        f"http://app/sso/callback?code={REDACTED}&state={REDACTED}&iss=http%3A%2F%2Fidp"
+    )

@@ -35,6 +35,9 @@ PUBLIC_PAGES = {
     ("POST", "/language"),
     ("GET", "/invitations/{token:str}"),
     ("POST", "/invitations/{token:str}"),
+    ("GET", "/sso/start"),
+    ("GET", "/sso/callback"),
+    ("GET", "/sso/signed-out/{slug:str}"),
 }
 SIGNED_IN_PAGES = {
     ("GET", "/home"): ("me", "read"),
@@ -120,6 +123,9 @@ SIGNED_IN_PAGES = {
     ("GET", "/admin/audit"): ("audit_events", "read"),
     ("GET", "/admin/audit/verify"): ("audit_events", "read"),
     ("GET", "/admin/audit/export.csv"): ("audit_events", "read"),
+    ("GET", "/admin/settings/sso"): ("sso_settings", "read"),
+    ("POST", "/admin/settings/sso"): ("sso_settings", "update"),
+    ("POST", "/admin/settings/sso/remove"): ("sso_settings", "update"),
 }
 
 

@@ -18,12 +18,18 @@ from timeward.auth.tokens import AccessTokens, InvalidToken
 from timeward.db.session import Database, Scope
 from timeward.identity.models import Membership, Realm, Tenant, User
 from timeward.identity.passwords import verify_password
+from timeward.sso.models import SsoConfig
 
 log = structlog.get_logger(__name__)
 
 
 class LoginRejected(Exception):
     """Wrong e-mail, password, tenant, or an account that may not log in: one answer for all."""
+
+
+class PasswordSignInRefused(LoginRejected):
+    """The password was right, but the tenant requires single sign-on and this person is
+    not its break-glass admin (docs/identity-and-roles.md, "Single sign-on")."""
 
 
 class LoginThrottled(Exception):
@@ -101,8 +107,19 @@ class AuthService:
             raise LoginRejected
         async with self._database.transaction(Scope.AUTH) as session:
             await self.throttle.succeeded(session, buckets)
-        await self._record(candidate.tenant_id, "auth.login", candidate.user_id, role)
-        return SignedIn(candidate.user_id, candidate.tenant_id, role)
+        tenant_id, user_id = candidate.tenant_id, candidate.user_id
+        if tenant_id is not None and await self._sso_only(tenant_id, user_id):
+            details = {"method": "password", "reason": "sso_required"}
+            await self._record(tenant_id, "auth.login_refused", user_id, role, details)
+            raise PasswordSignInRefused
+        await self._record(tenant_id, "auth.login", user_id, role, {"method": "password"})
+        return SignedIn(user_id, tenant_id, role)
+
+    async def _sso_only(self, tenant_id: UUID, user_id: UUID) -> bool:
+        """The tenant requires single sign-on and this is not its break-glass admin."""
+        async with self._database.transaction(Scope.TENANT, tenant_id) as session:
+            config = await session.get(SsoConfig, tenant_id)
+        return config is not None and config.required and config.break_glass_user_id != user_id
 
     async def claim_attempt(self, buckets: list[Bucket]) -> None:
         """Count the attempt before any verification; LoginThrottled (nothing counted) if over."""

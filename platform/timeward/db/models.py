@@ -14,6 +14,7 @@ from timeward.identity import models as _identity
 from timeward.mail import models as _mail
 from timeward.notifications import models as _notifications
 from timeward.processing import models as _processing
+from timeward.sso import models as _sso
 from timeward.subprocessors import models as _subprocessors
 from timeward.support import models as _support
 
@@ -32,6 +33,7 @@ __all__ = [
     "_processing",
     "_settings",
     "_sites",
+    "_sso",
     "_subprocessors",
     "_support",
     "_time",

@@ -36,6 +36,12 @@ PERSONAL_KEYS = frozenset(
         "authorization",
         "cookie",
         "secret",
+        "client_secret",  # single sign-on (timeward.sso): the client's secret at the IdP,
+        "id_token",  # the provider's ID token,
+        "code",  # the authorization code,
+        "code_verifier",  # the PKCE verifier,
+        "state",  # the sign-in's state (its secret half is a credential until used),
+        "nonce",
         "notes",
         "description",
     }
@@ -44,18 +50,27 @@ PERSONAL_KEYS = frozenset(
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _BEARER = re.compile(r"(?i)bearer\s+[A-Za-z0-9._~+/=-]+")
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
-# Opaque secrets (timeward.auth.opaque): refresh tokens, invitation and reset links.
-_OPAQUE = re.compile(r"\b(?:rt|iv|pr)_[A-Za-z0-9_-]{20,}")
+# Opaque secrets (timeward.auth.opaque): refresh tokens, invitation and reset links, web
+# session cookies, single sign-on states and their browser bindings.
+_OPAQUE = re.compile(r"\b(?:rt|iv|pr|bs|ss|sb)_[A-Za-z0-9_-]{20,}")
+# OAuth/OIDC parameters in a URL (a callback's Location header, say): the value goes.
+_URL_SECRET = re.compile(
+    r"(?i)([?&#](?:code|state|id_token|access_token|refresh_token|client_secret|code_verifier"
+    r"|nonce|session_state)=)[^&\s'\"#]+"
+)
 _PHONE = re.compile(r"(?<![\w:.-])(?:\+|00)\d{1,3}[\s./-]?(?:\(\d+\)[\s./-]?)?\d+(?:[\s./-]?\d+)+")
 SAFE_KEYS = frozenset({"timestamp", "level", "request_id", "logger", "route"})
 
 
 def _is_personal_key(key: str) -> bool:
     lowered = key.lower()
-    return lowered in PERSONAL_KEYS or lowered.endswith(("_email", "_token", "_password"))
+    return lowered in PERSONAL_KEYS or lowered.endswith(
+        ("_email", "_token", "_password", "_secret")
+    )
 
 
 def redact_text(text: str) -> str:
+    text = _URL_SECRET.sub(rf"\1{REDACTED}", text)
     for pattern in (_BEARER, _JWT, _OPAQUE, _EMAIL, _PHONE):
         text = pattern.sub(REDACTED, text)
     return text

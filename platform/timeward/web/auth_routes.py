@@ -12,10 +12,16 @@ from litestar.status_codes import (
     HTTP_200_OK,
     HTTP_202_ACCEPTED,
     HTTP_204_NO_CONTENT,
+    HTTP_403_FORBIDDEN,
     HTTP_429_TOO_MANY_REQUESTS,
 )
 
-from timeward.auth.service import LoginRejected, LoginThrottled, TokenPair
+from timeward.auth.service import (
+    LoginRejected,
+    LoginThrottled,
+    PasswordSignInRefused,
+    TokenPair,
+)
 from timeward.auth.tokens import InvalidToken
 from timeward.authz.guard import PUBLIC
 from timeward.fields import Email, NewPassword, Password, Slug
@@ -23,6 +29,7 @@ from timeward.identity import credentials
 from timeward.web.authentication import unauthorized
 from timeward.web.dependencies import AppServices
 
+SSO_ONLY = "This organisation signs in with single sign-on: use its identity provider."
 RESET_ANSWER = "If this address has an account there, a reset link is on its way."
 
 
@@ -87,6 +94,8 @@ class AuthController(Controller):
             )
         except LoginThrottled as exc:
             raise _throttled(exc, "Too many failed logins. Try again later.") from exc
+        except PasswordSignInRefused as exc:
+            raise HTTPException(status_code=HTTP_403_FORBIDDEN, detail=SSO_ONLY) from exc
         except LoginRejected as exc:
             raise unauthorized("Invalid e-mail, password or tenant.") from exc
         return token_response(pair)

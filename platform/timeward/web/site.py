@@ -31,6 +31,7 @@ from timeward.config import Settings
 from timeward.web.pages.admin.accountability import AdminAccountabilityPages
 from timeward.web.pages.admin.instructions import AdminInstructionPages
 from timeward.web.pages.admin.privacy_requests import PrivacyRequestPages
+from timeward.web.pages.admin.sso import SsoAdminPages
 from timeward.web.pages.admin.timesheets import TimesheetPages
 from timeward.web.pages.admin.workforce import WORKFORCE_PAGES
 from timeward.web.pages.auth_pages import SignInPages
@@ -39,6 +40,7 @@ from timeward.web.pages.errors import PAGE_EXCEPTION_HANDLERS
 from timeward.web.pages.invitation_pages import InvitationPages
 from timeward.web.pages.layout import PUBLIC_PAGE
 from timeward.web.pages.public_pages import PublicPages
+from timeward.web.pages.sso_pages import SsoPages
 from timeward.web.pages.staff import STAFF_PAGE_CONTROLLERS
 from timeward.web.sessions import session_middleware
 
@@ -105,9 +107,9 @@ def _jinja() -> Environment:
 
 # The page controllers (the web pages share the domains' services and views).
 PAGE_CONTROLLERS = (
-    SignInPages, EmployeePages, PublicPages, InvitationPages,
+    SignInPages, EmployeePages, PublicPages, InvitationPages, SsoPages,
     PrivacyRequestPages, *WORKFORCE_PAGES, TimesheetPages,
-    AdminInstructionPages, AdminAccountabilityPages,
+    AdminInstructionPages, AdminAccountabilityPages, SsoAdminPages,
     *STAFF_PAGE_CONTROLLERS,
 )  # fmt: skip
 

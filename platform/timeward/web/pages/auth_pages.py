@@ -16,9 +16,10 @@ from tenants.settings.regional import remember_language
 from timeward import clock
 from timeward.auth.actor import PLATFORM_DOMAIN
 from timeward.auth.browser_sessions import open_session
-from timeward.auth.service import LoginRejected, LoginThrottled
+from timeward.auth.service import LoginRejected, LoginThrottled, PasswordSignInRefused
 from timeward.db.session import Scope
 from timeward.identity import credentials
+from timeward.sso import service as sso
 from timeward.web.dependencies import AppServices
 from timeward.web.i18n import LANGUAGE_COOKIE, LANGUAGES, N_
 from timeward.web.pages.layout import PUBLIC_PAGE, Form, actor_of, redirect, render
@@ -34,6 +35,7 @@ HOME = "/home"
 PLATFORM_NOT_YET = N_("Platform staff sign in on the staff sign-in page, /staff/sign-in.")
 TOO_MANY_SIGN_INS = N_("Too many failed sign-ins. Try again in %(seconds)s seconds.")
 REJECTED = N_("Wrong e-mail, password or organisation.")
+SSO_REQUIRED = N_("This organisation signs in with single sign-on: use the button below.")
 TOO_MANY_RESETS = N_("Too many password-reset requests. Try again in %(seconds)s seconds.")
 Field = Annotated[str, msgspec.Meta(max_length=1024)]
 
@@ -67,11 +69,16 @@ def safe_next(target: str, home: str = HOME) -> str:
 
 
 def _sign_in_page(
-    request: Request[Any, Any, Any], form: SignInForm, error: str | None, status: int = 200
+    request: Request[Any, Any, Any],
+    form: SignInForm,
+    error: str | None,
+    status: int = 200,
+    sso_name: str | None = None,  # the tenant's identity provider, offered when set
 ) -> Template:
     return render(
-        request, "sign_in.html", form=form, error=error, retry_after=None, status_code=status
-    )
+        request, "sign_in.html", form=form, error=error, retry_after=None, status_code=status,
+        sso_name=sso_name,
+    )  # fmt: skip
 
 
 def throttled_page(page: Template, exc: LoginThrottled) -> Template:
@@ -115,9 +122,11 @@ class SignInPages(Controller):
 
     @get("/t/{slug:str}/sign-in", include_in_schema=False)
     async def tenant_sign_in_form(
-        self, request: Request[Any, Any, Any], slug: FromPath[str]
+        self, request: Request[Any, Any, Any], slug: FromPath[str], services: AppServices
     ) -> Response[Any]:
-        return _sign_in_page(request, SignInForm(tenant=slug[:63]), None)
+        config = await sso.for_slug(services.database, slug[:63])
+        sso_name = config.display_name if config else None
+        return _sign_in_page(request, SignInForm(tenant=slug[:63]), None, sso_name=sso_name)
 
     @post("/sign-in", include_in_schema=False)
     async def sign_in(
@@ -136,6 +145,10 @@ class SignInPages(Controller):
         except LoginThrottled as exc:
             page = _sign_in_page(request, shown, TOO_MANY_SIGN_INS, HTTP_429_TOO_MANY_REQUESTS)
             return throttled_page(page, exc)
+        except PasswordSignInRefused:
+            config = await sso.for_slug(services.database, data.tenant.strip())
+            sso_name = config.display_name if config else None
+            return _sign_in_page(request, shown, SSO_REQUIRED, 403, sso_name=sso_name)
         except LoginRejected:
             return _sign_in_page(request, shown, REJECTED, 401)
         assert signed_in.tenant_id is not None
@@ -156,8 +169,15 @@ class SignInPages(Controller):
         self, request: Request[Any, Any, Any], services: AppServices
     ) -> Response[Any]:
         staff = is_staff_session(request)
+        actor = actor_of(request)
         await end_session(request, services)
-        response = redirect("/staff/sign-in" if staff else "/sign-in", flash="signed_out")
+        slug = (
+            await sso.provider_logout_slug(services.database, actor.tenant_id)
+            if (actor and actor.tenant_id and not staff)
+            else None
+        )
+        after = "/staff/sign-in" if staff else f"/sso/signed-out/{slug}" if slug else "/sign-in"
+        response = redirect(after, flash="signed_out")
         response.set_cookie(expired_session_cookie(request))
         return response
 

@@ -97,6 +97,8 @@ FLASHES = {
     "support_left": N_("You left the tenant."),
     "staff_invited": N_("The invitation is on its way."),
     "staff_changed": N_("The staff member is changed; their sessions have ended."),
+    "sso_saved": N_("Single sign-on is saved: the provider's discovery was checked."),
+    "sso_removed": N_("Single sign-on is off: people sign in with their password."),
 }
 # Codes shown to people (roles, request types and statuses, approval states), in words.
 LABELS = {
@@ -180,6 +182,7 @@ NAVIGATION = (
     NavItem("/admin/privacy-requests", N_("Privacy requests"), "privacy_requests", "read"),
     NavItem("/admin/instructions", N_("Instructions"), "instructions", "read"),
     NavItem("/admin/breaches", N_("Accountability"), "breaches", "read"),
+    NavItem("/admin/settings/sso", N_("Single sign-on"), "sso_settings", "read"),
 )
 
 
