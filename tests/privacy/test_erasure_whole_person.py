@@ -15,6 +15,7 @@ from uuid import UUID
 
 import asyncpg
 import httpx
+import pytest
 
 from tests.accounts import PASSWORD
 from tests.fixtures.jobs import Jobs
@@ -149,50 +150,30 @@ async def erase_and_check(
     await assert_others_untouched(client, acme, bystander)
 
 
-async def test_a_request_naming_only_the_login_erases_the_employee_record_too(
+@pytest.mark.parametrize("named", ["login only", "work e-mail only"])
+async def test_the_erasure_reaches_record_and_login_whichever_the_request_names(
     client: httpx.AsyncClient,
     db: Database,
     owner: asyncpg.Pool,
     database_urls: DatabaseUrls,
     jobs: Jobs,
+    named: str,
 ) -> None:
-    """Filed while the person had only a login; the employer then added their record."""
+    """login only: filed while the person had only a login; the employer then added their
+    record. work e-mail only: the record carries the login's address as its work e-mail
+    but was never linked to the login."""
     acme = await seed_company(db, client, "acme")
     bystander = await seed_company(db, client, "bystander")
     person = newcomer("acme")
     user_id = await add_member(db, acme.tenant_id, person.email, PASSWORD, "employee")
-    filed = await file_publicly(client, acme, person, jobs)
-    assert filed["subject_name"] is None  # the request names the login only
-    employee_id = await create_record(client, acme, person, user_id)
-    await erase_and_check(
-        client,
-        owner,
-        database_urls,
-        jobs,
-        acme,
-        bystander,
-        person,
-        filed["id"],
-        employee_id,
-        user_id,
-    )
-
-
-async def test_a_request_matched_by_work_email_erases_the_unlinked_login_too(
-    client: httpx.AsyncClient,
-    db: Database,
-    owner: asyncpg.Pool,
-    database_urls: DatabaseUrls,
-    jobs: Jobs,
-) -> None:
-    """The record carries the login's address as work e-mail but was never linked to it."""
-    acme = await seed_company(db, client, "acme")
-    bystander = await seed_company(db, client, "bystander")
-    person = newcomer("acme")
-    user_id = await add_member(db, acme.tenant_id, person.email, PASSWORD, "employee")
-    employee_id = await create_record(client, acme, person, None)
-    filed = await file_publicly(client, acme, person, jobs)
-    assert filed["subject_name"] == person.name
+    if named == "login only":
+        filed = await file_publicly(client, acme, person, jobs)
+        assert filed["subject_name"] is None  # the request names the login only
+        employee_id = await create_record(client, acme, person, user_id)
+    else:
+        employee_id = await create_record(client, acme, person, None)
+        filed = await file_publicly(client, acme, person, jobs)
+        assert filed["subject_name"] == person.name
     await erase_and_check(
         client,
         owner,
