@@ -308,8 +308,8 @@ async def erase_subject(
     ``keep_row``/``preserve``: the row ``keep_row`` keeps the columns ``preserve`` names for
     its table (the request being answered keeps its contact address until the answer has
     been sent; the job clears it afterwards). ``extra_paths`` replaces the WHERE clause
-    (alias ``t0``) of a linked table for a subject it cannot reach by key (a person with no
-    employee record is found through their account).
+    (alias ``t0``) of a linked table for rows it cannot reach by key (the person's
+    requests, which name their employee record or their login or both).
     """
     check_policy(data_map, policy)
     report = ErasureReport()
@@ -377,9 +377,11 @@ async def erase_with_tenant_policy(
     now: datetime,
     keep_request: UUID | None,
 ) -> PolicyErasure:
-    """Erase the subject by the retention policy over the tenant's data map, reaching a
-    person with no employee record through their account. ``keep_request``: the privacy
-    request being answered, which keeps its row and its contact address."""
+    """Erase the subject by the retention policy over the tenant's data map; their
+    requests are found by record or login (:func:`own_requests`). ``subject`` names the
+    whole person (see :func:`~tenants.privacy_requests.subject.resolve_subject`).
+    ``keep_request``: the privacy request being answered, which keeps its row and its
+    contact address."""
     policy = retention_policy()
     report = await erase_subject(
         session,

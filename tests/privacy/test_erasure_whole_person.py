@@ -222,7 +222,7 @@ async def test_a_request_matching_two_records_fails_loudly_and_changes_nothing(
         for t in await notification_titles(db, acme.tenant_id, admin)
     )
     refused = await act(client, acme, request_id, "completion", {}, expect=409)
-    assert refused["status"] == 409
+    assert refused["reason"] == "not_fulfilled"
     for path in ("erasure-preview", "erasure"):
         response = await client.request(
             "GET" if path.endswith("preview") else "POST",
