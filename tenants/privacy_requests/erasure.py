@@ -39,7 +39,7 @@ from tenants.privacy_requests.retention import (
     TableRule,
     retention_policy,
 )
-from tenants.privacy_requests.subject import DataMap, SubjectRef, load_data_map
+from tenants.privacy_requests.subject import DataMap, SubjectRef, load_data_map, own_requests
 from timeward.audit.service import pseudonymise_subject
 from timeward.datamap.catalog import Table
 from timeward.datamap.deletion import RowCounts
@@ -262,25 +262,13 @@ async def _membership_references(
         )
         update = f"UPDATE {name} AS t0 SET {sets} WHERE t0.tenant_id = :tenant_id AND ({refers})"
         own = own_rows(table.name)
-        others = f"{update} AND NOT ({own})" if own else update
+        # IS NOT TRUE, not NOT: a row whose link to the person is NULL (a request naming
+        # only the login) is someone else's row here, and NOT NULL would skip it, leaving a
+        # reference that then blocks deleting the membership.
+        others = f"{update} AND ({own}) IS NOT TRUE" if own else update
         outcome.anonymised += _count(await session.execute(text(others), params))
         if own:
             await session.execute(text(f"{update} AND ({own})"), params)
-
-
-def account_requests(subject: SubjectRef) -> dict[str, str]:
-    """For a person with no employee record, their requests are found by their account."""
-    if subject.employee_id is not None or subject.user_id is None:
-        return {}
-    own = (
-        "SELECT r.tenant_id, r.id FROM privacy_requests r WHERE r.tenant_id = :tenant_id "
-        "AND r.subject_user_id = :user_id"
-    )
-    return {
-        "privacy_requests": f"t0.tenant_id = :tenant_id AND (t0.tenant_id, t0.id) IN ({own})",
-        "privacy_request_events": f"(t0.tenant_id, t0.request_id) IN ({own})",
-        "privacy_exports": f"(t0.tenant_id, t0.request_id) IN ({own})",
-    }
 
 
 async def _withdraw_returned_data(
@@ -320,8 +308,8 @@ async def erase_subject(
     ``keep_row``/``preserve``: the row ``keep_row`` keeps the columns ``preserve`` names for
     its table (the request being answered keeps its contact address until the answer has
     been sent; the job clears it afterwards). ``extra_paths`` replaces the WHERE clause
-    (alias ``t0``) of a linked table for a subject it cannot reach by key (a person with no
-    employee record is found through their account).
+    (alias ``t0``) of a linked table for rows it cannot reach by key (the person's
+    requests, which name their employee record or their login or both).
     """
     check_policy(data_map, policy)
     report = ErasureReport()
@@ -389,9 +377,11 @@ async def erase_with_tenant_policy(
     now: datetime,
     keep_request: UUID | None,
 ) -> PolicyErasure:
-    """Erase the subject by the retention policy over the tenant's data map, reaching a
-    person with no employee record through their account. ``keep_request``: the privacy
-    request being answered, which keeps its row and its contact address."""
+    """Erase the subject by the retention policy over the tenant's data map; their
+    requests are found by record or login (:func:`own_requests`). ``subject`` names the
+    whole person (see :func:`~tenants.privacy_requests.subject.resolve_subject`).
+    ``keep_request``: the privacy request being answered, which keeps its row and its
+    contact address."""
     policy = retention_policy()
     report = await erase_subject(
         session,
@@ -403,6 +393,6 @@ async def erase_with_tenant_policy(
         now=now,
         keep_row=keep_request,
         preserve=KEEP_CONTACT if keep_request is not None else None,
-        extra_paths=account_requests(subject),
+        extra_paths=own_requests(subject),
     )
     return PolicyErasure(report, policy)

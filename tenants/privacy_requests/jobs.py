@@ -35,7 +35,12 @@ from tenants.privacy_requests.processor import (
     processor_instructions,
     request_processor_erasure,
 )
-from tenants.privacy_requests.subject import SubjectRef, subject_emails, subject_of
+from tenants.privacy_requests.subject import (
+    SubjectRef,
+    SubjectUnclear,
+    subject_emails,
+    subject_of,
+)
 from timeward import clock
 from timeward.acting import SYSTEM
 from timeward.crypto.data_keys import DataKeys
@@ -98,9 +103,22 @@ async def _claim(database: Database, tenant_id: UUID, request_id: UUID) -> int |
         return request.fulfilment_attempts
 
 
-async def _mark_failed(session: AsyncSession, request: PrivacyRequest) -> None:
+RETRIES_SPENT = "the job failed after its retries; start it again from the queue"
+UNCLEAR = (
+    "the job stopped without changing anything: the request matches more than one "
+    "employee record or login; link the person's record to their login (or correct the "
+    "work e-mail of the record that is not theirs), then start it again"
+)
+
+
+async def _mark_failed(
+    session: AsyncSession, request: PrivacyRequest, why: str = RETRIES_SPENT, reason: str = ""
+) -> None:
     now = clock.now()
     request.fulfilment_state, request.updated_at = FulfilmentState.FAILED, now
+    details: dict[str, Any] = {"attempts": request.fulfilment_attempts}
+    if reason:
+        details["reason"] = reason
     await service.record_step(
         session,
         job_audit(),
@@ -110,11 +128,9 @@ async def _mark_failed(session: AsyncSession, request: PrivacyRequest) -> None:
         now,
         from_status=request.status,
         message=None,
-        details={"attempts": request.fulfilment_attempts},
+        details=details,
     )
-    await service.tell_admins_step(
-        session, request, "the job failed after its retries; start it again from the queue"
-    )
+    await service.tell_admins_step(session, request, why)
 
 
 async def _run(
@@ -127,6 +143,12 @@ async def _run(
         return
     try:
         await work(database, tenant, rid)
+    except SubjectUnclear:  # no retry can settle whose data it is: fail now, say why
+        async with database.transaction(Scope.TENANT, tenant) as session:
+            request = await _locked(session, tenant, rid, FulfilmentState.QUEUED)
+            if request is not None:
+                await _mark_failed(session, request, UNCLEAR, "subject_unclear")
+        log.warning("privacy_request.subject_unclear", request_id=request_id)
     except Exception:
         if attempt >= MAX_ATTEMPTS:
             async with database.transaction(Scope.TENANT, tenant) as session:

@@ -29,7 +29,8 @@ from timeward.datamap.subject import (
     user_filter,
     user_linked_tables,
 )
-from timeward.identity.models import User
+from timeward.errors import Conflict
+from timeward.identity.models import Membership, User
 
 # Stands in for an absent employee record or account: matches no row.
 NO_ROW = UUID(int=0)
@@ -113,24 +114,108 @@ async def load_data_map(session: AsyncSession) -> DataMap:
     return DataMap(catalog, columns, paths, user_linked_tables(catalog, exclude=set(paths)))
 
 
+def own_requests(subject: SubjectRef) -> dict[str, str]:
+    """The person's requests are those naming their employee record OR their login: a
+    request filed before the record existed names only the login (no key path reaches
+    it from the record), and a person with no record is found by the login alone."""
+    if subject.user_id is None:
+        return {}
+    own = (
+        "SELECT r.tenant_id, r.id FROM privacy_requests r WHERE r.tenant_id = :tenant_id "
+        "AND (r.subject_employee_id = :root_id OR r.subject_user_id = :user_id)"
+    )
+    return {
+        "privacy_requests": f"t0.tenant_id = :tenant_id AND (t0.tenant_id, t0.id) IN ({own})",
+        "privacy_request_events": f"(t0.tenant_id, t0.request_id) IN ({own})",
+        "privacy_exports": f"(t0.tenant_id, t0.request_id) IN ({own})",
+    }
+
+
 async def subject_rows(
     session: AsyncSession, data_map: DataMap, subject: SubjectRef, table: str
 ) -> list[dict[str, Any]]:
-    result = await session.execute(select_rows(table, data_map.where(table)), subject.params)
+    where = own_requests(subject).get(table) or data_map.where(table)
+    result = await session.execute(select_rows(table, where), subject.params)
     return [dict(row) for row in result.mappings().all()]
 
 
-async def subject_of(session: AsyncSession, request: PrivacyRequest) -> SubjectRef:
-    """The request's subject; the account is taken from the employee record when linked."""
-    user_id = request.subject_user_id
-    if request.subject_employee_id is not None and user_id is None:
-        user_id = await session.scalar(
-            select(Employee.user_id).where(
-                Employee.tenant_id == request.tenant_id,
-                Employee.id == request.subject_employee_id,
+class SubjectUnclear(Conflict):
+    """The request leads to more than one employee record or more than one login in the
+    tenant: which one is the person is the admin's call (link or correct the records),
+    never a guess. Nothing is exported or erased until it is clear."""
+
+    def __init__(self, records: int, logins: int) -> None:
+        super().__init__(
+            f"This request matches {records} employee records and {logins} logins in your "
+            "company, which cannot all be the one person asking. Link the person's employee "
+            "record to their login (or correct the work e-mail of the record that is not "
+            "theirs), then start it again.",
+            reason="subject_unclear",
+        )
+
+
+async def resolve_subject(
+    session: AsyncSession,
+    tenant_id: UUID,
+    employee_id: UUID | None,
+    user_id: UUID | None,
+    email: str | None,
+) -> SubjectRef:
+    """The whole person in this tenant: their employee record AND their login, whichever
+    of the two (or only an address) the caller knows.
+
+    Both handles are followed to each other (``employees.user_id``), and the address
+    finds the record whose work e-mail it is and the member whose login it is — the same
+    rule the public intake routes by, so a request reaches what matched it. The result
+    names at most one record and one login; more raises :class:`SubjectUnclear`.
+    See docs/privacy-requests.md ("Whose data: the whole person").
+    """
+    records: set[UUID] = {employee_id} if employee_id is not None else set()
+    logins: set[UUID] = {user_id} if user_id is not None else set()
+    address = email.strip().lower() if email else None
+    if address:
+        records.update(
+            await session.scalars(
+                select(Employee.id).where(
+                    Employee.tenant_id == tenant_id, func.lower(Employee.work_email) == address
+                )
             )
         )
-    return SubjectRef(request.tenant_id, request.subject_employee_id, user_id)
+        logins.update(
+            await session.scalars(
+                select(Membership.user_id)
+                .join(User, User.id == Membership.user_id)
+                .where(Membership.tenant_id == tenant_id, func.lower(User.email) == address)
+            )
+        )
+    while True:  # follow the links both ways until nothing new is found
+        linked = await session.execute(
+            select(Employee.id, Employee.user_id).where(
+                Employee.tenant_id == tenant_id,
+                Employee.id.in_(records or {NO_ROW}) | Employee.user_id.in_(logins or {NO_ROW}),
+            )
+        )
+        found = linked.all()
+        more_records = records | {row.id for row in found}
+        more_logins = logins | {row.user_id for row in found if row.user_id is not None}
+        if (more_records, more_logins) == (records, logins):
+            break
+        records, logins = more_records, more_logins
+    if len(records) > 1 or len(logins) > 1:
+        raise SubjectUnclear(len(records), len(logins))
+    return SubjectRef(tenant_id, next(iter(records), None), next(iter(logins), None))
+
+
+async def subject_of(session: AsyncSession, request: PrivacyRequest) -> SubjectRef:
+    """The request's subject, resolved completely (:func:`resolve_subject`): the record
+    and the login it names, each other's, and those of the address it came from."""
+    return await resolve_subject(
+        session,
+        request.tenant_id,
+        request.subject_employee_id,
+        request.subject_user_id,
+        request.contact_email,
+    )
 
 
 async def subject_emails(

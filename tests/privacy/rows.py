@@ -16,12 +16,15 @@ SUBJECT_ROWS = {
     "employees": "id = :employee",
     "clock_events": "employee_id = :employee",
     "time_entries": "employee_id = :employee",
-    "privacy_requests": "subject_employee_id = :employee",
+    # A request names the person by their record, their login, or both.
+    "privacy_requests": "subject_employee_id = :employee OR subject_user_id = :user",
     "privacy_request_events": (
-        "request_id IN (SELECT id FROM privacy_requests WHERE subject_employee_id = :employee)"
+        "request_id IN (SELECT id FROM privacy_requests"
+        " WHERE subject_employee_id = :employee OR subject_user_id = :user)"
     ),
     "privacy_exports": (
-        "request_id IN (SELECT id FROM privacy_requests WHERE subject_employee_id = :employee)"
+        "request_id IN (SELECT id FROM privacy_requests"
+        " WHERE subject_employee_id = :employee OR subject_user_id = :user)"
     ),
     "notifications": "user_id = :user",
     "memberships": "user_id = :user",

@@ -37,6 +37,7 @@ from tenants.privacy_requests.service.steps import (
     tell_admins_step,
     tell_requester,
 )
+from tenants.privacy_requests.subject import subject_of
 from tenants.privacy_requests.transitions import (
     Action,
 )
@@ -65,6 +66,7 @@ async def _start(
 ) -> None:
     require_verified(request)
     require_idle(request)
+    await subject_of(session, request)  # SubjectUnclear (409) now, not a failed job later
     await apply_transition(session, audit, request, Action.START, by, now, name=name)
     request.fulfilment_requested_at, request.fulfilment_by = now, by.user_id
 
