@@ -381,3 +381,17 @@ async def test_a_month_closed_in_berlin_ends_at_berlin_midnight(
         headers=manager,
     )
     assert moved.status_code == 409 and moved.json()["reason"] == "period_locked"
+
+
+async def test_the_day_the_clocks_go_back_is_twenty_five_hours(
+    client: httpx.AsyncClient, acme_workforce: Workforce
+) -> None:
+    """Sunday 25 October 2026 in Berlin lasts 25 hours: entries starting at 00:15 (CEST)
+    and at 23:45 (CET) both count on it, none spills to the days around it."""
+    await use_zone(client, acme_workforce, "Europe/Berlin")
+    for hour, minute in ((0, 15), (23, 45)):
+        start = datetime(2026, 10, 25, hour, minute, tzinfo=BERLIN)
+        await enter(client, acme_workforce, "employee", start, 10)
+    sheet = await client.get("/api/v1/timesheets?week=2026-10-19", headers=acme_workforce.manager)
+    days = _row_of(sheet.json(), acme_workforce, "employee")["days"]
+    assert [(d["day"], d["seconds"]) for d in days if d["seconds"]] == [("2026-10-25", 1200)]
