@@ -7,6 +7,10 @@ transaction-level advisory lock on the month(s) it touches before it checks the 
 row; closing or reopening a month takes the same advisory lock exclusively. So a month
 is never closed while a change inside it is still in flight, and a change never lands
 after the close it did not see.
+
+A month is the tenant's local calendar month (docs/workforce.md, "Days, weeks and months
+in the tenant's zone"): an entry starting at 23:30 on 30 November in Berlin is in
+November, even though it is December in UTC.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from uuid import UUID
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tenants.settings.regional import regional_settings
 from tenants.time.models import ApprovalState, PeriodLock, TimeEntry
-from tenants.time.periods import Period, month_of, next_month
+from tenants.time.periods import Period, month_of, next_month, today
 from timeward import clock
 from timeward.acting import Acting
 from timeward.audit.log import AuditEntry, AuditLog
@@ -48,8 +53,10 @@ async def _serialise(
 async def ensure_open(session: AsyncSession, tenant_id: UUID, instants: Iterable[datetime]) -> None:
     """Refuse (409, ``period_locked``) a change to an entry starting in a closed month.
 
-    ``instants`` are the entry's start before and after the change."""
-    months = sorted({month_of(instant) for instant in instants})
+    ``instants`` are the entry's start before and after the change; each counts in the
+    month it falls in in the tenant's zone."""
+    zone = (await regional_settings(session, tenant_id)).time_zone
+    months = sorted({month_of(instant, zone) for instant in instants})
     for month in months:
         await _serialise(session, tenant_id, month, exclusive=False)
     closed = await session.scalar(
@@ -79,8 +86,8 @@ async def _row(session: AsyncSession, tenant_id: UUID, month: date) -> PeriodLoc
     )
 
 
-async def pending_in_month(session: AsyncSession, tenant_id: UUID, month: date) -> int:
-    span = Period.month_of(month).range
+async def pending_in_month(session: AsyncSession, tenant_id: UUID, month: date, zone: str) -> int:
+    span = Period.month_of(month, zone).range
     count = await session.scalar(
         select(func.count())
         .select_from(TimeEntry)
@@ -114,15 +121,17 @@ async def _audit(
 async def lock_month(
     session: AsyncSession, audit: AuditLog, tenant_id: UUID, month: date, by: Acting
 ) -> LockOutcome:
-    """Close a month that has ended; closing a closed month changes nothing."""
+    """Close a month that has ended (in the tenant's zone); closing a closed month changes
+    nothing."""
     now = clock.now()
-    if next_month(month) > now.date():
+    zone = (await regional_settings(session, tenant_id)).time_zone
+    if next_month(month) > today(zone):
         raise InvalidInput.on_field(
             "month", "has not ended yet: a month is closed after its last day", "path"
         )
     await _serialise(session, tenant_id, month, exclusive=True)
     lock = await _row(session, tenant_id, month)
-    pending = await pending_in_month(session, tenant_id, month)
+    pending = await pending_in_month(session, tenant_id, month, zone)
     if lock is not None and lock.locked:
         return LockOutcome(lock, pending)
     if lock is None:

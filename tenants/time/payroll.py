@@ -98,7 +98,8 @@ class PayrollExport:
 async def approved_entries(
     session: AsyncSession, tenant_id: UUID, period: Period
 ) -> list[Approved]:
-    """Approved entries starting in the period, by employee name, then start."""
+    """Approved entries starting in the period (its days in the tenant's zone), by
+    employee name, then start."""
     span = period.range
     rows = await session.execute(
         select(TimeEntry, Employee, JobSite.name)
@@ -124,7 +125,9 @@ def _who(employee: Employee) -> list[Cell]:
     return [employee.employee_number or "", employee.name]
 
 
-def entry_rows(approved: list[Approved]) -> list[list[Cell]]:
+def entry_rows(approved: list[Approved], period: Period) -> list[list[Cell]]:
+    """``date`` is the local day the entry starts on (the timesheet's day); the times are
+    UTC, as their columns say."""
     rows: list[list[Cell]] = []
     for item in approved:
         entry = item.entry
@@ -132,7 +135,7 @@ def entry_rows(approved: list[Approved]) -> list[list[Cell]]:
         rows.append(
             [
                 *_who(item.employee),
-                start.date().isoformat(),
+                period.day_of(entry.started_at).isoformat(),
                 start.strftime("%H:%M"),
                 end.strftime("%H:%M"),
                 decimal_hours(entry.duration_seconds),
@@ -145,16 +148,18 @@ def entry_rows(approved: list[Approved]) -> list[list[Cell]]:
     return rows
 
 
-def _by_employee_day(approved: list[Approved]) -> dict[tuple[UUID, date], list[Approved]]:
+def _by_employee_day(
+    approved: list[Approved], period: Period
+) -> dict[tuple[UUID, date], list[Approved]]:
     days: dict[tuple[UUID, date], list[Approved]] = defaultdict(list)
     for item in approved:
-        days[(item.employee.id, item.entry.started_at.astimezone(UTC).date())].append(item)
+        days[(item.employee.id, period.day_of(item.entry.started_at))].append(item)
     return days  # insertion order: by employee, then day (the query's order)
 
 
-def day_rows(approved: list[Approved]) -> list[list[Cell]]:
+def day_rows(approved: list[Approved], period: Period) -> list[list[Cell]]:
     rows: list[list[Cell]] = []
-    for (_, on), items in _by_employee_day(approved).items():
+    for (_, on), items in _by_employee_day(approved, period).items():
         seconds = sum(item.entry.duration_seconds for item in items)
         rows.append(
             [
@@ -168,7 +173,7 @@ def day_rows(approved: list[Approved]) -> list[list[Cell]]:
     return rows
 
 
-def total_rows(approved: list[Approved]) -> list[list[Cell]]:
+def total_rows(approved: list[Approved], period: Period) -> list[list[Cell]]:
     """Per employee: days worked and hours (summed in seconds, rounded once)."""
     seconds: dict[UUID, int] = defaultdict(int)
     days: dict[UUID, set[date]] = defaultdict(set)
@@ -177,7 +182,7 @@ def total_rows(approved: list[Approved]) -> list[list[Cell]]:
         who = item.employee.id
         people[who] = item.employee
         seconds[who] += item.entry.duration_seconds
-        days[who].add(item.entry.started_at.astimezone(UTC).date())
+        days[who].add(period.day_of(item.entry.started_at))
     rows: list[list[Cell]] = [
         [*_who(people[who]), len(days[who]), decimal_hours(total), hours_minutes(total)]
         for who, total in seconds.items()
@@ -242,12 +247,12 @@ async def payroll_export(
     approved = await approved_entries(session, tenant_id, period)
     header: tuple[str, ...]
     if rows_per is RowsPer.ENTRY:
-        header, rows, title = ENTRY_COLUMNS, entry_rows(approved), "Entries"
+        header, rows, title = ENTRY_COLUMNS, entry_rows(approved, period), "Entries"
     else:
-        header, rows, title = DAY_COLUMNS, day_rows(approved), "Days"
+        header, rows, title = DAY_COLUMNS, day_rows(approved, period), "Days"
     if export_format is ExportFormat.CSV:
         content = to_csv(header, rows)
     else:
-        content = to_xlsx(title, header, rows, total_rows(approved))
+        content = to_xlsx(title, header, rows, total_rows(approved, period))
     filename = f"timesheets-{period.key}-per-{rows_per}.{export_format}"
     return PayrollExport(filename, MEDIA_TYPES[export_format], content, len(rows))

@@ -1,7 +1,8 @@
 """Timesheet periods: a week (Monday to Monday) or a calendar month, as plain values.
 
-Periods are cut in UTC until tenants have a time zone of their own (docs/workforce.md,
-"Timesheets"). An entry belongs to the period and to the month its start falls in.
+Periods are cut in the tenant's time zone (docs/workforce.md, "Days, weeks and months
+in the tenant's zone"): a day is the local calendar day (23 or 25 hours when the clocks
+change), and an entry belongs to the day, period and month its start falls in there.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ import enum
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from timeward import clock
 from timeward.errors import InvalidInput
 from timeward.paging import DateRange
 
@@ -24,8 +27,19 @@ class PeriodKind(enum.StrEnum):
     MONTH = "month"
 
 
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+def midnight(day: date, zone: str = "UTC") -> datetime:
+    """The instant ``day`` begins in ``zone`` (where the clocks skip midnight, the instant
+    they skip from)."""
+    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def local_day(instant: datetime, zone: str = "UTC") -> date:
+    """The calendar day an instant falls on in ``zone``."""
+    return instant.astimezone(ZoneInfo(zone)).date()
+
+
+def today(zone: str) -> date:
+    return local_day(clock.now(), zone)
 
 
 def month_start(day: date) -> date:
@@ -36,9 +50,9 @@ def next_month(first: date) -> date:
     return date(first.year + (first.month == 12), first.month % 12 + 1, 1)
 
 
-def month_of(instant: datetime) -> date:
-    """The first day of the (UTC) month an instant falls in."""
-    return month_start(instant.astimezone(UTC).date())
+def month_of(instant: datetime, zone: str = "UTC") -> date:
+    """The first day of the month an instant falls in, in ``zone``."""
+    return month_start(local_day(instant, zone))
 
 
 @dataclass(frozen=True)
@@ -46,16 +60,17 @@ class Period:
     kind: PeriodKind
     first_day: date  # a Monday for a week, the 1st for a month
     end_day: date  # exclusive
+    zone: str = "UTC"  # the tenant's: where its days begin and end
 
     @classmethod
-    def week_of(cls, day: date) -> Period:
+    def week_of(cls, day: date, zone: str = "UTC") -> Period:
         monday = day - timedelta(days=day.weekday())
-        return cls(PeriodKind.WEEK, monday, monday + WEEK)
+        return cls(PeriodKind.WEEK, monday, monday + WEEK, zone)
 
     @classmethod
-    def month_of(cls, day: date) -> Period:
+    def month_of(cls, day: date, zone: str = "UTC") -> Period:
         first = month_start(day)
-        return cls(PeriodKind.MONTH, first, next_month(first))
+        return cls(PeriodKind.MONTH, first, next_month(first), zone)
 
     @property
     def key(self) -> str:
@@ -72,7 +87,13 @@ class Period:
 
     @property
     def range(self) -> DateRange:
-        return DateRange(_midnight(self.first_day), _midnight(self.end_day))
+        """From the first day's local midnight to the end day's (one week need not be
+        168 hours: the clocks may change inside it)."""
+        return DateRange(midnight(self.first_day, self.zone), midnight(self.end_day, self.zone))
+
+    def day_of(self, instant: datetime) -> date:
+        """The local day an instant (an entry's start) counts on."""
+        return local_day(instant, self.zone)
 
     @property
     def months(self) -> list[date]:
@@ -85,13 +106,13 @@ class Period:
 
     def previous(self) -> Period:
         if self.kind is PeriodKind.WEEK:
-            return Period.week_of(self.first_day - WEEK)
-        return Period.month_of(self.first_day - timedelta(days=1))
+            return Period.week_of(self.first_day - WEEK, self.zone)
+        return Period.month_of(self.first_day - timedelta(days=1), self.zone)
 
     def following(self) -> Period:
         if self.kind is PeriodKind.WEEK:
-            return Period.week_of(self.end_day)
-        return Period.month_of(self.end_day)
+            return Period.week_of(self.end_day, self.zone)
+        return Period.month_of(self.end_day, self.zone)
 
 
 def parse_month(value: str, field: str = "month", source: str = "query") -> date:
@@ -104,22 +125,26 @@ def parse_month(value: str, field: str = "month", source: str = "query") -> date
 
 
 def parse_week(value: str, field: str = "week", source: str = "query") -> date:
-    """``YYYY-MM-DD`` naming a Monday; anything else is a 422 naming the field."""
+    """``YYYY-MM-DD`` naming a Monday; anything else is a 422 naming the field (the
+    timesheets' ``?week=`` and the employee's own week on ``/my/time``)."""
     try:
         day = date.fromisoformat(value) if len(value) == 10 else None
     except ValueError:
         day = None
     if day is None or day.weekday() != 0 or not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise InvalidInput.on_field(field, "expected a Monday written YYYY-MM-DD", source)
+        raise InvalidInput.on_field(
+            field, f"expected a Monday written YYYY-MM-DD, not '{value[:40]}'", source
+        )
     return day
 
 
-def requested_period(week: str | None, month: str | None, today: date) -> Period:
-    """The period a query names by ``week`` or ``month`` (not both); neither: this week."""
+def requested_period(week: str | None, month: str | None, today: date, zone: str = "UTC") -> Period:
+    """The period a query names by ``week`` or ``month`` (not both); neither: the week of
+    ``today`` (the local date in ``zone``)."""
     if week is not None and month is not None:
         raise InvalidInput.on_field("month", "give either week or month, not both", "query")
     if month is not None:
-        return Period.month_of(parse_month(month))
+        return Period.month_of(parse_month(month), zone)
     if week is not None:
-        return Period.week_of(parse_week(week))
-    return Period.week_of(today)
+        return Period.week_of(parse_week(week), zone)
+    return Period.week_of(today, zone)

@@ -139,6 +139,7 @@ class TimesheetView(msgspec.Struct):
     kind: str  # week | month
     start: date
     end: date  # exclusive
+    time_zone: str  # the tenant's: where the period's days begin and end
     employees: list[EmployeeTimesheetView]
     locks: list[PeriodLockView]  # of the months the period touches
     seconds: int

@@ -17,11 +17,11 @@ from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tenants.settings.regional import regional_settings
 from tenants.time import locks, payroll, timesheets
-from tenants.time.periods import Period, parse_month, requested_period
+from tenants.time.periods import Period, parse_month, requested_period, today
 from tenants.time.schemas import LockOutcomeView, PeriodLockView, ReopenBody, TimesheetView
 from tenants.time.views import lock_outcome_view, period_lock_view, timesheet_view
-from timeward import clock
 from timeward.authz.guard import requires
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 
@@ -58,9 +58,13 @@ class ExportOperation(Operation):
             }
 
 
-def period_of(week: str | None, month: str | None) -> Period:
-    """The requested week or month (UTC), this week when neither is given."""
-    return requested_period(week, month, clock.now().date())
+async def period_of(
+    session: AsyncSession, tenant_id: UUID, week: str | None, month: str | None
+) -> Period:
+    """The requested week or month in the tenant's time zone, this week (there) when
+    neither is given."""
+    zone = (await regional_settings(session, tenant_id)).time_zone
+    return requested_period(week, month, today(zone), zone)
 
 
 async def download(
@@ -96,7 +100,8 @@ class TimesheetsController(Controller):
         month: MonthQuery = None,
         employee_id: Annotated[UUID | None, QueryParameter(required=False)] = None,
     ) -> TimesheetView:
-        tenant_id, period = actor.require_tenant(), period_of(week, month)
+        tenant_id = actor.require_tenant()
+        period = await period_of(session, tenant_id, week, month)
         if employee_id is None:
             sheet = await timesheets.team_timesheet(session, tenant_id, period)
         else:
@@ -119,7 +124,8 @@ class TimesheetsController(Controller):
         rows: RowsQuery = payroll.RowsPer.ENTRY,
     ) -> Response[bytes]:
         tenant_id = actor.require_tenant()
-        return await download(session, tenant_id, period_of(week, month), rows, export_format)
+        period = await period_of(session, tenant_id, week, month)
+        return await download(session, tenant_id, period, rows, export_format)
 
 
 class PeriodLocksController(Controller):

@@ -1,8 +1,9 @@
 """Timesheets: a week or a month of time, per employee and day, for the team or one person.
 
 Totals are summed in SQL (one grouped query per sheet, never one per employee or day);
-rejected entries are counted but add no hours. Day = the UTC day the entry starts on
-(docs/workforce.md, "Timesheets").
+rejected entries are counted but add no hours. Day = the day the entry starts on in the
+tenant's time zone, the period's (docs/workforce.md, "Days, weeks and months in the
+tenant's zone").
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from tenants.employees.models import Employee, EmployeeStatus
 from tenants.employees.service import get_employee
 from tenants.time.locks import list_locks
 from tenants.time.models import ApprovalState, PeriodLock, TimeEntry
-from tenants.time.periods import Period
+from tenants.time.periods import Period, month_of
 from tenants.time.service import EntryFilter, list_time_entries
 from timeward.paging import PageRequest
 
@@ -70,6 +71,10 @@ class Timesheet:
     def closed_months(self) -> list[date]:
         return [lock.month for lock in self.locks if lock.locked]
 
+    def is_closed(self, entry: TimeEntry) -> bool:
+        """Whether the entry starts in a month closed for payroll (in the tenant's zone)."""
+        return month_of(entry.started_at, self.period.zone) in self.closed_months
+
     @property
     def seconds(self) -> int:
         return sum(sheet.seconds for sheet in self.sheets)
@@ -87,7 +92,8 @@ async def _day_totals(
     session: AsyncSession, tenant_id: UUID, period: Period, employee_id: UUID | None
 ) -> dict[UUID, dict[date, DayTotal]]:
     span = period.range
-    day = cast(func.timezone("UTC", TimeEntry.started_at), Date)
+    # started_at AT TIME ZONE '<zone>': the local wall time, whose date is the local day.
+    day = cast(func.timezone(period.zone, TimeEntry.started_at), Date)
     statement = (
         select(
             TimeEntry.employee_id,

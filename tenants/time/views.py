@@ -152,6 +152,7 @@ def timesheet_view(timesheet: Timesheet) -> TimesheetView:
         kind=period.kind,
         start=period.first_day,
         end=period.end_day,
+        time_zone=period.zone,
         employees=[_employee_sheet_view(sheet, days) for sheet in timesheet.sheets],
         locks=[period_lock_view(lock) for lock in timesheet.locks],
         seconds=timesheet.seconds,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -31,6 +31,26 @@ def test_weeks_and_months() -> None:
     assert december.range.start == datetime(2026, 12, 1, tzinfo=UTC)
     assert december.range.end == datetime(2027, 1, 1, tzinfo=UTC)
     assert month_of(datetime(2026, 11, 30, 23, 30, tzinfo=UTC)) == date(2026, 11, 1)
+
+
+def test_periods_are_cut_at_midnight_in_the_tenants_zone() -> None:
+    november = Period.month_of(date(2026, 11, 1), "Europe/Berlin")
+    assert november.range.start == datetime(2026, 10, 31, 23, tzinfo=UTC)
+    assert november.range.end == datetime(2026, 11, 30, 23, tzinfo=UTC)
+    assert november.following().zone == "Europe/Berlin"
+    night = datetime(2026, 12, 1, 4, 30, tzinfo=UTC)  # 23:30 on the 30th in Toronto
+    assert month_of(night, "America/Toronto") == date(2026, 11, 1)
+    assert Period.week_of(date(2026, 11, 30), "America/Toronto").day_of(night) == date(2026, 11, 30)
+    assert month_of(night) == date(2026, 12, 1)  # in UTC it is December
+
+
+@pytest.mark.parametrize(
+    ("monday", "hours"),
+    [(date(2026, 3, 23), 167), (date(2026, 10, 19), 169), (date(2026, 11, 2), 168)],
+)
+def test_a_week_with_a_clock_change_is_an_hour_shorter_or_longer(monday: date, hours: int) -> None:
+    span = Period.week_of(monday, "Europe/Berlin").range
+    assert span.end - span.start == timedelta(hours=hours)
 
 
 @pytest.mark.parametrize(
@@ -65,6 +85,8 @@ def test_a_bad_period_names_its_parameter(week: str | None, month: str | None, f
         requested_period(week, month, date(2026, 12, 4))
     assert refused.value.extra["errors"][0]["key"] == field
     assert refused.value.status_code == 422
+    if field == "week":  # the value is quoted back (the pages show it)
+        assert f"not '{week}'" in refused.value.extra["errors"][0]["message"]
 
 
 def test_parse_month_names_the_field_it_was_given() -> None:

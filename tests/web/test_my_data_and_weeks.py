@@ -1,6 +1,6 @@
 """Issue 14's remaining employee and public pages over HTTP, against the real app and
 database: my data (the employee record, the location mode, the rectification link), my
-time for an earlier week (a bad ``week`` is a 400 page naming it), and the per-tenant
+time for an earlier week (a bad ``week`` is the timesheets' 422 page, naming it), and the per-tenant
 public request page (an unknown slug answers exactly like a known one)."""
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ async def test_my_time_shows_an_earlier_week_with_its_total_and_links(
         assert f'href="/my/time?week={earlier + timedelta(days=7)}"' in week.text
         for bad in ("next-tuesday", str(earlier + timedelta(days=1)), "2026-13-01"):
             refused = await browser.get("/my/time", params={"week": bad})
-            assert refused.status_code == 400, bad
+            assert refused.status_code == 422, bad
             assert f"not &#39;{bad}&#39;" in refused.text and "<html" in refused.text
 
 

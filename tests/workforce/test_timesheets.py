@@ -9,6 +9,7 @@ import asyncio
 import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from openpyxl import load_workbook
@@ -25,6 +26,7 @@ from tests.workforce.timesheet_data import (
     last_month,
     month_key,
     seed_sheet,
+    use_zone,
 )
 from timeward.acting import Acting
 from timeward.audit.models import AuditEvent
@@ -300,3 +302,96 @@ async def test_a_close_and_a_change_in_flight_never_cross(
         assert not approving.done()
     refused = await asyncio.wait_for(approving, 10)
     assert refused.status_code == 409 and refused.json()["reason"] == "period_locked"
+
+
+TORONTO, BERLIN = ZoneInfo("America/Toronto"), ZoneInfo("Europe/Berlin")
+
+
+async def test_a_night_in_toronto_counts_on_its_local_day_in_the_sheets_and_the_export(
+    client: httpx.AsyncClient, acme_workforce: Workforce
+) -> None:
+    """23:30 on Monday 30 November in Toronto is 04:30 on 1 December in UTC: the sheet,
+    the employee's sheet and the export put it on the 30th, in November."""
+    await use_zone(client, acme_workforce, "America/Toronto")
+    start = datetime(2026, 11, 30, 23, 30, tzinfo=TORONTO)
+    assert start.astimezone(UTC) == datetime(2026, 12, 1, 4, 30, tzinfo=UTC)
+    entry = await enter(client, acme_workforce, "employee", start, 90)
+    assert (await decide(client, acme_workforce, entry["id"])).status_code == 201
+
+    manager = acme_workforce.manager
+    team = (await client.get("/api/v1/timesheets?week=2026-11-30", headers=manager)).json()
+    assert team["time_zone"] == "America/Toronto"
+    days = {day["day"]: day["seconds"] for day in _row_of(team, acme_workforce, "employee")["days"]}
+    assert days["2026-11-30"] == 5400 and days["2026-12-01"] == 0
+    one = await client.get(
+        f"/api/v1/timesheets?month=2026-11&employee_id={acme_workforce.employees['employee']}",
+        headers=manager,
+    )
+    (only,) = one.json()["employees"]
+    assert [(d["day"], d["seconds"]) for d in only["days"] if d["seconds"]] == [
+        ("2026-11-30", 5400)
+    ]
+
+    november = await client.get("/api/v1/timesheets/export?month=2026-11", headers=manager)
+    (row,) = csv_rows(november.content)
+    assert (row["date"], row["start_utc"], row["hours_hmm"]) == ("2026-11-30", "04:30", "1:30")
+    per_day = await client.get("/api/v1/timesheets/export?month=2026-11&rows=day", headers=manager)
+    assert [(d["date"], d["hours_decimal"]) for d in csv_rows(per_day.content)] == [
+        ("2026-11-30", "1.50")
+    ]
+    december = await client.get("/api/v1/timesheets/export?month=2026-12", headers=manager)
+    assert csv_rows(december.content) == []
+
+
+async def test_a_month_closed_in_berlin_ends_at_berlin_midnight(
+    client: httpx.AsyncClient, acme_workforce: Workforce
+) -> None:
+    """November closed: 23:30 on the 30th in Berlin is refused; 00:30 on 1 December in
+    Berlin (still 30 November in UTC) is December's, and may change."""
+    await use_zone(client, acme_workforce, "Europe/Berlin")
+    late = await enter(
+        client, acme_workforce, "employee", datetime(2026, 11, 30, 23, 30, tzinfo=BERLIN), 30
+    )
+    early_december = datetime(2026, 12, 1, 0, 30, tzinfo=BERLIN)
+    assert early_december.astimezone(UTC).month == 11
+    early = await enter(client, acme_workforce, "employee", early_december, 30)
+    locked = await client.put("/api/v1/period-locks/2026-11", headers=acme_workforce.admin)
+    assert locked.status_code == 200, locked.text
+    assert locked.json()["pending_entries"] == 1  # only the Berlin November one
+
+    manager = acme_workforce.manager
+    refused = await client.patch(
+        f"/api/v1/time-entries/{late['id']}", json={"notes": "x"}, headers=manager
+    )
+    assert refused.status_code == 409 and refused.json()["month"] == "2026-11"
+    allowed = await client.patch(
+        f"/api/v1/time-entries/{early['id']}", json={"notes": "night delivery"}, headers=manager
+    )
+    assert allowed.status_code == 200, allowed.text
+    shown = await client.get(f"/api/v1/time-entries/{early['id']}", headers=manager)
+    assert shown.json()["notes"] == "night delivery"
+    assert (await decide(client, acme_workforce, early["id"], headers=manager)).status_code == 201
+    # Nor may it move into the closed month by a Berlin day.
+    moved = await client.patch(
+        f"/api/v1/time-entries/{early['id']}",
+        json={
+            "started_at": iso(early_december - timedelta(hours=1)),
+            "ended_at": iso(early_december - timedelta(minutes=45)),
+        },
+        headers=manager,
+    )
+    assert moved.status_code == 409 and moved.json()["reason"] == "period_locked"
+
+
+async def test_the_day_the_clocks_go_back_is_twenty_five_hours(
+    client: httpx.AsyncClient, acme_workforce: Workforce
+) -> None:
+    """Sunday 25 October 2026 in Berlin lasts 25 hours: entries starting at 00:15 (CEST)
+    and at 23:45 (CET) both count on it, none spills to the days around it."""
+    await use_zone(client, acme_workforce, "Europe/Berlin")
+    for hour, minute in ((0, 15), (23, 45)):
+        start = datetime(2026, 10, 25, hour, minute, tzinfo=BERLIN)
+        await enter(client, acme_workforce, "employee", start, 10)
+    sheet = await client.get("/api/v1/timesheets?week=2026-10-19", headers=acme_workforce.manager)
+    days = _row_of(sheet.json(), acme_workforce, "employee")["days"]
+    assert [(d["day"], d["seconds"]) for d in days if d["seconds"]] == [("2026-10-25", 1200)]

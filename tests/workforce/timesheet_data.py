@@ -27,6 +27,14 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
 
 
+async def use_zone(client: httpx.AsyncClient, workforce: Workforce, zone: str) -> None:
+    """The client admin chooses the tenant's time zone (where its days begin and end)."""
+    chosen = await client.put(
+        "/api/v1/settings/regional", json={"time_zone": zone}, headers=workforce.admin
+    )
+    assert chosen.status_code == 200, chosen.text
+
+
 async def enter(
     client: httpx.AsyncClient,
     workforce: Workforce,
@@ -83,6 +91,9 @@ class Sheet:
 
 
 async def seed_sheet(client: httpx.AsyncClient, workforce: Workforce) -> Sheet:
+    """The sheet's days are UTC days: the tenant's zone is set to UTC first (the tests'
+    tenants are German, so it would be Europe/Berlin)."""
+    await use_zone(client, workforce, "UTC")
     month = last_month()
     monday = month + timedelta(days=7 - month.weekday())  # a Monday wholly inside the month
     tue, wed, thu, fri = (monday + timedelta(days=n) for n in (1, 2, 3, 4))

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from tests.accounts import Accounts
 from tests.web.pages import page_client, sign_in, submit
 from tests.workforce.seed import Workforce, seed_workforce
-from tests.workforce.timesheet_data import csv_rows, enter, month_key, seed_sheet
+from tests.workforce.timesheet_data import csv_rows, enter, month_key, seed_sheet, use_zone
 from timeward.audit.models import AuditEvent
 from timeward.db.session import Database, Scope
 
@@ -262,3 +262,58 @@ async def test_the_timesheet_pages_speak_german(
         assert "Genehmigen" in person.text and "Zeiteintrag hinzufügen" in person.text
         entry = await browser.get(f"/admin/timesheets/entries/{sheet.entries['thu']}")
         assert "Korrektur speichern" in entry.text
+
+
+async def test_a_toronto_manager_sees_a_night_on_the_day_it_began(
+    live_server: str, client: httpx.AsyncClient, acme: Accounts
+) -> None:
+    """Typed in Toronto time, 23:30 on Monday 30 November (04:30 on 1 December in UTC)
+    stays on the 30th: in the team's week, the employee's sheet, the export, and in
+    November when November is closed."""
+    workforce = await seed_workforce(client, acme)
+    await use_zone(client, workforce, "America/Toronto")
+    person = workforce.employees["employee"]
+    employee_page = f"/admin/timesheets/employees/{person}?week=2026-11-30"
+    async with page_client(live_server) as manager, page_client(live_server) as admin:
+        await sign_in(manager, acme.email("client_manager"), "acme")
+        await sign_in(admin, acme.email("client_admin"), "acme")
+        night = {"day": "2026-11-30", "start": "23:30", "end": "01:00", "site_id": ""}
+        added = await submit(
+            manager, employee_page, "/admin/timesheets/entries",
+            {"employee_id": str(person), **night, "notes": "Night shift"},
+        )  # fmt: skip
+        assert added.status_code == 303 and added.headers["location"] == employee_page
+        listed = await client.get(
+            f"/api/v1/time-entries?employee_id={person}&from=2026-11-30T00:00:00-05:00"
+            "&to=2026-12-02T00:00:00-05:00",
+            headers=workforce.admin,
+        )
+        (entry,) = listed.json()["items"]
+        assert entry["started_at"].startswith("2026-12-01T04:30")  # stored in UTC
+        assert entry["duration_seconds"] == 5400
+
+        team = await manager.get("/admin/timesheets?week=2026-11-30")
+        assert "(days in America/Toronto)" in team.text
+        assert 'data-day="2026-11-30">1.50' in team.text
+        assert 'data-day="2026-12-01"></td>' in team.text
+        sheet = await manager.get(employee_page)
+        assert "Mon 30 Nov, 23:30 EST" in sheet.text and "Tue 01 Dec, 01:00 EST" in sheet.text
+        approved = await submit(
+            manager, employee_page, f"/admin/timesheets/entries/{entry['id']}/decision",
+            {"decision": "approved"},
+        )  # fmt: skip
+        assert approved.status_code == 303
+        download = await manager.get("/admin/timesheets/export?month=2026-11&format=csv")
+        (row,) = csv_rows(download.content)
+        assert (row["date"], row["hours_decimal"]) == ("2026-11-30", "1.50")
+
+        november = "/admin/timesheets?month=2026-11"
+        closed = await submit(admin, november, "/admin/timesheets/locks/2026-11", {})
+        assert closed.status_code == 303
+        entry_page = f"/admin/timesheets/entries/{entry['id']}"
+        shown = await manager.get(entry_page)
+        assert 'data-testid="month-closed"' in shown.text and "November 2026" in shown.text
+        moved = await submit(
+            manager, entry_page, entry_page, {**night, "start": "23:00", "correction_note": "x"}
+        )
+        assert moved.status_code == 409 and "is closed for payroll" in moved.text

@@ -4,14 +4,11 @@ its API twin and calls the same services; another person's or tenant's id is a 4
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import ValidationException
 from litestar.params import FromPath, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +26,7 @@ from tenants.sites.service import get_site
 from tenants.time import clocking
 from tenants.time import service as time
 from tenants.time.models import ClockKind
+from tenants.time.periods import Period, parse_week, today
 from tenants.time.schemas import LocationInput
 from timeward import clock
 from timeward.auth.actor import Actor
@@ -36,7 +34,7 @@ from timeward.auth.rate_limit import RateLimited
 from timeward.authz.enforcer import PolicyEnforcer
 from timeward.errors import InvalidInput, NotFound
 from timeward.notifications.service import list_for_user, mark_read
-from timeward.paging import DateRange, PageRequest
+from timeward.paging import PageRequest
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.errors import too_many_requests
 from timeward.web.i18n import N_
@@ -98,30 +96,6 @@ def _position(form: ClockForm) -> Coordinates | None:
     except msgspec.ValidationError as exc:
         raise InvalidInput.on_field("location", str(exc)) from exc
     return Coordinates(position.latitude, position.longitude, position.accuracy)
-
-
-WEEK = timedelta(days=7)
-
-
-def _monday(day: date, zone: ZoneInfo) -> datetime:
-    """Midnight of the Monday of ``day``'s week, in the tenant's zone."""
-    monday = day - timedelta(days=day.weekday())
-    return datetime(monday.year, monday.month, monday.day, tzinfo=zone)
-
-
-def _requested_week(value: str | None, zone: ZoneInfo) -> datetime:
-    """The Monday ``?week=`` names (midnight in the tenant's zone), or this week's; anything
-    else is a 400."""
-    if value is None:
-        return _monday(clock.now().astimezone(zone).date(), zone)
-    try:
-        day: date | None = date.fromisoformat(value)
-    except ValueError:
-        day = None
-    if day is None or len(value) != 10 or day.weekday() != 0:
-        shown = value[:40]
-        raise ValidationException(f"week must be a Monday written YYYY-MM-DD, not '{shown}'.")
-    return _monday(day, zone)
 
 
 class EmployeePages(Controller):
@@ -186,15 +160,17 @@ class EmployeePages(Controller):
         tenant_id = actor.require_tenant()
         employee = await _employee(session, actor)
         viewer = await viewer_for(request, session, actor)
-        zone = ZoneInfo(viewer.time_zone)
-        start = _requested_week(week_of, zone)
-        this_week = _requested_week(None, zone)
-        # Aware arithmetic is wall-clock: the next Monday's midnight even across a DST change.
-        week = DateRange(start=start, end=start + WEEK)
+        # The timesheets' week, cut at Monday midnight in the tenant's zone; a ``week`` that
+        # is not a Monday is the same 422 the timesheets give.
+        this_week = Period.week_of(today(viewer.time_zone), viewer.time_zone)
+        week = this_week if week_of is None else Period.week_of(parse_week(week_of), this_week.zone)
         entries = []
         if employee is not None:
             entries = await time.list_time_entries(
-                session, tenant_id, PageRequest(limit=200), time.EntryFilter(employee.id, week)
+                session,
+                tenant_id,
+                PageRequest(limit=200),
+                time.EntryFilter(employee.id, week.range),
             )
         total = sum(entry.duration_seconds for entry in entries)
         return render(
@@ -202,10 +178,10 @@ class EmployeePages(Controller):
             "my_time.html",
             viewer=viewer,
             employee=employee,
-            week_start=start,
-            is_this_week=start == this_week,
-            previous_week=(start.date() - WEEK).isoformat(),
-            next_week=(start.date() + WEEK).isoformat() if start < this_week else None,
+            week_start=week.first_day,
+            is_this_week=week == this_week,
+            previous_week=week.previous().key,
+            next_week=week.following().key if week.first_day < this_week.first_day else None,
             entries=entries,
             total_hours=f"{total / 3600:.2f}",
         )

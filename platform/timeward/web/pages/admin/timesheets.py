@@ -25,7 +25,15 @@ from tenants.sites.service import list_sites
 from tenants.time import entries, locks, payroll, timesheets
 from tenants.time import service as time_service
 from tenants.time.models import ApprovalState, TimeEntry
-from tenants.time.periods import Period, PeriodKind, month_of, next_month, parse_month
+from tenants.time.periods import (
+    Period,
+    PeriodKind,
+    local_day,
+    month_of,
+    next_month,
+    parse_month,
+    today,
+)
 from tenants.time.timesheet_routes import (
     FormatQuery,
     MonthQuery,
@@ -34,7 +42,6 @@ from tenants.time.timesheet_routes import (
     download,
     period_of,
 )
-from timeward import clock
 from timeward.auth.actor import Actor
 from timeward.authz.enforcer import PolicyEnforcer
 from timeward.errors import InvalidInput
@@ -116,12 +123,10 @@ async def _zone(request: Request[Any, Any, Any], session: AsyncSession, actor: A
     return viewer.time_zone
 
 
-def _week_of(entry: TimeEntry) -> str:
-    return Period.week_of(entry.started_at.date()).key
-
-
-def _employee_page(entry: TimeEntry) -> str:
-    return f"{BASE}/employees/{entry.employee_id}?week={_week_of(entry)}"
+def _employee_page(entry: TimeEntry, zone: str) -> str:
+    """The employee's sheet of the week (in the tenant's zone) the entry starts in."""
+    week = Period.week_of(local_day(entry.started_at, zone)).key
+    return f"{BASE}/employees/{entry.employee_id}?week={week}"
 
 
 def _may(request: Request[Any, Any, Any], actor: Actor, resource: str, action: str) -> bool:
@@ -130,13 +135,12 @@ def _may(request: Request[Any, Any, Any], actor: Actor, resource: str, action: s
     return enforcer.allows(actor.role, actor.domain, resource, action)
 
 
-def _period_links(period: Period) -> dict[str, str]:
-    today = clock.now().date()
+def _period_links(period: Period, now: date) -> dict[str, str]:
     return {
         "previous": period.previous().key,
         "following": period.following().key,
-        "this_week": Period.week_of(today).key,
-        "this_month": Period.month_of(today).key,
+        "this_week": Period.week_of(now).key,
+        "this_month": Period.month_of(now).key,
         "param": "month" if period.kind is PeriodKind.MONTH else "week",
     }
 
@@ -147,13 +151,13 @@ async def _sheet_context(
     """What both sheet pages show around their table: the period, its navigation, the
     closed months, and which forms this role is offered."""
     period: Period = sheet.period
-    today = clock.now().date()
-    closable = [m for m in period.months if next_month(m) <= today]
+    now = today(period.zone)
+    closable = [m for m in period.months if next_month(m) <= now]
     return {
         "viewer": await viewer_for(request, session, actor),
         "sheet": sheet,
         "period": period,
-        "links": _period_links(period),
+        "links": _period_links(period, now),
         "closed": sheet.closed_months,
         "closable": closable,
         "may_lock": _may(request, actor, "period_locks", "lock"),
@@ -174,9 +178,9 @@ class TimesheetPages(Controller):
         week: WeekQuery = None,
         month: MonthQuery = None,
     ) -> Response[Any]:
-        sheet = await timesheets.team_timesheet(
-            session, actor.require_tenant(), period_of(week, month)
-        )
+        tenant_id = actor.require_tenant()
+        period = await period_of(session, tenant_id, week, month)
+        sheet = await timesheets.team_timesheet(session, tenant_id, period)
         context = await _sheet_context(request, session, actor, sheet)
         return render(request, "admin/timesheets.html", **context)
 
@@ -195,9 +199,8 @@ class TimesheetPages(Controller):
         month: MonthQuery = None,
     ) -> Response[Any]:
         tenant_id = actor.require_tenant()
-        sheet = await timesheets.employee_timesheet(
-            session, tenant_id, employee_id, period_of(week, month)
-        )
+        period = await period_of(session, tenant_id, week, month)
+        sheet = await timesheets.employee_timesheet(session, tenant_id, employee_id, period)
         context = await _sheet_context(request, session, actor, sheet)
         return render(
             request,
@@ -225,15 +228,16 @@ class TimesheetPages(Controller):
         tenant_id = actor.require_tenant()
         row = await time_service.get_time_entry(session, tenant_id, entry_id)
         closed = [lock.month for lock in await locks.list_locks(session, tenant_id) if lock.locked]
+        viewer = await viewer_for(request, session, actor)
         return render(
             request,
             "admin/timesheet_entry.html",
-            viewer=await viewer_for(request, session, actor),
+            viewer=viewer,
             entry=row,
             person=await get_employee(session, tenant_id, row.employee_id),
             sites=await list_sites(session, tenant_id, PageRequest(limit=200), True),
-            closed=month_of(row.started_at) in closed,
-            back=_employee_page(row),
+            closed=month_of(row.started_at, viewer.time_zone) in closed,
+            back=_employee_page(row, viewer.time_zone),
             may_decide=_may(request, actor, "time_entries", "approve"),
             may_correct=_may(request, actor, "time_entries", "update"),
         )
@@ -247,7 +251,8 @@ class TimesheetPages(Controller):
         services: AppServices,
         request: Request[Any, Any, Any],
     ) -> Response[Any]:
-        values = _values(data, await _zone(request, session, actor))
+        zone = await _zone(request, session, actor)
+        values = _values(data, zone)
         employee_id = _uuid(data.employee_id, "employee_id")
         created = await entries.create_manual_entry(
             session,
@@ -256,7 +261,7 @@ class TimesheetPages(Controller):
             {**values, "employee_id": employee_id},
             actor.acting,
         )
-        return redirect(_employee_page(created), flash="entry_added")
+        return redirect(_employee_page(created, zone), flash="entry_added")
 
     @post("/entries/{entry_id:uuid}", opt=page("time_entries", "update"), include_in_schema=False)
     async def correct(
@@ -277,7 +282,7 @@ class TimesheetPages(Controller):
             {**_values(data, zone), "correction_note": data.correction_note.strip() or None},
             actor.acting,
         )
-        return redirect(_employee_page(changed), flash="entry_corrected")
+        return redirect(_employee_page(changed, zone), flash="entry_corrected")
 
     @post(
         "/entries/{entry_id:uuid}/decision",
@@ -291,6 +296,7 @@ class TimesheetPages(Controller):
         actor: CurrentActor,
         session: DbSession,
         services: AppServices,
+        request: Request[Any, Any, Any],
     ) -> Response[Any]:
         state = ApprovalState(data.decision)
         decided = await entries.decide_entry(
@@ -301,7 +307,8 @@ class TimesheetPages(Controller):
             entries.EntryDecision(state, data.note.strip() or None),
             actor.acting,
         )
-        return redirect(_employee_page(decided), flash=f"entry_{state}")
+        zone = await _zone(request, session, actor)
+        return redirect(_employee_page(decided, zone), flash=f"entry_{state}")
 
     @get(
         "/export",
@@ -318,7 +325,8 @@ class TimesheetPages(Controller):
         rows: RowsQuery = payroll.RowsPer.ENTRY,
     ) -> Response[bytes]:
         tenant_id = actor.require_tenant()
-        return await download(session, tenant_id, period_of(week, month), rows, export_format)
+        period = await period_of(session, tenant_id, week, month)
+        return await download(session, tenant_id, period, rows, export_format)
 
     @post("/locks/{month:str}", opt=page("period_locks", "lock"), include_in_schema=False)
     async def lock(
