@@ -97,6 +97,8 @@ def serve(host: str, port: int, demo: bool) -> None:
         logins = _seed(settings)
         employee = logins.first_of("employee")
         click.echo(f"Open {site}/ and sign in as {employee} (tenant {logins.tenant_slug})")
+        admin = logins.first_of("client_admin")
+        click.echo(f"The client admin's console: sign in there as {admin} (same tenant)")
         staff = logins.platform_user[0]
         click.echo(f"Platform staff: open {site}/staff/sign-in and sign in as {staff}")
         click.echo(logins.describe())
