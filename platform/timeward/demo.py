@@ -89,7 +89,7 @@ async def seed_demo(database: Database, password: str, *, data_keys: DataKeys) -
     )
     existing = await tenant_by_slug(database, DEMO_SLUG)
     if existing is not None:
-        log.info("demo.already_seeded")
+        log.debug("demo.already_seeded")
         tenant_id = existing.id
     else:
         tenant_id = await create_tenant(
@@ -101,7 +101,7 @@ async def seed_demo(database: Database, password: str, *, data_keys: DataKeys) -
         for email, role in DEMO_LOGINS:
             await add_member(database, tenant_id, email, password, role)
         await add_platform_staff(database, PLATFORM_LOGIN[0], password, PLATFORM_LOGIN[1])
-        log.info("demo.seeded", tenant_id=str(tenant_id))
+        log.debug("demo.seeded", tenant_id=str(tenant_id))
     await seed_demo_workforce(database, data_keys, tenant_id, clock.now())
     await seed_demo_timesheets(database, tenant_id, clock.now())
     await seed_demo_privacy_requests(database, tenant_id, clock.now())
@@ -169,7 +169,7 @@ async def seed_demo_workforce(
     async with database.transaction(Scope.TENANT, tenant_id) as session:
         count = select(func.count()).select_from(Employee).where(Employee.tenant_id == tenant_id)
         if await session.scalar(count):
-            log.info("demo.workforce_already_seeded")
+            log.debug("demo.workforce_already_seeded")
             return 0
         members = await _member_ids(session, tenant_id)
         admin_id, manager_id = members[DEMO_LOGINS[0][0]], members[DEMO_LOGINS[1][0]]
@@ -219,7 +219,7 @@ async def seed_demo_workforce(
         session.add_all(shifts.entries)
         await session.flush()
         reduced = await reduce_locations(session, tenant_id, now)
-    log.info("demo.workforce_seeded", clock_events=len(shifts.events), coordinates_reduced=reduced)
+    log.debug("demo.workforce_seeded", clock_events=len(shifts.events), coordinates_reduced=reduced)
     return len(shifts.events)
 
 

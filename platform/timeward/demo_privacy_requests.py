@@ -90,5 +90,5 @@ async def seed_demo_privacy_requests(database: Database, tenant_id: UUID, now: d
                 )
             )
             created += 1
-    log.info("demo.privacy_requests_seeded", count=created)
+    log.debug("demo.privacy_requests_seeded", count=created)
     return created

@@ -48,7 +48,7 @@ async def seed_processor_demo(
 ) -> None:
     """The second tenant, the instructions and the breach, unless already there."""
     if await tenant_by_slug(database, SECOND_SLUG) is not None:
-        log.info("demo.processor_already_seeded")
+        log.debug("demo.processor_already_seeded")
         return
     second_id = await create_tenant(
         database, NewTenant(slug=SECOND_SLUG, name="Demo Logistics AG", country="DE",
@@ -72,7 +72,7 @@ async def seed_processor_demo(
     )
     async with database.transaction(Scope.PLATFORM) as session:
         await breaches.record(session, report, SYSTEM, "privacy@timeward.test")
-    log.info("demo.processor_seeded", tenant_id=str(second_id))
+    log.debug("demo.processor_seeded", tenant_id=str(second_id))
 
 
 async def _instruction(

@@ -117,7 +117,7 @@ async def seed_demo_timesheets(database: Database, tenant_id: UUID, now: datetim
             TimeEntry.tenant_id == tenant_id, TimeEntry.source == EntrySource.MANUAL
         )
         if await session.scalar(manual):
-            log.info("demo.timesheets_already_seeded")
+            log.debug("demo.timesheets_already_seeded")
             return 0
         employees = {
             e.employee_number: e
@@ -148,5 +148,5 @@ async def seed_demo_timesheets(database: Database, tenant_id: UUID, now: datetim
                 )
             )
         await session.flush()
-    log.info("demo.timesheets_seeded", approved=approved, manual=len(DEMO_MANUAL_ENTRIES))
+    log.debug("demo.timesheets_seeded", approved=approved, manual=len(DEMO_MANUAL_ENTRIES))
     return len(DEMO_MANUAL_ENTRIES)

