@@ -24,6 +24,7 @@ import timeward.audit
 import timeward.breaches
 import timeward.identity
 import timeward.instructions
+import timeward.machine
 import timeward.mail
 import timeward.notices
 import timeward.notifications
@@ -51,6 +52,7 @@ DOMAINS: tuple[Domain, ...] = (
     timeward.retention.DOMAIN,
     tenants.privacy_requests.DOMAIN,
     timeward.notifications.DOMAIN,
+    timeward.machine.DOMAIN,
 )
 
 

@@ -45,6 +45,7 @@ PUBLIC_ROUTES = {
     ("POST", "/api/v1/invitations/{token:str}/accept"),
     ("POST", "/api/v1/auth/password-reset"),
     ("POST", "/api/v1/auth/password-reset/{token:str}"),
+    ("POST", "/oauth/token"),  # the client's secret is the proof (tests/machine/)
 }
 DOCS_PREFIX = "/docs"
 ROLES = ("client_admin", "client_manager", "employee", "platform_admin", "platform_staff")
@@ -70,6 +71,7 @@ class World:
     privacy: PrivacyWorld = field(default_factory=PrivacyWorld)
     role: str = ""  # the role the matrix is calling as (set before each request is built)
     invitations: dict[str, str] = field(default_factory=dict)  # role -> its own open invitation
+    api_clients: list[str] = field(default_factory=list)  # each allowed revocation spends one
 
     def unique(self) -> int:
         return next(self.counter)
@@ -478,6 +480,20 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
         {"client_admin"},
         lambda w: (f"/api/v1/privacy-requests/{w.privacy_request('flags')}/flags", None),
     ),
+    # Machine clients (docs/machine-api.md)
+    ("POST", "/api/v1/api-clients"): (
+        {"client_admin"},
+        fixed("/api/v1/api-clients", {"name": "Matrix", "scopes": ["instructions:read"]}),
+    ),
+    ("GET", "/api/v1/api-clients"): ({"client_admin"}, fixed("/api/v1/api-clients")),
+    ("POST", "/api/v1/api-clients/{client_id:uuid}/rotate"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/api-clients/{w.api_clients[0]}/rotate", None),
+    ),
+    ("DELETE", "/api/v1/api-clients/{client_id:uuid}"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/api-clients/{w.api_clients.pop()}", None),
+    ),
     ("GET", "/api/v1/me/notifications"): (ANY_TENANT_ROLE, fixed("/api/v1/me/notifications")),
     ("POST", "/api/v1/me/notifications/{notification_id:uuid}/read"): (
         ANY_TENANT_ROLE,
@@ -570,6 +586,13 @@ async def world(db: Database, client: httpx.AsyncClient, services: Services) -> 
     world.finished = await _finished_instruction(client, tenant, services)
     world.privacy = await seed_privacy_world(client, db, services, tenant)
     world.invitations = await _invitations_elsewhere(client, db, tenant)
+    for _ in range(len(ROLES) + 2):  # one more than the revocations: rotated, never revoked
+        made = await client.post(
+            "/api/v1/api-clients",
+            json={"name": "Matrix", "scopes": ["instructions:read"]},
+            headers=tenant.auth("client_admin"),
+        )
+        world.api_clients.append(made.json()["client"]["id"])
     return world
 
 

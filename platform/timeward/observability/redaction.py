@@ -44,8 +44,9 @@ PERSONAL_KEYS = frozenset(
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _BEARER = re.compile(r"(?i)bearer\s+[A-Za-z0-9._~+/=-]+")
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
-# Opaque secrets (timeward.auth.opaque): refresh tokens, invitation and reset links.
-_OPAQUE = re.compile(r"\b(?:rt|iv|pr)_[A-Za-z0-9_-]{20,}")
+# Opaque secrets (timeward.auth.opaque): refresh tokens, invitation and reset links,
+# machine clients' secrets (tws_) and webhook signing secrets (whsec_).
+_OPAQUE = re.compile(r"\b(?:rt|iv|pr|tws|whsec)_[A-Za-z0-9_+/=-]{20,}")
 _PHONE = re.compile(r"(?<![\w:.-])(?:\+|00)\d{1,3}[\s./-]?(?:\(\d+\)[\s./-]?)?\d+(?:[\s./-]?\d+)+")
 SAFE_KEYS = frozenset({"timestamp", "level", "request_id", "logger", "route"})
 
