@@ -139,6 +139,25 @@ def load_smtp_settings() -> SmtpSettings:
 
 
 @dataclass(frozen=True)
+class WebhookSettings:
+    """Outgoing webhooks and OpenDSR callbacks (docs/machine-api.md). ``private_networks``
+    lets a tenant opt an endpoint in to private, loopback and link-local addresses: for
+    development and tests only (refused in production). ``retry_seconds``: the waits
+    between attempts; after the last, the endpoint is disabled and the admins told."""
+
+    private_networks: bool = False
+    retry_seconds: tuple[int, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)  # ~ a day
+    timeout_seconds: float = 10.0
+
+
+def load_webhook_settings(environment: str) -> WebhookSettings:
+    private = _flag("TIMEWARD_WEBHOOKS_PRIVATE_NETWORKS", False)
+    if private and environment == "production":
+        raise ValueError("TIMEWARD_WEBHOOKS_PRIVATE_NETWORKS is for development only")
+    return WebhookSettings(private_networks=private)
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str | None = None
     database_owner_url: str | None = None
@@ -171,6 +190,7 @@ class Settings:
     receipt_link_days: int = 365  # after the instruction finished
     session_idle_minutes: int = 30  # web pages: a session unused this long ends
     session_absolute_hours: int = 12  # web pages: every session ends this long after sign-in
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
     @property
     def receipt_link_lifetime(self) -> timedelta:
@@ -219,6 +239,7 @@ def load_settings() -> Settings:
         password_reset_minutes=_bounded_int("TIMEWARD_PASSWORD_RESET_MINUTES", 60, 1, 1440),
         session_idle_minutes=_bounded_int("TIMEWARD_SESSION_IDLE_MINUTES", 30, 1, 1440),
         session_absolute_hours=_bounded_int("TIMEWARD_SESSION_ABSOLUTE_HOURS", 12, 1, 168),
+        webhooks=load_webhook_settings(environment),
     )
 
 

@@ -28,10 +28,12 @@ import timeward.machine
 import timeward.mail
 import timeward.notices
 import timeward.notifications
+import timeward.opendsr
 import timeward.processing
 import timeward.retention
 import timeward.subprocessors
 import timeward.support
+import timeward.webhooks
 from timeward.domain_shape import Domain, Periodic
 
 DOMAINS: tuple[Domain, ...] = (
@@ -53,6 +55,8 @@ DOMAINS: tuple[Domain, ...] = (
     tenants.privacy_requests.DOMAIN,
     timeward.notifications.DOMAIN,
     timeward.machine.DOMAIN,
+    timeward.webhooks.DOMAIN,
+    timeward.opendsr.DOMAIN,
 )
 
 

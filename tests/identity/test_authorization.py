@@ -20,6 +20,7 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 
 from tests.accounts import PASSWORD, Accounts, log_in_all, seed_platform, seed_tenant
+from tests.machine.world import NOBODY, seed_opendsr, seed_webhooks
 from tests.privacy.world import PrivacyWorld, seed_privacy_world
 from tests.workforce.seed import Workforce, seed_workforce
 from timeward.authz.enforcer import PolicyEnforcer
@@ -46,6 +47,7 @@ PUBLIC_ROUTES = {
     ("POST", "/api/v1/auth/password-reset"),
     ("POST", "/api/v1/auth/password-reset/{token:str}"),
     ("POST", "/oauth/token"),  # the client's secret is the proof (tests/machine/)
+    ("GET", "/opendsr/v1/discovery"),
 }
 DOCS_PREFIX = "/docs"
 ROLES = ("client_admin", "client_manager", "employee", "platform_admin", "platform_staff")
@@ -72,6 +74,9 @@ class World:
     role: str = ""  # the role the matrix is calling as (set before each request is built)
     invitations: dict[str, str] = field(default_factory=dict)  # role -> its own open invitation
     api_clients: list[str] = field(default_factory=list)  # each allowed revocation spends one
+    webhooks: list[str] = field(default_factory=list)  # each allowed removal spends one
+    delivery: tuple[str, str] = ("", "")  # an endpoint and one of its deliveries
+    opendsr: list[str] = field(default_factory=list)  # pending requests: a cancel spends one
 
     def unique(self) -> int:
         return next(self.counter)
@@ -494,6 +499,45 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
         {"client_admin"},
         lambda w: (f"/api/v1/api-clients/{w.api_clients.pop()}", None),
     ),
+    # Webhooks (docs/machine-api.md); loopback is allowed to the tests' deployment
+    ("POST", "/api/v1/webhooks"): (
+        {"client_admin"},
+        fixed(
+            "/api/v1/webhooks",
+            {
+                "url": "http://127.0.0.1:9/hook",
+                "events": ["breach.notified"],
+                "allow_private_network": True,
+            },
+        ),
+    ),
+    ("GET", "/api/v1/webhooks"): ({"client_admin"}, fixed("/api/v1/webhooks")),
+    ("DELETE", "/api/v1/webhooks/{endpoint_id:uuid}"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/webhooks/{w.webhooks.pop()}", None),
+    ),
+    ("POST", "/api/v1/webhooks/{endpoint_id:uuid}/enable"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/webhooks/{w.webhooks.pop()}/enable", None),
+    ),
+    ("GET", "/api/v1/webhooks/{endpoint_id:uuid}/deliveries"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/webhooks/{w.delivery[0]}/deliveries", None),
+    ),
+    ("POST", "/api/v1/webhooks/{endpoint_id:uuid}/deliveries/{delivery_id:uuid}/redeliver"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/webhooks/{w.delivery[0]}/deliveries/{w.delivery[1]}/redeliver", None),
+    ),
+    # OpenDSR (docs/machine-api.md): a client admin's token works as a machine client's
+    ("POST", "/opendsr/v1/requests"): ({"client_admin"}, fixed("/opendsr/v1/requests", NOBODY)),
+    ("GET", "/opendsr/v1/requests/{subject_request_id:str}"): (
+        {"client_admin"},
+        fixed("/opendsr/v1/requests/matrix-nobody"),
+    ),
+    ("DELETE", "/opendsr/v1/requests/{subject_request_id:str}"): (
+        {"client_admin"},
+        lambda w: (f"/opendsr/v1/requests/{w.opendsr.pop()}", None),
+    ),
     ("GET", "/api/v1/me/notifications"): (ANY_TENANT_ROLE, fixed("/api/v1/me/notifications")),
     ("POST", "/api/v1/me/notifications/{notification_id:uuid}/read"): (
         ANY_TENANT_ROLE,
@@ -593,6 +637,8 @@ async def world(db: Database, client: httpx.AsyncClient, services: Services) -> 
             headers=tenant.auth("client_admin"),
         )
         world.api_clients.append(made.json()["client"]["id"])
+    world.webhooks, world.delivery = await seed_webhooks(client, db, tenant, 3 * (len(ROLES) + 1))
+    world.opendsr = await seed_opendsr(client, tenant, world.employee_id(), NOBODY, len(ROLES) + 2)
     return world
 
 

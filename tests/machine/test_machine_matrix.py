@@ -24,6 +24,15 @@ MACHINE_ALLOWED = {
     ("GET", "/api/v1/privacy-requests/{request_id:uuid}"),
     ("GET", "/api/v1/privacy-requests/{request_id:uuid}/export"),
     ("GET", "/api/v1/sub-processors"),  # public
+    ("POST", "/opendsr/v1/requests"),
+    ("GET", "/opendsr/v1/requests/{subject_request_id:str}"),
+    ("DELETE", "/opendsr/v1/requests/{subject_request_id:str}"),
+    ("POST", "/api/v1/webhooks"),
+    ("GET", "/api/v1/webhooks"),
+    ("DELETE", "/api/v1/webhooks/{endpoint_id:uuid}"),
+    ("POST", "/api/v1/webhooks/{endpoint_id:uuid}/enable"),
+    ("GET", "/api/v1/webhooks/{endpoint_id:uuid}/deliveries"),
+    ("POST", "/api/v1/webhooks/{endpoint_id:uuid}/deliveries/{delivery_id:uuid}/redeliver"),
 }
 
 

@@ -56,6 +56,7 @@ from tenants.privacy_requests.service.queries import (
     timelines,
 )
 from tenants.privacy_requests.service.steps import (
+    announce_due_soon,
     apply_transition,
     record_step,
     requester_reference,
@@ -71,6 +72,7 @@ __all__ = [
     "RECTIFIABLE",
     "SIGNED_IN",
     "QueueFilter",
+    "announce_due_soon",
     "apply_flags",
     "apply_transition",
     "calendar_of",
