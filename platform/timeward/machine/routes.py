@@ -7,14 +7,21 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.exceptions import HTTPException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 
 from timeward.auth.service import LoginThrottled
 from timeward.authz.guard import PUBLIC, requires
 from timeward.machine import oauth, service
-from timeward.machine.schemas import ClientView, ClientWithSecret, NewClientBody
-from timeward.machine.views import client_view, secret_view
+from timeward.machine.schemas import (
+    ClientView,
+    ClientWithSecret,
+    NewClientBody,
+    OAuthError,
+    OAuthToken,
+)
+from timeward.machine.views import client_view, secret_view, token_answer
 from timeward.paging import Page, make_page
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.pagination import RequestedPage
@@ -90,9 +97,17 @@ class OAuthController(Controller):
     @post(
         "/token",
         summary="OAuth2 client credentials (client_secret_basic or client_secret_post)",
+        description="A form body (RFC 6749 §4.4): grant_type=client_credentials, scope, and "
+        "client_id/client_secret unless sent by HTTP Basic. Errors are RFC 6749 §5.2's.",
         status_code=200,
+        responses={
+            400: ResponseSpec(OAuthError, description="invalid_request, invalid_scope, ..."),
+            401: ResponseSpec(OAuthError, description="invalid_client"),
+        },
     )
-    async def token(self, request: Request[Any, Any, Any], services: AppServices) -> Response[Any]:
+    async def token(
+        self, request: Request[Any, Any, Any], services: AppServices
+    ) -> Response[OAuthToken | OAuthError]:
         form = await request.form()
         fields = {key: str(value) for key, value in form.items() if isinstance(value, str)}
         address = request.client.host if request.client else "unknown"
@@ -106,4 +121,6 @@ class OAuthController(Controller):
                 detail="Too many token requests. Try again later.",
                 headers={"Retry-After": str(exc.retry_after)},
             ) from exc
-        return Response(answer.body, status_code=answer.status, headers=dict(answer.headers))
+        return Response(
+            token_answer(answer), status_code=answer.status, headers=dict(answer.headers)
+        )

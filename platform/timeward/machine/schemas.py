@@ -37,3 +37,15 @@ class ClientWithSecret(msgspec.Struct):
     client: ClientView
     client_secret: str  # shown once: only its digest is kept
     token_endpoint: str
+
+
+class OAuthToken(msgspec.Struct):
+    access_token: str
+    token_type: str
+    expires_in: int
+    scope: str
+
+
+class OAuthError(msgspec.Struct):
+    error: str
+    error_description: str | None = None

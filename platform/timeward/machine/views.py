@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from timeward import clock
 from timeward.links import link
 from timeward.machine.models import ApiClient
-from timeward.machine.schemas import ClientView, ClientWithSecret
+from timeward.machine.oauth import TokenAnswer
+from timeward.machine.schemas import ClientView, ClientWithSecret, OAuthError, OAuthToken
 from timeward.machine.service import IssuedSecret, is_usable
 
 TOKEN_PATH = "/oauth/token"
@@ -32,3 +35,10 @@ def client_view(client: ApiClient) -> ClientView:
 
 def secret_view(issued: IssuedSecret) -> ClientWithSecret:
     return ClientWithSecret(client_view(issued.client), issued.secret, link(TOKEN_PATH))
+
+
+def token_answer(answer: TokenAnswer) -> OAuthToken | OAuthError:
+    """Authlib's answer as the documented body: the token, or RFC 6749's error."""
+    if answer.status == 200:
+        return msgspec.convert(answer.body, OAuthToken)
+    return msgspec.convert(answer.body, OAuthError)
