@@ -283,3 +283,14 @@ async def test_admins_are_warned_by_mail_a_week_before_a_client_expires(
 def test_client_and_webhook_secrets_never_reach_a_log_line() -> None:
     text = "secret tws_Zm9vYmFyYmF6cXV4cXV1eGZvb2Jh and whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
     assert redact_text(text) == f"secret {REDACTED} and {REDACTED}"
+
+
+async def test_a_machine_reading_personal_data_leaves_a_record_with_its_id(
+    client: httpx.AsyncClient, acme: Accounts
+) -> None:
+    machine = await create_machine(client, acme, ["privacy-requests:read"])
+    token = await machine_token(client, machine)
+    queue = await client.get("/api/v1/privacy-requests", headers=bearer(token))
+    assert queue.status_code == 200, queue.text
+    reads = await audit_events(client, acme.auth("client_admin"), "personal_data.read")
+    assert [(e["actor_id"], e["actor_role"]) for e in reads] == [(machine.client_id, "api_client")]
