@@ -20,7 +20,7 @@ from tests.accounts import Accounts, log_in_all, seed_platform, seed_tenant
 from tests.database import admin_url, test_database_name
 from tests.live_server import serve_in_background
 from timeward.app import create_app
-from timeward.config import APP_ROLE_DEFAULT, Settings
+from timeward.config import APP_ROLE_DEFAULT, Settings, WebhookSettings
 from timeward.db.bootstrap import DatabaseUrls, RolePasswords, bootstrap_database
 from timeward.db.migrate import upgrade_to_head
 from timeward.db.session import Database
@@ -101,6 +101,8 @@ def settings(database_urls: DatabaseUrls, tmp_path_factory: pytest.TempPathFacto
         data_dir=tmp_path_factory.mktemp("data"),
         environment="test",
         master_key=TEST_MASTER_KEY,
+        # webhook receivers of the tests listen on loopback; retries come quickly
+        webhooks=WebhookSettings(private_networks=True, retry_seconds=(1, 1, 1)),
     )
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from uuid import UUID
 
 SYSTEM_ROLE = "system"
+# A tenant's machine client (OAuth2 client credentials): its id is the actor's id.
+MACHINE_ROLE = "api_client"
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,25 @@ def load_sso_settings() -> SsoSettings:
 
 
 @dataclass(frozen=True)
+class WebhookSettings:
+    """Outgoing webhooks and OpenDSR callbacks (docs/machine-api.md). ``private_networks``
+    lets a tenant opt an endpoint in to private, loopback and link-local addresses: for
+    development and tests only (refused in production). ``retry_seconds``: the waits
+    between attempts; after the last, the endpoint is disabled and the admins told."""
+
+    private_networks: bool = False
+    retry_seconds: tuple[int, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)  # ~ a day
+    timeout_seconds: float = 10.0
+
+
+def load_webhook_settings(environment: str) -> WebhookSettings:
+    private = _flag("TIMEWARD_WEBHOOKS_PRIVATE_NETWORKS", False)
+    if private and environment == "production":
+        raise ValueError("TIMEWARD_WEBHOOKS_PRIVATE_NETWORKS is for development only")
+    return WebhookSettings(private_networks=private)
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str | None = None
     database_owner_url: str | None = None
@@ -192,6 +211,7 @@ class Settings:
     session_idle_minutes: int = 30  # web pages: a session unused this long ends
     session_absolute_hours: int = 12  # web pages: every session ends this long after sign-in
     sso: SsoSettings = field(default_factory=SsoSettings)
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
     @property
     def receipt_link_lifetime(self) -> timedelta:
@@ -245,6 +265,7 @@ def load_settings() -> Settings:
         session_idle_minutes=_bounded_int("TIMEWARD_SESSION_IDLE_MINUTES", 30, 1, 1440),
         session_absolute_hours=_bounded_int("TIMEWARD_SESSION_ABSOLUTE_HOURS", 12, 1, 168),
         sso=load_sso_settings(),
+        webhooks=load_webhook_settings(environment),
     )
 
 

@@ -24,14 +24,17 @@ import timeward.audit
 import timeward.breaches
 import timeward.identity
 import timeward.instructions
+import timeward.machine
 import timeward.mail
 import timeward.notices
 import timeward.notifications
+import timeward.opendsr
 import timeward.processing
 import timeward.retention
 import timeward.sso
 import timeward.subprocessors
 import timeward.support
+import timeward.webhooks
 from timeward.domain_shape import Domain, Periodic
 
 DOMAINS: tuple[Domain, ...] = (
@@ -53,6 +56,9 @@ DOMAINS: tuple[Domain, ...] = (
     timeward.retention.DOMAIN,
     tenants.privacy_requests.DOMAIN,
     timeward.notifications.DOMAIN,
+    timeward.machine.DOMAIN,
+    timeward.webhooks.DOMAIN,
+    timeward.opendsr.DOMAIN,
 )
 
 

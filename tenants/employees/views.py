@@ -9,7 +9,7 @@ from timeward.authz.enforcer import PolicyEnforcer
 
 
 def may_see_contact(enforcer: PolicyEnforcer, actor: Actor) -> bool:
-    return enforcer.allows(actor.role, actor.domain, "employee_contact", "read")
+    return enforcer.allows_actor(actor, "employee_contact", "read")
 
 
 def employee_view(employee: Employee, *, with_contact: bool) -> EmployeeView:

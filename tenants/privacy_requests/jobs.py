@@ -412,6 +412,7 @@ async def flag_overdue_privacy_requests() -> None:
     flagged = 0
     for tenant_id in await tenant_ids(database):
         async with database.transaction(Scope.TENANT, tenant_id) as session:
+            await service.announce_due_soon(session, tenant_id, now)
             overdue = await service.overdue_requests(session, tenant_id, now)
             if not overdue:
                 continue

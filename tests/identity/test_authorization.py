@@ -22,6 +22,7 @@ from litestar.routes import HTTPRoute
 from tests.accounts import PASSWORD, Accounts, log_in_all, seed_platform, seed_tenant
 from tests.fixtures.sso import FakeProvider
 from tests.identity.sso.flows import sso_body
+from tests.machine.world import NOBODY, seed_opendsr, seed_webhooks
 from tests.privacy.world import PrivacyWorld, seed_privacy_world
 from tests.workforce.seed import Workforce, seed_workforce
 from timeward.authz.enforcer import PolicyEnforcer
@@ -47,6 +48,8 @@ PUBLIC_ROUTES = {
     ("POST", "/api/v1/invitations/{token:str}/accept"),
     ("POST", "/api/v1/auth/password-reset"),
     ("POST", "/api/v1/auth/password-reset/{token:str}"),
+    ("POST", "/oauth/token"),  # the client's secret is the proof (tests/machine/)
+    ("GET", "/opendsr/v1/discovery"),
 }
 DOCS_PREFIX = "/docs"
 ROLES = ("client_admin", "client_manager", "employee", "platform_admin", "platform_staff")
@@ -73,6 +76,10 @@ class World:
     role: str = ""  # the role the matrix is calling as (set before each request is built)
     invitations: dict[str, str] = field(default_factory=dict)  # role -> its own open invitation
     sso_issuer: str = ""  # a provider whose discovery passes (tests/fixtures/sso.py)
+    api_clients: list[str] = field(default_factory=list)  # each allowed revocation spends one
+    webhooks: list[str] = field(default_factory=list)  # each allowed removal spends one
+    delivery: tuple[str, str] = ("", "")  # an endpoint and one of its deliveries
+    opendsr: list[str] = field(default_factory=list)  # pending requests: a cancel spends one
 
     def unique(self) -> int:
         return next(self.counter)
@@ -537,6 +544,59 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
             {"reason": "Matrix"},
         ),
     ),
+    # Machine clients (docs/machine-api.md)
+    ("POST", "/api/v1/api-clients"): (
+        {"client_admin"},
+        fixed("/api/v1/api-clients", {"name": "Matrix", "scopes": ["instructions:read"]}),
+    ),
+    ("GET", "/api/v1/api-clients"): ({"client_admin"}, fixed("/api/v1/api-clients")),
+    ("POST", "/api/v1/api-clients/{client_id:uuid}/rotate"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/api-clients/{w.api_clients[0]}/rotate", None),
+    ),
+    ("DELETE", "/api/v1/api-clients/{client_id:uuid}"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/api-clients/{w.api_clients.pop()}", None),
+    ),
+    # Webhooks (docs/machine-api.md); loopback is allowed to the tests' deployment
+    ("POST", "/api/v1/webhooks"): (
+        {"client_admin"},
+        fixed(
+            "/api/v1/webhooks",
+            {
+                "url": "http://127.0.0.1:9/hook",
+                "events": ["breach.notified"],
+                "allow_private_network": True,
+            },
+        ),
+    ),
+    ("GET", "/api/v1/webhooks"): ({"client_admin"}, fixed("/api/v1/webhooks")),
+    ("DELETE", "/api/v1/webhooks/{endpoint_id:uuid}"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/webhooks/{w.webhooks.pop()}", None),
+    ),
+    ("POST", "/api/v1/webhooks/{endpoint_id:uuid}/enable"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/webhooks/{w.webhooks.pop()}/enable", None),
+    ),
+    ("GET", "/api/v1/webhooks/{endpoint_id:uuid}/deliveries"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/webhooks/{w.delivery[0]}/deliveries", None),
+    ),
+    ("POST", "/api/v1/webhooks/{endpoint_id:uuid}/deliveries/{delivery_id:uuid}/redeliver"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/webhooks/{w.delivery[0]}/deliveries/{w.delivery[1]}/redeliver", None),
+    ),
+    # OpenDSR (docs/machine-api.md): a client admin's token works as a machine client's
+    ("POST", "/opendsr/v1/requests"): ({"client_admin"}, fixed("/opendsr/v1/requests", NOBODY)),
+    ("GET", "/opendsr/v1/requests/{subject_request_id:str}"): (
+        {"client_admin"},
+        fixed("/opendsr/v1/requests/matrix-nobody"),
+    ),
+    ("DELETE", "/opendsr/v1/requests/{subject_request_id:str}"): (
+        {"client_admin"},
+        lambda w: (f"/opendsr/v1/requests/{w.opendsr.pop()}", None),
+    ),
     ("GET", "/api/v1/me/notifications"): (ANY_TENANT_ROLE, fixed("/api/v1/me/notifications")),
     ("POST", "/api/v1/me/notifications/{notification_id:uuid}/read"): (
         ANY_TENANT_ROLE,
@@ -632,6 +692,15 @@ async def world(
     world.finished = await _finished_instruction(client, tenant, services)
     world.privacy = await seed_privacy_world(client, db, services, tenant)
     world.invitations = await _invitations_elsewhere(client, db, tenant)
+    for _ in range(len(ROLES) + 2):  # one more than the revocations: rotated, never revoked
+        made = await client.post(
+            "/api/v1/api-clients",
+            json={"name": "Matrix", "scopes": ["instructions:read"]},
+            headers=tenant.auth("client_admin"),
+        )
+        world.api_clients.append(made.json()["client"]["id"])
+    world.webhooks, world.delivery = await seed_webhooks(client, db, tenant, 3 * (len(ROLES) + 1))
+    world.opendsr = await seed_opendsr(client, tenant, world.employee_id(), NOBODY, len(ROLES) + 2)
     return world
 
 

@@ -40,6 +40,8 @@ def test_the_periodic_table_comes_from_the_domains_unchanged() -> None:
         ("reconcile_privacy_requests", "interval[0:05:00]"),
         ("purge_expired_privacy_exports", "interval[1:00:00]"),
         ("flag_overdue_privacy_requests", "cron[hour='6', minute='0']"),
+        ("warn_expiring_clients", "cron[hour='6', minute='5']"),
+        ("reconcile_webhooks", "interval[0:05:00]"),
     ]
     first, second = periodic_jobs()[0].trigger, periodic_jobs()[0].trigger
     assert first is not second  # fresh triggers on each call: they hold start times

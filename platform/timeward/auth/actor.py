@@ -12,12 +12,23 @@ PLATFORM_DOMAIN = "platform"
 
 
 @dataclass(frozen=True)
+class MachineGrant:
+    """What a machine client's token carries: the client, its secret generation and the
+    scopes granted (docs/machine-api.md)."""
+
+    client_id: UUID
+    generation: int
+    scopes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Actor:
     user_id: UUID
     tenant_id: UUID | None  # None for platform staff
     role: str
     token_id: str
     support_grant_id: UUID | None = None  # platform staff reading under a client's grant
+    machine: MachineGrant | None = None  # a tenant's machine client, not a person
 
     @property
     def acting(self) -> Acting:

@@ -11,7 +11,8 @@ from uuid import UUID
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
 
-from timeward.auth.actor import PLATFORM_DOMAIN, Actor
+from timeward.acting import MACHINE_ROLE
+from timeward.auth.actor import PLATFORM_DOMAIN, Actor, MachineGrant
 from timeward.auth.keys import ALGORITHM, KeyRing
 
 ALLOWED_ALGORITHMS = [ALGORITHM]
@@ -47,17 +48,33 @@ class AccessTokens:
         return self._settings.lifetime_seconds
 
     async def issue(self, user_id: UUID, tenant_id: UUID | None, role: str) -> str:
+        return await self._sign(user_id, tenant_id, role, {})
+
+    async def issue_for_client(
+        self, client: MachineGrant, tenant_id: UUID, scopes: tuple[str, ...]
+    ) -> str:
+        """A machine client's token: the client is the subject, in its tenant, with the
+        scopes granted (docs/machine-api.md). ``gen`` names the client's secret generation:
+        a rotation refuses the tokens of the secret before."""
+        extra = {"client_id": str(client.client_id), "scope": " ".join(scopes)}
+        extra["gen"] = str(client.generation)
+        return await self._sign(client.client_id, tenant_id, MACHINE_ROLE, extra)
+
+    async def _sign(
+        self, subject: UUID, tenant_id: UUID | None, role: str, extra: dict[str, str]
+    ) -> str:
         loaded = await self._keys.current()
         now = int(time.time())
         claims = {
             "iss": self._settings.issuer,
             "aud": self._settings.audience,
-            "sub": str(user_id),
+            "sub": str(subject),
             "tid": str(tenant_id) if tenant_id else PLATFORM_DOMAIN,
             "role": role,
             "iat": now,
             "exp": now + self._settings.lifetime_seconds,
             "jti": uuid.uuid4().hex,
+            **extra,
         }
         header = {"alg": ALGORITHM, "kid": loaded.signing.kid, "typ": "JWT"}
         return jwt.encode(header, claims, loaded.signing, algorithms=ALLOWED_ALGORITHMS)
@@ -102,11 +119,19 @@ def _reason(exc: JoseError) -> str:
 def _actor(claims: dict[str, Any]) -> Actor:
     try:
         tenant = claims["tid"]
+        role = str(claims["role"])
+        machine = None
+        if role == MACHINE_ROLE:
+            scopes = tuple(str(claims["scope"]).split())
+            machine = MachineGrant(UUID(claims["client_id"]), int(claims["gen"]), scopes)
+            if tenant == PLATFORM_DOMAIN or machine.client_id != UUID(claims["sub"]):
+                raise ValueError("a machine token names its own client in a tenant")
         return Actor(
             user_id=UUID(claims["sub"]),
             tenant_id=None if tenant == PLATFORM_DOMAIN else UUID(tenant),
-            role=str(claims["role"]),
+            role=role,
             token_id=str(claims["jti"]),
+            machine=machine,
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise InvalidToken("malformed claims") from exc

@@ -14,7 +14,10 @@ from pathlib import Path
 import casbin
 from casbin.util import key_match
 
+from timeward.auth.actor import Actor
 from timeward.paths import POLICY_DIR
+
+SCOPE_SUBJECT = "scope:"
 
 
 class PolicyEnforcer:
@@ -48,3 +51,16 @@ class PolicyEnforcer:
     def allows(self, role: str, domain: str, resource: str, action: str) -> bool:
         self._reload_if_changed()
         return bool(self._enforcer.enforce(role, domain, resource, action))
+
+    def allows_actor(self, actor: Actor, resource: str, action: str) -> bool:
+        """A person by their role; a machine client by its scopes, each the Casbin subject
+        ``scope:<name>``, which policy.csv grants in tenant domains only: a machine never
+        gets more than its scopes, and never a platform permission."""
+        if actor.machine is None:
+            return self.allows(actor.role, actor.domain, resource, action)
+        if actor.tenant_id is None:
+            return False
+        return any(
+            self.allows(f"{SCOPE_SUBJECT}{scope}", actor.domain, resource, action)
+            for scope in actor.machine.scopes
+        )

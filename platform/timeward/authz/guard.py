@@ -1,8 +1,10 @@
 """The one guard on every route: public allow-list, else a Casbin permission; deny by default.
 
 A route declares ``opt=requires("resource", "action")`` or ``opt=PUBLIC``. A route
-with neither is refused for everyone. Platform staff refused a route get 404,
-not 403, so tenant personal-data routes do not even confirm they exist to them.
+with neither is refused for everyone. Platform staff refused a route get 404, not 403,
+so tenant personal-data routes do not even confirm they exist to them. A machine client
+holds no role: each of its scopes is a Casbin subject (``scope:<name>``), one of which
+must allow the route.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ async def authorize(
         raise PermissionDeniedException("This route is not open to you.")
     enforcer: PolicyEnforcer = connection.app.state.enforcer
     resource, action = permission
-    if enforcer.allows(actor.role, actor.domain, resource, action):
+    if enforcer.allows_actor(actor, resource, action):
         return
     if actor.is_processor_staff:
         raise NotFoundException()

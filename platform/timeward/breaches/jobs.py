@@ -6,6 +6,7 @@ from uuid import UUID
 
 import structlog
 
+from timeward import clock
 from timeward.acting import SYSTEM
 from timeward.audit.log import AuditEntry
 from timeward.breaches.messages import breach_follow_up, breach_notice
@@ -17,6 +18,7 @@ from timeward.identity.service import client_admins
 from timeward.jobs.registry import job
 from timeward.jobs.runtime import job_audit, job_database, job_settings
 from timeward.notices.delivery import deliver, lock_pending
+from timeward.webhooks.events import emit
 
 log = structlog.get_logger("timeward.breaches")
 
@@ -50,6 +52,8 @@ async def send_breach_notice(tenant_id: str, notice_id: str) -> None:
                 SYSTEM, "breach.notified", "breach", notice.breach_id, {"recipients": len(admins)}
             ),
         )
+        data = {"breach_id": notice.breach_id, "notice_id": notice.id, "basis": notice.basis}
+        await emit(session, tenant, "breach.notified", {**data, "notified_at": clock.now()})
 
 
 @job(queue="notices", max_retries=5, min_backoff=30_000, max_backoff=600_000)

@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward import clock
-from timeward.acting import SYSTEM, Acting
+from timeward.acting import MACHINE_ROLE, SYSTEM, Acting
 from timeward.audit.log import AuditLog
 from timeward.datamap.catalog import load_catalog
 from timeward.datamap.subject import SUBJECT_ROOT, USER_COLUMN
@@ -62,8 +62,10 @@ class NewInstruction:
 
 def _validate(spec: NewInstruction, by: Acting) -> UUID:
     """Check the instruction is consistent; returns the id of the client admin giving it."""
-    if by.user_id is None or by.role != CLIENT_ADMIN:
-        raise InvalidInput("Only a client admin can instruct the processor.")
+    if by.user_id is None or by.role not in (CLIENT_ADMIN, MACHINE_ROLE):
+        raise InvalidInput(
+            "Only a client admin (or its machine client) can instruct the processor."
+        )
     has_subject = spec.subject_id is not None or spec.subject_user_id is not None
     if (spec.kind == Kind.DELETE_SUBJECT) != has_subject:
         raise InvalidInput("delete_subject names a subject; the other kinds name none.")

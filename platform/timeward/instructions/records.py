@@ -20,7 +20,8 @@ from timeward.acting import Acting
 from timeward.audit.log import PLATFORM_CHAIN, AuditEntry, AuditLog
 from timeward.errors import NotFound
 from timeward.instructions.models import Instruction, InstructionEvent
-from timeward.instructions.states import Status, check_transition, party_of
+from timeward.instructions.states import Status, check_transition, open_dsr_status, party_of
+from timeward.webhooks.events import emit
 
 
 async def load_for_update(
@@ -69,6 +70,12 @@ async def record_event(
     entry = AuditEntry(action, by.user_id, by.role, "instruction", instruction.id, details=details)
     if disclosed:
         await audit.append(session, instruction.tenant_id, entry)
+        await emit(
+            session,
+            instruction.tenant_id,
+            "instruction.status_changed",
+            _event(instruction, previous),
+        )
     else:
         platform_entry = AuditEntry(
             action,
@@ -80,6 +87,20 @@ async def record_event(
         )
         await audit.append(session, PLATFORM_CHAIN, platform_entry)
     await session.flush()
+
+
+def _event(instruction: Instruction, previous: Status | None) -> dict[str, object]:
+    """What a webhook says of an instruction: ids, kind, statuses, dates (no subject)."""
+    return {
+        "instruction_id": instruction.id,
+        "kind": instruction.kind,
+        "status": instruction.status,
+        "previous_status": previous,
+        "opendsr_status": open_dsr_status(Status(instruction.status)),
+        "previous_opendsr_status": open_dsr_status(previous) if previous else None,
+        "due_on": instruction.due_on,
+        "subject_request_id": instruction.subject_request_id,
+    }
 
 
 async def change_status(

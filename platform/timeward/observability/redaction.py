@@ -51,8 +51,9 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _BEARER = re.compile(r"(?i)bearer\s+[A-Za-z0-9._~+/=-]+")
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 # Opaque secrets (timeward.auth.opaque): refresh tokens, invitation and reset links, web
-# session cookies, single sign-on states and their browser bindings.
-_OPAQUE = re.compile(r"\b(?:rt|iv|pr|bs|ss|sb)_[A-Za-z0-9_-]{20,}")
+# session cookies, single sign-on states and their browser bindings, machine clients'
+# secrets (tws_) and webhook signing secrets (whsec_).
+_OPAQUE = re.compile(r"\b(?:rt|iv|pr|bs|ss|sb|tws|whsec)_[A-Za-z0-9_+/=-]{20,}")
 # OAuth/OIDC parameters in a URL (a callback's Location header, say): the value goes.
 _URL_SECRET = re.compile(
     r"(?i)([?&#](?:code|state|id_token|access_token|refresh_token|client_secret|code_verifier"

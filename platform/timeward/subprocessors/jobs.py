@@ -16,6 +16,7 @@ from timeward.jobs.runtime import job_audit, job_database, job_settings
 from timeward.notices.delivery import deliver, lock_pending
 from timeward.subprocessors.messages import change_notice
 from timeward.subprocessors.models import SubProcessorChange, SubProcessorNotice
+from timeward.webhooks.events import emit
 
 log = structlog.get_logger("timeward.subprocessors")
 
@@ -48,3 +49,6 @@ async def send_sub_processor_notice(tenant_id: str, notice_id: str) -> None:
                 {"version": record.version, "recipients": len(admins)},
             ),
         )
+        data = {"change_id": record.id, "kind": record.kind, "version": record.version}
+        data["objection_deadline"] = record.objection_deadline
+        await emit(session, tenant, "sub_processor.changed", data)

@@ -13,6 +13,7 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from timeward.auth.actor import Actor
 from timeward.auth.status import current_role
 from timeward.auth.tokens import InvalidToken
+from timeward.machine.service import client_is_live
 from timeward.services import Services
 from timeward.support.service import SUPPORT_ROLE, live_grant_for
 
@@ -54,9 +55,15 @@ class TokenAuthenticationMiddleware(AbstractAuthenticationMiddleware):
             actor = await services.tokens.verify(token)
         except InvalidToken as exc:
             raise unauthorized(f"Invalid token: {exc}.") from exc
-        role = await current_role(services.database, actor.user_id, actor.tenant_id)
-        if role != actor.role:
-            raise unauthorized("This account, its role or its tenant is no longer active.")
+        if actor.machine is not None:
+            if not await client_is_live(services.database, actor):
+                raise unauthorized(
+                    "This client is revoked, expired or rotated, or its tenant is no longer active."
+                )
+        else:
+            role = await current_role(services.database, actor.user_id, actor.tenant_id)
+            if role != actor.role:
+                raise unauthorized("This account, its role or its tenant is no longer active.")
         support_tenant = connection.headers.get(SUPPORT_TENANT_HEADER)
         if support_tenant and actor.is_platform:
             actor = await _support_actor(services, actor, support_tenant)

@@ -10,6 +10,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeward.acting import MACHINE_ROLE
 from timeward.audit.log import AuditEntry
 from timeward.auth.actor import Actor
 from timeward.db.session import Scope
@@ -34,7 +35,8 @@ def provide_actor(request: Request[Any, Any, Any]) -> Actor:
     return actor
 
 
-STAFF_ROLES = frozenset({"client_manager", "client_admin", SUPPORT_ROLE})
+# Who leaves a record when reading other people's personal data (a machine client too).
+STAFF_ROLES = frozenset({"client_manager", "client_admin", SUPPORT_ROLE, MACHINE_ROLE})
 
 
 def _read_of_personal_data(request: Request[Any, Any, Any], actor: Actor) -> AuditEntry | None:

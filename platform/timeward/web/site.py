@@ -62,7 +62,16 @@ PAGE_PREFIXES = (
 PAGE_PATHS = rf"^/$|^/({'|'.join(PAGE_PREFIXES)})(/|$)"
 # Everything else is the JSON API, the probes, the key set and the API docs: no CSRF
 # (a bearer token is not sent by a browser on its own) and no CSRF cookie.
-CSRF_EXEMPT = [r"^/api/", r"^/health", r"^/ready", r"^/\.well-known/", r"^/docs", r"^/static/"]
+CSRF_EXEMPT = [
+    r"^/api/",
+    r"^/oauth/",
+    r"^/opendsr/",
+    r"^/health",
+    r"^/ready",
+    r"^/\.well-known/",
+    r"^/docs",
+    r"^/static/",
+]
 CSRF_COOKIE = "timeward_csrf"
 
 

@@ -68,6 +68,7 @@ from tenants.privacy_requests.service.queries import (
     timelines,
 )
 from tenants.privacy_requests.service.steps import (
+    announce_due_soon,
     apply_transition,
     in_requesters_language,
     record_step,
@@ -86,6 +87,7 @@ __all__ = [
     "QueueCounts",
     "QueueFilter",
     "TableCount",
+    "announce_due_soon",
     "apply_flags",
     "apply_transition",
     "calendar_of",

@@ -4,7 +4,7 @@ and the client admins are told by e-mail (outbox, sent after commit) and in the 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -22,6 +22,7 @@ from tenants.privacy_requests.service.checks import (
 )
 from tenants.privacy_requests.service.queries import tenant_name
 from tenants.privacy_requests.transitions import (
+    OPEN,
     Action,
 )
 from tenants.settings.regional import recipient_language
@@ -33,6 +34,7 @@ from timeward.identity.service import client_admins
 from timeward.mail.service import queue_email
 from timeward.notifications.service import notify
 from timeward.translations import Phrase, Translator, translator
+from timeward.webhooks.events import emit
 
 log = structlog.get_logger("timeward.privacy_requests")
 
@@ -88,6 +90,8 @@ async def record_step(
     if from_status is not None and from_status != request.status:
         audit_details["from"] = from_status
     audit_details.update(details or {})
+    if from_status is None or from_status != request.status:
+        await emit(session, request.tenant_id, *_event(request, from_status))
     await audit.append(
         session,
         request.tenant_id,
@@ -100,6 +104,44 @@ async def record_step(
             details=audit_details,
         ),
     )
+
+
+def _event(request: PrivacyRequest, previous: str | None) -> tuple[str, dict[str, Any]]:
+    """The webhook of a filing or a status change: ids, type, statuses, due date."""
+    kind = "privacy_request.filed" if previous is None else "privacy_request.status_changed"
+    data = {
+        "request_id": request.id,
+        "request_type": request.request_type,
+        "status": request.status,
+        "previous_status": previous,
+        "due_date": request.due_date,
+    }
+    return kind, data
+
+
+DUE_SOON = timedelta(days=7)
+
+
+async def announce_due_soon(session: AsyncSession, tenant_id: UUID, now: datetime) -> int:
+    """The ``privacy_request.due_soon`` webhook of every open request due within a week,
+    once per request and due date (an extension announces it again)."""
+    today = now.date()
+    rows = await session.scalars(
+        select(PrivacyRequest).where(
+            PrivacyRequest.tenant_id == tenant_id,
+            PrivacyRequest.status.in_([s.value for s in OPEN]),
+            PrivacyRequest.due_date >= today,
+            PrivacyRequest.due_date <= today + DUE_SOON,
+        )
+    )
+    announced = 0
+    for request in rows.all():
+        key = f"privacy_request.due_soon:{request.id}:{request.due_date.isoformat()}"
+        data = {"request_id": request.id, "request_type": request.request_type}
+        data.update({"status": request.status, "due_date": request.due_date})
+        if await emit(session, tenant_id, "privacy_request.due_soon", data, dedupe_key=key):
+            announced += 1
+    return announced
 
 
 async def apply_transition(

@@ -29,6 +29,7 @@ from timeward.instructions.holds import holds_in_force
 from timeward.instructions.models import DataExport, DeletionCertificate, InstructionProgress
 from timeward.instructions.records import change_status
 from timeward.instructions.states import Kind, Status
+from timeward.webhooks.events import emit
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -129,6 +130,10 @@ async def certify(job: Job) -> RunResult | None:
         )
         instruction.certificate_id = certificate_id
         instruction.withheld = withheld
+        if not withheld:
+            data = {"instruction_id": instruction.id, "certificate_id": certificate_id}
+            event = {**data, "kind": instruction.kind, "issued_at": now}
+            await emit(session, job.tenant_id, "instruction.certificate_issued", event)
         instruction.phase = Phase.CONCLUDE  # in this transaction: one certificate per run
     return None
 
