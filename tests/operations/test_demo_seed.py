@@ -3,6 +3,7 @@ personal data; the `timeward seed-demo` command runs it."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
+import asyncpg
 import httpx
 import structlog
 from sqlalchemy import func, select
@@ -20,8 +22,10 @@ from tenants.sites.models import JobSite
 from tenants.time.models import ClockEvent, TimeEntry
 from tests.accounts import token_pair
 from tests.conftest import TEST_MASTER_KEY
+from tests.database import admin_url
 from timeward.db.bootstrap import DatabaseUrls
 from timeward.db.session import Database, Scope
+from timeward.db.urls import with_database
 from timeward.demo import DEMO_EMPLOYEES, DEMO_SITES, seed_demo
 from timeward.demo_timesheets import DEMO_MANUAL_ENTRIES
 from timeward.identity.service import tenant_by_slug
@@ -106,6 +110,7 @@ def test_seed_demo_command(database_urls: DatabaseUrls, tmp_path: Path, db: Data
         "TIMEWARD_MASTER_KEY": TEST_MASTER_KEY,
         "TIMEWARD_DATA_DIR": str(tmp_path),
     }
+    counts = []
     for _ in range(2):
         result = subprocess.run(
             [sys.executable, "-m", "timeward.cli", "seed-demo"],
@@ -115,4 +120,15 @@ def test_seed_demo_command(database_urls: DatabaseUrls, tmp_path: Path, db: Data
         )
         assert result.returncode == 0, result.stderr
         assert "employee@demo.timeward.test" in result.stdout
-    assert "demo.workforce_already_seeded" in result.stderr
+        counts.append(asyncio.run(_seeded_rows(database_urls.owner_url)))
+    assert counts[0] == counts[1] and min(counts[0]) > 0, "the second run must add nothing"
+
+
+async def _seeded_rows(owner_url: str) -> tuple[int, ...]:
+    """Counted as the superuser: row-level security is forced even on the owner."""
+    connection = await asyncpg.connect(with_database(admin_url(), owner_url.rsplit("/", 1)[1]))
+    try:
+        tables = ("memberships", "employees", "clock_events", "time_entries", "privacy_requests")
+        return tuple([await connection.fetchval(f"SELECT count(*) FROM {t}") for t in tables])
+    finally:
+        await connection.close()
