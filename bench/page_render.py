@@ -36,6 +36,7 @@ from timeward.config import Settings
 from timeward.crypto.data_keys import DataKeys
 from timeward.db.session import Database, Scope
 from timeward.demo import DEMO_LOGINS, DEMO_SLUG, PLATFORM_LOGIN, seed_demo
+from timeward.demo_privacy_requests import DEMO_REQUESTS
 from timeward.identity.service import tenant_by_slug
 from timeward.observability.logging import configure_logging
 
@@ -73,14 +74,12 @@ async def seed(database: Database, data_keys: DataKeys) -> int:
     await seed_demo(database, PASSWORD, data_keys=data_keys)
     tenant = await tenant_by_slug(database, DEMO_SLUG)
     assert tenant is not None
-    tenant_id = tenant.id
-    now = clock.now()
-    kinds = list(RequestType)
+    tenant_id, now, kinds = tenant.id, clock.now(), list(RequestType)
     async with database.transaction(Scope.TENANT, tenant_id) as session:
         people = list(
             await session.scalars(select(Employee).where(Employee.tenant_id == tenant_id))
         )
-        for n in range(OPEN_REQUESTS - 6):  # the demo files six
+        for n in range(OPEN_REQUESTS - len(DEMO_REQUESTS)):
             await new_request(
                 session,
                 tenant_id,
@@ -125,13 +124,12 @@ async def wait_until_up(base: str, server: asyncio.subprocess.Process) -> None:
 async def measure(base: str, requests: int) -> dict[str, list[str]]:
     """Request every page round-robin (so load swings hit all pages alike); returns the
     request ids of the measured requests per page."""
-    roles = {email: role for email, role in DEMO_LOGINS}
     clients = {
         who: httpx.AsyncClient(base_url=base, timeout=60)
         for who in (None, "employee", "client_admin", "staff")
     }
     try:
-        for email, role in roles.items():
+        for email, role in DEMO_LOGINS:
             if str(role) in clients:
                 await sign_in(
                     clients[str(role)],
