@@ -9,23 +9,17 @@ from typing import Any
 
 import httpx
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.accountability.test_breaches import by_slug, record
 from tests.accounts import Accounts, log_in_all
 from tests.clients import add_admin, seed_client
-from tests.fixtures.jobs import Jobs
+from tests.fixtures.jobs import Jobs, refuse_every_mail
 from tests.jobs.smtp_server import SmtpServer, recipients
-from tests.workforce.test_schema import _table_of
+from tests.workforce.test_schema import schema_drift
 from timeward import clock
 from timeward.db.bootstrap import DatabaseUrls
-from timeward.db.models import metadata
 from timeward.db.session import Database, Scope
-from timeward.db.urls import async_url
-from timeward.mail.jobs import send_email
 from timeward.mail.models import OutboundEmail
 from timeward.notifications.models import Notification
 
@@ -109,9 +103,7 @@ async def test_a_refused_mail_is_failed_and_the_rows_stay_closed_to_the_platform
     smtp_server: SmtpServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setitem(send_email.options, "min_backoff", 10)
-    monkeypatch.setitem(send_email.options, "max_backoff", 40)
-    smtp_server.handler.refusals = 1000
+    refuse_every_mail(smtp_server, monkeypatch)
     berlin = await log_in_all(client, await seed_client(db, "berlin", "DE", "BE"))
     incident = await record(
         client,
@@ -139,12 +131,4 @@ async def test_a_refused_mail_is_failed_and_the_rows_stay_closed_to_the_platform
 
 
 async def test_breach_notices_match_migration_0019(database_urls: DatabaseUrls) -> None:
-    engine = create_async_engine(async_url(database_urls.owner_url))
-    try:
-        async with engine.connect() as conn:
-            diffs = await conn.run_sync(
-                lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
-            )
-    finally:
-        await engine.dispose()
-    assert [d for d in diffs if _table_of(d) == "breach_notices"] == []
+    assert await schema_drift(database_urls, ("breach_notices",)) == []

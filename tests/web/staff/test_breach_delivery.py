@@ -12,12 +12,11 @@ import httpx
 import pytest
 
 from tests.accounts import Accounts
-from tests.fixtures.jobs import Jobs
+from tests.fixtures.jobs import Jobs, refuse_every_mail
 from tests.jobs.smtp_server import SmtpServer, recipients
 from tests.web.pages import page_client, submit
 from tests.web.staff.console import staff_sign_in
 from timeward import clock
-from timeward.mail.jobs import send_email
 
 
 def notice_row(html: str, slug: str) -> str:
@@ -92,9 +91,7 @@ async def test_the_page_shows_a_refused_mail_as_failed(
     staff: Accounts,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setitem(send_email.options, "min_backoff", 10)
-    monkeypatch.setitem(send_email.options, "max_backoff", 40)
-    smtp_server.handler.refusals = 1000  # the server refuses the recipient every time
+    refuse_every_mail(smtp_server, monkeypatch)
     async with page_client(live_server) as browser:
         await staff_sign_in(browser, staff.email("platform_staff"))
         breach_page = await record_on_the_page(browser, acme)
