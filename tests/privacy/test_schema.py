@@ -8,32 +8,19 @@ from uuid import uuid4
 
 import asyncpg
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from tenants.privacy_requests.models import PrivacyIntake
-from tests.workforce.test_schema import LEADING_COLUMNS_SQL, _table_of
+from tests.workforce.test_schema import LEADING_COLUMNS_SQL, schema_drift
 from timeward.db.bootstrap import DatabaseUrls
-from timeward.db.models import metadata
 from timeward.db.session import Database, Scope
-from timeward.db.urls import async_url
 
 TENANT_TABLES = ("privacy_requests", "privacy_request_events", "privacy_exports")
 
 
 async def test_models_match_migration_0007(database_urls: DatabaseUrls) -> None:
-    engine = create_async_engine(async_url(database_urls.owner_url))
-    try:
-        async with engine.connect() as conn:
-            diffs = await conn.run_sync(
-                lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
-            )
-    finally:
-        await engine.dispose()
-    assert [d for d in diffs if _table_of(d) in (*TENANT_TABLES, "privacy_intake")] == []
+    assert await schema_drift(database_urls, (*TENANT_TABLES, "privacy_intake")) == []
 
 
 async def test_tenant_id_leads_every_key_and_index(owner: asyncpg.Pool) -> None:

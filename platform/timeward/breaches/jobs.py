@@ -44,7 +44,11 @@ async def send_breach_notice(tenant_id: str, notice_id: str) -> None:
         message = breach_notice(
             str(notice.breach_id), notice.content, tenant_row.name, job_settings().processor
         )
-        await deliver(session, notice, tenant, admins, message)
+        delivered = await deliver(session, notice, tenant, admins, message)
+        notice.email_ids, notice.notification_ids = (
+            delivered.email_ids,
+            delivered.notification_ids,
+        )
         await job_audit().append(
             session,
             tenant,

@@ -26,6 +26,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from timeward.db.base import Base, CreatedAt, new_id
@@ -87,6 +88,10 @@ class BreachNotice(NoticeDelivery, CreatedAt, Base):
     content: Mapped[dict[str, Any]] = mapped_column(JSONB)  # what the client is told
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     acknowledged_by: Mapped[UUID | None]
+    # What carried the notice (set when it is sent): staff see only how these fared, in
+    # counts, through the ``breach_notice_delivery`` function (docs/accountability.md).
+    email_ids: Mapped[list[UUID]] = mapped_column(ARRAY(PG_UUID(as_uuid=True)), default=list)
+    notification_ids: Mapped[list[UUID]] = mapped_column(ARRAY(PG_UUID(as_uuid=True)), default=list)
 
 
 class BreachFollowUpNotice(NoticeDelivery, CreatedAt, Base):

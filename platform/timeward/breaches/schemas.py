@@ -55,6 +55,22 @@ class FollowUpView(msgspec.Struct):
     notified: int
 
 
+class NoticeDeliveryView(msgspec.Struct):
+    """How one tenant's notice fared, in counts and states only (no address, no name).
+
+    ``mail``: the worst state of its e-mails (``failed`` > ``queued`` > ``sent``), None
+    before any was queued; ``in_app``: notifications delivered, ``in_app_read``: how many
+    of them were read, ``first_read_at``: the first read."""
+
+    mail: str | None
+    mail_queued: int
+    mail_sent: int
+    mail_failed: int
+    in_app: int
+    in_app_read: int
+    first_read_at: datetime | None
+
+
 class TenantNoticeView(msgspec.Struct):
     """One affected tenant: when it was told, and, until then, the working days left."""
 
@@ -71,6 +87,7 @@ class TenantNoticeView(msgspec.Struct):
     notified_in_time: bool | None
     recipients: int | None
     acknowledged_at: datetime | None
+    delivery: NoticeDeliveryView
 
 
 class IncidentSummary(msgspec.Struct):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward import clock
@@ -64,6 +64,28 @@ class BreachReport:
 
 
 @dataclass(frozen=True)
+class Delivery:
+    """How one notice fared, in counts only (staff never see an address or a name): its
+    e-mails by outbox status, and its in-app notifications and how many were read."""
+
+    mail_queued: int = 0
+    mail_sent: int = 0
+    mail_failed: int = 0
+    in_app: int = 0
+    in_app_read: int = 0
+    first_read_at: datetime | None = None
+
+    @property
+    def mail_state(self) -> str | None:
+        """The worst state among the notice's e-mails; None before any was queued."""
+        if self.mail_failed:
+            return "failed"
+        if self.mail_queued:
+            return "queued"
+        return "sent" if self.mail_sent else None
+
+
+@dataclass(frozen=True)
 class NoticeStatus:
     """One affected tenant's notice, with its deadline as of ``now``."""
 
@@ -73,6 +95,7 @@ class NoticeStatus:
     calendar: NoticeCalendar
     working_days_left: int | None  # None once notified
     notified_in_time: bool | None  # None until notified
+    delivery: Delivery = Delivery()
 
     @property
     def unnotified(self) -> bool:
@@ -201,14 +224,37 @@ async def record(
     return breach, len(notices)
 
 
-def _status(notice: BreachNotice, slug: str, name: str, now: datetime) -> NoticeStatus:
+def _status(
+    notice: BreachNotice, slug: str, name: str, now: datetime, delivery: Delivery
+) -> NoticeStatus:
     calendar = NoticeCalendar(notice.calendar_country, notice.calendar_subdivision)
     if notice.notified_at is None:
-        return NoticeStatus(
-            notice, slug, name, calendar, calendar.working_days_left(notice.due_date, now), None
-        )
+        days_left = calendar.working_days_left(notice.due_date, now)
+        return NoticeStatus(notice, slug, name, calendar, days_left, None, delivery)
     in_time = notice.notified_at.astimezone(UTC).date() <= notice.due_date
-    return NoticeStatus(notice, slug, name, calendar, None, in_time)
+    return NoticeStatus(notice, slug, name, calendar, None, in_time, delivery)
+
+
+async def _deliveries(
+    session: AsyncSession, breach_ids: list[UUID]
+) -> dict[tuple[UUID, UUID], Delivery]:
+    """Per (breach, tenant): how its notice's e-mails and notifications fared (platform
+    scope). The rows themselves are personal data the platform cannot read; the
+    ``breach_notice_delivery`` database function returns counts only (migration 0019)."""
+    rows = await session.execute(
+        text("SELECT * FROM breach_notice_delivery(CAST(:ids AS uuid[]))"), {"ids": breach_ids}
+    )
+    return {
+        (row.breach_id, row.tenant_id): Delivery(
+            row.mail_pending,
+            row.mail_sent,
+            row.mail_failed,
+            row.in_app,
+            row.in_app_read,
+            row.first_read_at,
+        )
+        for row in rows.all()
+    }
 
 
 async def _incidents(session: AsyncSession, breaches: Sequence[Breach]) -> list[Incident]:
@@ -221,9 +267,11 @@ async def _incidents(session: AsyncSession, breaches: Sequence[Breach]) -> list[
         .order_by(BreachNotice.due_date, Tenant.slug)
     )
     now = clock.now()
+    deliveries = await _deliveries(session, [b.id for b in breaches])
     by_breach: dict[UUID, list[NoticeStatus]] = {b.id: [] for b in breaches}
     for notice, slug, name in rows.all():
-        by_breach[notice.breach_id].append(_status(notice, slug, name, now))
+        delivery = deliveries.get((notice.breach_id, notice.tenant_id), Delivery())
+        by_breach[notice.breach_id].append(_status(notice, slug, name, now, delivery))
     return [Incident(b, by_breach[b.id]) for b in breaches]
 
 

@@ -14,9 +14,22 @@ from timeward.breaches.schemas import (
     FollowUpView,
     IncidentSummary,
     IncidentView,
+    NoticeDeliveryView,
     TenantNoticeView,
 )
-from timeward.breaches.service import FollowUp, Incident, NoticeStatus
+from timeward.breaches.service import Delivery, FollowUp, Incident, NoticeStatus
+
+
+def delivery_view(delivery: Delivery) -> NoticeDeliveryView:
+    return NoticeDeliveryView(
+        mail=delivery.mail_state,
+        mail_queued=delivery.mail_queued,
+        mail_sent=delivery.mail_sent,
+        mail_failed=delivery.mail_failed,
+        in_app=delivery.in_app,
+        in_app_read=delivery.in_app_read,
+        first_read_at=delivery.first_read_at,
+    )
 
 
 def notice_view(status: NoticeStatus) -> TenantNoticeView:
@@ -35,6 +48,7 @@ def notice_view(status: NoticeStatus) -> TenantNoticeView:
         notified_in_time=status.notified_in_time,
         recipients=notice.recipients,
         acknowledged_at=notice.acknowledged_at,
+        delivery=delivery_view(status.delivery),
     )
 
 

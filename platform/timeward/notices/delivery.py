@@ -10,6 +10,7 @@ still waiting, and the job does nothing for a row already notified.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 from uuid import UUID
@@ -38,6 +39,14 @@ class NoticeDelivery(TenantScoped):
 N = TypeVar("N", bound=NoticeDelivery)
 
 
+@dataclass(frozen=True)
+class Delivered:
+    """The in-app notifications and queued e-mails that carried one notice."""
+
+    notification_ids: list[UUID]
+    email_ids: list[UUID]
+
+
 async def lock_pending(
     session: AsyncSession, model: type[N], tenant_id: UUID, notice_id: UUID
 ) -> N | None:
@@ -60,18 +69,23 @@ async def deliver(
     tenant_id: UUID,
     admins: Sequence[Recipient],
     message: tuple[str, str, str],
-) -> None:
+) -> Delivered:
     """Notify every admin in the app and queue one e-mail each; mark the notice sent.
 
     ``message`` is (notification kind, subject, body). The e-mails leave after this
     transaction commits (the outbox); the in-app notices are visible at the same moment.
+    Returns the ids of what carried the notice.
     """
     kind, subject, body = message
-    await notify(session, tenant_id, [a.user_id for a in admins], kind, subject, body)
-    for admin in admins:
-        await queue_email(session, tenant_id, admin.email, subject, body)
+    notification_ids = await notify(
+        session, tenant_id, [a.user_id for a in admins], kind, subject, body
+    )
+    email_ids = [
+        await queue_email(session, tenant_id, admin.email, subject, body) for admin in admins
+    ]
     notice.notified_at = clock.now()
     notice.recipients = len(admins)
+    return Delivered(notification_ids, email_ids)
 
 
 async def claim_stranded(
