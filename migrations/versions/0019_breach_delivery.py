@@ -21,7 +21,7 @@ from timeward.db.migration_ops import app_role
 from timeward.db.rls import CURRENT_SCOPE
 
 revision = "0019"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
