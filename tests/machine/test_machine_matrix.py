@@ -23,6 +23,9 @@ MACHINE_ALLOWED = {
     ("GET", "/api/v1/privacy-requests"),
     ("GET", "/api/v1/privacy-requests/{request_id:uuid}"),
     ("GET", "/api/v1/privacy-requests/{request_id:uuid}/export"),
+    # reads of the request: what an export or an erasure would hold (changes nothing)
+    ("GET", "/api/v1/privacy-requests/{request_id:uuid}/export-preview"),
+    ("GET", "/api/v1/privacy-requests/{request_id:uuid}/erasure-preview"),
     ("GET", "/api/v1/sub-processors"),  # public
     ("POST", "/opendsr/v1/requests"),
     ("GET", "/opendsr/v1/requests/{subject_request_id:str}"),

@@ -293,10 +293,17 @@ class SsoSignIn:
                 return membership.user_id
         if not create_users:
             raise SignInRefused("no_membership", NO_MEMBERSHIP)
-        try:
-            return await self._create_member(tenant_id, email)
-        except IntegrityError:  # the same person's other first sign-in created it just now
-            return await self._member(tenant_id, email, create_users=False)
+        # The same person's other first sign-in may be creating them at this moment: it
+        # makes the identity, then the membership, in two transactions. Losing the race on
+        # the identity means trying again (the identity is found, and the membership insert
+        # waits for the other's and then conflicts); losing it on the membership means the
+        # membership is there.
+        for _attempt in range(2):
+            try:
+                return await self._create_member(tenant_id, email)
+            except IntegrityError:
+                continue
+        return await self._member(tenant_id, email, create_users=False)
 
     async def _create_member(self, tenant_id: UUID, email: str) -> UUID:
         async with self._database.transaction(Scope.AUTH) as session:
