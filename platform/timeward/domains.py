@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+import tenants.directory
 import tenants.employees
 import tenants.locations
 import tenants.privacy_requests
@@ -50,6 +51,7 @@ DOMAINS: tuple[Domain, ...] = (
     tenants.employees.DOMAIN,
     tenants.sites.DOMAIN,
     tenants.settings.DOMAIN,
+    tenants.directory.DOMAIN,
     tenants.time.DOMAIN,
     tenants.locations.DOMAIN,
     timeward.instructions.DOMAIN,

@@ -32,9 +32,11 @@ class Employee(TenantScoped, CreatedAt, Base):
     __tablename__ = "employees"
     __table_args__ = (
         CheckConstraint("status IN ('active', 'left')", name="status"),
+        CheckConstraint("location_limit IN ('geofence', 'off')", name="location_limit"),
         ForeignKeyConstraint(
             ["tenant_id", "user_id"], ["memberships.tenant_id", "memberships.user_id"]
         ),
+        ForeignKeyConstraint(["tenant_id", "site_id"], ["job_sites.tenant_id", "job_sites.id"]),
         Index("uq_employees_tenant_id_user_id", "tenant_id", "user_id", unique=True),
         Index(
             "uq_employees_tenant_id_employee_number", "tenant_id", "employee_number", unique=True
@@ -51,10 +53,14 @@ class Employee(TenantScoped, CreatedAt, Base):
     employee_number: Mapped[str | None] = mapped_column(String(40))
     job_title: Mapped[str | None] = mapped_column(Text)
     hire_date: Mapped[date | None] = mapped_column(Date)
+    site_id: Mapped[UUID | None]  # where they work: shown in the directory (docs/workforce.md)
     status: Mapped[str] = mapped_column(String(16), default=EmployeeStatus.ACTIVE)
     marketing_opt_in: Mapped[bool] = mapped_column(default=False, server_default=false())
     directory_excluded: Mapped[bool] = mapped_column(default=False, server_default=false())
     processing_restricted: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # set by an upheld objection to location: at most this much location, whatever the
+    # tenant's mode (docs/privacy-requests.md, "Objections")
+    location_limit: Mapped[str | None] = mapped_column(String(16))
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False
     )

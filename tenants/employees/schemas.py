@@ -32,6 +32,7 @@ class NewEmployee(msgspec.Struct, forbid_unknown_fields=True):
     job_title: Name | None = None
     hire_date: date | None = None
     user_id: UUID | None = None
+    site_id: UUID | None = None  # the site they work at (shown in the directory)
     marketing_opt_in: bool = False
     directory_excluded: bool = False
     processing_restricted: bool = False
@@ -54,6 +55,7 @@ class EmployeeChange(PersonalDetailsChange, forbid_unknown_fields=True):
     """An admin's edit: the personal details plus the record's links and flags."""
 
     user_id: UUID | Unset | None = UNSET
+    site_id: UUID | Unset | None = UNSET
     status: EmployeeStatus | Unset = UNSET
     marketing_opt_in: bool | Unset = UNSET
     directory_excluded: bool | Unset = UNSET
@@ -73,6 +75,7 @@ class EmployeeView(msgspec.Struct):
     employee_number: str | None
     job_title: str | None
     hire_date: date | None
+    site_id: UUID | None
     status: str
     marketing_opt_in: bool
     directory_excluded: bool

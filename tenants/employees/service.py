@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.employees.models import Employee, EmployeeStatus
+from tenants.sites.service import referenced_site
 from timeward import clock
 from timeward.acting import Acting
 from timeward.audit.log import AuditEntry, AuditLog
@@ -29,6 +30,7 @@ EDITABLE_FIELDS = frozenset(
         "employee_number",
         "job_title",
         "hire_date",
+        "site_id",
         "status",
         "marketing_opt_in",
         "directory_excluded",
@@ -129,6 +131,9 @@ async def _check_references(
         )
         if taken is not None and taken != employee_id:
             raise Conflict("This user account is already linked to another employee.")
+    site_id = values.get("site_id")
+    if site_id is not None:
+        await referenced_site(session, tenant_id, site_id)
     number = values.get("employee_number")
     if number is not None:
         taken = await session.scalar(

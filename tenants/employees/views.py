@@ -25,6 +25,7 @@ def employee_view(employee: Employee, *, with_contact: bool) -> EmployeeView:
         employee_number=employee.employee_number,
         job_title=employee.job_title,
         hire_date=employee.hire_date,
+        site_id=employee.site_id,
         status=employee.status,
         marketing_opt_in=employee.marketing_opt_in,
         directory_excluded=employee.directory_excluded,

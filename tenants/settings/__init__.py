@@ -1,5 +1,5 @@
 """Per-tenant settings the client company chooses: location minimisation, time zone and
-languages."""
+languages, the colleague directory."""
 
 from timeward.domain_shape import Domain
 
@@ -8,5 +8,6 @@ DOMAIN = Domain(
     controllers=(
         "tenants.settings.routes:LocationSettingsController",
         "tenants.settings.routes:RegionalSettingsController",
+        "tenants.settings.routes:DirectorySettingsController",
     ),
 )

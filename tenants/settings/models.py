@@ -9,7 +9,15 @@ import enum
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, ForeignKeyConstraint, String, func
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    String,
+    false,
+    func,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -54,6 +62,8 @@ class TenantSettings(Base):
     time_zone: Mapped[str | None] = mapped_column(String(64))  # IANA name
     languages: Mapped[list[str] | None] = mapped_column(ARRAY(String(8)))
     default_language: Mapped[str | None] = mapped_column(String(8))
+    # The colleague directory (docs/workforce.md, "Directory"): off until the tenant opts in.
+    directory_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False
     )

@@ -13,12 +13,15 @@ from tenants.settings import service
 from tenants.settings.location_change import change_location_policy
 from tenants.settings.regional import RegionalChange, change_regional, regional_settings
 from tenants.settings.schemas import (
+    DirectorySettings,
+    DirectorySettingsView,
     LocationSettings,
     LocationSettingsView,
     RegionalSettings,
     RegionalSettingsView,
 )
 from tenants.settings.views import location_settings_view, regional_settings_view
+from timeward import clock
 from timeward.authz.guard import requires
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 
@@ -82,3 +85,30 @@ class RegionalSettingsController(Controller):
             session, services.audit, actor.require_tenant(), change, actor.acting
         )
         return regional_settings_view(regional)
+
+
+class DirectorySettingsController(Controller):
+    path = "/api/v1/settings/directory"
+    tags = ["settings"]
+
+    @get("/", opt=requires("settings", "read"), summary="Whether the colleague directory is on")
+    async def get_directory(self, actor: CurrentActor, session: DbSession) -> DirectorySettingsView:
+        setting = await service.directory_setting(session, actor.require_tenant())
+        return DirectorySettingsView(setting.enabled, setting.updated_at)
+
+    @put(
+        "/",
+        opt=requires("settings", "update"),
+        summary="Switch the colleague directory on or off (off by default)",
+    )
+    async def put_directory(
+        self,
+        data: JSONBody[DirectorySettings],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> DirectorySettingsView:
+        setting = await service.set_directory_enabled(
+            session, services.audit, actor.require_tenant(), data.enabled, actor.acting, clock.now()
+        )
+        return DirectorySettingsView(setting.enabled, setting.updated_at)

@@ -50,3 +50,12 @@ class RegionalSettingsView(msgspec.Struct):
     languages: list[str]
     default_language: str
     updated_at: datetime | None
+
+
+class DirectorySettings(msgspec.Struct, forbid_unknown_fields=True):
+    enabled: bool
+
+
+class DirectorySettingsView(msgspec.Struct):
+    enabled: bool  # employees see the colleague directory (name, job title, site)
+    updated_at: datetime | None

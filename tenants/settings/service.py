@@ -15,6 +15,8 @@ from tenants.settings.models import (
     LocationMode,
     TenantSettings,
 )
+from timeward.acting import Acting
+from timeward.audit.log import AuditEntry, AuditLog
 from timeward.translations import ENGLISH, N_, Translator
 
 
@@ -60,6 +62,30 @@ async def set_location_policy(
     return LocationPolicy(mode, row.precise_location_days, now)
 
 
+_LOCATION_ORDER = {LocationMode.OFF: 0, LocationMode.GEOFENCE: 1, LocationMode.PRECISE: 2}
+
+
+def within_limit(policy: LocationPolicy, limit: str | None) -> LocationPolicy:
+    """The tenant's policy for one employee: never more location than their own limit
+    (set by an upheld objection, docs/privacy-requests.md "Objections")."""
+    if limit is None or _LOCATION_ORDER[LocationMode(limit)] >= _LOCATION_ORDER[policy.mode]:
+        return policy
+    return LocationPolicy(LocationMode(limit), policy.precise_days, policy.updated_at)
+
+
+def limit_after_objection(policy: LocationPolicy) -> LocationMode:
+    """What an upheld objection to location leaves of the tenant's mode: from precise, the
+    on-site check alone (attendance at a site is what the basis covers, without
+    coordinates); from geofence or off, no location at all."""
+    return LocationMode.GEOFENCE if policy.mode is LocationMode.PRECISE else LocationMode.OFF
+
+
+async def employee_location_policy(
+    session: AsyncSession, tenant_id: UUID, limit: str | None
+) -> LocationPolicy:
+    return within_limit(await location_policy(session, tenant_id), limit)
+
+
 PRECISE_WORDS = N_(
     "Your employer keeps the location your device reports when you clock in and when you "
     "clock out (once each, never in between), encrypted, for at most %(days)s days; after "
@@ -82,3 +108,54 @@ def describe(policy: LocationPolicy, t: Translator = ENGLISH) -> str:
     if policy.mode is LocationMode.GEOFENCE:
         return t(GEOFENCE_WORDS)
     return t(OFF_WORDS)
+
+
+@dataclass(frozen=True)
+class DirectorySetting:
+    enabled: bool
+    updated_at: datetime | None = None
+
+
+async def directory_setting(session: AsyncSession, tenant_id: UUID) -> DirectorySetting:
+    """Whether the tenant runs the colleague directory (off without a row: opt-in)."""
+    row = await session.scalar(select(TenantSettings).where(TenantSettings.tenant_id == tenant_id))
+    if row is None:
+        return DirectorySetting(False)
+    return DirectorySetting(row.directory_enabled, row.updated_at)
+
+
+async def set_directory_enabled(
+    session: AsyncSession,
+    audit: AuditLog,
+    tenant_id: UUID,
+    enabled: bool,
+    by: Acting,
+    now: datetime,
+) -> DirectorySetting:
+    """Switch the directory on or off; audited when it changes, a no-op otherwise."""
+    row = await session.scalar(
+        select(TenantSettings).where(TenantSettings.tenant_id == tenant_id).with_for_update()
+    )
+    if row is None and not enabled:
+        return DirectorySetting(False)  # the default already
+    if row is None:
+        row = TenantSettings(
+            tenant_id=tenant_id,
+            location_mode=DEFAULT_LOCATION_MODE,
+            precise_location_days=DEFAULT_PRECISE_DAYS,
+            directory_enabled=not enabled,
+        )
+        session.add(row)
+    if row.directory_enabled != enabled:
+        row.directory_enabled, row.updated_at, row.updated_by = enabled, now, by.user_id
+        entry = AuditEntry(
+            "settings.directory_changed",
+            by.user_id,
+            by.role,
+            "tenant",
+            tenant_id,
+            details={"directory_enabled": enabled},
+        )
+        await audit.append(session, tenant_id, entry)
+        await session.flush()
+    return DirectorySetting(row.directory_enabled, row.updated_at)

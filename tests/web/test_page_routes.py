@@ -44,6 +44,8 @@ SIGNED_IN_PAGES = {
     ("POST", "/home/clock"): ("clock", "create"),
     ("GET", "/my/time"): ("me_time", "read"),
     ("GET", "/my/data"): ("me", "read"),
+    ("POST", "/my/data/directory"): ("me_directory", "update"),
+    ("GET", "/my/directory"): ("directory", "read"),
     ("GET", "/my/privacy-requests"): ("my_privacy_requests", "read"),
     ("POST", "/my/privacy-requests"): ("my_privacy_requests", "create"),
     ("GET", "/my/privacy-requests/{request_id:uuid}"): ("my_privacy_requests", "read"),
@@ -76,6 +78,7 @@ SIGNED_IN_PAGES = {
     ("POST", "/admin/sites/{site_id:uuid}"): ("sites", "update"),
     ("GET", "/admin/settings/location"): ("settings", "read"),
     ("POST", "/admin/settings/location"): ("settings", "update"),
+    ("POST", "/admin/settings/directory"): ("settings", "update"),
     # The client admin's privacy-request console: the permissions of the API twins.
     ("GET", "/admin/privacy-requests"): ("privacy_requests", "read"),
     ("GET", "/admin/privacy-requests/{request_id:uuid}"): ("privacy_requests", "read"),

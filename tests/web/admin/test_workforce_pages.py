@@ -223,6 +223,7 @@ ADMIN_PAGES = [
     ("POST", "/admin/sites/{site}"),
     ("GET", "/admin/settings/location"),
     ("POST", "/admin/settings/location"),
+    ("POST", "/admin/settings/directory"),
 ]
 
 

@@ -33,6 +33,7 @@ from tenants.sites import service as sites
 from tenants.sites.models import JobSite
 from tenants.sites.schemas import NewSite, SiteChange
 from tenants.sites.views import site_view
+from timeward import clock
 from timeward.auth.actor import Actor
 from timeward.authz.enforcer import PolicyEnforcer
 from timeward.authz.guard import requires
@@ -75,6 +76,7 @@ FIELD_LABELS = {
     "job_title": N_("Job title"),
     "hire_date": N_("Hire date"),
     "user_id": N_("User account"),
+    "site_id": N_("Site (shown in the colleague directory)"),
     "status": N_("Status"),
     "email": N_("E-mail"),
     "role": N_("Role"),
@@ -103,6 +105,7 @@ class EmployeeForm(msgspec.Struct):
     job_title: str = ""
     hire_date: str = ""
     user_id: str = ""
+    site_id: str = ""
     status: str = EmployeeStatus.ACTIVE.value
     marketing_opt_in: str = ""
     directory_excluded: str = ""
@@ -119,6 +122,7 @@ class EmployeeForm(msgspec.Struct):
             job_title=employee.job_title or "",
             hire_date=employee.hire_date.isoformat() if employee.hire_date else "",
             user_id=str(employee.user_id) if employee.user_id else "",
+            site_id=str(employee.site_id) if employee.site_id else "",
             status=employee.status,
             marketing_opt_in="on" if employee.marketing_opt_in else "",
             directory_excluded="on" if employee.directory_excluded else "",
@@ -136,6 +140,7 @@ class EmployeeForm(msgspec.Struct):
             "job_title": optional(self.job_title),
             "hire_date": optional(self.hire_date),
             "user_id": optional(self.user_id),
+            "site_id": optional(self.site_id),
             "marketing_opt_in": checked(self.marketing_opt_in),
             "directory_excluded": checked(self.directory_excluded),
             "processing_restricted": checked(self.processing_restricted),
@@ -170,11 +175,23 @@ async def _employee_form(
         form=form,
         employee=employee_view(employee, with_contact=True) if employee else None,
         accounts=await _accounts(request, session, actor),
+        sites=await _sites_to_choose(session, actor.require_tenant(), employee),
         statuses=list(EmployeeStatus),
         problem=problem,
         labels=FIELD_LABELS,
         status_code=problem.status if problem else 200,
     )
+
+
+async def _sites_to_choose(
+    session: AsyncSession, tenant_id: UUID, employee: Employee | None
+) -> list[JobSite]:
+    """The active sites (the first 200 by name), and the employee's own if archived."""
+    found = await sites.list_sites(session, tenant_id, PageRequest(limit=200), active=True)
+    if employee is not None and employee.site_id not in {None, *(s.id for s in found)}:
+        assert employee.site_id is not None
+        found.append(await sites.get_site(session, tenant_id, employee.site_id))
+    return found
 
 
 def _status_filter(value: str) -> str:
@@ -616,6 +633,7 @@ async def _location_page(
         reduced=reduced,
         problem=problem,
         labels=FIELD_LABELS,
+        directory=await settings.directory_setting(session, actor.require_tenant()),
         status_code=problem.status if problem else 200,
     )
 
@@ -664,6 +682,25 @@ class LocationAdminPages(Controller):
         if change.coordinates_reduced:
             target += f"?reduced={change.coordinates_reduced}"
         return redirect(target, flash="location_saved")
+
+    @post("/admin/settings/directory", opt=page("settings", "update"), include_in_schema=False)
+    async def save_directory(
+        self,
+        data: Annotated[DirectoryForm, Form],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> Response[Any]:
+        """The API's ``PUT /api/v1/settings/directory``, on the same page as the location."""
+        enabled = data.enabled == "on"
+        await settings.set_directory_enabled(
+            session, services.audit, actor.require_tenant(), enabled, actor.acting, clock.now()
+        )
+        return redirect("/admin/settings/location", flash="directory_saved")
+
+
+class DirectoryForm(msgspec.Struct):
+    enabled: Annotated[str, msgspec.Meta(pattern="^(on|off)$")]
 
 
 # What web/site.py registers.
