@@ -21,7 +21,7 @@ from uuid import UUID
 import msgspec
 import structlog
 from cryptography.exceptions import InvalidTag
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.employees.models import Employee
@@ -212,7 +212,8 @@ async def reduce_locations(session: AsyncSession, tenant_id: UUID, now: datetime
     """Drop sealed coordinates the tenant no longer keeps; returns how many were dropped.
 
     In precise mode, those older than the tenant's retention; in any other mode, all
-    of them (the tenant has chosen not to keep coordinates). The geofence result
+    of them (the tenant has chosen not to keep coordinates); in precise mode also all of
+    an employee's whose objection to location was upheld. The geofence result
     stays. Employees whose processing is restricted are skipped: their data is
     frozen until the restriction is lifted.
     """
@@ -226,7 +227,15 @@ async def reduce_locations(session: AsyncSession, tenant_id: UUID, now: datetime
         ClockEvent.employee_id.not_in(restricted),
     )
     if policy.mode is LocationMode.PRECISE:
-        statement = statement.where(ClockEvent.at < now - timedelta(days=policy.precise_days))
+        limited = select(Employee.id).where(
+            Employee.tenant_id == tenant_id, Employee.location_limit.is_not(None)
+        )  # an upheld objection to location: none of their coordinates are kept
+        statement = statement.where(
+            or_(
+                ClockEvent.at < now - timedelta(days=policy.precise_days),
+                ClockEvent.employee_id.in_(limited),
+            )
+        )
     result = await session.execute(
         statement.values(
             location_sealed=None,

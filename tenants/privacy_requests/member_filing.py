@@ -11,11 +11,12 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.privacy_requests import intake, service
-from tenants.privacy_requests.models import PrivacyRequest, RequestType
+from tenants.privacy_requests.models import ObjectionTarget, PrivacyRequest, RequestType
 from timeward.acting import Acting
 from timeward.audit.log import AuditLog
 from timeward.config import PrivacySettings
 from timeward.db.session import Database
+from timeward.errors import InvalidInput
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,16 @@ async def file_for_member(
     request_type: RequestType,
     details: str | None,
     now: datetime,
+    target: ObjectionTarget | None = None,
 ) -> Filed:
-    """Raises ``RateLimited`` past the per-member limit (nothing is filed then)."""
+    """Raises ``RateLimited`` past the per-member limit (nothing is filed then);
+    ``target``: what an objection is against."""
     assert by.user_id is not None
+    if target is not None and request_type != RequestType.OBJECTION:
+        raise InvalidInput.on_field("objection_target", "only an objection has a target")
     await intake.count_member_filing(database, settings, tenant_id, by.user_id, now)
     filing = (session, audit, tenant_id, by, request_type, details)
-    joined = await service.join_open_own(*filing, now)
+    joined = await service.join_open_own(*filing, now, target)
     if joined is not None:
         return Filed(joined, joined=True)
-    return Filed(await service.file_own(*filing, now), joined=False)
+    return Filed(await service.file_own(*filing, now, target), joined=False)

@@ -7,7 +7,7 @@ outlives an erasure, so it must not carry the subject's identity.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -193,16 +193,38 @@ def extended(
     )
 
 
-def refused(controller: str, reference: Any, reason: str, t: Translator = ENGLISH) -> Message:
+def refusal_step(controller: str, request_type: str, reason: str) -> Phrase:
+    """The timeline's words for a refusal; refusing an objection is continuing the
+    processing on compelling legitimate grounds (GDPR Art. 21(1)), which are written."""
+    text = CONTINUED_STEP if request_type == RequestType.OBJECTION else REFUSED
+    return phrase(text, controller=controller, reason=reason.strip())
+
+
+CONTINUED_STEP = N_(
+    "%(controller)s continues the processing you objected to, on compelling legitimate "
+    "grounds that it says override your interests. Its grounds: %(reason)s"
+)
+CONTINUED = N_(
+    "%(controller)s continues the processing you objected to: it states compelling legitimate "
+    "grounds which, it says, override your interests, rights and freedoms (GDPR Art. 21(1)). "
+    "The grounds %(controller)s gives:"
+)
+
+
+def refused(
+    controller: str, reference: Any, reason: str, request_type: str = "", t: Translator = ENGLISH
+) -> Message:
+    why = (
+        CONTINUED
+        if request_type == RequestType.OBJECTION
+        else N_("%(controller)s has refused your request. The reason %(controller)s gives:")
+    )
     return _update(
         controller,
         reference,
         t(N_("refused")),
         [
-            t(
-                N_("%(controller)s has refused your request. The reason %(controller)s gives:"),
-                controller=controller,
-            ),
+            t(why, controller=controller),
             reason.strip(),
             "",
             t(
@@ -250,22 +272,64 @@ def export_ready(
     )
 
 
+# The corrected fields, as the requester reads them. The new value is repeated in the mail
+# only for what identifies the record rather than reaches the person (docs/privacy-requests.md,
+# "What the rectification mail says"): contact details are named, never quoted.
+RECTIFIED_LABELS = {
+    "name": N_("name"),
+    "job_title": N_("job title"),
+    "employee_number": N_("employee number"),
+    "hire_date": N_("hire date"),
+    "work_email": N_("work e-mail"),
+    "phone": N_("phone"),
+    "postal_address": N_("postal address"),
+}
+VALUE_QUOTED = frozenset({"name", "job_title", "employee_number", "hire_date"})
+
+
+def _corrected_line(field: str, value: Any, t: Translator) -> str:
+    label = t(RECTIFIED_LABELS[field])
+    if value is None:
+        return t(N_("- %(field)s: removed"), field=label)
+    if field not in VALUE_QUOTED:
+        return t(N_("- %(field)s: changed (the new value is not repeated in e-mail)"), field=label)
+    shown = t.day(value) if isinstance(value, date) else str(value)
+    return t(N_('- %(field)s: now "%(value)s"'), field=label, value=shown)
+
+
 def rectified(
-    controller: str, reference: Any, fields: Sequence[str], t: Translator = ENGLISH
+    controller: str, reference: Any, changes: Mapping[str, Any], t: Translator = ENGLISH
 ) -> Message:
-    return _update(
-        controller,
-        reference,
-        t(N_("your data was corrected")),
-        [
+    """``changes``: each corrected field of the subject's own record and its new value."""
+    if not changes:
+        lines = [
             t(
-                N_("%(controller)s has corrected these details: %(fields)s."),
+                N_(
+                    "%(controller)s checked your details: they were already right, nothing changed."
+                ),
                 controller=controller,
-                fields=", ".join(fields) or t(N_("none")),
             )
-        ],
-        t,
-    )
+        ]
+    else:
+        lines = [
+            t(
+                N_("%(controller)s has corrected these details in your employee record:"),
+                controller=controller,
+            ),
+            *(_corrected_line(f, changes[f], t) for f in sorted(changes)),
+            "",
+            t(
+                N_(
+                    "Please check the correction: with an account, the app shows your whole "
+                    "record under My data."
+                )
+            ),
+            t(
+                N_("If something is still wrong, answer %(controller)s or file a new request."),
+                controller=controller,
+            ),
+        ]
+    return _update(controller, reference, t(N_("your data was corrected")), lines, t)
 
 
 FLAG_WORDS = {
@@ -281,14 +345,37 @@ FLAG_WORDS = {
         "hidden from the company directory."
     ),
 }
+# An objection naming what it is against: the words for exactly the flag it set.
+OBJECTION_FLAG_WORDS = {
+    ("marketing_opt_in", False): N_("Your data is no longer used for marketing."),
+    ("directory_excluded", True): N_("You are hidden from the company directory."),
+    ("location_limit", "geofence"): N_(
+        "Your location is no longer kept when you clock in or out: it is only checked once "
+        "whether you are at a job site, and the coordinates are discarded at once."
+    ),
+    ("location_limit", "off"): N_(
+        "Your location is no longer used at all: none is collected when you clock in or out."
+    ),
+}
+
+
+def flag_words(request_type: str, flags: Mapping[str, Any]) -> str:
+    """What the flags just set mean, in words (the timeline and the mail say the same);
+    the source text, to translate where it is shown."""
+    if request_type == RequestType.OBJECTION and len(flags) == 1:
+        [(name, value)] = flags.items()
+        return OBJECTION_FLAG_WORDS[(name, value)]
+    return FLAG_WORDS[RequestType(request_type)]
 
 
 def flags_applied(
-    controller: str, reference: Any, request_type: str, t: Translator = ENGLISH
+    controller: str,
+    reference: Any,
+    request_type: str,
+    flags: Mapping[str, Any],
+    t: Translator = ENGLISH,
 ) -> Message:
-    return _update(
-        controller, reference, t(N_("done")), [t(FLAG_WORDS[RequestType(request_type)])], t
-    )
+    return _update(controller, reference, t(N_("done")), [t(flag_words(request_type, flags))], t)
 
 
 def restriction_lifting(

@@ -45,6 +45,14 @@ class RequestType(enum.StrEnum):
     CONSENT_WITHDRAWAL = "consent_withdrawal"
 
 
+class ObjectionTarget(enum.StrEnum):
+    """What an objection is against (docs/privacy-requests.md, "Objections")."""
+
+    LOCATION = "location"
+    DIRECTORY = "directory"
+    MARKETING = "marketing"
+
+
 class Channel(enum.StrEnum):
     APP = "app"  # filed by a signed-in member of the tenant, for themselves
     PUBLIC = "public"  # filed at the public intake with an e-mail address
@@ -84,6 +92,11 @@ class PrivacyRequest(TenantScoped, CreatedAt, Base):
         CheckConstraint(_one_of("request_type", RequestType), name="request_type"),
         CheckConstraint(f"status IN ({', '.join(repr(s) for s in STATUSES)})", name="status"),
         CheckConstraint(_one_of("channel", Channel), name="channel"),
+        CheckConstraint(
+            f"objection_target IS NULL OR (request_type = 'objection' AND "
+            f"{_one_of('objection_target', ObjectionTarget)})",
+            name="objection_target",
+        ),
         CheckConstraint(_one_of("fulfilment_state", FulfilmentState), name="fulfilment_state"),
         CheckConstraint("due_date >= original_due_date", name="due_not_earlier"),
         CheckConstraint("fulfilment_attempts >= 0", name="fulfilment_attempts"),
@@ -105,6 +118,7 @@ class PrivacyRequest(TenantScoped, CreatedAt, Base):
 
     tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
     request_type: Mapped[str] = mapped_column(String(24))
+    objection_target: Mapped[str | None] = mapped_column(String(16))  # objections only
     status: Mapped[str] = mapped_column(String(24))
     channel: Mapped[str] = mapped_column(String(8))
     # Whose data: the employee record and/or the login account in this tenant.

@@ -120,6 +120,7 @@ class MyPrivacyRequestsController(Controller):
                 data.request_type,
                 data.details,
                 clock.now(),
+                data.objection_target,
             )
         except RateLimited as exc:
             raise too_many_requests(exc, "Too many privacy requests. Try again later.") from exc

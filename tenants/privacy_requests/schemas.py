@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 
 from tenants.employees.schemas import PersonalDetailsChange
-from tenants.privacy_requests.models import RequestType
+from tenants.privacy_requests.models import ObjectionTarget, RequestType
 from timeward.fields import Email
 
 Details = Annotated[str, msgspec.Meta(min_length=1, max_length=4000, pattern=r"\S")]
@@ -23,6 +23,8 @@ IdentityMethod = Literal["in_person", "id_document", "known_contact", "email_con
 class NewPrivacyRequest(msgspec.Struct, forbid_unknown_fields=True):
     request_type: RequestType
     details: Details | None = None  # in your own words, optional
+    # objections only: what it is against (none: marketing and the directory)
+    objection_target: ObjectionTarget | None = None
 
 
 class PublicPrivacyRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -145,6 +147,7 @@ class PrivacyRequestSummary(msgspec.Struct):
 class PrivacyRequestView(msgspec.Struct):
     id: UUID
     request_type: str
+    objection_target: str | None
     status: str
     channel: str
     subject: SubjectView
@@ -186,6 +189,7 @@ class MyPrivacyRequestView(msgspec.Struct):
 
     id: UUID
     request_type: str
+    objection_target: str | None
     status: str
     controller: ControllerView
     explanation: str

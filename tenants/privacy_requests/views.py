@@ -76,6 +76,7 @@ async def request_view(session: AsyncSession, request: PrivacyRequest) -> Privac
     return PrivacyRequestView(
         id=request.id,
         request_type=request.request_type,
+        objection_target=request.objection_target,
         status=request.status,
         channel=request.channel,
         subject=SubjectView(
@@ -185,6 +186,7 @@ def _my_view(
     return MyPrivacyRequestView(
         id=request.id,
         request_type=request.request_type,
+        objection_target=request.objection_target,
         status=request.status,
         controller=ControllerView(controller),
         explanation=messages.filed_summary(controller, request.due_date, verified=verified)(t),

@@ -17,7 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenants.employees.models import Employee, EmployeeStatus
 from tenants.employees.service import employee_for_user, ensure_writable
 from tenants.locations.service import Coordinates, OpenedLocation, capture
-from tenants.settings.service import LocationPolicy, location_policy
+from tenants.settings.service import (
+    LocationPolicy,
+    employee_location_policy,
+    location_policy,
+    within_limit,
+)
 from tenants.sites.service import referenced_site
 from tenants.time.models import (
     ApprovalState,
@@ -107,7 +112,7 @@ async def record_clock_event(
     elif kind is ClockKind.OUT and last is not None:
         site_id = last.site_id
     event_id = new_id()
-    policy = await location_policy(session, tenant_id)
+    policy = await employee_location_policy(session, tenant_id, employee.location_limit)
     captured = await capture(session, keys, tenant_id, event_id, policy, request.location, site_id)
     event = ClockEvent(
         tenant_id=tenant_id,
@@ -170,4 +175,5 @@ async def clock_status(session: AsyncSession, tenant_id: UUID, user_id: UUID) ->
         return ClockStatus(policy, employee_record=False, clocked_in_since=None)
     last = await last_clock_event(session, tenant_id, employee.id)
     since = last.at if last is not None and last.kind == ClockKind.IN else None
+    policy = within_limit(policy, employee.location_limit)
     return ClockStatus(policy, employee_record=True, clocked_in_since=since)

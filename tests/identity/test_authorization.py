@@ -334,6 +334,18 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
         {"client_admin"},
         fixed("/api/v1/settings/regional", {"time_zone": "Europe/Berlin"}),
     ),
+    ("GET", "/api/v1/settings/directory"): ({"client_admin"}, fixed("/api/v1/settings/directory")),
+    # switches the directory on before the next row reads it (a 404 while it is off)
+    ("PUT", "/api/v1/settings/directory"): (
+        {"client_admin"},
+        fixed("/api/v1/settings/directory", {"enabled": True}),
+    ),
+    ("GET", "/api/v1/directory"): (ANY_TENANT_ROLE, fixed("/api/v1/directory")),
+    ("GET", "/api/v1/me/directory"): (ANY_TENANT_ROLE, fixed("/api/v1/me/directory")),
+    ("PUT", "/api/v1/me/directory"): (
+        ANY_TENANT_ROLE,
+        fixed("/api/v1/me/directory", {"listed": True}),
+    ),
     # Every tenant role has an employee record: each clocks in once, then out once.
     ("POST", "/api/v1/clock/in"): (
         ANY_TENANT_ROLE,

@@ -76,3 +76,28 @@ def test_trusted_proxies_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TIMEWARD_TRUSTED_PROXIES", "ingress.local")
     with pytest.raises(ValueError, match="not an IP address or network"):
         load_settings()
+
+
+async def test_one_email_address_from_rotating_client_addresses_is_still_throttled(
+    behind_proxy: httpx.AsyncClient,
+) -> None:
+    """The per-e-mail limit (PrivacySettings.intake_per_email, 5) holds whatever client
+    address the submissions come from; another e-mail address from the same clients is
+    not held back by it."""
+    submission = {"email": "target.person@example.org", "text": "What do you hold?"}
+    statuses = []
+    for n in range(6):
+        headers = {"X-Forwarded-For": f"198.51.100.{n + 100}"}
+        statuses.append(
+            (await behind_proxy.post(INTAKE, json=submission, headers=headers)).status_code
+        )
+    assert statuses == [202] * 5 + [429]
+    throttled = await behind_proxy.post(
+        INTAKE, json=submission, headers={"X-Forwarded-For": "198.51.100.200"}
+    )
+    assert throttled.status_code == 429 and int(throttled.headers["retry-after"]) > 0
+    other = {**submission, "email": "someone.else@example.org"}
+    fresh = await behind_proxy.post(
+        INTAKE, json=other, headers={"X-Forwarded-For": "198.51.100.201"}
+    )
+    assert fresh.status_code == 202

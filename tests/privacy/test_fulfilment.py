@@ -43,9 +43,9 @@ async def test_rectification_is_an_audited_edit(
         acme,
         filed["id"],
         "rectification",
-        {"name": "Quirinus Zwetschgenbaum", "phone": "+49 30 999999"},
+        {"name": "Quirinus Zwetschgenbaum", "phone": "+49 30 999999", "hire_date": "2023-11-06"},
     )
-    assert fixed["fulfilment"]["report"] == {"fields": ["name", "phone"]}
+    assert fixed["fulfilment"]["report"] == {"fields": ["hire_date", "name", "phone"]}
     record = await employee(client, acme)
     assert (record["name"], record["contact"]["phone"]) == (
         "Quirinus Zwetschgenbaum",
@@ -57,10 +57,18 @@ async def test_rectification_is_an_audited_edit(
     assert done["status"] == "completed"
 
     mine = await my_view(client, acme, filed["id"])
-    assert any("Corrected: name, phone." in m["text"] for m in mine["messages"])
+    assert any("Corrected: hire_date, name, phone." in m["text"] for m in mine["messages"])
     await jobs.drain()
     mails = to(smtp_server.received, acme.people["employee"].email)
-    assert any("corrected these details: name, phone" in body(m) for m in mails)
+    [told] = [body(m) for m in mails if "your data was corrected" in str(m["Subject"])]
+    # The requester can verify the correction: each field named, the new value quoted
+    # where it only identifies the record, contact details named but never quoted.
+    assert '- name: now "Quirinus Zwetschgenbaum"' in told
+    assert '- hire date: now "6 November 2023"' in told
+    assert "- phone: changed (the new value is not repeated in e-mail)" in told
+    assert "+49 30 999999" not in told
+    others = [p.name for role, p in acme.people.items() if role != "employee"]
+    assert not [name for name in others if name in told]  # nobody else's data
     # the values themselves never reach the audit log
     events = await client.get(
         "/api/v1/audit-events",

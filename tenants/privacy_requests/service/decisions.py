@@ -153,7 +153,8 @@ async def refusal_message(
     check_transition(request, Action.REFUSE)
     controller = await tenant_name(session, request.tenant_id)
     reference = requester_reference(request)
-    return lambda t: messages.refused(controller, reference, reason, t)
+    kind = request.request_type
+    return lambda t: messages.refused(controller, reference, reason, kind, t)
 
 
 async def refuse(
@@ -180,7 +181,7 @@ async def refuse(
         by,
         now,
         name="refused",
-        message=phrase(messages.REFUSED, controller=controller, reason=reason.strip()),
+        message=messages.refusal_step(controller, request.request_type, reason),
     )
     request.refusal_reason, request.decided_at, request.decided_by = reason.strip(), now, by.user_id
     await tell_requester(session, request, told)

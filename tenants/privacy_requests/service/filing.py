@@ -19,6 +19,7 @@ from tenants.privacy_requests.deadlines import (
 from tenants.privacy_requests.models import (
     Channel,
     FulfilmentState,
+    ObjectionTarget,
     PrivacyRequest,
     RequestType,
 )
@@ -83,11 +84,16 @@ async def join_open_own(
     request_type: RequestType,
     details: str | None,
     now: datetime,
+    target: ObjectionTarget | None = None,
 ) -> PrivacyRequest | None:
-    """The member's open request of this type, joined by their new filing; None: file one
-    (with :func:`file_own`, in the same transaction, which keeps the filing serialised)."""
+    """The member's open request of this type (and objection target), joined by their new
+    filing; None: file one (with :func:`file_own`, in the same transaction, which keeps
+    the filing serialised)."""
     assert by.user_id is not None
-    mine = PrivacyRequest.requester_user_id == by.user_id
+    mine = and_(
+        PrivacyRequest.requester_user_id == by.user_id,
+        PrivacyRequest.objection_target.is_not_distinct_from(target),
+    )
     return await _join_open(session, audit, tenant_id, request_type, mine, by, details, now)
 
 
@@ -99,8 +105,10 @@ async def file_own(
     request_type: RequestType,
     details: str | None,
     now: datetime,
+    target: ObjectionTarget | None = None,
 ) -> PrivacyRequest:
-    """A signed-in member files for themselves: identity verified by their sign-in."""
+    """A signed-in member files for themselves: identity verified by their sign-in.
+    ``target``: what an objection is against (checked by the caller)."""
     assert by.user_id is not None
     employee_id = await session.scalar(
         select(Employee.id).where(Employee.tenant_id == tenant_id, Employee.user_id == by.user_id)
@@ -118,6 +126,7 @@ async def file_own(
         requester_user_id=by.user_id,
         contact_email=email,
         details=details,
+        objection_target=target,
         identity_verified_at=now,
         identity_method=SIGNED_IN,
         identity_verified_by=by.user_id,

@@ -12,9 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.employees.models import Employee
 from tenants.employees.service import change_employee, update_employee
+from tenants.locations.service import reduce_locations
 from tenants.privacy_requests import messages
 from tenants.privacy_requests.models import (
     FulfilmentState,
+    ObjectionTarget,
     PrivacyRequest,
     RequestType,
 )
@@ -41,6 +43,8 @@ from tenants.privacy_requests.subject import subject_of
 from tenants.privacy_requests.transitions import (
     Action,
 )
+from tenants.settings.models import LocationMode
+from tenants.settings.service import limit_after_objection, location_policy
 from timeward.acting import Acting
 from timeward.audit.log import AuditEntry, AuditLog
 from timeward.errors import Conflict, InvalidInput
@@ -155,28 +159,52 @@ async def rectify(
         if changed
         else phrase(messages.CORRECTED_NOTHING),
     )
+    corrected = {field: getattr(employee, field) for field in changed}
     await answer_requester(
-        session, request, lambda controller, ref, t: messages.rectified(controller, ref, changed, t)
+        session,
+        request,
+        lambda controller, ref, t: messages.rectified(controller, ref, corrected, t),
     )
     return changed
 
 
+async def _flags(
+    session: AsyncSession, request: PrivacyRequest, employee: Employee
+) -> dict[str, bool | str]:
+    """The flags a request of this type (and objection target) sets on the employee."""
+    if request.request_type == RequestType.RESTRICTION:
+        return {"processing_restricted": True}
+    target = request.objection_target
+    if target == ObjectionTarget.MARKETING:
+        return {"marketing_opt_in": False}
+    if target == ObjectionTarget.DIRECTORY:
+        return {"directory_excluded": True}
+    if target == ObjectionTarget.LOCATION:
+        policy = await location_policy(session, request.tenant_id)
+        limit = limit_after_objection(policy)
+        if employee.location_limit == LocationMode.OFF:
+            limit = LocationMode.OFF  # never loosen a stricter limit already set
+        return {"location_limit": str(limit)}
+    return {"marketing_opt_in": False, "directory_excluded": True}
+
+
 async def apply_flags(
     session: AsyncSession, audit: AuditLog, request: PrivacyRequest, by: Acting, now: datetime
-) -> dict[str, bool]:
-    """Restriction freezes the data; objection and consent withdrawal stop marketing and
-    take the person out of the directory."""
+) -> dict[str, bool | str]:
+    """Upholding: restriction freezes the data; an objection stops what it names
+    (location: the employee's location limit; the directory; marketing) or, naming
+    nothing, marketing and the directory, like a consent withdrawal."""
     require_type(request, FLAG_TYPES, "setting these flags")
     employee = await _subject_employee(session, request)
     await _start(session, audit, request, by, now, "flags_started")
-    if request.request_type == RequestType.RESTRICTION:
-        flags = {"processing_restricted": True}
-    else:
-        flags = {"marketing_opt_in": False, "directory_excluded": True}
+    flags = await _flags(session, request, employee)
     changed = sorted(name for name, value in flags.items() if getattr(employee, name) != value)
     for name, value in flags.items():
         setattr(employee, name, value)
     employee.updated_at = now
+    if "location_limit" in changed:
+        await session.flush()
+        await reduce_locations(session, request.tenant_id, now)  # stored coordinates too
     if changed:
         action = (
             "employee.restriction_set"
@@ -203,13 +231,13 @@ async def apply_flags(
         now,
         "flags_applied",
         {"flags": flags},
-        phrase(messages.FLAG_WORDS[RequestType(request.request_type)]),
+        phrase(messages.flag_words(request.request_type, flags)),
     )
     kind = request.request_type
     await answer_requester(
         session,
         request,
-        lambda controller, ref, t: messages.flags_applied(controller, ref, kind, t),
+        lambda controller, ref, t: messages.flags_applied(controller, ref, kind, flags, t),
     )
     return flags
 

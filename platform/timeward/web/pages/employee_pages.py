@@ -12,16 +12,18 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tenants.directory import service as directory
+from tenants.directory.views import directory_entries
 from tenants.employees.models import Employee
 from tenants.employees.service import employee_for_user
 from tenants.locations.service import Coordinates
 from tenants.privacy_requests import service as privacy
 from tenants.privacy_requests.member_filing import file_for_member
-from tenants.privacy_requests.models import RequestType
+from tenants.privacy_requests.models import ObjectionTarget, RequestType
 from tenants.privacy_requests.routes import zip_response
 from tenants.privacy_requests.views import my_view, my_views
 from tenants.settings.models import LocationMode
-from tenants.settings.service import describe, location_policy
+from tenants.settings.service import describe, directory_setting, employee_location_policy
 from tenants.sites.service import get_site
 from tenants.time import clocking
 from tenants.time import service as time
@@ -34,7 +36,7 @@ from timeward.auth.rate_limit import RateLimited
 from timeward.authz.enforcer import PolicyEnforcer
 from timeward.errors import InvalidInput, NotFound
 from timeward.notifications.service import list_for_user, mark_read
-from timeward.paging import PageRequest
+from timeward.paging import PageRequest, make_page
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.errors import too_many_requests
 from timeward.web.i18n import N_
@@ -46,6 +48,7 @@ from timeward.web.pages.layout import (
     render,
     viewer_for,
 )
+from timeward.web.pagination import RequestedPage
 
 REQUEST_TYPES = {
     RequestType.ACCESS: N_("Access: a copy of the personal data your employer holds about you."),
@@ -72,9 +75,23 @@ class ClockForm(msgspec.Struct):
     accuracy: Coordinate = ""
 
 
+class ListingForm(msgspec.Struct):
+    listed: Annotated[str, msgspec.Meta(pattern="^(yes|no)$")]
+
+
+# What an objection may name; "" (the first choice) names nothing in particular.
+OBJECTION_TARGETS = {
+    "": N_("Marketing and the company directory (no particular one)"),
+    ObjectionTarget.LOCATION: N_("The use of my location when I clock in or out"),
+    ObjectionTarget.DIRECTORY: N_("Being listed in the company directory"),
+    ObjectionTarget.MARKETING: N_("The use of my data for marketing"),
+}
+
+
 class RequestForm(msgspec.Struct):
     request_type: RequestType
     details: Annotated[str, msgspec.Meta(max_length=4000)] = ""
+    objection_target: Annotated[str, msgspec.Meta(pattern="^(|location|directory|marketing)$")] = ""
 
 
 async def _employee(session: AsyncSession, actor: Actor, *, lock: bool = False) -> Employee | None:
@@ -105,7 +122,8 @@ class EmployeePages(Controller):
     ) -> Response[Any]:
         tenant_id = actor.require_tenant()
         employee = await _employee(session, actor)
-        policy = await location_policy(session, tenant_id)
+        limit = employee.location_limit if employee else None
+        policy = await employee_location_policy(session, tenant_id, limit)
         last = (
             await clocking.last_clock_event(session, tenant_id, employee.id) if employee else None
         )
@@ -191,8 +209,10 @@ class EmployeePages(Controller):
         self, request: Request[Any, Any, Any], actor: CurrentActor, session: DbSession
     ) -> Response[Any]:
         """What the employer holds about me, as my employee record shows it."""
+        tenant_id = actor.require_tenant()
         employee = await _employee(session, actor)
-        policy = await location_policy(session, actor.require_tenant())
+        limit = employee.location_limit if employee else None
+        policy = await employee_location_policy(session, tenant_id, limit)
         viewer = await viewer_for(request, session, actor)
         return render(
             request,
@@ -201,6 +221,40 @@ class EmployeePages(Controller):
             employee=employee,
             location_mode=policy.mode,
             explanation=describe(policy, page_translator(request, viewer)),
+            directory_enabled=(await directory_setting(session, tenant_id)).enabled,
+        )
+
+    @post("/my/data/directory", opt=page("me_directory", "update"), include_in_schema=False)
+    async def set_listing(
+        self,
+        data: Annotated[ListingForm, Form],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> Response[Any]:
+        """Leave the colleague directory or rejoin it, as ``PUT /api/v1/me/directory``."""
+        listed = data.listed == "yes"
+        await directory.set_my_listing(
+            session, services.audit, actor.require_tenant(), actor.acting, listed, clock.now()
+        )
+        return redirect("/my/data", flash="directory_joined" if listed else "directory_left")
+
+    @get("/my/directory", opt=page("directory", "read"), include_in_schema=False)
+    async def colleagues(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        session: DbSession,
+        page: RequestedPage,  # the dependency's name (shadows layout.page in here only)
+    ) -> Response[Any]:
+        """The colleague directory, as ``GET /api/v1/directory`` (a 404 page while off)."""
+        tenant_id = actor.require_tenant()
+        rows = await directory.list_directory(session, tenant_id, page)
+        return render(
+            request,
+            "my_directory.html",
+            viewer=await viewer_for(request, session, actor),
+            listed=make_page(await directory_entries(session, tenant_id, rows), page),
         )
 
     @get("/my/privacy-requests", opt=page("my_privacy_requests", "read"), include_in_schema=False)
@@ -221,6 +275,7 @@ class EmployeePages(Controller):
             viewer=viewer,
             requests=await my_views(session, rows, page_translator(request, viewer)),
             request_types=REQUEST_TYPES,
+            objection_targets=OBJECTION_TARGETS,
             chosen=chosen or RequestType.ACCESS,
         )
 
@@ -246,6 +301,10 @@ class EmployeePages(Controller):
                 data.request_type,
                 details,
                 clock.now(),
+                # the form sends its select with every type: it counts for an objection only
+                ObjectionTarget(data.objection_target)
+                if data.objection_target and data.request_type is RequestType.OBJECTION
+                else None,
             )
         except RateLimited as exc:
             raise too_many_requests(exc, "Too many privacy requests. Try again later.") from exc

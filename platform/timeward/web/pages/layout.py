@@ -43,6 +43,8 @@ FLASHES = {
     "request_filed": N_("Your request was sent to your employer, who will answer it."),
     "request_joined": N_("You already had an open request of this type: this one was added to it."),
     "notification_read": N_("Marked as read."),
+    "directory_left": N_("You are no longer shown in the colleague directory."),
+    "directory_joined": N_("You are shown in the colleague directory again."),
     "signed_out": N_("You are signed out."),
     # Timesheets (the client's console)
     "entry_added": N_("The time entry was added. It waits for approval."),
@@ -62,6 +64,7 @@ FLASHES = {
     "site_created": N_("The job site was added."),
     "site_saved": N_("The job site was saved."),
     "location_saved": N_("The location setting was saved. Employees see the new text."),
+    "directory_saved": N_("The colleague directory setting was saved."),
     "invitation_accepted": N_("Your account is ready. Sign in with your new password."),
     "identity_verified": N_("The requester's identity is recorded as verified."),
     "request_extended": N_("The deadline is extended; the requester is told the reason."),
@@ -173,6 +176,7 @@ NAVIGATION = (
     NavItem("/my/data", N_("My data"), "me", "read"),
     NavItem("/my/privacy-requests", N_("My privacy requests"), "my_privacy_requests", "read"),
     NavItem("/my/notifications", N_("Notifications"), "my_notifications", "read"),
+    NavItem("/my/directory", N_("Directory"), "directory", "read"),
     NavItem("/admin/timesheets", N_("Timesheets"), "time_entries", "read"),
     # the client admin's workforce pages: each item has its page's permission
     NavItem("/admin/employees", N_("Employees"), "employee_contact", "read"),

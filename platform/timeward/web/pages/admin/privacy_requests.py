@@ -18,7 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenants.employees.models import Employee
 from tenants.employees.service import get_employee
 from tenants.privacy_requests import service
-from tenants.privacy_requests.models import FulfilmentState, PrivacyRequest, RequestType
+from tenants.privacy_requests.models import (
+    FulfilmentState,
+    ObjectionTarget,
+    PrivacyRequest,
+    RequestType,
+)
 from tenants.privacy_requests.routes import decide, zip_response
 from tenants.privacy_requests.schemas import IdentityMethod, RectificationBody
 from tenants.privacy_requests.transitions import Status
@@ -58,6 +63,24 @@ FLAG_EFFECTS = {
         N_("directory off: the person is hidden from the company directory"),
     ],
 }  # fmt: skip
+# An objection naming what it is against switches only that (service.apply_flags).
+OBJECTION_EFFECTS = {
+    ObjectionTarget.LOCATION: [
+        N_("location limited for this person: from precise mode to the on-site check only "
+           "(no coordinates kept), from the on-site check to no location at all"),
+    ],
+    ObjectionTarget.DIRECTORY: [
+        N_("directory off: the person is hidden from the company directory"),
+    ],
+    ObjectionTarget.MARKETING: [
+        N_("marketing off: the person's data is no longer used for marketing"),
+    ],
+}  # fmt: skip
+OBJECTION_TARGETS = {
+    ObjectionTarget.LOCATION: N_("Against: the use of their location"),
+    ObjectionTarget.DIRECTORY: N_("Against: being listed in the company directory"),
+    ObjectionTarget.MARKETING: N_("Against: the use of their data for marketing"),
+}
 FULFILMENT_STATES = {
     FulfilmentState.NONE: N_("not yet"),
     FulfilmentState.QUEUED: N_("waiting for the job"),
@@ -234,7 +257,16 @@ class PrivacyRequestPages(Controller):
             method_words=METHOD_WORDS,
             fulfilment_states=FULFILMENT_STATES,
             fields={f: (label, _current(employee, f)) for f, label in RECTIFIABLE_FIELDS.items()},
-            flag_effects=FLAG_EFFECTS.get(kind, []),
+            flag_effects=(
+                OBJECTION_EFFECTS[ObjectionTarget(row.objection_target)]
+                if row.objection_target
+                else FLAG_EFFECTS.get(kind, [])
+            ),
+            objection_target=(
+                OBJECTION_TARGETS[ObjectionTarget(row.objection_target)]
+                if row.objection_target
+                else None
+            ),
             kind=kind,
             is_export=kind in service.EXPORT_TYPES,
             is_flags=kind in service.FLAG_TYPES,
