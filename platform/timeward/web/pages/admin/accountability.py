@@ -42,7 +42,7 @@ from timeward.support.schemas import GrantRequestBody
 from timeward.support.views import grant_view
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.i18n import N_
-from timeward.web.pages.admin.forms import api_body
+from timeward.web.pages.forms import api_body
 from timeward.web.pages.layout import Form, page, redirect, render, viewer_for
 
 FormData = Annotated[dict[str, str], Form]

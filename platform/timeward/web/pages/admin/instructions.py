@@ -26,7 +26,7 @@ from timeward.instructions.views import detail_view, instruction_view, progress_
 from timeward.paging import PageRequest
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.i18n import N_
-from timeward.web.pages.admin.forms import api_body
+from timeward.web.pages.forms import api_body
 from timeward.web.pages.layout import Form, page, page_options, redirect, render, viewer_for
 
 KINDS = {

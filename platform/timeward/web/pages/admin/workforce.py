@@ -47,15 +47,15 @@ from timeward.paging import PageRequest, make_page
 from timeward.services import Services
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.i18n import N_
-from timeward.web.pages.admin.forms import (
+from timeward.web.pages.admin.geofence_preview import preview
+from timeward.web.pages.forms import (
     FORM_ERRORS,
     Problem,
     checked,
     optional,
-    parsed,
     problem_of,
+    read_form,
 )
-from timeward.web.pages.admin.geofence_preview import preview
 from timeward.web.pages.layout import Form, page, page_options, redirect, render, viewer_for
 from timeward.web.pagination import RequestedPage
 
@@ -250,7 +250,7 @@ class EmployeeAdminPages(Controller):
     ) -> Response[Any]:
         try:
             async with session.begin_nested():  # a refusal leaves nothing behind
-                new = parsed(data.values(), NewEmployee)
+                new = read_form(data.values(), NewEmployee)
                 employee = await employees.add_employee(
                     session,
                     services.audit,
@@ -325,7 +325,7 @@ async def _change_employee(
     try:
         async with session.begin_nested():  # a refusal leaves nothing behind
             values = {**(form.values() if form else {}), **extra}
-            change = parsed(values, EmployeeChange)
+            change = read_form(values, EmployeeChange)
             await employees.change_employee(
                 session, services.audit, tenant_id, employee_id, given(change), actor.acting
             )
@@ -400,7 +400,7 @@ class UserAdminPages(Controller):
         """The API's invitation: a pending account and a single-use link by e-mail."""
         try:
             async with session.begin_nested():  # a refusal leaves nothing behind
-                invitee = parsed({"email": data.email.strip(), "role": data.role}, NewUser)
+                invitee = read_form({"email": data.email.strip(), "role": data.role}, NewUser)
                 await invitations.invite_member(
                     services.database,
                     services.settings,
@@ -431,7 +431,7 @@ class UserAdminPages(Controller):
         try:
             async with session.begin_nested():  # a refusal leaves nothing behind
                 raw = {"role": optional(data.role), "status": optional(data.status)}
-                change = parsed(raw, UserChange)
+                change = read_form(raw, UserChange)
                 await identity.change_member(
                     session,
                     services.audit,
@@ -551,7 +551,7 @@ class SiteAdminPages(Controller):
     ) -> Response[Any]:
         try:
             async with session.begin_nested():  # a refusal leaves nothing behind
-                new = parsed(data.values(), NewSite)
+                new = read_form(data.values(), NewSite)
                 site = await sites.add_site(
                     session,
                     services.audit,
@@ -588,7 +588,7 @@ class SiteAdminPages(Controller):
         tenant_id = actor.require_tenant()
         try:
             async with session.begin_nested():  # a refusal leaves nothing behind
-                change = parsed({**data.values(), "active": checked(data.active)}, SiteChange)
+                change = read_form({**data.values(), "active": checked(data.active)}, SiteChange)
                 await sites.change_site(
                     session, services.audit, tenant_id, site_id, given(change), actor.acting
                 )
@@ -666,7 +666,7 @@ class LocationAdminPages(Controller):
                     "location_mode": data.location_mode,
                     "precise_location_days": optional(data.precise_location_days.strip()),
                 }
-                chosen = parsed(raw, LocationSettings)
+                chosen = read_form(raw, LocationSettings)
                 change = await change_location_policy(
                     session,
                     services.audit,

@@ -34,8 +34,9 @@ from timeward.subprocessors.routes import (
 from timeward.subprocessors.schemas import NewSubProcessor, SubProcessorUpdate
 from timeward.subprocessors.views import platform_objection_view, registry_view
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
+from timeward.web.pages.forms import read_form
 from timeward.web.pages.layout import Form, page, redirect
-from timeward.web.pages.staff.layout import Field, form_of, staff_page, staff_viewer
+from timeward.web.pages.staff.layout import Field, staff_page, staff_viewer
 from timeward.web.pagination import RequestedPage
 
 FIRST_200 = PageRequest(limit=200)  # the tenants a form offers; the objections shown
@@ -140,7 +141,7 @@ class StaffAccountabilityPages(Controller):
         session: DbSession,
         services: AppServices,
     ) -> Response[Any]:
-        body = form_of(
+        body = read_form(
             {
                 "tenant_id": data.tenant_id.strip(),
                 "scope": data.scope,
@@ -180,7 +181,7 @@ class StaffAccountabilityPages(Controller):
         actor: CurrentActor,
         services: AppServices,
     ) -> Response[Any]:
-        body = form_of({"reason": data.reason.strip()}, ReleaseBody)
+        body = read_form({"reason": data.reason.strip()}, ReleaseBody)
         await instructions.release_legal_hold(
             services.database, services.audit, hold_id, actor.acting, body.reason
         )
@@ -215,7 +216,7 @@ class StaffAccountabilityPages(Controller):
         session: DbSession,
         services: AppServices,
     ) -> Response[Any]:
-        body = form_of(
+        body = read_form(
             {
                 "title": data.title.strip(),
                 "discovered_at": _instant(data.discovered_at),
@@ -277,7 +278,7 @@ class StaffAccountabilityPages(Controller):
         services: AppServices,
     ) -> Response[Any]:
         """Information added in phases: it reaches every tenant the notice went to."""
-        body = form_of({"information": data.information.strip()}, FollowUpBody)
+        body = read_form({"information": data.information.strip()}, FollowUpBody)
         await add_audited_follow_up(breach_id, body, actor, session, services)
         return redirect(f"/staff/breaches/{breach_id}", flash="follow_up_added")
 
@@ -321,7 +322,7 @@ class StaffAccountabilityPages(Controller):
         session: DbSession,
         services: AppServices,
     ) -> Response[Any]:
-        body = form_of(
+        body = read_form(
             {
                 "name": data.name.strip(),
                 "purpose": data.purpose.strip(),
@@ -365,7 +366,7 @@ class StaffAccountabilityPages(Controller):
         if data.data_categories.strip():
             fields["data_categories"] = _words(data.data_categories)
         fields["objection_days"] = _optional(data.objection_days)
-        body = form_of(fields, SubProcessorUpdate)
+        body = read_form(fields, SubProcessorUpdate)
         announcement = announcement_of(actor, services, body.objection_days)
         record = await subprocessors.change(
             session, sub_processor_id, updates_of(body), announcement

@@ -30,8 +30,9 @@ from timeward.services import Services
 from timeward.subprocessors import service as subprocessors
 from timeward.subprocessors.views import registry_view
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
+from timeward.web.pages.forms import read_form
 from timeward.web.pages.layout import Form, page, redirect
-from timeward.web.pages.staff.layout import Field, form_of, staff_page, staff_viewer, uuid_list
+from timeward.web.pages.staff.layout import Field, staff_page, staff_viewer, uuid_list
 from timeward.web.pagination import RequestedPage
 
 ESCALATIONS = ("overdue", "nearing", "ok")
@@ -167,7 +168,7 @@ class StaffInstructionPages(Controller):
         services: AppServices,
     ) -> Response[Any]:
         """Retry a failed one from where it stopped, pause, resume, reject or cancel."""
-        body = form_of(
+        body = read_form(
             {"status": data.status, "reason": data.reason.strip() or None}, StaffStatusBody
         )
         await service.staff_change_status(

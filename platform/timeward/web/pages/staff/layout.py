@@ -127,15 +127,6 @@ def staff_page(
     return page
 
 
-def form_of(data: dict[str, Any], shape: type[Any]) -> Any:
-    """A form's fields checked by the API's own request struct (``shape``): what the API
-    refuses with a 400 is a 400 page here, naming the field."""
-    try:
-        return msgspec.convert(data, shape, strict=False)
-    except msgspec.ValidationError as exc:
-        raise ValidationException(str(exc)) from exc
-
-
 def uuid_list(text: str) -> list[UUID]:
     """Ids typed one per line or separated by commas; a 400 page for anything else."""
     found = []

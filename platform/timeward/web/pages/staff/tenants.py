@@ -27,8 +27,9 @@ from timeward.paging import PageRequest
 from timeward.support import service as support
 from timeward.support.views import grant_view
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
+from timeward.web.pages.forms import read_form
 from timeward.web.pages.layout import Form, page, page_options, redirect
-from timeward.web.pages.staff.layout import Field, form_of, staff_page, staff_viewer
+from timeward.web.pages.staff.layout import Field, staff_page, staff_viewer
 from timeward.web.pagination import RequestedPage
 from timeward.web.sessions import STAFF_SESSION_PREFIX
 
@@ -93,7 +94,7 @@ class StaffTenantPages(Controller):
         self, data: Annotated[TenantForm, Form], actor: CurrentActor, services: AppServices
     ) -> Response[Any]:
         """The tenant, and its first client admin invited by e-mail (a single-use link)."""
-        body = form_of(
+        body = read_form(
             {
                 "slug": data.slug.strip(),
                 "name": data.name.strip(),
@@ -127,7 +128,7 @@ class StaffTenantPages(Controller):
         services: AppServices,
     ) -> Response[Any]:
         """Suspend or reactivate."""
-        body = form_of({"status": data.status}, TenantChange)
+        body = read_form({"status": data.status}, TenantChange)
         await identity.set_tenant_status(
             session, services.audit, tenant_id, body.status, actor.acting
         )
@@ -253,7 +254,9 @@ class StaffTenantPages(Controller):
         services: AppServices,
     ) -> Response[Any]:
         """A new platform role, or disable / enable; their sessions end at once."""
-        body = form_of({"role": data.role or None, "status": data.status or None}, StaffChangeBody)
+        body = read_form(
+            {"role": data.role or None, "status": data.status or None}, StaffChangeBody
+        )
         await staff.change_staff(
             session,
             services.audit,
@@ -269,7 +272,7 @@ class StaffTenantPages(Controller):
         self, data: Annotated[StaffForm, Form], actor: CurrentActor, services: AppServices
     ) -> Response[Any]:
         """A platform identity of their own, invited by a single-use link they open."""
-        body = form_of({"email": data.email.strip(), "role": data.role}, NewStaff)
+        body = read_form({"email": data.email.strip(), "role": data.role}, NewStaff)
         await invitations.invite_staff(
             services.database,
             services.settings,

@@ -1,7 +1,9 @@
 """Page forms posted as plain strings and read by the API's own request structs, so a
-field's rules are the API's; what they or a service refuse becomes a ``Problem`` the form
-shows above itself (``templates/admin/_problem.html``), naming the field, with the status
-the API would answer. Why: docs/web.md, "The client admin's workforce pages"."""
+field's rules are the API's and so is the status: what the struct refuses is a 400 naming
+the field (the API's request validation), what a service refuses keeps its own status. A
+form that can show itself again turns the refusal into a ``Problem`` above its fields
+(``templates/admin/_problem.html``); any other page answers with the error page. One
+reader for every console: docs/web.md, "Forms"."""
 
 from __future__ import annotations
 
@@ -47,9 +49,17 @@ class Problem:
     params: dict[str, str] | None = None  # set: the message is ours, to translate with these
 
 
-class FormRefused(Exception):
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.message)
+class FormRefused(DomainError):
+    """A value the API's request struct refuses: a 400 naming the field, as the API says it
+    (a page that does not show its form again answers with the error page)."""
+
+    def __init__(self, problem: Problem, detail: str) -> None:
+        errors = [{"key": problem.field, "message": detail, "source": "body"}]
+        super().__init__(
+            f"Invalid {problem.field}: {detail}" if problem.field else detail,
+            errors=errors if problem.field else None,
+        )
+        self.status_code = problem.status
         self.problem = problem
 
 
@@ -67,9 +77,6 @@ def problem_of(exc: Exception) -> Problem:
     """The API's refusal, for the form: msgspec's message and path, or the service's."""
     if isinstance(exc, FormRefused):
         return exc.problem
-    if isinstance(exc, msgspec.ValidationError):
-        field, message = located(exc)
-        return _plain(Problem(message, field, 400))
     assert isinstance(exc, DomainError)
     errors = exc.extra.get("errors")
     field = None
@@ -87,33 +94,29 @@ def _plain(problem: Problem) -> Problem:
     return problem
 
 
-def parsed(raw: dict[str, Any], schema: type[T]) -> T:
+def read_form(values: Mapping[str, Any], schema: type[T]) -> T:
     """The API's request struct from a form's values (strings converted as the API would
     read them); a value it refuses raises ``FormRefused`` naming the field."""
     try:
-        return msgspec.convert(raw, schema, strict=False)
+        return msgspec.convert(values, schema, strict=False)
     except msgspec.ValidationError as exc:
-        raise FormRefused(problem_of(exc)) from exc
+        field, message = located(exc)
+        raise FormRefused(_plain(Problem(message, field, 400)), message) from exc
 
 
 def api_body(form: Mapping[str, Any], schema: type[T], **fixed: Any) -> T:
-    """The form's fields as ``schema`` (the API's body struct). Blank fields are left out,
-    so the API's default applies; a refused value is a 422 page naming the field."""
+    """The posted fields as ``schema`` (the API's body struct). Blank fields are left out,
+    so the API's default applies, and the CSRF token is not a field of the body."""
     values: dict[str, Any] = {}
     for key, value in form.items():
         text = value.strip() if isinstance(value, str) else value
         if key != CSRF_FIELD and text not in ("", None):
             values[key] = text
-    values.update(fixed)
-    try:
-        return msgspec.convert(values, schema, strict=False)
-    except msgspec.ValidationError as exc:
-        field, message = located(exc)
-        raise InvalidInput.on_field(field or "form", message) from exc
+    return read_form({**values, **fixed}, schema)
 
 
 # Refusals a form answers by showing itself again; NotFound is not one (a 404 page).
-FORM_ERRORS = (FormRefused, msgspec.ValidationError, Conflict, InvalidInput)
+FORM_ERRORS = (FormRefused, Conflict, InvalidInput)
 
 
 def optional(value: str) -> str | None:
