@@ -146,6 +146,7 @@ async def test_the_export_goes_to_the_named_organisation_only_after_the_employee
     for expired in (path, download):
         gone = await client.get(expired)
         assert gone.status_code == 410
+        assert "text/html" in gone.headers["content-type"]  # a page for the person
         assert "This download link has expired" in gone.text
 
 
