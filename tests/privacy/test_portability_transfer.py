@@ -171,9 +171,19 @@ async def test_without_confirmation_nothing_is_sent_and_the_employee_may_cancel(
     timeline = [m["text"] for m in (await my_view(client, acme, filed["id"]))["messages"]]
     assert "You cancelled sending your data to Newco Ltd: nothing was sent." in timeline
 
+    # Filing again while it is open joins it and does not replace a cancelled transfer.
+    again = await client.post(
+        MINE,
+        json={"request_type": "portability", "recipient": {"name": "O", "email": "o@o.example"}},
+        headers=acme.employee,
+    )
+    assert again.status_code == 200 and again.json()["id"] == filed["id"]
+    assert again.json()["transfer"]["recipient_email"] == "dpo@newco.example"
+    assert again.json()["transfer"]["state"] == "cancelled"
+
     # A portability request naming nobody is the plain one: no transfer, the usual mail.
     plain = await client.post(
-        MINE, json={"request_type": "access"}, headers=acme.auth("client_manager")
+        MINE, json={"request_type": "portability"}, headers=acme.auth("client_manager")
     )
     assert plain.status_code == 201 and plain.json()["transfer"] is None
 
