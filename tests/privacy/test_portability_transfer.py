@@ -181,7 +181,7 @@ async def test_without_confirmation_nothing_is_sent_and_the_employee_may_cancel(
     assert again.json()["transfer"]["recipient_email"] == "dpo@newco.example"
     assert again.json()["transfer"]["state"] == "cancelled"
 
-    # A portability request naming nobody is the plain one: no transfer, the usual mail.
+    # A portability request naming nobody has no transfer.
     plain = await client.post(
         MINE, json={"request_type": "portability"}, headers=acme.auth("client_manager")
     )
