@@ -61,6 +61,8 @@ class Employee(TenantScoped, CreatedAt, Base):
     # set by an upheld objection to location: at most this much location, whatever the
     # tenant's mode (docs/privacy-requests.md, "Objections")
     location_limit: Mapped[str | None] = mapped_column(String(16))
+    # when a client admin last lifted that limit (told on the employee's home page)
+    location_limit_lifted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False
     )

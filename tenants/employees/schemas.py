@@ -80,6 +80,9 @@ class EmployeeView(msgspec.Struct):
     marketing_opt_in: bool
     directory_excluded: bool
     processing_restricted: bool
+    # set by an upheld objection to location (geofence, off); null: the tenant's mode
+    location_limit: str | None
+    location_limit_lifted_at: datetime | None  # when an admin last lifted it
     contact: ContactView | None  # null when the caller's role may not see contact details
     created_at: datetime
     updated_at: datetime

@@ -30,6 +30,8 @@ def employee_view(employee: Employee, *, with_contact: bool) -> EmployeeView:
         marketing_opt_in=employee.marketing_opt_in,
         directory_excluded=employee.directory_excluded,
         processing_restricted=employee.processing_restricted,
+        location_limit=employee.location_limit,
+        location_limit_lifted_at=employee.location_limit_lifted_at,
         contact=contact,
         created_at=employee.created_at,
         updated_at=employee.updated_at,

@@ -14,6 +14,7 @@ DOMAIN = Domain(
     controllers=(
         "tenants.privacy_requests.routes:MyPrivacyRequestsController",
         "tenants.privacy_requests.routes:PrivacyRequestsController",
+        "tenants.privacy_requests.routes:LocationLimitController",
         "tenants.privacy_requests.routes:PublicPrivacyRequestsController",
     ),
     job_modules=("tenants.privacy_requests.jobs",),

@@ -205,11 +205,14 @@ async def _build_export(database: Database, tenant_id: UUID, request_id: UUID) -
             if own
             else None,
         )
-        await service.tell_requester(
-            session,
-            request,
-            lambda t: messages.export_ready(controller, reference, expires_at, own=own, t=t),
-        )
+        # A recipient named: the requester confirms before anything goes to it; the
+        # export-ready mail would say the same twice.
+        if not await service.await_confirmation(session, job_audit(), request, export):
+            await service.tell_requester(
+                session,
+                request,
+                lambda t: messages.export_ready(controller, reference, expires_at, own=own, t=t),
+            )
         await service.tell_admins_step(
             session, request, f"the export is ready until {export.expires_at:%Y-%m-%d %H:%M} UTC"
         )

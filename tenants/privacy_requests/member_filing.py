@@ -36,15 +36,22 @@ async def file_for_member(
     details: str | None,
     now: datetime,
     target: ObjectionTarget | None = None,
+    recipient: service.Recipient | None = None,
 ) -> Filed:
     """Raises ``RateLimited`` past the per-member limit (nothing is filed then);
-    ``target``: what an objection is against."""
+    ``target``: what an objection is against; ``recipient``: the organisation a
+    portability request's data is to go to (once the member confirms)."""
     assert by.user_id is not None
     if target is not None and request_type != RequestType.OBJECTION:
         raise InvalidInput.on_field("objection_target", "only an objection has a target")
+    if recipient is not None and request_type != RequestType.PORTABILITY:
+        raise InvalidInput.on_field("recipient", "only a portability request has a recipient")
     await intake.count_member_filing(database, settings, tenant_id, by.user_id, now)
     filing = (session, audit, tenant_id, by, request_type, details)
     joined = await service.join_open_own(*filing, now, target)
     if joined is not None:
+        service.name_recipient(joined, recipient)
         return Filed(joined, joined=True)
-    return Filed(await service.file_own(*filing, now, target), joined=False)
+    filed = await service.file_own(*filing, now, target)
+    service.name_recipient(filed, recipient)
+    return Filed(filed, joined=False)

@@ -561,3 +561,120 @@ ANSWERED_NOTE = N_("%(controller)s has answered your request. %(note)s")
 CORRECTED = N_("Corrected: %(fields)s.")
 CORRECTED_NOTHING = N_("Corrected: nothing (the details were already right).")
 EXPORT_READY = N_("Your data is ready to download until %(until)s UTC.")
+
+
+# --- Portability to another organisation (docs/privacy-requests.md) ---------------------
+
+TRANSFER_AWAITING = N_(
+    "Your data is ready to send to %(recipient)s (%(address)s). Nothing is sent until you "
+    "confirm it on this request's page; you may cancel instead."
+)
+TRANSFER_SENT = N_(
+    "At your confirmation, %(recipient)s (%(address)s) was sent a download link, valid until "
+    "%(until)s UTC."
+)
+TRANSFER_DOWNLOADED = N_("%(recipient)s downloaded your data.")
+TRANSFER_CANCELLED = N_("You cancelled sending your data to %(recipient)s: nothing was sent.")
+
+
+def transfer_to_confirm(
+    controller: str,
+    reference: Any,
+    recipient: str,
+    address: str,
+    expires_at: datetime,
+    t: Translator = ENGLISH,
+) -> Message:
+    """To the requester: the export is ready; confirm before it goes to the recipient."""
+    return _update(
+        controller,
+        reference,
+        t(N_("confirm the transfer of your data")),
+        [
+            t(
+                N_(
+                    "%(controller)s has prepared a copy of your personal data for "
+                    "%(recipient)s (%(address)s), the organisation you named."
+                ),
+                controller=controller,
+                recipient=recipient,
+                address=address,
+            ),
+            t(
+                N_(
+                    "Nothing is sent until you confirm. Sign in and confirm or cancel on your "
+                    "request's page before %(until)s: %(link)s"
+                ),
+                until=t.utc_moment(expires_at),
+                link=link(f"/my/privacy-requests/{reference}"),
+            ),
+        ],
+        t,
+    )
+
+
+def transfer_to_recipient(
+    person: str, controller: str, url: str, expires_at: datetime, t: Translator = ENGLISH
+) -> Message:
+    """To the organisation the requester named: who sends it and the link, nothing else."""
+    body = [
+        t(HELLO),
+        "",
+        t(
+            N_(
+                "%(person)s asked %(controller)s to send you a copy of their personal data "
+                "(data portability)."
+            ),
+            person=person,
+            controller=controller,
+        ),
+        "",
+        t(
+            N_("Download it (a zip file: JSON and CSV) before %(until)s; the link expires then:"),
+            until=t.utc_moment(expires_at),
+        ),
+        url,
+        "",
+        t(
+            N_(
+                "Timeward sent this message on behalf of %(controller)s. If you did not expect "
+                "it, you may ignore it."
+            ),
+            controller=controller,
+        ),
+    ]
+    subject = t(N_("Personal data sent to you by %(person)s"), person=person)
+    return Message(KIND_UPDATED, subject, "\n".join(body))
+
+
+# --- Lifting the location limit an upheld objection set ---------------------------------
+
+LOCATION_LIMIT_LIFTED = N_(
+    "The limit on the use of your location that your objection set is lifted. The reason: "
+    "%(reason)s"
+)
+
+
+def location_limit_lifted(
+    controller: str, reference: Any, reason: str, t: Translator = ENGLISH
+) -> Message:
+    """Told when a client admin lifts the location limit of an upheld objection."""
+    return _update(
+        controller,
+        reference,
+        t(N_("the limit on your location is lifted")),
+        [
+            t(
+                N_(
+                    "%(controller)s has lifted the limit on the use of your location that your "
+                    "objection had set. From now on your location is recorded when you clock in "
+                    "or out as for your colleagues; your home page says what is recorded."
+                ),
+                controller=controller,
+            ),
+            "",
+            t(N_("The reason %(controller)s gives:"), controller=controller),
+            reason.strip(),
+        ],
+        t,
+    )

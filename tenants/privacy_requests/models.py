@@ -53,6 +53,14 @@ class ObjectionTarget(enum.StrEnum):
     MARKETING = "marketing"
 
 
+class TransferState(enum.StrEnum):
+    """A portability request's transfer to the organisation the requester named."""
+
+    AWAITING = "awaiting"  # the export is ready; the requester has not confirmed yet
+    SENT = "sent"  # confirmed: the recipient was mailed an expiring link
+    CANCELLED = "cancelled"  # the requester cancelled before confirming
+
+
 class Channel(enum.StrEnum):
     APP = "app"  # filed by a signed-in member of the tenant, for themselves
     PUBLIC = "public"  # filed at the public intake with an e-mail address
@@ -96,6 +104,15 @@ class PrivacyRequest(TenantScoped, CreatedAt, Base):
             f"objection_target IS NULL OR (request_type = 'objection' AND "
             f"{_one_of('objection_target', ObjectionTarget)})",
             name="objection_target",
+        ),
+        CheckConstraint(
+            "(recipient_email IS NULL) = (recipient_name IS NULL) AND "
+            "(recipient_email IS NULL OR request_type = 'portability')",
+            name="recipient",
+        ),
+        CheckConstraint(
+            f"transfer_state IS NULL OR {_one_of('transfer_state', TransferState)}",
+            name="transfer_state",
         ),
         CheckConstraint(_one_of("fulfilment_state", FulfilmentState), name="fulfilment_state"),
         CheckConstraint("due_date >= original_due_date", name="due_not_earlier"),
@@ -162,6 +179,12 @@ class PrivacyRequest(TenantScoped, CreatedAt, Base):
     # Erasure: the requester's contact is cleared once the final answer has been sent.
     contact_scrub_pending: Mapped[bool] = mapped_column(default=False, server_default=false())
     overdue_notified_on: Mapped[date | None] = mapped_column(Date)
+    # Portability to another organisation: who the requester named, and the transfer.
+    recipient_name: Mapped[str | None] = mapped_column(Text)
+    recipient_email: Mapped[str | None] = mapped_column(Text)
+    transfer_state: Mapped[str | None] = mapped_column(String(16))
+    transfer_export_id: Mapped[UUID | None]  # the export whose link went to the recipient
+    transfer_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False
     )

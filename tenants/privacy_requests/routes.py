@@ -14,6 +14,8 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tenants.employees.schemas import EmployeeView
+from tenants.employees.views import employee_view
 from tenants.privacy_requests import intake, messages, service
 from tenants.privacy_requests.member_filing import file_for_member
 from tenants.privacy_requests.models import PrivacyExport, RequestType
@@ -46,6 +48,7 @@ from timeward.auth.actor import Actor
 from timeward.auth.rate_limit import RateLimited
 from timeward.authz.guard import PUBLIC, requires
 from timeward.fields import given
+from timeward.translations import ENGLISH, Translator
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.errors import ErrorBody, too_many_requests
 from timeward.web.pagination import Page, RequestedPage, make_page
@@ -121,6 +124,9 @@ class MyPrivacyRequestsController(Controller):
                 data.details,
                 clock.now(),
                 data.objection_target,
+                service.Recipient(data.recipient.name, data.recipient.email)
+                if data.recipient
+                else None,
             )
         except RateLimited as exc:
             raise too_many_requests(exc, "Too many privacy requests. Try again later.") from exc
@@ -164,6 +170,61 @@ class MyPrivacyRequestsController(Controller):
             session, actor.require_tenant(), actor.user_id, request_id
         )
         return zip_response(await service.downloadable(session, request, clock.now()))
+
+    @post(
+        "/{request_id:uuid}/transfer/confirmation",
+        opt=requires("my_privacy_requests", "update"),
+        summary="Confirm sending your export to the organisation you named (it is mailed an "
+        "expiring link)",
+        status_code=200,
+        responses=GONE,
+    )
+    async def confirm_transfer(
+        self,
+        request_id: FromPath[UUID],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> MyPrivacyRequestView:
+        return await transfer_step(session, services, actor, request_id, confirm=True)
+
+    @post(
+        "/{request_id:uuid}/transfer/cancellation",
+        opt=requires("my_privacy_requests", "update"),
+        summary="Cancel sending your export to the organisation you named (before confirming)",
+        status_code=200,
+    )
+    async def cancel_transfer(
+        self,
+        request_id: FromPath[UUID],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> MyPrivacyRequestView:
+        return await transfer_step(session, services, actor, request_id, confirm=False)
+
+
+async def transfer_step(
+    session: AsyncSession,
+    services: AppServices,
+    actor: Actor,
+    request_id: UUID,
+    *,
+    confirm: bool,
+    t: Translator = ENGLISH,
+) -> MyPrivacyRequestView:
+    """The requester confirms or cancels the transfer of their own request (the API and
+    the page): anyone else's request is a 404."""
+    tenant_id = actor.require_tenant()
+    request = await service.my_request(session, tenant_id, actor.user_id, request_id, lock=True)
+    if confirm:
+        key = services.settings.resolve_master_key()
+        await service.confirm_transfer(
+            session, services.audit, request, actor.acting, key, clock.now()
+        )
+    else:
+        await service.cancel_transfer(session, services.audit, request, actor.acting, clock.now())
+    return await my_view(session, request, t)
 
 
 class PrivacyRequestsController(Controller):
@@ -408,6 +469,39 @@ class PrivacyRequestsController(Controller):
         return await decide(
             session, services, actor, request_id, service.lift_restriction, data.reason
         )
+
+
+class LocationLimitController(Controller):
+    """Lifting the location limit an upheld objection set on an employee."""
+
+    path = "/api/v1/employees"
+    tags = ["privacy requests"]
+
+    @post(
+        "/{employee_id:uuid}/location-limit-lift",
+        opt=requires("employees", "update"),
+        summary="Lift the location limit an upheld objection set (the person is told the "
+        "reason); the tenant's location mode applies to them again",
+        status_code=200,
+    )
+    async def lift_location_limit(
+        self,
+        employee_id: FromPath[UUID],
+        data: JSONBody[LiftBody],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> EmployeeView:
+        employee = await service.lift_location_limit(
+            session,
+            services.audit,
+            actor.require_tenant(),
+            employee_id,
+            actor.acting,
+            data.reason,
+            clock.now(),
+        )
+        return employee_view(employee, with_contact=True)
 
 
 class PublicPrivacyRequestsController(Controller):

@@ -20,11 +20,23 @@ Reason = Annotated[
 IdentityMethod = Literal["in_person", "id_document", "known_contact", "email_confirmation", "other"]
 
 
+OrganisationName = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
+
+
+class RecipientBody(msgspec.Struct, forbid_unknown_fields=True):
+    """The organisation a portability request's data is to go to, once you confirm."""
+
+    name: OrganisationName
+    email: Email
+
+
 class NewPrivacyRequest(msgspec.Struct, forbid_unknown_fields=True):
     request_type: RequestType
     details: Details | None = None  # in your own words, optional
     # objections only: what it is against (none: marketing and the directory)
     objection_target: ObjectionTarget | None = None
+    # portability only: send the export to this organisation (after you confirm)
+    recipient: RecipientBody | None = None
 
 
 class PublicPrivacyRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -161,6 +173,7 @@ class PrivacyRequestView(msgspec.Struct):
     completion_note: str | None
     fulfilment: FulfilmentView
     export: ExportView | None
+    transfer: TransferView | None
     processor_instruction: ProcessorInstructionView
     allowed_actions: list[str]
     events: list[EventView]
@@ -176,6 +189,16 @@ class ControllerView(msgspec.Struct):
 class MessageView(msgspec.Struct):
     at: datetime
     text: str
+
+
+class TransferView(msgspec.Struct):
+    """Portability to another organisation: who, and where the transfer stands
+    (null state: the export is not built yet; awaiting, sent, cancelled)."""
+
+    recipient_name: str
+    recipient_email: str
+    state: str | None
+    confirmed_at: datetime | None
 
 
 class MyExportView(msgspec.Struct):
@@ -202,6 +225,7 @@ class MyPrivacyRequestView(msgspec.Struct):
     completion_note: str | None
     messages: list[MessageView]
     export: MyExportView | None
+    transfer: TransferView | None
 
 
 class PublicReceipt(msgspec.Struct):

@@ -30,6 +30,7 @@ from tenants.privacy_requests.schemas import (
     ProcessorInstructionView,
     SubjectView,
     TableCountView,
+    TransferView,
 )
 from tenants.privacy_requests.transitions import allowed_actions
 from timeward import clock
@@ -102,6 +103,7 @@ async def request_view(session: AsyncSession, request: PrivacyRequest) -> Privac
             request.fulfilment_report,
         ),
         export=_export_view(export, f"/api/v1/privacy-requests/{request.id}/export", now),
+        transfer=transfer_view(request),
         processor_instruction=ProcessorInstructionView(
             request.processor_instruction_requested_at, request.processor_instruction_id
         ),
@@ -199,6 +201,18 @@ def _my_view(
         completion_note=request.completion_note,
         messages=[MessageView(e.at, _said(e, t)) for e in events],
         export=mine,
+        transfer=transfer_view(request),
+    )
+
+
+def transfer_view(request: PrivacyRequest) -> TransferView | None:
+    if request.recipient_name is None or request.recipient_email is None:
+        return None
+    return TransferView(
+        request.recipient_name,
+        request.recipient_email,
+        request.transfer_state,
+        request.transfer_confirmed_at,
     )
 
 

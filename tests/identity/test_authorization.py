@@ -92,6 +92,11 @@ class World:
         """The caller's own privacy request (another role's would be a 404 for them)."""
         return self.privacy.own.get(self.role, self.privacy.own["employee"])
 
+    def own_transfer(self, purpose: str) -> str:
+        """The caller's own portability request whose transfer awaits confirmation."""
+        mine = self.privacy.transfers[purpose]
+        return mine.get(self.role, mine["employee"])
+
     def own_notification(self) -> str:
         return self.privacy.notifications.get(self.role, self.privacy.notifications["employee"])
 
@@ -485,6 +490,20 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
         ANY_TENANT_ROLE,
         lambda w: (f"/api/v1/me/privacy-requests/{w.own_request()}/export", None),
     ),
+    ("POST", "/api/v1/me/privacy-requests/{request_id:uuid}/transfer/confirmation"): (
+        ANY_TENANT_ROLE,
+        lambda w: (
+            f"/api/v1/me/privacy-requests/{w.own_transfer('confirm')}/transfer/confirmation",
+            None,
+        ),
+    ),
+    ("POST", "/api/v1/me/privacy-requests/{request_id:uuid}/transfer/cancellation"): (
+        ANY_TENANT_ROLE,
+        lambda w: (
+            f"/api/v1/me/privacy-requests/{w.own_transfer('cancel')}/transfer/cancellation",
+            None,
+        ),
+    ),
     ("GET", "/api/v1/privacy-requests"): ({"client_admin"}, fixed("/api/v1/privacy-requests")),
     ("GET", "/api/v1/privacy-requests/{request_id:uuid}"): (
         {"client_admin"},
@@ -553,6 +572,13 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
         {"client_admin"},
         lambda w: (
             f"/api/v1/privacy-requests/{w.privacy_request('lift')}/restriction-lift",
+            {"reason": "Matrix"},
+        ),
+    ),
+    ("POST", "/api/v1/employees/{employee_id:uuid}/location-limit-lift"): (
+        {"client_admin"},
+        lambda w: (
+            f"/api/v1/employees/{w.privacy.limited_employee}/location-limit-lift",
             {"reason": "Matrix"},
         ),
     ),

@@ -106,6 +106,22 @@ PATH_ID_ROUTES: dict[tuple[str, str], tuple[str, Build]] = {
             {"reason": "x"},
         ),
     ),
+    ("POST", "/api/v1/me/privacy-requests/{request_id:uuid}/transfer/confirmation"): (
+        "employee",
+        lambda p: (
+            f"/api/v1/me/privacy-requests/{p.bw.transfers['confirm']['employee']}"
+            "/transfer/confirmation",
+            None,
+        ),
+    ),
+    ("POST", "/api/v1/me/privacy-requests/{request_id:uuid}/transfer/cancellation"): (
+        "employee",
+        lambda p: (
+            f"/api/v1/me/privacy-requests/{p.bw.transfers['cancel']['employee']}"
+            "/transfer/cancellation",
+            None,
+        ),
+    ),
     ("POST", "/api/v1/me/notifications/{notification_id:uuid}/read"): (
         "employee",
         lambda p: (f"/api/v1/me/notifications/{p.bw.notifications['employee']}/read", None),

@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 
 import httpx
 
+from tenants.employees.models import Employee
 from tenants.privacy_requests import service
 from tenants.privacy_requests.models import RequestType
 from tests.accounts import Accounts
@@ -28,6 +29,9 @@ class PrivacyWorld:
     own: dict[str, str] = field(default_factory=dict)  # role -> a request it filed (with export)
     notifications: dict[str, str] = field(default_factory=dict)  # role -> one of its own
     ids: dict[str, str] = field(default_factory=dict)  # purpose -> request id
+    # (confirm | cancel) -> role -> its portability request with a transfer awaiting
+    transfers: dict[str, dict[str, str]] = field(default_factory=dict)
+    limited_employee: str = ""  # an employee with a location limit (an upheld objection)
     due: dict[str, date] = field(default_factory=dict)
 
     def extension(self) -> dict[str, Any]:
@@ -116,6 +120,18 @@ async def seed_privacy_world(
     assert applied.status_code == 200, applied.text
     world.ids["lift"] = await _unlinked(client, db, services, tenant, "restriction")
     world.ids["preview"] = await _unlinked(client, db, services, tenant, "erasure")
+    limited = await client.post(
+        "/api/v1/employees",
+        json={"name": f"Objector of {tenant.slug}"},
+        headers=tenant.auth("client_admin"),
+    )
+    assert limited.status_code == 201, limited.text
+    world.limited_employee = limited.json()["id"]
+    async with db.transaction(Scope.TENANT, tenant_id) as session:
+        # as an upheld objection to location leaves it (tests/privacy/test_objections.py)
+        employee = await session.get(Employee, (tenant_id, UUID(world.limited_employee)))
+        assert employee is not None
+        employee.location_limit = "geofence"
     async with db.transaction(Scope.TENANT, tenant_id) as session:
         pending = await service.file_from_intake(
             session,
@@ -135,6 +151,18 @@ async def seed_privacy_world(
         for request_id in [*world.own.values(), world.ids["read"]]:
             request = await service.get_request(session, tenant_id, UUID(request_id))
             await service.store_export(session, request, content, digest, "1", now, 7)
+        for purpose in ("confirm", "cancel"):
+            world.transfers[purpose] = {}
+            for role in TENANT_ROLES:
+                by = Acting(tenant.user_id(role), role)
+                kind = RequestType.PORTABILITY
+                filed = await service.file_own(
+                    session, services.audit, tenant_id, by, kind, None, now
+                )
+                service.name_recipient(filed, service.Recipient("Matrix Ltd", "m@matrix.example"))
+                export = await service.store_export(session, filed, content, digest, "1", now, 7)
+                assert await service.await_confirmation(session, services.audit, filed, export)
+                world.transfers[purpose][role] = str(filed.id)
         for role in TENANT_ROLES:
             [notification] = await notify(
                 session, tenant_id, [tenant.user_id(role)], "matrix.test", "Matrix", "Hello"

@@ -31,6 +31,9 @@ PUBLIC_PAGES = {
     ("POST", "/privacy-request"),
     ("GET", "/privacy-request/received"),
     ("GET", "/t/{slug:str}/privacy-request"),
+    # the recipient of a portability transfer: the link's token is the credential
+    ("GET", "/privacy-transfers/{tenant_id:uuid}/{export_id:uuid}"),
+    ("GET", "/privacy-transfers/{tenant_id:uuid}/{export_id:uuid}/download"),
     ("GET", "/static/{file_path:path}"),
     ("POST", "/language"),
     ("GET", "/invitations/{token:str}"),
@@ -50,6 +53,14 @@ SIGNED_IN_PAGES = {
     ("POST", "/my/privacy-requests"): ("my_privacy_requests", "create"),
     ("GET", "/my/privacy-requests/{request_id:uuid}"): ("my_privacy_requests", "read"),
     ("GET", "/my/privacy-requests/{request_id:uuid}/export"): ("my_privacy_requests", "read"),
+    ("POST", "/my/privacy-requests/{request_id:uuid}/transfer/confirm"): (
+        "my_privacy_requests",
+        "update",
+    ),
+    ("POST", "/my/privacy-requests/{request_id:uuid}/transfer/cancel"): (
+        "my_privacy_requests",
+        "update",
+    ),
     ("GET", "/my/notifications"): ("my_notifications", "read"),
     ("POST", "/my/notifications/{notification_id:uuid}/read"): ("my_notifications", "update"),
     ("GET", "/admin/timesheets"): ("time_entries", "read"),
@@ -68,6 +79,7 @@ SIGNED_IN_PAGES = {
     ("GET", "/admin/employees/{employee_id:uuid}"): ("employees", "update"),
     ("POST", "/admin/employees/{employee_id:uuid}"): ("employees", "update"),
     ("POST", "/admin/employees/{employee_id:uuid}/deactivate"): ("employees", "update"),
+    ("POST", "/admin/employees/{employee_id:uuid}/location-limit-lift"): ("employees", "update"),
     ("GET", "/admin/users"): ("users", "read"),
     ("POST", "/admin/users"): ("users", "create"),
     ("POST", "/admin/users/{user_id:uuid}"): ("users", "update"),

@@ -54,6 +54,13 @@ PATH_ID_ROUTES: dict[tuple[str, str], tuple[str, Build]] = {
             {"job_title": "pwned", "processing_restricted": True},
         ),
     ),
+    ("POST", "/api/v1/employees/{employee_id:uuid}/location-limit-lift"): (
+        "client_admin",
+        lambda t: (
+            f"/api/v1/employees/{t.b.employees['employee']}/location-limit-lift",
+            {"reason": "pwned"},
+        ),
+    ),
     ("GET", "/api/v1/sites/{site_id:uuid}"): (
         "employee",
         lambda t: (f"/api/v1/sites/{t.b.sites['hq']}", None),

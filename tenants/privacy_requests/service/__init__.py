@@ -9,8 +9,9 @@ the outbox, sent by a job after commit, and in the app).
 Modules by purpose: :mod:`.queries` (reading), :mod:`.checks` (what must hold before a
 step), :mod:`.steps` (recording and telling), :mod:`.filing`, :mod:`.decisions`,
 :mod:`.fulfilment`, :mod:`.previews` (what a fulfilment would do), :mod:`.exports`
-(export files) and :mod:`.job_starts` (the jobs it starts, by name). This package
-re-exports their public names, so callers write ``service.list_queue(...)``.
+(export files), :mod:`.transfers` (portability to another organisation) and
+:mod:`.job_starts` (the jobs it starts, by name). This package re-exports their public
+names, so callers write ``service.list_queue(...)``.
 """
 
 from tenants.privacy_requests.service.checks import (
@@ -40,6 +41,7 @@ from tenants.privacy_requests.service.fulfilment import (
     MAX_FULFILMENT_ATTEMPTS,
     RECTIFIABLE,
     apply_flags,
+    lift_location_limit,
     lift_restriction,
     lifting_message,
     mark_fulfilled,
@@ -77,6 +79,19 @@ from tenants.privacy_requests.service.steps import (
     tell_admins_step,
     tell_requester,
 )
+from tenants.privacy_requests.service.transfers import (
+    TRANSFER_BASE,
+    Recipient,
+    Transfer,
+    await_confirmation,
+    cancel_transfer,
+    check_transfer_token,
+    confirm_transfer,
+    name_recipient,
+    record_download,
+    transfer_for_recipient,
+    transfer_path,
+)
 
 __all__ = [
     "EXPORT_TYPES",
@@ -84,15 +99,22 @@ __all__ = [
     "MAX_FULFILMENT_ATTEMPTS",
     "RECTIFIABLE",
     "SIGNED_IN",
+    "TRANSFER_BASE",
     "QueueCounts",
     "QueueFilter",
+    "Recipient",
     "TableCount",
+    "Transfer",
     "announce_due_soon",
     "apply_flags",
     "apply_transition",
+    "await_confirmation",
     "calendar_of",
+    "cancel_transfer",
+    "check_transfer_token",
     "check_transition",
     "complete",
+    "confirm_transfer",
     "deadline_of",
     "downloadable",
     "erasure_preview",
@@ -106,15 +128,18 @@ __all__ = [
     "join_open_own",
     "latest_export",
     "latest_exports",
+    "lift_location_limit",
     "lift_restriction",
     "lifting_message",
     "list_mine",
     "list_queue",
     "mark_fulfilled",
     "my_request",
+    "name_recipient",
     "overdue_requests",
     "purge_expired_exports",
     "queue_counts",
+    "record_download",
     "record_step",
     "rectify",
     "refusal_message",
@@ -133,5 +158,7 @@ __all__ = [
     "tenant_name",
     "timeline",
     "timelines",
+    "transfer_for_recipient",
+    "transfer_path",
     "verify_identity",
 ]

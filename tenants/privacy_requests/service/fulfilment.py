@@ -6,12 +6,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.employees.models import Employee
-from tenants.employees.service import change_employee, update_employee
+from tenants.employees.service import (
+    change_employee,
+    ensure_writable,
+    get_employee,
+    update_employee,
+)
 from tenants.locations.service import reduce_locations
 from tenants.privacy_requests import messages
 from tenants.privacy_requests.models import (
@@ -298,6 +304,72 @@ async def lift_restriction(
     request.updated_at = now
     await tell_admins_step(session, request, "restriction lifted")
     return request
+
+
+async def lift_location_limit(
+    session: AsyncSession,
+    audit: AuditLog,
+    tenant_id: UUID,
+    employee_id: UUID,
+    by: Acting,
+    reason: str,
+    now: datetime,
+) -> Employee:
+    """A client admin lifts the location limit an upheld objection set (e.g. the person
+    withdrew the objection): from then on the tenant's mode applies to them again. 409
+    without a limit, or while their data is restricted (lifting records more); the person
+    is told the reason on the objection's timeline, by mail and in the app, and their home
+    page says so."""
+    if not reason.strip():
+        raise InvalidInput("Give the reason the person is told.")
+    employee = await get_employee(session, tenant_id, employee_id, lock=True)
+    if employee.location_limit is None:
+        raise Conflict("This employee has no location limit.", reason="no_location_limit")
+    ensure_writable(employee)
+    previous = employee.location_limit
+    employee.location_limit, employee.location_limit_lifted_at = None, now
+    employee.updated_at = now
+    await audit.append(
+        session,
+        tenant_id,
+        AuditEntry(
+            "employee.location_limit_lifted",
+            by.user_id,
+            by.role,
+            "employee",
+            employee.id,
+            details={"from": previous},
+        ),
+    )
+    objection = await session.scalar(
+        select(PrivacyRequest)
+        .where(
+            PrivacyRequest.tenant_id == tenant_id,
+            PrivacyRequest.subject_employee_id == employee.id,
+            PrivacyRequest.objection_target == ObjectionTarget.LOCATION,
+            PrivacyRequest.fulfilment_state == FulfilmentState.DONE,
+        )
+        .order_by(PrivacyRequest.fulfilled_at.desc())
+        .limit(1)
+        .with_for_update()
+    )
+    if objection is not None:
+        await record_step(
+            session,
+            audit,
+            objection,
+            "location_limit_lifted",
+            by,
+            now,
+            from_status=objection.status,
+            message=phrase(messages.LOCATION_LIMIT_LIFTED, reason=reason.strip()),
+        )
+        await answer_requester(
+            session,
+            objection,
+            lambda controller, ref, t: messages.location_limit_lifted(controller, ref, reason, t),
+        )
+    return employee
 
 
 async def mark_fulfilled(

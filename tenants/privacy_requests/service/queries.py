@@ -45,7 +45,7 @@ async def get_request(
 
 
 async def my_request(
-    session: AsyncSession, tenant_id: UUID, user_id: UUID, request_id: UUID
+    session: AsyncSession, tenant_id: UUID, user_id: UUID, request_id: UUID, *, lock: bool = False
 ) -> PrivacyRequest:
     """A request the caller filed; anyone else's is not found."""
     query = select(PrivacyRequest).where(
@@ -53,7 +53,7 @@ async def my_request(
         PrivacyRequest.id == request_id,
         PrivacyRequest.requester_user_id == user_id,
     )
-    return await one_or_not_found(session, query, "Privacy request")
+    return await one_or_not_found(session, query, "Privacy request", lock=lock)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from tenants.locations.service import Coordinates
 from tenants.privacy_requests import service as privacy
 from tenants.privacy_requests.member_filing import file_for_member
 from tenants.privacy_requests.models import ObjectionTarget, RequestType
-from tenants.privacy_requests.routes import zip_response
+from tenants.privacy_requests.routes import transfer_step, zip_response
+from tenants.privacy_requests.schemas import RecipientBody
 from tenants.privacy_requests.views import my_view, my_views
 from tenants.settings.models import LocationMode
 from tenants.settings.service import describe, directory_setting, employee_location_policy
@@ -92,6 +93,22 @@ class RequestForm(msgspec.Struct):
     request_type: RequestType
     details: Annotated[str, msgspec.Meta(max_length=4000)] = ""
     objection_target: Annotated[str, msgspec.Meta(pattern="^(|location|directory|marketing)$")] = ""
+    recipient_name: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    recipient_email: Annotated[str, msgspec.Meta(max_length=320)] = ""
+
+    def recipient(self) -> privacy.Recipient | None:
+        """Portability only (the form sends the fields with every type), checked by the
+        API's own rules; both empty: none."""
+        if self.request_type is not RequestType.PORTABILITY:
+            return None
+        name, email = self.recipient_name.strip(), self.recipient_email.strip()
+        if not (name or email):
+            return None
+        try:
+            body = msgspec.convert({"name": name, "email": email}, RecipientBody)
+        except msgspec.ValidationError as exc:
+            raise InvalidInput.on_field("recipient", str(exc)) from exc
+        return privacy.Recipient(body.name, body.email)
 
 
 async def _employee(session: AsyncSession, actor: Actor, *, lock: bool = False) -> Employee | None:
@@ -305,6 +322,7 @@ class EmployeePages(Controller):
                 ObjectionTarget(data.objection_target)
                 if data.objection_target and data.request_type is RequestType.OBJECTION
                 else None,
+                data.recipient(),
             )
         except RateLimited as exc:
             raise too_many_requests(exc, "Too many privacy requests. Try again later.") from exc
@@ -345,6 +363,38 @@ class EmployeePages(Controller):
         """The delivered export while its link lives (404 before, a 410 page after)."""
         row = await privacy.my_request(session, actor.require_tenant(), actor.user_id, request_id)
         return zip_response(await privacy.downloadable(session, row, clock.now()))
+
+    @post(
+        "/my/privacy-requests/{request_id:uuid}/transfer/confirm",
+        opt=page("my_privacy_requests", "update"),
+        include_in_schema=False,
+    )
+    async def confirm_transfer(
+        self,
+        request_id: FromPath[UUID],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> Response[Any]:
+        """As ``POST /api/v1/me/privacy-requests/{id}/transfer/confirmation``."""
+        await transfer_step(session, services, actor, request_id, confirm=True)
+        return redirect(f"/my/privacy-requests/{request_id}", flash="transfer_confirmed")
+
+    @post(
+        "/my/privacy-requests/{request_id:uuid}/transfer/cancel",
+        opt=page("my_privacy_requests", "update"),
+        include_in_schema=False,
+    )
+    async def cancel_transfer(
+        self,
+        request_id: FromPath[UUID],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> Response[Any]:
+        """As ``POST /api/v1/me/privacy-requests/{id}/transfer/cancellation``."""
+        await transfer_step(session, services, actor, request_id, confirm=False)
+        return redirect(f"/my/privacy-requests/{request_id}", flash="transfer_cancelled")
 
     @get("/my/notifications", opt=page("my_notifications", "read"), include_in_schema=False)
     async def notifications(

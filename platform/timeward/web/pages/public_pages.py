@@ -14,12 +14,18 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.privacy_requests import intake, messages
+from tenants.privacy_requests import service as privacy
 from tenants.privacy_requests.models import RequestType
+from tenants.privacy_requests.routes import zip_response
 from timeward import clock
 from timeward.auth.rate_limit import RateLimited
+from timeward.db.session import Scope
+from timeward.errors import NotFound
 from timeward.fields import Email
+from timeward.services import Services
 from timeward.web.dependencies import AppServices
 from timeward.web.errors import too_many_requests
 from timeward.web.pages.employee_pages import REQUEST_TYPES
@@ -88,3 +94,54 @@ class PublicPages(Controller):
     ) -> Response[Any]:
         answer = messages.public_received(page_translator(request, None))
         return render(request, "public_received.html", reference=reference, answer=answer)
+
+    @get(f"{privacy.TRANSFER_BASE}/{{tenant_id:uuid}}/{{export_id:uuid}}", include_in_schema=False)
+    async def transfer(
+        self,
+        request: Request[Any, Any, Any],
+        tenant_id: FromPath[UUID],
+        export_id: FromPath[UUID],
+        token: FromQuery[str],
+        services: AppServices,
+    ) -> Response[Any]:
+        """The recipient of a portability transfer: who sent it, until when, the download
+        (a 404 page for a wrong link, a 410 page once it expired)."""
+        async with services.database.transaction(Scope.TENANT, tenant_id) as session:
+            found = await _transfer(session, services, tenant_id, export_id, token)
+        return render(
+            request,
+            "transfer.html",
+            sender=found.sender,
+            controller=found.controller,
+            expires_at=found.export.expires_at,
+            size_bytes=found.export.size_bytes,
+            sha256=found.export.sha256,
+            download=f"{request.url.path}/download?token={token}",
+        )
+
+    @get(
+        f"{privacy.TRANSFER_BASE}/{{tenant_id:uuid}}/{{export_id:uuid}}/download",
+        include_in_schema=False,
+    )
+    async def transfer_download(
+        self,
+        tenant_id: FromPath[UUID],
+        export_id: FromPath[UUID],
+        token: FromQuery[str],
+        services: AppServices,
+    ) -> Response[bytes]:
+        """The zip; each download is on the request's timeline."""
+        async with services.database.transaction(Scope.TENANT, tenant_id) as session:
+            found = await _transfer(session, services, tenant_id, export_id, token)
+            await privacy.record_download(session, services.audit, found, clock.now())
+        return zip_response(found.export)
+
+
+async def _transfer(
+    session: AsyncSession, services: Services, tenant_id: UUID, export_id: UUID, token: str
+) -> privacy.Transfer:
+    """The token is checked before anything is read: a wrong one is not found."""
+    key = services.settings.resolve_master_key()
+    if not privacy.check_transfer_token(key, tenant_id, export_id, token):
+        raise NotFound("Download")
+    return await privacy.transfer_for_recipient(session, tenant_id, export_id, clock.now())

@@ -25,6 +25,7 @@ from tenants.employees import service as employees
 from tenants.employees.models import Employee, EmployeeStatus
 from tenants.employees.schemas import EmployeeChange, NewEmployee
 from tenants.employees.views import employee_view
+from tenants.privacy_requests import service as privacy
 from tenants.settings import service as settings
 from tenants.settings.location_change import change_location_policy
 from tenants.settings.models import LocationMode
@@ -308,6 +309,35 @@ class EmployeeAdminPages(Controller):
         return await _change_employee(
             request, session, services, actor, employee_id, None, {"status": EmployeeStatus.LEFT}
         )
+
+    @post(
+        "/admin/employees/{employee_id:uuid}/location-limit-lift",
+        opt=EMPLOYEE_UPDATE,
+        include_in_schema=False,
+    )
+    async def lift_location_limit(
+        self,
+        employee_id: FromPath[UUID],
+        data: Annotated[LiftForm, Form],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> Response[Any]:
+        """As ``POST /api/v1/employees/{id}/location-limit-lift``."""
+        await privacy.lift_location_limit(
+            session,
+            services.audit,
+            actor.require_tenant(),
+            employee_id,
+            actor.acting,
+            data.reason,
+            clock.now(),
+        )
+        return redirect(f"/admin/employees/{employee_id}", flash="location_limit_lifted")
+
+
+class LiftForm(msgspec.Struct):
+    reason: Annotated[str, msgspec.Meta(max_length=4000)] = ""
 
 
 async def _change_employee(
