@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_day_names, get_month_names
@@ -36,6 +36,7 @@ from timeward.web.i18n import (
 
 FLASH_COOKIE = "timeward_flash"
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)  # how every page form is posted
+FormData = Annotated[dict[str, str], Form]  # a form read whole, by `forms.api_body`
 # Flash messages are chosen by key, so a forged cookie can only pick one of these texts.
 FLASHES = {
     "clocked_in": N_("You are clocked in."),

@@ -43,9 +43,8 @@ from timeward.support.views import grant_view
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.i18n import N_
 from timeward.web.pages.forms import api_body
-from timeward.web.pages.layout import Form, page, redirect, render, viewer_for
+from timeward.web.pages.layout import FormData, page, redirect, render, viewer_for
 
-FormData = Annotated[dict[str, str], Form]
 LONG_LIST = PageRequest(limit=200)
 AUDIT_PAGE = 100
 AUDIT_EXPORT = PageRequest(limit=10_000)  # the CSV holds at most this many events

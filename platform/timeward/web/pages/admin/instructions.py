@@ -8,7 +8,7 @@ permission; see docs/web.md ("The client admin's console")."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
@@ -27,7 +27,14 @@ from timeward.paging import PageRequest
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.i18n import N_
 from timeward.web.pages.forms import api_body
-from timeward.web.pages.layout import Form, page, page_options, redirect, render, viewer_for
+from timeward.web.pages.layout import (
+    FormData,
+    page,
+    page_options,
+    redirect,
+    render,
+    viewer_for,
+)
 
 KINDS = {
     Kind.DELETE_SUBJECT: N_(
@@ -45,7 +52,6 @@ KINDS = {
 }
 LIST_PAGE = PageRequest(limit=100)
 EMPLOYEES = PageRequest(limit=200)
-FormData = Annotated[dict[str, str], Form]
 
 
 def _certificate_times(payload: dict[str, Any]) -> dict[str, datetime | date | None]:

@@ -26,6 +26,7 @@ from tenants.employees.models import Employee, EmployeeStatus
 from tenants.employees.schemas import EmployeeChange, NewEmployee
 from tenants.employees.views import employee_view
 from tenants.privacy_requests import service as privacy
+from tenants.privacy_requests.schemas import LiftBody
 from tenants.settings import service as settings
 from tenants.settings.location_change import change_location_policy
 from tenants.settings.models import LocationMode
@@ -52,12 +53,21 @@ from timeward.web.pages.admin.geofence_preview import preview
 from timeward.web.pages.forms import (
     FORM_ERRORS,
     Problem,
+    api_body,
     checked,
     optional,
     problem_of,
     read_form,
 )
-from timeward.web.pages.layout import Form, page, page_options, redirect, render, viewer_for
+from timeward.web.pages.layout import (
+    Form,
+    FormData,
+    page,
+    page_options,
+    redirect,
+    render,
+    viewer_for,
+)
 from timeward.web.pagination import RequestedPage
 
 # The permissions of these pages (docs/web.md lists them with their API twins).
@@ -318,26 +328,23 @@ class EmployeeAdminPages(Controller):
     async def lift_location_limit(
         self,
         employee_id: FromPath[UUID],
-        data: Annotated[LiftForm, Form],
+        data: FormData,
         actor: CurrentActor,
         session: DbSession,
         services: AppServices,
     ) -> Response[Any]:
-        """As ``POST /api/v1/employees/{id}/location-limit-lift``."""
+        """As ``POST /api/v1/employees/{id}/location-limit-lift``, read by its body struct."""
+        body = api_body(data, LiftBody)
         await privacy.lift_location_limit(
             session,
             services.audit,
             actor.require_tenant(),
             employee_id,
             actor.acting,
-            data.reason,
+            body.reason,
             clock.now(),
         )
         return redirect(f"/admin/employees/{employee_id}", flash="location_limit_lifted")
-
-
-class LiftForm(msgspec.Struct):
-    reason: Annotated[str, msgspec.Meta(max_length=4000)] = ""
 
 
 async def _change_employee(
