@@ -23,8 +23,9 @@ from timeward.web.pages.admin.forms import api_body
 from timeward.web.pages.layout import page, redirect, render, viewer_for
 from timeward.webhooks import service as webhooks
 from timeward.webhooks.events import EVENT_TYPES
+from timeward.webhooks.routes import register_endpoint
 from timeward.webhooks.schemas import NewEndpointBody
-from timeward.webhooks.views import delivery_view, endpoint_view, registered_view
+from timeward.webhooks.views import delivery_view, endpoint_view
 
 CLIENTS, WEBHOOKS = "/admin/api-clients", "/admin/webhooks"
 LONG_LIST = PageRequest(limit=200)
@@ -143,25 +144,9 @@ class MachineAdminPages(Controller):
         values = await _fields(request, "events")
         values["allow_private_network"] = values.get("allow_private_network") == "on"
         body = api_body(values, NewEndpointBody)
-        spec = webhooks.NewEndpoint(
-            body.url, tuple(body.events), body.description, body.allow_private_network
-        )
-        settings = services.settings
-        registered = await webhooks.register(
-            session,
-            services.audit,
-            actor.require_tenant(),
-            spec,
-            actor.acting,
-            settings=settings.webhooks,
-            master_key=settings.resolve_master_key(),
-        )
+        registered = await register_endpoint(body, actor, session, services)
         return await self._render(
-            request,
-            session,
-            actor,
-            "admin/webhook_secret.html",
-            registered=registered_view(registered),
+            request, session, actor, "admin/webhook_secret.html", registered=registered
         )
 
     @get("/webhooks/{endpoint_id:uuid}", opt=page("webhooks", "read"))
