@@ -15,17 +15,9 @@ from tests.accounts import Accounts
 from tests.fixtures.jobs import Jobs
 from tests.machine.receiver import running_receiver, verify
 from tests.web.admin.admin_session import signed_in_as
-from tests.web.pages import csrf_token
+from tests.web.pages import submit
 
 CLIENTS, WEBHOOKS = "/admin/api-clients", "/admin/webhooks"
-
-
-async def post_form(
-    browser: httpx.AsyncClient, form_page: str, action: str, fields: dict[str, object]
-) -> httpx.Response:
-    page = await browser.get(form_page)
-    assert page.status_code == 200, page.text
-    return await browser.post(action, data={"_csrf_token": csrf_token(page.text), **fields})
 
 
 def shown(html: str, testid: str) -> str:
@@ -53,7 +45,7 @@ async def test_a_client_is_created_with_its_secret_shown_once_rotated_and_revoke
             "scopes": ["instructions:read", "webhooks:manage"],
             "expires_at": "2099-06-30",
         }
-        created = await post_form(browser, CLIENTS, CLIENTS, fields)
+        created = await submit(browser, CLIENTS, CLIENTS, fields)
         assert created.status_code == 200, created.text
         assert created.headers["cache-control"] == "no-store"
         client_id, secret = shown(created.text, "client-id"), shown(created.text, "client-secret")
@@ -68,7 +60,7 @@ async def test_a_client_is_created_with_its_secret_shown_once_rotated_and_revoke
         assert item["scopes"] == ["instructions:read", "webhooks:manage"]
         assert item["expires_at"] == "2099-06-30T00:00:00Z"
 
-        rotated = await post_form(browser, CLIENTS, f"{CLIENTS}/{client_id}/rotate", {})
+        rotated = await submit(browser, CLIENTS, f"{CLIENTS}/{client_id}/rotate", {})
         assert rotated.status_code == 200, rotated.text
         new_secret = shown(rotated.text, "client-secret")
         assert new_secret != secret
@@ -81,7 +73,7 @@ async def test_a_client_is_created_with_its_secret_shown_once_rotated_and_revoke
             {"scopes": ["instructions:read"]},
             {"name": "x", "scopes": ["root"]},
         ):
-            refused = await post_form(browser, CLIENTS, CLIENTS, bad)
+            refused = await submit(browser, CLIENTS, CLIENTS, bad)
             assert refused.status_code in (400, 422), refused.text
             assert refused.headers["content-type"].startswith("text/html")
         no_csrf = await browser.post(CLIENTS, data={"name": "x", "scopes": "instructions:read"})
@@ -90,11 +82,11 @@ async def test_a_client_is_created_with_its_secret_shown_once_rotated_and_revoke
         assert len(api.json()["items"]) == 1
 
         async with signed_in_as(live_server, bravo) as stranger:
-            other = await post_form(stranger, CLIENTS, f"{CLIENTS}/{client_id}/revoke", {})
+            other = await submit(stranger, CLIENTS, f"{CLIENTS}/{client_id}/revoke", {})
             assert other.status_code == 404
         assert await token_status(client, client_id, new_secret) == 200
 
-        revoked = await post_form(browser, CLIENTS, f"{CLIENTS}/{client_id}/revoke", {})
+        revoked = await submit(browser, CLIENTS, f"{CLIENTS}/{client_id}/revoke", {})
         assert revoked.status_code == 303
         after = await browser.get(revoked.headers["location"])
         assert "The API client is revoked" in after.text
@@ -118,7 +110,7 @@ async def test_an_endpoint_is_registered_delivered_to_redelivered_and_removed(
                 "events": ["privacy_request.filed", "breach.notified"],
                 "allow_private_network": "on",
             }
-            registered = await post_form(browser, WEBHOOKS, WEBHOOKS, fields)
+            registered = await submit(browser, WEBHOOKS, WEBHOOKS, fields)
             assert registered.status_code == 200, registered.text
             secret = shown(registered.text, "webhook-secret")
             assert secret.startswith("whsec_")
@@ -145,7 +137,7 @@ async def test_an_endpoint_is_registered_delivered_to_redelivered_and_removed(
             assert shown(log.text, "delivery-state") == "delivered"
             delivery = re.search(r"/deliveries/([0-9a-f-]{36})/redeliver", log.text)
             assert delivery
-            again = await post_form(
+            again = await submit(
                 browser, page, f"{page}/deliveries/{delivery.group(1)}/redeliver", {}
             )
             assert again.status_code == 303
@@ -155,18 +147,18 @@ async def test_an_endpoint_is_registered_delivered_to_redelivered_and_removed(
             assert second.headers["webhook-id"] == first.headers["webhook-id"]
             assert (await browser.get(page)).text.count('data-testid="delivery"') == 2
 
-            bad = await post_form(browser, WEBHOOKS, WEBHOOKS, {"url": "ftp://x", "events": []})
+            bad = await submit(browser, WEBHOOKS, WEBHOOKS, {"url": "ftp://x", "events": []})
             assert bad.status_code in (400, 422) and "text/html" in bad.headers["content-type"]
             inside = {"url": "https://10.0.0.1/hook", "events": ["breach.notified"]}
-            refused = await post_form(browser, WEBHOOKS, WEBHOOKS, inside)
+            refused = await submit(browser, WEBHOOKS, WEBHOOKS, inside)
             assert refused.status_code == 422, refused.text
 
             async with signed_in_as(live_server, bravo) as stranger:
                 assert (await stranger.get(page)).status_code == 404
-                gone = await post_form(stranger, WEBHOOKS, f"{page}/delete", {})
+                gone = await submit(stranger, WEBHOOKS, f"{page}/delete", {})
                 assert gone.status_code == 404
 
-            removed = await post_form(browser, page, f"{page}/delete", {})
+            removed = await submit(browser, page, f"{page}/delete", {})
             assert removed.status_code == 303
             assert "You have no webhook endpoint." in (await browser.get(WEBHOOKS)).text
             assert (await browser.get(page)).status_code == 404
