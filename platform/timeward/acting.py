@@ -26,5 +26,11 @@ class Acting:
     def is_system(self) -> bool:
         return self.user_id is None
 
+    @property
+    def member_id(self) -> UUID | None:
+        """The member acting, for columns that name one: None for the system and for a
+        machine client (its id is no member's; the audit event still names it)."""
+        return None if self.role == MACHINE_ROLE else self.user_id
+
 
 SYSTEM = Acting(None, SYSTEM_ROLE)

@@ -25,6 +25,7 @@ from tenants.privacy_requests.erasure import erase_with_tenant_policy
 from tenants.privacy_requests.export import SCHEMA_VERSION, collect, package
 from tenants.privacy_requests.identity import remove_login_identity
 from tenants.privacy_requests.models import (
+    Channel,
     FulfilmentState,
     PrivacyIntake,
     PrivacyRequest,
@@ -216,6 +217,8 @@ async def _build_export(database: Database, tenant_id: UUID, request_id: UUID) -
         await service.tell_admins_step(
             session, request, f"the export is ready until {export.expires_at:%Y-%m-%d %H:%M} UTC"
         )
+        if request.channel == Channel.OPENDSR:  # the controller's tool fetches it: answered
+            await service.complete(session, job_audit(), request, SYSTEM, None, now)
 
 
 @job(queue="privacy", time_limit=600_000, **RETRIES)

@@ -64,6 +64,7 @@ class TransferState(enum.StrEnum):
 class Channel(enum.StrEnum):
     APP = "app"  # filed by a signed-in member of the tenant, for themselves
     PUBLIC = "public"  # filed at the public intake with an e-mail address
+    OPENDSR = "opendsr"  # sent by the controller's own privacy tool (docs/machine-api.md)
 
 
 class FulfilmentState(enum.StrEnum):

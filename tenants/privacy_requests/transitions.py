@@ -60,6 +60,22 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
 }
 
 
+# The four statuses of OpenDSR, for a request the controller's tool sent over it
+# (docs/machine-api.md): an OpenDSR request is completed when ours is answered.
+OPEN_DSR: dict[Status, str] = {
+    Status.RECEIVED: "pending",
+    Status.IDENTITY_PENDING: "pending",
+    Status.IN_PROGRESS: "in_progress",
+    Status.EXTENDED: "in_progress",
+    Status.COMPLETED: "completed",
+    Status.REFUSED: "cancelled",
+}
+
+
+def open_dsr_status(status: Status | str | None) -> str | None:
+    return None if status is None else OPEN_DSR[Status(status)]
+
+
 class IllegalTransition(Exception):
     def __init__(self, status: Status, action: Action) -> None:
         super().__init__(f"{action} is not allowed on a request that is {status}")

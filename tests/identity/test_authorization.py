@@ -50,6 +50,8 @@ PUBLIC_ROUTES = {
     ("POST", "/api/v1/auth/password-reset/{token:str}"),
     ("POST", "/oauth/token"),  # the client's secret is the proof (tests/machine/)
     ("GET", "/opendsr/v1/discovery"),
+    # an access request's export: the link's token is the proof (tests/machine/)
+    ("GET", "/opendsr/v1/results/{tenant_id:uuid}/{request_id:uuid}"),
 }
 DOCS_PREFIX = "/docs"
 ROLES = ("client_admin", "client_manager", "employee", "platform_admin", "platform_staff")

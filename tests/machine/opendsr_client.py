@@ -72,12 +72,14 @@ def erasure(
     subject_request_id: str,
     identities: list[tuple[str, str]],
     callbacks: list[str] | None = None,
+    request_type: str = "erasure",
 ) -> dict[str, Any]:
+    """A request body (an erasure unless ``request_type`` says access or portability)."""
     return {
         "api_version": "2.0",
         "regulation": "gdpr",
         "subject_request_id": subject_request_id,
-        "subject_request_type": "erasure",
+        "subject_request_type": request_type,
         "submitted_time": "2026-12-01T10:00:00Z",
         "subject_identities": [
             {"identity_type": kind, "identity_value": value, "identity_format": "raw"}

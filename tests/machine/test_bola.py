@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -57,6 +58,10 @@ PATH_ID_ROUTES: dict[tuple[str, str], Build] = {
     ),
     ("DELETE", "/opendsr/v1/requests/{subject_request_id:str}"): lambda p: (
         f"/opendsr/v1/requests/{p.b_request}"
+    ),
+    # public, its token the proof: a token of nothing of B's (tests/machine/test_opendsr_access)
+    ("GET", "/opendsr/v1/results/{tenant_id:uuid}/{request_id:uuid}"): lambda p: (
+        f"/opendsr/v1/results/{p.b.tenant_id}/{uuid4()}?token={'0' * 64}"
     ),
 }
 

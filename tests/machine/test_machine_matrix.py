@@ -26,6 +26,16 @@ MACHINE_ALLOWED = {
     # reads of the request: what an export or an erasure would hold (changes nothing)
     ("GET", "/api/v1/privacy-requests/{request_id:uuid}/export-preview"),
     ("GET", "/api/v1/privacy-requests/{request_id:uuid}/erasure-preview"),
+    # privacy-requests:write: the decisions and fulfilments a client admin makes
+    ("POST", "/api/v1/privacy-requests/{request_id:uuid}/identity"),
+    ("POST", "/api/v1/privacy-requests/{request_id:uuid}/extension"),
+    ("POST", "/api/v1/privacy-requests/{request_id:uuid}/refusal"),
+    ("POST", "/api/v1/privacy-requests/{request_id:uuid}/completion"),
+    ("POST", "/api/v1/privacy-requests/{request_id:uuid}/export"),
+    ("POST", "/api/v1/privacy-requests/{request_id:uuid}/erasure"),
+    ("POST", "/api/v1/privacy-requests/{request_id:uuid}/rectification"),
+    ("POST", "/api/v1/privacy-requests/{request_id:uuid}/flags"),
+    ("POST", "/api/v1/privacy-requests/{request_id:uuid}/restriction-lift"),
     ("GET", "/api/v1/sub-processors"),  # public
     ("POST", "/opendsr/v1/requests"),
     ("GET", "/opendsr/v1/requests/{subject_request_id:str}"),

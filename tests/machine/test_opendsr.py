@@ -46,7 +46,7 @@ async def test_erasures_by_email_and_by_employee_number_complete_with_signed_cal
     by_mail, by_number = acme.people["employee"], acme.people["client_manager"]
     tool = await tool_for(client, acme.accounts)
     discovery = await tool.discovery()
-    assert discovery["supported_subject_request_types"] == ["erasure"]
+    assert discovery["supported_subject_request_types"] == ["erasure", "access", "portability"]
     assert {i["identity_type"] for i in discovery["supported_identities"]} == {
         "email",
         "controller_customer_id",
@@ -162,7 +162,6 @@ async def test_a_pending_request_can_be_cancelled_and_other_tenants_get_404(
     "change",
     [
         {"subject_request_type": "rectification"},
-        {"subject_request_type": "access"},  # not offered (discovery says erasure only)
         {"subject_identities": []},
         {"subject_identities": [{"identity_type": "phone", "identity_value": "1"}]},
         {"subject_identities": [{"identity_type": "email"}]},

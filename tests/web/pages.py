@@ -4,7 +4,7 @@ forms with the CSRF token the page carried, as a browser would."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 import httpx
@@ -31,9 +31,10 @@ def csrf_token(html: str) -> str:
 
 
 async def submit(
-    client: httpx.AsyncClient, form_page: str, action: str, fields: dict[str, str]
+    client: httpx.AsyncClient, form_page: str, action: str, fields: Mapping[str, str | list[str]]
 ) -> httpx.Response:
-    """Open the page holding the form, then post it with its token (no redirect followed)."""
+    """Open the page holding the form, then post it with its token (no redirect followed);
+    a list is a field sent once per value (checkboxes of one name)."""
     page = await client.get(form_page)
     assert page.status_code == 200, page.text
     return await client.post(action, data={"_csrf_token": csrf_token(page.text), **fields})

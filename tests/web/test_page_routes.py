@@ -141,6 +141,20 @@ SIGNED_IN_PAGES = {
     ("GET", "/admin/settings/sso"): ("sso_settings", "read"),
     ("POST", "/admin/settings/sso"): ("sso_settings", "update"),
     ("POST", "/admin/settings/sso/remove"): ("sso_settings", "update"),
+    # API clients and webhooks (tests/web/admin/test_machine_pages.py): the API twins'
+    ("GET", "/admin/api-clients"): ("api_clients", "read"),
+    ("POST", "/admin/api-clients"): ("api_clients", "create"),
+    ("POST", "/admin/api-clients/{client_id:uuid}/rotate"): ("api_clients", "update"),
+    ("POST", "/admin/api-clients/{client_id:uuid}/revoke"): ("api_clients", "delete"),
+    ("GET", "/admin/webhooks"): ("webhooks", "read"),
+    ("POST", "/admin/webhooks"): ("webhooks", "create"),
+    ("GET", "/admin/webhooks/{endpoint_id:uuid}"): ("webhooks", "read"),
+    ("POST", "/admin/webhooks/{endpoint_id:uuid}/delete"): ("webhooks", "delete"),
+    ("POST", "/admin/webhooks/{endpoint_id:uuid}/enable"): ("webhooks", "update"),
+    ("POST", "/admin/webhooks/{endpoint_id:uuid}/deliveries/{delivery_id:uuid}/redeliver"): (
+        "webhooks",
+        "update",
+    ),
 }
 
 

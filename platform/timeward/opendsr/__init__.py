@@ -1,6 +1,6 @@
-"""OpenDSR 2.0, processor side: a controller's privacy tool sends erasure requests about
-one subject as the tenant's machine client, follows them and receives signed status
-callbacks (docs/machine-api.md)."""
+"""OpenDSR 2.0, processor side: a controller's privacy tool sends erasure, access and
+portability requests about one subject as the tenant's machine client, follows them and
+receives signed status callbacks (docs/machine-api.md)."""
 
 from timeward.domain_shape import Domain
 
@@ -9,5 +9,6 @@ DOMAIN = Domain(
     controllers=(
         "timeward.opendsr.routes:OpenDsrDiscoveryController",
         "timeward.opendsr.routes:OpenDsrRequestsController",
+        "timeward.opendsr.routes:OpenDsrResultsController",
     ),
 )

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from joserfc import jws
 
 from timeward.auth.keys import ALGORITHM, KeyRing
+from timeward.webhooks.events import opendsr_statuses
 
 SIGNATURE_HEADER = "X-OpenDSR-Signature"
 DOMAIN_HEADER = "X-OpenDSR-Processor-Domain"
@@ -62,8 +63,10 @@ class CallbackMessages:
             "api_version": API_VERSION,
             "controller_id": context.get("controller_id"),
             "subject_request_id": context.get("subject_request_id"),
-            "request_status": data.get("opendsr_status"),
-            "expected_completion_time": expected_completion(data.get("due_on")),
+            "request_status": opendsr_statuses(data)[0],
+            "expected_completion_time": expected_completion(
+                data.get("due_on") or data.get("due_date")
+            ),
             "status_callback_url": context.get("status_callback_url"),
         }
         raw = json.dumps(body, separators=(",", ":"), sort_keys=True).encode()

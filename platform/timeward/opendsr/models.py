@@ -24,7 +24,8 @@ class OpenDsrRequest(TenantScoped, CreatedAt, Base):
     api_version: Mapped[str] = mapped_column(String(8))
     submitted_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     received_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    instruction_id: Mapped[UUID | None]  # None: no employee matched (completed, 0 results)
+    instruction_id: Mapped[UUID | None]  # an erasure's; None: no employee matched (0 results)
+    privacy_request_id: Mapped[UUID | None]  # an access or portability request's export
     status: Mapped[str] = mapped_column(String(16))  # when there is no instruction
     results_count: Mapped[int | None]
     expected_completion_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

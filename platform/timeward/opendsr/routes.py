@@ -4,10 +4,13 @@ admin's token works too)."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from litestar import Controller, Response, delete, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from tenants.privacy_requests.routes import GONE, zip_response
 from timeward.authz.guard import PUBLIC, requires
 from timeward.links import link
 from timeward.opendsr import service
@@ -22,6 +25,12 @@ def _context(services: Services) -> service.Context:
     return service.Context(services.keys, services.audit, services.settings.webhooks)
 
 
+def _view(services: Services, outcome: service.Outcome) -> OpenDsrResponse:
+    settings = services.settings
+    url = service.results_url(settings.resolve_master_key(), settings.public_url, outcome)
+    return request_view(outcome, url)
+
+
 class OpenDsrDiscoveryController(Controller):
     path = "/opendsr/v1"
     tags = ["opendsr"]
@@ -32,6 +41,30 @@ class OpenDsrDiscoveryController(Controller):
         domain = processor_domain(services.settings.public_url)
         jwks = await services.keys.published()
         return discovery_view(domain, link("/.well-known/jwks.json"), jwks)
+
+
+class OpenDsrResultsController(Controller):
+    path = service.RESULTS_BASE
+    tags = ["opendsr"]
+    opt = PUBLIC
+
+    @get(
+        "/{tenant_id:uuid}/{request_id:uuid}",
+        summary="An access or portability request's export, by its results_url (expires)",
+        media_type="application/zip",
+        responses=GONE,
+    )
+    async def results(
+        self,
+        tenant_id: FromPath[UUID],
+        request_id: FromPath[UUID],
+        token: FromQuery[str],
+        services: AppServices,
+    ) -> Response[bytes]:
+        master_key = services.settings.resolve_master_key()
+        ids = (tenant_id, request_id)
+        export = await service.results(services.database, services.audit, master_key, ids, token)
+        return zip_response(export)
 
 
 class OpenDsrRequestsController(Controller):
@@ -54,7 +87,7 @@ class OpenDsrRequestsController(Controller):
             session, _context(services), actor.require_tenant(), data, actor.acting
         )
         status = HTTP_201_CREATED if outcome.created else HTTP_200_OK
-        return Response(request_view(outcome), status_code=status)
+        return Response(_view(services, outcome), status_code=status)
 
     @get(
         "/{subject_request_id:str}",
@@ -62,10 +95,14 @@ class OpenDsrRequestsController(Controller):
         summary="The request's status",
     )
     async def get_request(
-        self, subject_request_id: FromPath[str], actor: CurrentActor, session: DbSession
+        self,
+        subject_request_id: FromPath[str],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
     ) -> OpenDsrResponse:
         outcome = await service.find(session, actor.require_tenant(), subject_request_id)
-        return request_view(outcome)
+        return _view(services, outcome)
 
     @delete(
         "/{subject_request_id:str}",
@@ -83,4 +120,4 @@ class OpenDsrRequestsController(Controller):
         outcome = await service.cancel(
             session, _context(services), actor.require_tenant(), subject_request_id, actor.acting
         )
-        return request_view(outcome)
+        return _view(services, outcome)

@@ -44,7 +44,9 @@ class OpenDsrResponse(msgspec.Struct):
     encoded_request: str
     processor_signature: str
     results_count: int | None
-    instruction_id: UUID | None  # follow it at /api/v1/instructions/{id} too
+    results_url: str | None  # an access or portability request's export, once completed
+    instruction_id: UUID | None  # an erasure's: follow it at /api/v1/instructions/{id} too
+    privacy_request_id: UUID | None  # an export's: in the queue, /api/v1/privacy-requests/{id}
 
 
 class Discovery(msgspec.Struct):

@@ -9,7 +9,7 @@ from timeward.opendsr.schemas import Discovery, OpenDsrResponse
 from timeward.opendsr.service import SUPPORTED_TYPES, Outcome
 
 
-def request_view(outcome: Outcome) -> OpenDsrResponse:
+def request_view(outcome: Outcome, results_url: str | None) -> OpenDsrResponse:
     request = outcome.request
     return OpenDsrResponse(
         api_version=request.api_version,
@@ -21,8 +21,10 @@ def request_view(outcome: Outcome) -> OpenDsrResponse:
         expected_completion_time=request.expected_completion_time,
         encoded_request=request.encoded_request,
         processor_signature=request.processor_signature,
-        results_count=request.results_count,
+        results_count=outcome.results_count,
+        results_url=results_url,
         instruction_id=request.instruction_id,
+        privacy_request_id=request.privacy_request_id,
     )
 
 

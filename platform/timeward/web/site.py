@@ -30,6 +30,7 @@ from litestar.template.config import TemplateConfig
 from timeward.config import Settings
 from timeward.web.pages.admin.accountability import AdminAccountabilityPages
 from timeward.web.pages.admin.instructions import AdminInstructionPages
+from timeward.web.pages.admin.machine import MachineAdminPages
 from timeward.web.pages.admin.privacy_requests import PrivacyRequestPages
 from timeward.web.pages.admin.sso import SsoAdminPages
 from timeward.web.pages.admin.timesheets import TimesheetPages
@@ -119,7 +120,7 @@ def _jinja() -> Environment:
 PAGE_CONTROLLERS = (
     SignInPages, EmployeePages, PublicPages, InvitationPages, SsoPages,
     PrivacyRequestPages, *WORKFORCE_PAGES, TimesheetPages,
-    AdminInstructionPages, AdminAccountabilityPages, SsoAdminPages,
+    AdminInstructionPages, AdminAccountabilityPages, SsoAdminPages, MachineAdminPages,
     *STAFF_PAGE_CONTROLLERS,
 )  # fmt: skip
 

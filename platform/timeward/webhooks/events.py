@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tenants.privacy_requests.transitions import open_dsr_status
 from timeward import clock
 from timeward.db.base import new_id
 from timeward.jobs.after_commit import start_after_commit
@@ -60,7 +61,12 @@ async def emit(
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown webhook event type {event_type!r}")
     endpoints = await session.execute(
-        select(WebhookEndpoint.id, WebhookEndpoint.kind, WebhookEndpoint.instruction_id).where(
+        select(
+            WebhookEndpoint.id,
+            WebhookEndpoint.kind,
+            WebhookEndpoint.instruction_id,
+            WebhookEndpoint.context,
+        ).where(
             WebhookEndpoint.tenant_id == tenant_id,
             WebhookEndpoint.events.contains([event_type]),  # a disabled one's wait for it
         )
@@ -73,8 +79,8 @@ async def emit(
     }
     targets = [
         endpoint_id
-        for endpoint_id, kind, instruction_id in endpoints.all()
-        if kind != OPENDSR or _opendsr_change(payload["data"], instruction_id)
+        for endpoint_id, kind, instruction_id, context in endpoints.all()
+        if kind != OPENDSR or _opendsr_change(payload["data"], instruction_id, context or {})
     ]
     if not targets:  # nobody listens: nothing is kept (an offboarded tenant keeps no events)
         return None
@@ -98,11 +104,25 @@ async def emit(
     return event_id
 
 
-def _opendsr_change(data: dict[str, Any], instruction_id: UUID | None) -> bool:
-    """An OpenDSR callback URL hears of its own instruction, when the OpenDSR status moves."""
-    if data.get("instruction_id") != str(instruction_id):
+def opendsr_statuses(data: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The OpenDSR status an event's instruction or privacy request has, and had."""
+    if "instruction_id" in data:
+        return data.get("opendsr_status"), data.get("previous_opendsr_status")
+    return open_dsr_status(data.get("status")), open_dsr_status(data.get("previous_status"))
+
+
+def _opendsr_change(
+    data: dict[str, Any], instruction_id: UUID | None, context: dict[str, Any]
+) -> bool:
+    """An OpenDSR callback URL hears of its own request's instruction (an erasure) or
+    privacy request (an export), when the OpenDSR status moves."""
+    if instruction_id is not None:
+        if data.get("instruction_id") != str(instruction_id):
+            return False
+    elif data.get("request_id") != context.get("privacy_request_id"):
         return False
-    return bool(data.get("opendsr_status") != data.get("previous_opendsr_status"))
+    current, previous = opendsr_statuses(data)
+    return current != previous
 
 
 async def queue_delivery(

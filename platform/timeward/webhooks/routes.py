@@ -8,9 +8,12 @@ from uuid import UUID
 
 from litestar import Controller, delete, get, post
 from litestar.params import FromPath, JSONBody
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeward.auth.actor import Actor
 from timeward.authz.guard import requires
 from timeward.paging import Page, make_page
+from timeward.services import Services
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 from timeward.web.pagination import RequestedPage
 from timeward.webhooks import service
@@ -21,6 +24,26 @@ from timeward.webhooks.schemas import (
     RegisteredEndpointView,
 )
 from timeward.webhooks.views import delivery_view, endpoint_view, registered_view
+
+
+async def register_endpoint(
+    data: NewEndpointBody, actor: Actor, session: AsyncSession, services: Services
+) -> RegisteredEndpointView:
+    """Register from the API's body (the API's and the admin page's)."""
+    settings = services.settings
+    spec = service.NewEndpoint(
+        data.url, tuple(data.events), data.description, data.allow_private_network
+    )
+    registered = await service.register(
+        session,
+        services.audit,
+        actor.require_tenant(),
+        spec,
+        actor.acting,
+        settings=settings.webhooks,
+        master_key=settings.resolve_master_key(),
+    )
+    return registered_view(registered)
 
 
 class WebhooksController(Controller):
@@ -35,20 +58,7 @@ class WebhooksController(Controller):
         session: DbSession,
         services: AppServices,
     ) -> RegisteredEndpointView:
-        settings = services.settings
-        spec = service.NewEndpoint(
-            data.url, tuple(data.events), data.description, data.allow_private_network
-        )
-        registered = await service.register(
-            session,
-            services.audit,
-            actor.require_tenant(),
-            spec,
-            actor.acting,
-            settings=settings.webhooks,
-            master_key=settings.resolve_master_key(),
-        )
-        return registered_view(registered)
+        return await register_endpoint(data, actor, session, services)
 
     @get("/", opt=requires("webhooks", "read"), summary="This tenant's endpoints")
     async def list_endpoints(

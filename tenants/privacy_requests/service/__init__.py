@@ -30,7 +30,9 @@ from tenants.privacy_requests.service.decisions import (
 )
 from tenants.privacy_requests.service.exports import purge_expired_exports, store_export
 from tenants.privacy_requests.service.filing import (
+    BY_CONTROLLER_TOOL,
     SIGNED_IN,
+    file_for_controller,
     file_from_intake,
     file_own,
     join_open_own,
@@ -94,6 +96,7 @@ from tenants.privacy_requests.service.transfers import (
 )
 
 __all__ = [
+    "BY_CONTROLLER_TOOL",
     "EXPORT_TYPES",
     "FLAG_TYPES",
     "MAX_FULFILMENT_ATTEMPTS",
@@ -121,6 +124,7 @@ __all__ = [
     "export_preview",
     "extend",
     "extension_message",
+    "file_for_controller",
     "file_from_intake",
     "file_own",
     "get_request",

@@ -84,7 +84,7 @@ async def verify_identity(
         details={"method": method},
     )
     request.identity_verified_at, request.identity_method = now, method
-    request.identity_verified_by = by.user_id
+    request.identity_verified_by = by.member_id
     due = request.due_date
     await answer_requester(
         session,
@@ -122,7 +122,7 @@ async def extend(
         details={"due_date": due.isoformat(), "previous_due_date": request.due_date.isoformat()},
     )
     request.due_date, request.extension_reason, request.extended_at = due, reason.strip(), now
-    request.decided_by = by.user_id
+    request.decided_by = by.member_id
     await processor_due_changed(session, request)
     await tell_requester(session, request, told)
     await tell_admins_step(session, request, f"deadline extended to {due.isoformat()}")
@@ -183,7 +183,11 @@ async def refuse(
         name="refused",
         message=messages.refusal_step(controller, request.request_type, reason),
     )
-    request.refusal_reason, request.decided_at, request.decided_by = reason.strip(), now, by.user_id
+    request.refusal_reason, request.decided_at, request.decided_by = (
+        reason.strip(),
+        now,
+        by.member_id,
+    )
     await tell_requester(session, request, told)
     await tell_admins_step(session, request, "refused")
     return request
@@ -219,7 +223,7 @@ async def complete(
         else phrase(messages.ANSWERED, controller=controller),
     )
     request.completion_note = note.strip() if note else None
-    request.decided_at, request.decided_by = now, by.user_id
+    request.decided_at, request.decided_by = now, by.member_id
     reference, kind, report = (
         requester_reference(request),
         request.request_type,

@@ -40,6 +40,9 @@ from timeward.db.base import new_id
 from timeward.identity.models import Tenant, User
 
 SIGNED_IN = "signed_in"  # identity of a request filed by a signed-in member for themselves
+# Identity of a request the controller's own privacy tool sent (OpenDSR): the controller
+# verified whom it is about before sending it.
+BY_CONTROLLER_TOOL = "controller_tool"
 
 
 async def new_request(
@@ -130,6 +133,36 @@ async def file_own(
         identity_verified_at=now,
         identity_method=SIGNED_IN,
         identity_verified_by=by.user_id,
+    )
+    await _announce_filed(session, audit, request, by, now, verified=True)
+    return request
+
+
+async def file_for_controller(
+    session: AsyncSession,
+    audit: AuditLog,
+    tenant_id: UUID,
+    by: Acting,
+    request_type: RequestType,
+    employee_id: UUID,
+    now: datetime,
+) -> PrivacyRequest:
+    """The controller's privacy tool (a machine client) files a request about one of the
+    tenant's employees; nobody is the requester to write to, the tool follows it."""
+    user_id = await session.scalar(
+        select(Employee.user_id).where(Employee.tenant_id == tenant_id, Employee.id == employee_id)
+    )
+    request = await new_request(
+        session,
+        tenant_id,
+        request_type,
+        Channel.OPENDSR,
+        now,
+        status=Status.RECEIVED,
+        subject_employee_id=employee_id,
+        subject_user_id=user_id,
+        identity_verified_at=now,
+        identity_method=BY_CONTROLLER_TOOL,
     )
     await _announce_filed(session, audit, request, by, now, verified=True)
     return request

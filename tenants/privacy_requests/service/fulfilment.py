@@ -78,7 +78,7 @@ async def _start(
     require_idle(request)
     await subject_of(session, request)  # SubjectUnclear (409) now, not a failed job later
     await apply_transition(session, audit, request, Action.START, by, now, name=name)
-    request.fulfilment_requested_at, request.fulfilment_by = now, by.user_id
+    request.fulfilment_requested_at, request.fulfilment_by = now, by.member_id
 
 
 async def start_export(

@@ -106,6 +106,11 @@ FLASHES = {
     "staff_changed": N_("The staff member is changed; their sessions have ended."),
     "sso_saved": N_("Single sign-on is saved: the provider's discovery was checked."),
     "sso_removed": N_("Single sign-on is off: people sign in with their password."),
+    # API clients and webhooks (docs/machine-api.md)
+    "api_client_revoked": N_("The API client is revoked: its tokens are refused from now on."),
+    "webhook_removed": N_("The webhook endpoint and its delivery log are removed."),
+    "webhook_enabled": N_("The endpoint is enabled again; what waited is delivered in order."),
+    "webhook_redelivered": N_("The event is queued to be sent again."),
 }
 # Codes shown to people (roles, request types and statuses, approval states), in words.
 LABELS = {
@@ -195,6 +200,8 @@ NAVIGATION = (
     NavItem("/admin/instructions", N_("Instructions"), "instructions", "read"),
     NavItem("/admin/breaches", N_("Accountability"), "breaches", "read"),
     NavItem("/admin/settings/sso", N_("Single sign-on"), "sso_settings", "read"),
+    NavItem("/admin/api-clients", N_("API clients"), "api_clients", "read"),
+    NavItem("/admin/webhooks", N_("Webhooks"), "webhooks", "read"),
 )
 
 
