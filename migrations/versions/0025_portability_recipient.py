@@ -10,7 +10,7 @@ link went out (no foreign key: an erasure deletes the export files and keeps the
 request as its record). The columns live on the request row, so they share its RLS.
 
 Revision ID: 0025
-Revises: 0020
+Revises: 0024
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql as pg
 
 revision = "0025"
-down_revision = "0020"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 

@@ -74,7 +74,7 @@ async def test_a_client_is_created_with_its_secret_shown_once_rotated_and_revoke
             {"name": "x", "scopes": ["root"]},
         ):
             refused = await submit(browser, CLIENTS, CLIENTS, bad)
-            assert refused.status_code in (400, 422), refused.text
+            assert refused.status_code == 400, refused.text
             assert refused.headers["content-type"].startswith("text/html")
         no_csrf = await browser.post(CLIENTS, data={"name": "x", "scopes": "instructions:read"})
         assert no_csrf.status_code == 403
@@ -148,7 +148,7 @@ async def test_an_endpoint_is_registered_delivered_to_redelivered_and_removed(
             assert (await browser.get(page)).text.count('data-testid="delivery"') == 2
 
             bad = await submit(browser, WEBHOOKS, WEBHOOKS, {"url": "ftp://x", "events": []})
-            assert bad.status_code in (400, 422) and "text/html" in bad.headers["content-type"]
+            assert bad.status_code == 400 and "text/html" in bad.headers["content-type"]
             inside = {"url": "https://10.0.0.1/hook", "events": ["breach.notified"]}
             refused = await submit(browser, WEBHOOKS, WEBHOOKS, inside)
             assert refused.status_code == 422, refused.text

@@ -19,7 +19,7 @@ from timeward.machine.schemas import NewClientBody
 from timeward.machine.views import client_view, secret_view
 from timeward.paging import PageRequest
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
-from timeward.web.pages.admin.forms import api_body
+from timeward.web.pages.forms import api_body
 from timeward.web.pages.layout import page, redirect, render, viewer_for
 from timeward.webhooks import service as webhooks
 from timeward.webhooks.events import EVENT_TYPES
