@@ -15,12 +15,20 @@ from timeward.config import SmtpSettings
 
 
 def build_message(
-    smtp: SmtpSettings, email_id: UUID, to: str, subject: str, body: str
+    smtp: SmtpSettings,
+    email_id: UUID,
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    unsubscribe_url: str | None = None,
 ) -> EmailMessage:
     """The Message-ID derives from the outbox id, so a re-sent copy can be deduplicated.
 
     Headers go through the standard library's header objects (default policy): a value
-    with a line break raises instead of starting another header.
+    with a line break raises instead of starting another header. Optional mail (an
+    ``unsubscribe_url``) carries ``List-Unsubscribe`` and RFC 8058's one-click
+    ``List-Unsubscribe-Post``; essential mail carries neither.
     """
     sender_name, sender_address = parseaddr(smtp.sender)
     domain = sender_address.rpartition("@")[2] or "timeward.localhost"
@@ -30,6 +38,9 @@ def build_message(
     message["Subject"] = subject
     message["Date"] = format_datetime(clock.now())
     message["Message-ID"] = f"<{email_id}@{domain}>"
+    if unsubscribe_url is not None:
+        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(body)
     return message
 

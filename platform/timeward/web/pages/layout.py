@@ -102,6 +102,9 @@ FLASHES = {
     "staff_changed": N_("The staff member is changed; their sessions have ended."),
     "sso_saved": N_("Single sign-on is saved: the provider's discovery was checked."),
     "sso_removed": N_("Single sign-on is off: people sign in with their password."),
+    # optional mail (web/pages/mail_pages.py)
+    "mail_saved": N_("Your mail preference is saved; it applies from the next e-mail."),
+    "digest_default_saved": N_("The default for the weekly digests is saved."),
 }
 # Codes shown to people (roles, request types and statuses, approval states), in words.
 LABELS = {
@@ -177,6 +180,7 @@ NAVIGATION = (
     NavItem("/my/privacy-requests", N_("My privacy requests"), "my_privacy_requests", "read"),
     NavItem("/my/notifications", N_("Notifications"), "my_notifications", "read"),
     NavItem("/my/directory", N_("Directory"), "directory", "read"),
+    NavItem("/my/mail", N_("My e-mails"), "me_mail", "read"),
     NavItem("/admin/timesheets", N_("Timesheets"), "time_entries", "read"),
     # the client admin's workforce pages: each item has its page's permission
     NavItem("/admin/employees", N_("Employees"), "employee_contact", "read"),
