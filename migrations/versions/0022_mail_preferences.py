@@ -7,6 +7,8 @@ unsubscribed before the mail went out). Every earlier row is essential.
 ``mail_preferences``: each member's own choice per optional topic, tenant-scoped with
 forced RLS, erased with the membership. ``tenant_settings.digest_default``: whether the
 weekly digests go to members who have not chosen (``opt_out``) or not (``opt_in``).
+``product_news``: the processor's product news issues (processor metadata, platform scope
+only, like ``breaches``).
 
 Revision ID: 0022
 Revises: 0020
@@ -18,7 +20,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql as pg
 
-from timeward.db.migration_ops import isolate_tenant_table
+from timeward.db.migration_ops import app_role, execute_all, isolate_tenant_table
+from timeward.db.rls import grant_to_app, scope_policy
 
 revision = "0022"
 down_revision = "0020"
@@ -90,8 +93,28 @@ def upgrade() -> None:
         "digest_default", "tenant_settings", "digest_default IN ('opt_in', 'opt_out')"
     )
 
+    op.create_table(
+        "product_news",
+        sa.Column("id", UUID, primary_key=True),
+        sa.Column("subject", sa.Text, nullable=False),
+        sa.Column("body", sa.Text, nullable=False),
+        sa.Column("created_by", UUID),
+        sa.Column("created_at", TZ, server_default=sa.text("now()"), nullable=False),
+        sa.Column("recipients", sa.Integer),
+        sa.Column("sent_at", TZ),
+    )
+    execute_all(
+        [
+            "ALTER TABLE product_news ENABLE ROW LEVEL SECURITY",
+            "ALTER TABLE product_news FORCE ROW LEVEL SECURITY",
+            scope_policy("product_news", "platform_all", ("platform",)),
+            grant_to_app("product_news", app_role(), "SELECT, INSERT, UPDATE"),
+        ]
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("product_news")
     op.drop_constraint("ck_tenant_settings_digest_default", "tenant_settings")
     op.drop_column("tenant_settings", "digest_default")
     op.drop_table("mail_preferences")

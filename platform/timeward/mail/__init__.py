@@ -14,6 +14,7 @@ DOMAIN = Domain(
     controllers=(
         "timeward.mail.routes:MyMailPreferencesController",
         "timeward.mail.routes:MailSettingsController",
+        "timeward.mail.routes:ProductNewsController",
     ),
     job_modules=("timeward.mail.jobs",),
     periodic=(

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from timeward.db.base import Base, CreatedAt, TenantScoped
+from timeward.db.base import Base, CreatedAt, TenantScoped, new_id
 
 
 class EmailStatus(enum.StrEnum):
@@ -112,3 +112,18 @@ class MailPreference(Base):
     subscribed: Mapped[bool]
     changed_via: Mapped[str] = mapped_column(String(16))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ProductNews(CreatedAt, Base):
+    """One issue of the processor's product news (processor metadata, no tenant: its text
+    is the processor's, not personal data); sent by ``send_product_news`` to every member
+    of every tenant who consents to marketing, one mail per person and issue."""
+
+    __tablename__ = "product_news"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=new_id)
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[UUID | None]
+    recipients: Mapped[int | None]  # how many mails were queued, once sent
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

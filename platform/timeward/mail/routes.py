@@ -6,15 +6,24 @@ The signed one-click unsubscribe (RFC 8058) and its confirm page are pages
 
 from __future__ import annotations
 
-from litestar import Controller, get, put
+from litestar import Controller, get, post, put
 from litestar.params import FromPath, JSONBody
 
 from timeward.authz.guard import requires
-from timeward.mail import preferences
+from timeward.mail import preferences, product_news
 from timeward.mail.categories import Topic
-from timeward.mail.schemas import MailChoice, MailChoiceView, MailSettings, MailSettingsView
-from timeward.mail.views import choice_views
+from timeward.mail.schemas import (
+    MailChoice,
+    MailChoiceView,
+    MailSettings,
+    MailSettingsView,
+    NewProductNews,
+    ProductNewsView,
+)
+from timeward.mail.views import choice_views, product_news_view
+from timeward.paging import Page, make_page
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
+from timeward.web.pagination import RequestedPage
 
 
 class MyMailPreferencesController(Controller):
@@ -77,3 +86,33 @@ class MailSettingsController(Controller):
             session, services.audit, actor.require_tenant(), actor.acting, data.digest_default
         )
         return MailSettingsView(default)
+
+
+class ProductNewsController(Controller):
+    path = "/api/v1/platform/product-news"
+    tags = ["platform"]
+
+    @post(
+        "/",
+        opt=requires("platform_product_news", "create"),
+        summary="Publish product news: mailed to every member who consents to marketing",
+    )
+    async def publish(
+        self,
+        data: JSONBody[NewProductNews],
+        actor: CurrentActor,
+        session: DbSession,
+        services: AppServices,
+    ) -> ProductNewsView:
+        news = await product_news.publish(
+            session, services.audit, actor.acting, data.subject.strip(), data.body
+        )
+        return product_news_view(news, services.settings.processor)
+
+    @get("/", opt=requires("platform_product_news", "read"), summary="Product news issues")
+    async def list_news(
+        self, session: DbSession, page: RequestedPage, services: AppServices
+    ) -> Page[ProductNewsView]:
+        rows = await product_news.list_news(session, page)
+        processor = services.settings.processor
+        return make_page([product_news_view(n, processor) for n in rows], page)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
 
 import msgspec
 
@@ -27,3 +29,18 @@ class MailSettings(msgspec.Struct, forbid_unknown_fields=True):
 
 class MailSettingsView(msgspec.Struct):
     digest_default: str
+
+
+class NewProductNews(msgspec.Struct, forbid_unknown_fields=True):
+    subject: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=150, pattern=r"\A[^\r\n]*\S[^\r\n]*\Z")
+    ]
+    body: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+
+
+class ProductNewsView(msgspec.Struct):
+    id: UUID
+    subject: str  # as mailed: "<processor> product news: <subject>"
+    created_at: datetime
+    recipients: int | None  # mails queued, once the job has run
+    sent_at: datetime | None

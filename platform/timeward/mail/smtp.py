@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import smtplib
 import ssl
+from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -12,6 +13,10 @@ from uuid import UUID
 
 from timeward import clock
 from timeward.config import SmtpSettings
+
+# RFC 5322's own limit: with the 78 of the default policy, a long List-Unsubscribe URL
+# would be folded into RFC 2047 encoded-words, which no mail client reads as a URL.
+MESSAGE_POLICY = policy.default.clone(max_line_length=998)
 
 
 def build_message(
@@ -32,7 +37,7 @@ def build_message(
     """
     sender_name, sender_address = parseaddr(smtp.sender)
     domain = sender_address.rpartition("@")[2] or "timeward.localhost"
-    message = EmailMessage()
+    message = EmailMessage(policy=MESSAGE_POLICY)
     message["From"] = Address(display_name=sender_name, addr_spec=sender_address)
     message["To"] = Address(addr_spec=to)
     message["Subject"] = subject
