@@ -270,6 +270,19 @@ async def test_preferences_over_the_api_and_what_each_member_may_choose(
     )
     assert withdrawn.status_code == 200, withdrawn.text
     assert (await choices(client, workforce.employee))["product_news"] == (False, True)
+    # a restricted record: giving consent is a write the restriction refuses, withdrawing
+    # it is not
+    restricted = await client.patch(
+        f"/api/v1/employees/{workforce.employees['employee']}",
+        json={"processing_restricted": True},
+        headers=workforce.admin,
+    )
+    assert restricted.status_code == 200, restricted.text
+    frozen = await client.put(
+        f"{PREFERENCES}/product_news", json={"subscribed": True}, headers=workforce.employee
+    )
+    assert frozen.status_code == 409, frozen.text
+    assert (await choices(client, workforce.employee))["product_news"] == (False, True)
     # another tenant's member sees only their own
     theirs = await seed_workforce(client, bravo)
     assert (await choices(client, theirs.employee))["product_news"] == (False, False)

@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.employees.models import Employee, EmployeeStatus
+from tenants.employees.service import ensure_writable
 from tenants.settings.models import TenantSettings
 from timeward import clock
 from timeward.acting import Acting
@@ -170,14 +171,21 @@ async def choose(
 ) -> bool:
     """Store the member's choice (audited when it changes what they get); returns whether
     they now get ``topic``. Product news for a member with an employee record is their
-    marketing consent, so the choice sets ``marketing_opt_in`` too. False, doing nothing,
-    when the member is gone; a topic that does not apply to them is a 422."""
+    marketing consent, so the choice sets ``marketing_opt_in`` too (giving it on a
+    restricted record is refused, 409, as every write is; withdrawing it is not). False,
+    doing nothing, when the member is gone; a topic that does not apply to them is a 422."""
     found = await active_members(session, tenant_id, [user_id])
     if not found:
         return False
     member = found[0]
     if topic not in topics_for(member):
         raise InvalidInput.on_field("topic", "this e-mail is not sent to you")
+    employee = None
+    if topic is Topic.PRODUCT_NEWS and member.employee_id is not None:
+        employee = await session.get(Employee, (tenant_id, member.employee_id))
+        assert employee is not None
+        if subscribed:  # giving consent writes to the record; withdrawing only reduces
+            ensure_writable(employee, "your")
     before = await wants(session, tenant_id, user_id, topic)
     await session.execute(
         insert(MailPreference)
@@ -194,9 +202,7 @@ async def choose(
             set_={"subscribed": subscribed, "changed_via": via, "changed_at": clock.now()},
         )
     )
-    if topic is Topic.PRODUCT_NEWS and member.employee_id is not None:
-        employee = await session.get(Employee, (tenant_id, member.employee_id))
-        assert employee is not None
+    if employee is not None:
         employee.marketing_opt_in, employee.updated_at = subscribed, clock.now()
     await session.flush()
     if before != subscribed:
