@@ -108,6 +108,10 @@ async def test_optional_mail_carries_one_click_unsubscribe_and_essential_mail_do
     [summary] = hours_of(smtp_server.received, employee)
     assert summary["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     path = one_click_path(summary)
+    # the long header stays one line; the body is still encoded as under the default policy
+    encoded = str(summary.get_payload())
+    assert summary["Content-Transfer-Encoding"] == "quoted-printable"
+    assert max(len(line) for line in encoded.splitlines()) <= 78  # as before: the default
     text = body(summary)
     assert "Total: 8:30" in text
     assert f"Unsubscribe with one click: {live_server}{path}" in text.replace(

@@ -14,9 +14,10 @@ from uuid import UUID
 from timeward import clock
 from timeward.config import SmtpSettings
 
-# RFC 5322's own limit: with the 78 of the default policy, a long List-Unsubscribe URL
-# would be folded into RFC 2047 encoded-words, which no mail client reads as a URL.
-MESSAGE_POLICY = policy.default.clone(max_line_length=998)
+# RFC 5322's own limit for header lines: with the 78 of the default policy, a long
+# List-Unsubscribe URL would be folded into RFC 2047 encoded-words, which no mail client
+# reads as a URL. Only for writing the headers: the body is encoded under the default.
+HEADER_POLICY = policy.default.clone(max_line_length=998)
 
 
 def build_message(
@@ -37,7 +38,7 @@ def build_message(
     """
     sender_name, sender_address = parseaddr(smtp.sender)
     domain = sender_address.rpartition("@")[2] or "timeward.localhost"
-    message = EmailMessage(policy=MESSAGE_POLICY)
+    message = EmailMessage()
     message["From"] = Address(display_name=sender_name, addr_spec=sender_address)
     message["To"] = Address(addr_spec=to)
     message["Subject"] = subject
@@ -46,7 +47,8 @@ def build_message(
     if unsubscribe_url is not None:
         message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(body)
+    message.set_content(body)  # encoded under the default policy: QP lines of 76
+    message.policy = HEADER_POLICY  # from here on, how the headers are written out
     return message
 
 
