@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 from uuid import UUID
 
 import msgspec
 
+from timeward.fields import OneLine, Text
 from timeward.mail.categories import Topic
 
 
@@ -32,10 +33,8 @@ class MailSettingsView(msgspec.Struct):
 
 
 class NewProductNews(msgspec.Struct, forbid_unknown_fields=True):
-    subject: Annotated[
-        str, msgspec.Meta(min_length=1, max_length=150, pattern=r"\A[^\r\n]*\S[^\r\n]*\Z")
-    ]
-    body: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+    subject: OneLine  # mailed as "<processor> product news: <subject>"
+    body: Text
 
 
 class ProductNewsView(msgspec.Struct):
