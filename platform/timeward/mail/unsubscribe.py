@@ -33,7 +33,8 @@ class Unsubscribe:
 
 def _mac(master_key: bytes, payload: str) -> str:
     key = derive_key(master_key, UNSUBSCRIBE_PURPOSE)
-    digest = hmac.new(key, payload.encode(), hashlib.sha256).digest()
+    # surrogatepass: a path may carry anything; it must fail the comparison, not raise
+    digest = hmac.new(key, payload.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
