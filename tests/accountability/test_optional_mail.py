@@ -358,3 +358,11 @@ async def test_product_news_goes_only_to_members_who_consent_to_marketing(
     assert clicked.status_code == 200
     record = await client.get(f"/api/v1/employees/{ours.employees['employee']}", headers=ours.admin)
     assert record.json()["marketing_opt_in"] is False
+    # the employer recording consent again does not undo the person's own unsubscribe
+    again = await client.patch(
+        f"/api/v1/employees/{ours.employees['employee']}",
+        json={"marketing_opt_in": True},
+        headers=ours.admin,
+    )
+    assert again.status_code == 200, again.text
+    assert (await choices(client, ours.employee))["product_news"] == (False, True)

@@ -113,7 +113,10 @@ def topics_for(member: Member) -> list[Topic]:
 def decide(member: Member, topic: Topic, stored: bool | None) -> Choice:
     """Whether ``member`` gets ``topic``, from their stored choice (None: none)."""
     if topic is Topic.PRODUCT_NEWS and member.employee_id is not None:
-        return Choice(topic, member.marketing_opt_in, stored is not None)
+        # the employer's record of consent, unless the person themselves said no since:
+        # an admin setting the flag again does not undo their unsubscribe
+        consents = member.marketing_opt_in and stored is not False
+        return Choice(topic, consents, stored is not None)
     if stored is not None:
         return Choice(topic, stored, True)
     if topic is Topic.PRODUCT_NEWS:
