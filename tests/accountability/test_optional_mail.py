@@ -194,7 +194,7 @@ async def test_an_unsubscribe_takes_effect_before_a_queued_digest_is_sent(
                 OutboundEmail.tenant_id == acme.tenant_id
             )
         )
-        status = dict(rows.tuples().all())
+        status = {recipient: state for recipient, state in rows.all()}
     assert status[acme.email("employee")] == EmailStatus.WITHDRAWN
 
 
