@@ -101,6 +101,7 @@ async def test_unsubscribe_pages_without_a_session_in_german(
         form = confirm.text.split(f'action="/mail/unsubscribe/{token}"')[1].split("</form>")[0]
         assert 'name="List-Unsubscribe" value="One-Click"' in form
         assert "_csrf_token" not in form
+        assert 'action="/language"' not in confirm.text  # its form would need the token
         assert (await _state(client, workforce.employee))["hours_summary"] is True
         done = await anonymous.post(
             f"/mail/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"}, headers=german
