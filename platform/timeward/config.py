@@ -52,6 +52,8 @@ class ProcessorSettings:
     dpo: str | None = None
     breach_contact: str | None = None  # None: the contact above
     sub_processor_objection_days: int = 30
+    # The sender's physical address, in the footer of every optional mail (CAN-SPAM, CASL)
+    postal_address: str = "Timeward, postal address not configured"
 
     @property
     def breach_contact_point(self) -> str:
@@ -70,7 +72,18 @@ def load_processor_settings() -> ProcessorSettings:
         dpo=_env("TIMEWARD_PROCESSOR_DPO"),
         breach_contact=_env("TIMEWARD_BREACH_CONTACT"),
         sub_processor_objection_days=objection_days,
+        postal_address=_postal_address(defaults.postal_address),
     )
+
+
+def _postal_address(default: str) -> str:
+    """``TIMEWARD_PROCESSOR_POSTAL_ADDRESS``: one line (it ends every optional mail)."""
+    address = (_env("TIMEWARD_PROCESSOR_POSTAL_ADDRESS") or default).strip()
+    if "\n" in address or "\r" in address or len(address) > 300:
+        raise ValueError(
+            "TIMEWARD_PROCESSOR_POSTAL_ADDRESS must be one line of at most 300 characters"
+        )
+    return address
 
 
 @dataclass(frozen=True)

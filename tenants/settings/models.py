@@ -51,6 +51,7 @@ class TenantSettings(Base):
             "AND (languages IS NULL OR default_language = ANY(languages))",
             name="default_language",
         ),
+        CheckConstraint("digest_default IN ('opt_in', 'opt_out')", name="digest_default"),
         ForeignKeyConstraint(
             ["tenant_id", "updated_by"], ["memberships.tenant_id", "memberships.user_id"]
         ),
@@ -64,6 +65,11 @@ class TenantSettings(Base):
     default_language: Mapped[str | None] = mapped_column(String(8))
     # The colleague directory (docs/workforce.md, "Directory"): off until the tenant opts in.
     directory_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The weekly digests (docs/accountability.md, "Essential and optional mail"): sent to
+    # members who have not chosen ("opt_out") or only to those who asked ("opt_in").
+    digest_default: Mapped[str] = mapped_column(
+        String(8), default="opt_in", server_default="opt_in"
+    )
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False
     )

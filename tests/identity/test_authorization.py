@@ -235,6 +235,11 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
         lambda w: ("/api/v1/platform/breaches", breach_body(w)),
     ),
     ("GET", "/api/v1/platform/breaches"): (PLATFORM, fixed("/api/v1/platform/breaches")),
+    ("POST", "/api/v1/platform/product-news"): (
+        {"platform_admin"},
+        fixed("/api/v1/platform/product-news", {"subject": "New reports", "body": "They exist."}),
+    ),
+    ("GET", "/api/v1/platform/product-news"): (PLATFORM, fixed("/api/v1/platform/product-news")),
     ("GET", "/api/v1/platform/breaches/{breach_id:uuid}"): (
         PLATFORM,
         lambda w: (f"/api/v1/platform/breaches/{w.breach_id}", None),
@@ -346,6 +351,20 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
     ("PUT", "/api/v1/settings/directory"): (
         {"client_admin"},
         fixed("/api/v1/settings/directory", {"enabled": True}),
+    ),
+    ("GET", "/api/v1/settings/mail"): ({"client_admin"}, fixed("/api/v1/settings/mail")),
+    ("PUT", "/api/v1/settings/mail"): (
+        {"client_admin"},
+        fixed("/api/v1/settings/mail", {"digest_default": "opt_in"}),
+    ),
+    ("GET", "/api/v1/me/mail-preferences"): (
+        ANY_TENANT_ROLE,
+        fixed("/api/v1/me/mail-preferences"),
+    ),
+    # every member may receive the product news (with their consent)
+    ("PUT", "/api/v1/me/mail-preferences/{topic:str}"): (
+        ANY_TENANT_ROLE,
+        fixed("/api/v1/me/mail-preferences/product_news", {"subscribed": False}),
     ),
     ("GET", "/api/v1/directory"): (ANY_TENANT_ROLE, fixed("/api/v1/directory")),
     ("GET", "/api/v1/me/directory"): (ANY_TENANT_ROLE, fixed("/api/v1/me/directory")),

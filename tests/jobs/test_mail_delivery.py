@@ -15,8 +15,10 @@ from tests.jobs.smtp_server import SmtpServer
 from timeward.config import SmtpSettings
 from timeward.db.session import Database, Scope
 from timeward.mail import smtp
+from timeward.mail.categories import Essential
 from timeward.mail.delivery import MAX_SEND_ATTEMPTS
 from timeward.mail.jobs import send_email
+from timeward.mail.messages import WHY_ESSENTIAL
 from timeward.mail.models import EmailStatus, OutboundEmail
 from timeward.mail.service import queue_email
 
@@ -32,7 +34,9 @@ async def test_queued_email_is_delivered_by_the_worker(
     assert message["Subject"] == "Your timesheet"
     assert message["Message-ID"] == f"<{email_id}@timeward.localhost>"
     body = message.get_payload(decode=True).decode().replace("\r\n", "\n")
-    assert body == "Hello Ada,\nall good.\n"
+    # essential by category: its footer says why it cannot be switched off; no unsubscribe
+    assert body == f"Hello Ada,\nall good.\n\n-- \n{WHY_ESSENTIAL[Essential.SERVICE]}\n"
+    assert message["List-Unsubscribe"] is None and message["List-Unsubscribe-Post"] is None
     email = await load_email(db, tenant, email_id)
     assert (email.status, email.attempts, email.last_error) == (EmailStatus.SENT, 1, None)
     assert email.sent_at is not None
@@ -42,7 +46,9 @@ async def test_message_is_enqueued_only_after_commit(
     db: Database, idle_jobs: Jobs, tenant: UUID
 ) -> None:
     async with db.transaction(Scope.TENANT, tenant) as session:
-        await queue_email(session, tenant, "ada@example.test", "Hi", "Body")
+        await queue_email(
+            session, tenant, "ada@example.test", "Hi", "Body", category=Essential.SERVICE
+        )
         assert queued_messages(idle_jobs.broker) == 0
     assert queued_messages(idle_jobs.broker) == 1
 
@@ -52,7 +58,9 @@ async def test_rolled_back_transaction_enqueues_nothing(
 ) -> None:
     with pytest.raises(RuntimeError, match="changed my mind"):
         async with db.transaction(Scope.TENANT, tenant) as session:
-            await queue_email(session, tenant, "ada@example.test", "Hi", "Body")
+            await queue_email(
+                session, tenant, "ada@example.test", "Hi", "Body", category=Essential.SERVICE
+            )
             raise RuntimeError("changed my mind")
     assert queued_messages(idle_jobs.broker) == 0
     async with db.transaction(Scope.TENANT, tenant) as session:
@@ -147,7 +155,7 @@ async def test_header_injection_is_refused(
 ) -> None:
     with pytest.raises(ValueError):
         async with db.transaction(Scope.TENANT, tenant) as session:
-            await queue_email(session, tenant, to, subject, "Body")
+            await queue_email(session, tenant, to, subject, "Body", category=Essential.SERVICE)
 
 
 async def test_delivered_mail_carries_its_date(

@@ -190,6 +190,12 @@ async def test_every_table_linked_to_the_employee_is_exported(
     second = await file_request(client, acme, "portability")
     await jobs.drain()
     await sign_in(client, acme.accounts.email("employee"), "acme")  # a browser_sessions row
+    chosen = await client.put(  # a mail_preferences row
+        "/api/v1/me/mail-preferences/product_news",
+        json={"subscribed": False},
+        headers=acme.employee,
+    )
+    assert chosen.status_code == 200, chosen.text
 
     subject = SubjectRef(
         acme.tenant_id, acme.employees["employee"], acme.accounts.user_id("employee")

@@ -41,6 +41,9 @@ PUBLIC_PAGES = {
     ("GET", "/sso/start"),
     ("GET", "/sso/callback"),
     ("GET", "/sso/signed-out/{slug:str}"),
+    # the signed unsubscribe link of optional mail (its signature is the capability)
+    ("GET", "/mail/unsubscribe/{token:str}"),
+    ("POST", "/mail/unsubscribe/{token:str}"),
 }
 SIGNED_IN_PAGES = {
     ("GET", "/home"): ("me", "read"),
@@ -49,6 +52,8 @@ SIGNED_IN_PAGES = {
     ("GET", "/my/data"): ("me", "read"),
     ("POST", "/my/data/directory"): ("me_directory", "update"),
     ("GET", "/my/directory"): ("directory", "read"),
+    ("GET", "/my/mail"): ("me_mail", "read"),
+    ("POST", "/my/mail"): ("me_mail", "update"),
     ("GET", "/my/privacy-requests"): ("my_privacy_requests", "read"),
     ("POST", "/my/privacy-requests"): ("my_privacy_requests", "create"),
     ("GET", "/my/privacy-requests/{request_id:uuid}"): ("my_privacy_requests", "read"),
@@ -91,6 +96,7 @@ SIGNED_IN_PAGES = {
     ("GET", "/admin/settings/location"): ("settings", "read"),
     ("POST", "/admin/settings/location"): ("settings", "update"),
     ("POST", "/admin/settings/directory"): ("settings", "update"),
+    ("POST", "/admin/settings/mail"): ("settings", "update"),
     # The client admin's privacy-request console: the permissions of the API twins.
     ("GET", "/admin/privacy-requests"): ("privacy_requests", "read"),
     ("GET", "/admin/privacy-requests/{request_id:uuid}"): ("privacy_requests", "read"),

@@ -24,6 +24,7 @@ from timeward.auth.service import domain_of
 from timeward.db.session import Database, Scope
 from timeward.errors import NotFound
 from timeward.identity.models import AccountLink, LinkPurpose
+from timeward.mail.categories import Essential
 from timeward.mail.service import queue_email
 from timeward.translations import N_, Translator, translator
 
@@ -118,7 +119,15 @@ async def _queue(
     if outbox != PLATFORM_CHAIN:
         language = await recipient_language(session, outbox, user_id)
     t = translator(language)
-    await queue_email(session, outbox, mail.to, mail.subject(t), _body(mail, url, expires_at, t))
+    await queue_email(
+        session,
+        outbox,
+        mail.to,
+        mail.subject(t),
+        _body(mail, url, expires_at, t),
+        category=Essential.ACCOUNT,
+        t=t,
+    )
 
 
 async def mail_link(

@@ -17,6 +17,7 @@ from timeward.jobs.runtime import job_audit, job_database
 from timeward.jobs.tenants import tenant_ids
 from timeward.machine.messages import expiry_warning
 from timeward.machine.service import clients_to_warn
+from timeward.mail.categories import Essential
 from timeward.mail.service import queue_email
 
 log = structlog.get_logger("timeward.machine")
@@ -40,7 +41,9 @@ async def _warn_tenant(tenant_id: UUID) -> None:
         for client in clients:
             subject, body = expiry_warning(client, tenant.name)
             for admin in admins:
-                await queue_email(session, tenant_id, admin.email, subject, body)
+                await queue_email(
+                    session, tenant_id, admin.email, subject, body, category=Essential.SERVICE
+                )
             client.expiry_warned_at = clock.now()
             details = {"recipients": len(admins)}
             entry = AuditEntry.by(

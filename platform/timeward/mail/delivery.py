@@ -2,7 +2,9 @@
 
 Delivery locks the row (``FOR UPDATE SKIP LOCKED``) for the duration of the SMTP
 exchange, so two copies of the job never send it twice concurrently; a row that
-is sent, failed, missing or being sent by another worker is left alone. A crash
+is sent, failed, missing or being sent by another worker is left alone. Optional mail is
+checked against the person's preference in the same transaction, right before sending:
+one they unsubscribed from since it was queued is ``withdrawn``, not sent. A crash
 between the relay accepting the message and the commit can still send it twice
 (at-least-once); the stable Message-ID lets receivers deduplicate.
 """
@@ -20,7 +22,9 @@ from timeward import clock
 from timeward.config import SmtpSettings
 from timeward.db.session import Database, Scope
 from timeward.mail import smtp
-from timeward.mail.models import EmailStatus, OutboundEmail
+from timeward.mail.categories import Topic
+from timeward.mail.models import OPTIONAL, EmailStatus, OutboundEmail
+from timeward.mail.preferences import wants
 
 # Six attempts in all: the first and five Dramatiq retries (see mail.jobs).
 MAX_SEND_ATTEMPTS = 6
@@ -44,6 +48,15 @@ def _record_attempt(email: OutboundEmail, error: BaseException | None) -> None:
         email.status = EmailStatus.FAILED
 
 
+async def _still_wanted(session: AsyncSession, email: OutboundEmail) -> bool:
+    """Essential mail always; optional mail only while the person wants the topic, read
+    right before sending (an unsubscribe takes effect before the next send)."""
+    if email.category != OPTIONAL:
+        return True
+    assert email.topic is not None and email.recipient_user_id is not None
+    return await wants(session, email.tenant_id, email.recipient_user_id, Topic(email.topic))
+
+
 async def deliver_email(
     database: Database, settings: SmtpSettings, tenant_id: UUID, email_id: UUID
 ) -> None:
@@ -61,8 +74,17 @@ async def deliver_email(
         if email is None:
             log.info("email.not_pending", email_id=str(email_id))
             return
+        if not await _still_wanted(session, email):
+            email.status = EmailStatus.WITHDRAWN
+            log.info("email.withdrawn", email_id=str(email_id), topic=email.topic)
+            return
         message = smtp.build_message(
-            settings, email.id, email.recipient, email.subject, email.body_text
+            settings,
+            email.id,
+            email.recipient,
+            email.subject,
+            email.body_text,
+            unsubscribe_url=email.unsubscribe_url,
         )
         try:
             await smtp.send(settings, message)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import smtplib
 import ssl
+from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -13,14 +14,27 @@ from uuid import UUID
 from timeward import clock
 from timeward.config import SmtpSettings
 
+# RFC 5322's own limit for header lines: with the 78 of the default policy, a long
+# List-Unsubscribe URL would be folded into RFC 2047 encoded-words, which no mail client
+# reads as a URL. Only for writing the headers: the body is encoded under the default.
+HEADER_POLICY = policy.default.clone(max_line_length=998)
+
 
 def build_message(
-    smtp: SmtpSettings, email_id: UUID, to: str, subject: str, body: str
+    smtp: SmtpSettings,
+    email_id: UUID,
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    unsubscribe_url: str | None = None,
 ) -> EmailMessage:
     """The Message-ID derives from the outbox id, so a re-sent copy can be deduplicated.
 
     Headers go through the standard library's header objects (default policy): a value
-    with a line break raises instead of starting another header.
+    with a line break raises instead of starting another header. Optional mail (an
+    ``unsubscribe_url``) carries ``List-Unsubscribe`` and RFC 8058's one-click
+    ``List-Unsubscribe-Post``; essential mail carries neither.
     """
     sender_name, sender_address = parseaddr(smtp.sender)
     domain = sender_address.rpartition("@")[2] or "timeward.localhost"
@@ -30,7 +44,11 @@ def build_message(
     message["Subject"] = subject
     message["Date"] = format_datetime(clock.now())
     message["Message-ID"] = f"<{email_id}@{domain}>"
-    message.set_content(body)
+    if unsubscribe_url is not None:
+        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(body)  # encoded under the default policy: QP lines of 76
+    message.policy = HEADER_POLICY  # from here on, how the headers are written out
     return message
 
 

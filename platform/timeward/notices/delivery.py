@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from timeward import clock
 from timeward.db.base import TenantScoped
 from timeward.identity.service import Recipient
+from timeward.mail.categories import Essential
 from timeward.mail.service import queue_email
 from timeward.notifications.service import notify
 
@@ -81,7 +82,10 @@ async def deliver(
         session, tenant_id, [a.user_id for a in admins], kind, subject, body
     )
     email_ids = [
-        await queue_email(session, tenant_id, admin.email, subject, body) for admin in admins
+        await queue_email(
+            session, tenant_id, admin.email, subject, body, category=Essential.PROCESSOR_NOTICE
+        )
+        for admin in admins
     ]
     notice.notified_at = clock.now()
     notice.recipients = len(admins)

@@ -40,6 +40,7 @@ from timeward.web.pages.employee_pages import EmployeePages
 from timeward.web.pages.errors import PAGE_EXCEPTION_HANDLERS
 from timeward.web.pages.invitation_pages import InvitationPages
 from timeward.web.pages.layout import PUBLIC_PAGE
+from timeward.web.pages.mail_pages import MailPages
 from timeward.web.pages.public_pages import PublicPages
 from timeward.web.pages.sso_pages import SsoPages
 from timeward.web.pages.staff import STAFF_PAGE_CONTROLLERS
@@ -60,6 +61,7 @@ PAGE_PREFIXES = (
     "staff",  # the platform staff console (the processor)
     "sso",  # single sign-on callbacks
     "privacy-transfers",  # a portability transfer's recipient (its link's token)
+    "mail",  # the signed unsubscribe link of optional mail (web/pages/mail_pages.py)
 )  # fmt: skip
 PAGE_PATHS = rf"^/$|^/({'|'.join(PAGE_PREFIXES)})(/|$)"
 # Everything else is the JSON API, the probes, the key set and the API docs: no CSRF
@@ -73,6 +75,9 @@ CSRF_EXEMPT = [
     r"^/\.well-known/",
     r"^/docs",
     r"^/static/",
+    # RFC 8058 one-click unsubscribe: a mail client POSTs with no cookie and no token; the
+    # link's signature is the capability (timeward.mail.unsubscribe)
+    r"^/mail/unsubscribe/",
 ]
 CSRF_COOKIE = "timeward_csrf"
 
@@ -121,6 +126,7 @@ PAGE_CONTROLLERS = (
     SignInPages, EmployeePages, PublicPages, InvitationPages, SsoPages,
     PrivacyRequestPages, *WORKFORCE_PAGES, TimesheetPages,
     AdminInstructionPages, AdminAccountabilityPages, SsoAdminPages, MachineAdminPages,
+    MailPages,
     *STAFF_PAGE_CONTROLLERS,
 )  # fmt: skip
 

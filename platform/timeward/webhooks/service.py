@@ -24,6 +24,7 @@ from timeward.errors import Conflict, InvalidInput, NotFound
 from timeward.identity.models import Tenant
 from timeward.identity.service import client_admins
 from timeward.jobs.after_commit import start_after_commit
+from timeward.mail.categories import Essential
 from timeward.mail.service import queue_email
 from timeward.paging import PageRequest
 from timeward.webhooks import signing
@@ -307,7 +308,9 @@ async def _tell_admins(session: AsyncSession, audit: AuditLog, endpoint: Webhook
     admins = await client_admins(session, endpoint.tenant_id)
     subject, body = endpoint_disabled(endpoint, tenant.name)
     for admin in admins:
-        await queue_email(session, endpoint.tenant_id, admin.email, subject, body)
+        await queue_email(
+            session, endpoint.tenant_id, admin.email, subject, body, category=Essential.SERVICE
+        )
     details = {"recipients": len(admins)}
     entry = AuditEntry.by(
         SYSTEM, "webhook.endpoint_disabled", "webhook_endpoint", endpoint.id, details

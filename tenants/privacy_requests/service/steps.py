@@ -31,6 +31,7 @@ from timeward.audit.log import AuditEntry, AuditLog
 from timeward.db.base import new_id
 from timeward.identity.models import Membership, UserStatus
 from timeward.identity.service import client_admins
+from timeward.mail.categories import Essential
 from timeward.mail.service import queue_email
 from timeward.notifications.service import notify
 from timeward.translations import Phrase, Translator, translator
@@ -203,11 +204,19 @@ async def tell_requester(
 ) -> None:
     """By e-mail to the contact address and in the app when they are a member, in their
     language: the one they chose, else their employer's default (docs/web.md)."""
-    message = await in_requesters_language(session, request, compose)
+    language = await recipient_language(session, request.tenant_id, request.requester_user_id)
+    t = translator(language)
+    message = compose(t)
     if request.contact_email:
         try:
             await queue_email(
-                session, request.tenant_id, request.contact_email, message.subject, message.body
+                session,
+                request.tenant_id,
+                request.contact_email,
+                message.subject,
+                message.body,
+                category=Essential.PRIVACY_REQUEST,
+                t=t,
             )
         except ValueError:  # not one deliverable address: the request stays, in the app
             log.warning("privacy_request.contact_unusable", request_id=str(request.id))
@@ -242,7 +251,14 @@ async def tell_admins(session: AsyncSession, tenant_id: UUID, message: messages.
     )
     for admin in admins:
         try:
-            await queue_email(session, tenant_id, admin.email, message.subject, message.body)
+            await queue_email(
+                session,
+                tenant_id,
+                admin.email,
+                message.subject,
+                message.body,
+                category=Essential.PRIVACY_REQUEST,
+            )
         except ValueError:  # an address stored before addresses were checked strictly
             log.warning("privacy_request.admin_address_unusable", user_id=str(admin.user_id))
     return len(admins)

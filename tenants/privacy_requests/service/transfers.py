@@ -41,6 +41,7 @@ from timeward.audit.log import AuditLog
 from timeward.crypto.master_key import derive_key
 from timeward.errors import Conflict, Gone, InvalidInput, NotFound
 from timeward.links import link
+from timeward.mail.categories import Essential
 from timeward.mail.service import queue_email
 from timeward.translations import phrase, translator
 
@@ -150,11 +151,18 @@ async def confirm_transfer(
     controller = await tenant_name(session, request.tenant_id)
     person = await _person(session, request)
     language = await recipient_language(session, request.tenant_id, None)
-    mail = messages.transfer_to_recipient(
-        person, controller, url, export.expires_at, translator(language)
-    )
+    t = translator(language)
+    mail = messages.transfer_to_recipient(person, controller, url, export.expires_at, t)
     assert request.recipient_email is not None
-    await queue_email(session, request.tenant_id, request.recipient_email, mail.subject, mail.body)
+    await queue_email(
+        session,
+        request.tenant_id,
+        request.recipient_email,
+        mail.subject,
+        mail.body,
+        category=Essential.PRIVACY_REQUEST,
+        t=t,
+    )
     await record_step(
         session,
         audit,

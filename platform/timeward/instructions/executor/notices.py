@@ -12,6 +12,7 @@ from timeward.instructions.executor.job import ExecutionContext
 from timeward.instructions.models import Instruction
 from timeward.instructions.receipts import receipt_links as links_for
 from timeward.instructions.states import Kind, Status
+from timeward.mail.categories import Essential
 from timeward.mail.service import queue_email
 from timeward.notifications.service import notify
 
@@ -41,7 +42,14 @@ async def tell_client_admins(
         notice.body,
     )
     return [
-        await queue_email(session, tenant_id, admin.email, f"Timeward: {notice.title}", notice.body)
+        await queue_email(
+            session,
+            tenant_id,
+            admin.email,
+            f"Timeward: {notice.title}",
+            notice.body,
+            category=Essential.INSTRUCTION,
+        )
         for admin in admins
     ]
 

@@ -111,6 +111,9 @@ FLASHES = {
     "webhook_removed": N_("The webhook endpoint and its delivery log are removed."),
     "webhook_enabled": N_("The endpoint is enabled again; what waited is delivered in order."),
     "webhook_redelivered": N_("The event is queued to be sent again."),
+    # optional mail (web/pages/mail_pages.py)
+    "mail_saved": N_("Your mail preference is saved; it applies from the next e-mail."),
+    "digest_default_saved": N_("The default for the weekly digests is saved."),
 }
 # Codes shown to people (roles, request types and statuses, approval states), in words.
 LABELS = {
@@ -190,6 +193,7 @@ NAVIGATION = (
     NavItem("/my/privacy-requests", N_("My privacy requests"), "my_privacy_requests", "read"),
     NavItem("/my/notifications", N_("Notifications"), "my_notifications", "read"),
     NavItem("/my/directory", N_("Directory"), "directory", "read"),
+    NavItem("/my/mail", N_("My e-mails"), "me_mail", "read"),
     NavItem("/admin/timesheets", N_("Timesheets"), "time_entries", "read"),
     # the client admin's workforce pages: each item has its page's permission
     NavItem("/admin/employees", N_("Employees"), "employee_contact", "read"),
