@@ -58,6 +58,7 @@ PAGE_PREFIXES = (
     "admin",  # the client admin's console (tenants' controller side)
     "staff",  # the platform staff console (the processor)
     "sso",  # single sign-on callbacks
+    "transparency",  # the public yearly counts of requests from authorities
 )  # fmt: skip
 PAGE_PATHS = rf"^/$|^/({'|'.join(PAGE_PREFIXES)})(/|$)"
 # Everything else is the JSON API, the probes, the key set and the API docs: no CSRF

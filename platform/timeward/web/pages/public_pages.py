@@ -19,6 +19,7 @@ from tenants.privacy_requests import intake, messages
 from tenants.privacy_requests.models import RequestType
 from timeward import clock
 from timeward.auth.rate_limit import RateLimited
+from timeward.authority_requests.routes import transparency_counts
 from timeward.fields import Email
 from timeward.web.dependencies import AppServices
 from timeward.web.errors import too_many_requests
@@ -48,6 +49,14 @@ class PublicPages(Controller):
     @get("/privacy", include_in_schema=False)
     async def roles(self, request: Request[Any, Any, Any], services: AppServices) -> Response[Any]:
         return render(request, "privacy.html", processor=services.settings.processor.name)
+
+    @get("/transparency", include_in_schema=False)
+    async def transparency(
+        self, request: Request[Any, Any, Any], services: AppServices
+    ) -> Response[Any]:
+        """Requests from authorities per year, counts only (``/api/v1/public/transparency``)."""
+        counts = await transparency_counts(services)
+        return render(request, "transparency.html", processor=counts.processor, years=counts.years)
 
     @get("/privacy-request", include_in_schema=False)
     async def request_form(self, request: Request[Any, Any, Any]) -> Response[Any]:
