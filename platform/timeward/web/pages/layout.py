@@ -94,7 +94,8 @@ FLASHES = {
     "authority_recorded": N_(
         "The request is in the register; the client is told unless an order forbids it."
     ),
-    "authority_decided": N_("The decision is recorded; a disclosure is being exported."),
+    "authority_decided": N_("The decision is recorded."),
+    "authority_disclosing": N_("The decision is recorded; the disclosure is being exported."),
     "authority_reviewed": N_("The review of the order is recorded."),
     "registry_changed": N_(
         "The registry changed; every client is told, with its objection window."

@@ -180,8 +180,9 @@ class StaffAuthorityRequestPages(Controller):
             },
             DecisionBody,
         )
-        await decide_request(request_id, body, actor, session, services)
-        return redirect(f"/staff/authority-requests/{request_id}", flash="authority_decided")
+        decided = await decide_request(request_id, body, actor, session, services)
+        flash = "authority_decided" if decided.decision == "refuse" else "authority_disclosing"
+        return redirect(f"/staff/authority-requests/{request_id}", flash=flash)
 
     @post(
         "/staff/authority-requests/{request_id:uuid}/order-review",
