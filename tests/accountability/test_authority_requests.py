@@ -16,6 +16,7 @@ from uuid import UUID
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from tests.accountability.support import audit_events
 from tests.accounts import Accounts
@@ -24,6 +25,11 @@ from tests.fixtures.jobs import Jobs
 from tests.jobs.smtp_server import SmtpServer, body, recipients
 from tests.workforce.seed import Workforce, seed_workforce
 from timeward.authority_requests.jobs import sweep_authority_requests
+from timeward.db.session import Database, Scope
+from timeward.instructions.executor import ExecutionContext, Outcome, run_instruction
+from timeward.instructions.models import DataExport
+from timeward.retention.policy import default_policy
+from timeward.services import Services
 
 NOW = datetime(2026, 12, 28, 9, 0, tzinfo=UTC)
 PLATFORM = "/api/v1/platform/authority-requests"
@@ -384,3 +390,41 @@ async def test_bad_input_is_a_clear_4xx(
         assert response.status_code == status, (body_, response.text)
     missing = await client.get(f"{PLATFORM}/{subject}", headers=headers)
     assert missing.status_code == 404
+
+
+async def test_the_clients_returned_data_never_carries_a_request_under_an_order(
+    client: httpx.AsyncClient,
+    db: Database,
+    services: Services,
+    acme: Accounts,
+    acme_people: Workforce,
+    staff: Accounts,
+) -> None:
+    order = {"kind": "until_reviewed", "review_on": "2999-01-01"}
+    await record(client, staff, new_request(acme, acme_people.employees["employee"], order=order))
+    created = await client.post(
+        "/api/v1/instructions", json={"kind": "return_data"}, headers=acme.auth("client_admin")
+    )
+    assert created.status_code == 201, created.text
+    context = ExecutionContext(
+        database=services.database,
+        audit=services.audit,
+        keys=services.keys,
+        master_key=services.settings.resolve_master_key(),
+        policy=default_policy(),
+    )
+    assert acme.tenant_id
+    instruction = UUID(created.json()["instruction"]["id"])
+    result = await run_instruction(context, acme.tenant_id, instruction)
+    assert result.outcome == Outcome.FINISHED
+    async with db.transaction(Scope.TENANT, acme.tenant_id) as session:
+        content = await session.scalar(
+            select(DataExport.content).where(DataExport.instruction_id == instruction)
+        )
+    assert content
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = archive.namelist()
+        everything = b"".join(archive.read(name) for name in names)
+    assert "employees.json" in names  # the client's data is there
+    assert not [n for n in names if n.startswith("authority_requests")]
+    assert b"AZ 123 Gs 456/26" not in everything
