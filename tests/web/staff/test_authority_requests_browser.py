@@ -1,7 +1,9 @@
 """The register of requests from authorities in a real browser (Chromium): staff record a
 request under a non-disclosure order kept until reviewed, the client admin is not told,
 staff lift the order on the request's page and the client admin gets the mail (a real
-SMTP server) and sees the request in its console; then staff refuse it with a reason."""
+SMTP server) and sees the request in its console; then staff refuse it with a reason.
+axe-core finds no serious or critical violation on the register, the request's page and
+the public transparency page."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from tests.fixtures.jobs import Jobs
 from tests.jobs.smtp_server import SmtpServer, recipients
 from tests.web.pages import page_client, sign_in
 from tests.web.staff.console import staff_page
+from tests.web.test_accessibility import blocking_violations
 from tests.workforce.seed import seed_workforce
 from timeward import clock
 
@@ -73,3 +76,11 @@ async def test_staff_record_a_request_lift_its_order_and_decide_on_the_page(
     await page.click("button:has-text('Record the decision')")
     await page.wait_for_selector("text=The decision is recorded.")
     assert (await page.inner_text("[data-testid=decision]")).startswith("refuse: The warrant")
+    assert await blocking_violations(page) == []
+    await page.click("nav >> text=Authority requests")
+    assert await blocking_violations(page) == []
+    public = await visit.context.new_page()
+    await public.goto("/transparency")
+    assert "276 Js 1234/26" not in await public.content()
+    assert await public.inner_text("[data-testid=year] >> nth=0") != ""
+    assert await blocking_violations(public) == []
