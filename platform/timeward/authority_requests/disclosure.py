@@ -5,12 +5,16 @@ categories (data-map tables) and its period. Runs in the tenant's own session.""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward.authority_requests.models import AuthorityRequest
 from timeward.crypto.data_keys import DataKeys
+
+if TYPE_CHECKING:
+    from tenants.privacy_requests.export import ExportFile
 
 # The event time of a row, by column name; a table with none of these (the employee
 # record, the login account) describes the person, not an event, and is given whole.
@@ -68,8 +72,8 @@ async def build(
     request: AuthorityRequest,
     controller: str,
     generated_at: datetime,
-) -> Any:
-    """The zip (an ``ExportFile``: content, sha256, rows per table) of exactly the scope."""
+) -> ExportFile:
+    """The zip (content, sha256, rows per table) of exactly the scope."""
     from tenants.privacy_requests.export import (
         FORMAT,
         SCHEMA_VERSION,
@@ -122,7 +126,7 @@ async def build(
 
 
 async def unknown_in_scope(
-    session: AsyncSession, tenant_id: Any, subject_ids: list[Any], named: list[str]
+    session: AsyncSession, tenant_id: UUID, subject_ids: list[UUID], named: list[str]
 ) -> tuple[list[str], list[str]]:
     """The subjects (employee ids) and categories of a scope the tenant does not have."""
     from sqlalchemy import select

@@ -9,7 +9,6 @@ from uuid import UUID
 
 from timeward.authority_requests.models import AuthorityRequest
 from timeward.authority_requests.schemas import (
-    AuthorityRequestFacts,
     ClientAuthorityRequestView,
     DisclosureView,
     OrderView,
@@ -84,6 +83,3 @@ def transparency_view(processor: str, years: Sequence[YearCounts]) -> Transparen
             for y in years
         ],
     )
-
-
-__all__ = ["AuthorityRequestFacts", "client_view", "register_entries", "transparency_view"]
