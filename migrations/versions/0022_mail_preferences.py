@@ -11,7 +11,7 @@ weekly digests go to members who have not chosen (``opt_out``) or not (``opt_in`
 only, like ``breaches``).
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from timeward.db.migration_ops import app_role, execute_all, isolate_tenant_tabl
 from timeward.db.rls import grant_to_app, scope_policy
 
 revision = "0022"
-down_revision = "0020"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

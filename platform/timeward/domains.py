@@ -22,6 +22,7 @@ import tenants.settings
 import tenants.sites
 import tenants.time
 import timeward.audit
+import timeward.authority_requests
 import timeward.breaches
 import timeward.identity
 import timeward.instructions
@@ -44,6 +45,7 @@ DOMAINS: tuple[Domain, ...] = (
     timeward.audit.DOMAIN,
     timeward.support.DOMAIN,
     timeward.breaches.DOMAIN,
+    timeward.authority_requests.DOMAIN,
     timeward.subprocessors.DOMAIN,
     timeward.processing.DOMAIN,
     timeward.mail.DOMAIN,

@@ -202,16 +202,25 @@ def package(
             t.name: {"description": t.label, "columns": t.columns, "rows": t.rows} for t in tables
         },
     }
+    return archive(_readme(request, controller, tables), document, tables, generated_at)
+
+
+def archive(
+    readme: str, document: dict[str, Any], tables: list[TableExport], generated_at: datetime
+) -> ExportFile:
+    """The zip: the readme, the JSON document and one CSV file per table, with its digest.
+    A subject export and a disclosure to an authority (``timeward.authority_requests``)
+    are both written here."""
     buffer = io.BytesIO()
     stamp = generated_at.timetuple()[:6]
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zipped:
 
         def add(name: str, data: bytes) -> None:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, data)
+            zipped.writestr(info, data)
 
-        add(README_NAME, _readme(request, controller, tables).encode("utf-8"))
+        add(README_NAME, readme.encode("utf-8"))
         add(JSON_NAME, json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8"))
         for table in tables:
             add(f"csv/{table.name}.csv", _csv(table))

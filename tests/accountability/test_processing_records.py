@@ -63,7 +63,9 @@ async def test_json_record_has_every_required_section(
         "sub_processors",
         "transfers",
         "security_measures",
+        "disclosures_to_authorities",  # requests from authorities the client was told of
     }
+    assert record["disclosures_to_authorities"] == []
     assert record["processor"]["name"] == "Timeward"
     assert record["processor"]["contact"]
     assert record["controller"] | {"details_updated_at": None} == {

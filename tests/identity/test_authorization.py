@@ -25,8 +25,9 @@ from tests.identity.sso.flows import sso_body
 from tests.machine.world import NOBODY, seed_opendsr, seed_webhooks
 from tests.privacy.world import PrivacyWorld, seed_privacy_world
 from tests.workforce.seed import Workforce, seed_workforce
+from timeward.authority_requests import service as authority_service
 from timeward.authz.enforcer import PolicyEnforcer
-from timeward.db.session import Database
+from timeward.db.session import Database, Scope
 from timeward.instructions.executor import ExecutionContext, Outcome, run_instruction
 from timeward.paths import POLICY_DIR
 from timeward.retention.policy import default_policy
@@ -52,6 +53,7 @@ PUBLIC_ROUTES = {
     ("GET", "/opendsr/v1/discovery"),
     # an access request's export: the link's token is the proof (tests/machine/)
     ("GET", "/opendsr/v1/results/{tenant_id:uuid}/{request_id:uuid}"),
+    ("GET", "/api/v1/public/transparency"),  # yearly counts only (docs/accountability.md)
 }
 DOCS_PREFIX = "/docs"
 ROLES = ("client_admin", "client_manager", "employee", "platform_admin", "platform_staff")
@@ -82,6 +84,9 @@ class World:
     webhooks: list[str] = field(default_factory=list)  # each allowed removal spends one
     delivery: tuple[str, str] = ("", "")  # an endpoint and one of its deliveries
     opendsr: list[str] = field(default_factory=list)  # pending requests: a cancel spends one
+    authority: str = ""  # a request from an authority the client was told of, disclosed
+    authority_open: list[str] = field(default_factory=list)  # a decision spends one
+    authority_orders: list[str] = field(default_factory=list)  # a review spends one
 
     def unique(self) -> int:
         return next(self.counter)
@@ -147,6 +152,19 @@ def breach_body(world: World) -> dict[str, Any]:
         "subject_categories": ["employees"],
         "measures_taken": "Access closed.",
         "affected": {"tenant_ids": [str(world.tenant.tenant_id)]},
+    }
+
+
+def authority_body(world: World, **order: Any) -> dict[str, Any]:
+    return {
+        "tenant_id": str(world.tenant.tenant_id),
+        "authority": "Public prosecutor",
+        "instrument": "search warrant",
+        "reference": f"matrix {world.unique()}",
+        "received_at": "2026-11-02T09:00:00Z",
+        "subject_ids": [world.employee_id()],
+        "categories": ["employees"],
+        "order": order or {"kind": "none"},
     }
 
 
@@ -250,6 +268,41 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
             f"/api/v1/platform/breaches/{w.breach_id}/follow-ups",
             {"information": "The copy was also indexed by a search engine."},
         ),
+    ),
+    ("POST", "/api/v1/platform/authority-requests"): (
+        PLATFORM,
+        lambda w: ("/api/v1/platform/authority-requests", authority_body(w)),
+    ),
+    ("GET", "/api/v1/platform/authority-requests"): (
+        PLATFORM,
+        fixed("/api/v1/platform/authority-requests"),
+    ),
+    ("GET", "/api/v1/platform/authority-requests/{request_id:uuid}"): (
+        PLATFORM,
+        lambda w: (f"/api/v1/platform/authority-requests/{w.authority}", None),
+    ),
+    ("GET", "/api/v1/platform/authority-requests/{request_id:uuid}/disclosure"): (
+        PLATFORM,
+        lambda w: (f"/api/v1/platform/authority-requests/{w.authority}/disclosure", None),
+    ),
+    ("POST", "/api/v1/platform/authority-requests/{request_id:uuid}/decision"): (
+        PLATFORM,
+        lambda w: (
+            f"/api/v1/platform/authority-requests/{w.authority_open.pop()}/decision",
+            {"decision": "refuse", "reason": "No legal basis"},
+        ),
+    ),
+    ("POST", "/api/v1/platform/authority-requests/{request_id:uuid}/order-review"): (
+        PLATFORM,
+        lambda w: (
+            f"/api/v1/platform/authority-requests/{w.authority_orders.pop()}/order-review",
+            {"lift": True},
+        ),
+    ),
+    ("GET", "/api/v1/authority-requests"): ({"client_admin"}, fixed("/api/v1/authority-requests")),
+    ("GET", "/api/v1/authority-requests/{request_id:uuid}"): (
+        {"client_admin"},
+        lambda w: (f"/api/v1/authority-requests/{w.authority}", None),
     ),
     ("GET", "/api/v1/breaches"): ({"client_admin"}, fixed("/api/v1/breaches")),
     ("GET", "/api/v1/breaches/{breach_id:uuid}"): (
@@ -760,7 +813,27 @@ async def world(
         world.api_clients.append(made.json()["client"]["id"])
     world.webhooks, world.delivery = await seed_webhooks(client, db, tenant, 3 * (len(ROLES) + 1))
     world.opendsr = await seed_opendsr(client, tenant, world.employee_id(), NOBODY, len(ROLES) + 2)
+    await _seed_authority_requests(client, db, world)
     return world
+
+
+async def _seed_authority_requests(client: httpx.AsyncClient, db: Database, world: World) -> None:
+    """Open requests (each decision spends one), orders awaiting review (each review spends
+    one) and one the client was told of with a disclosure stored (as the jobs would)."""
+    admin = world.platform.auth("platform_admin")
+    path = "/api/v1/platform/authority-requests"
+    review = {"kind": "until_reviewed", "review_on": "2999-01-01"}
+    for _ in range(len(ROLES) + 1):
+        made = await client.post(path, json=authority_body(world), headers=admin)
+        world.authority_open.append(made.json()["id"])
+        made = await client.post(path, json=authority_body(world, **review), headers=admin)
+        world.authority_orders.append(made.json()["id"])
+    made = await client.post(path, json=authority_body(world), headers=admin)
+    world.authority = made.json()["id"]
+    async with db.transaction(Scope.PLATFORM) as session:
+        told = await authority_service.get_request(session, UUID(world.authority))
+        told.notified_at = datetime.now(UTC)
+        await authority_service.store_disclosure(session, told, b"PK matrix", "0" * 64, {})
 
 
 async def _invitations_elsewhere(
@@ -871,6 +944,8 @@ async def test_guard_holds_under_concurrent_requests(
         ("/api/v1/audit-events", "tenant", "client_admin"),
         ("/api/v1/instructions", "tenant", "client_admin"),
         ("/api/v1/breaches", "tenant", "client_admin"),
+        ("/api/v1/authority-requests", "tenant", "client_admin"),
+        ("/api/v1/platform/authority-requests", "platform", "platform_staff"),
         ("/api/v1/platform/instructions", "platform", "platform_staff"),
         ("/api/v1/platform/breaches", "platform", "platform_staff"),
         ("/api/v1/platform/sub-processors/objections", "platform", "platform_staff"),

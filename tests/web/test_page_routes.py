@@ -27,6 +27,7 @@ PUBLIC_PAGES = {
     ("GET", "/forgot-password"),
     ("POST", "/forgot-password"),
     ("GET", "/privacy"),
+    ("GET", "/transparency"),
     ("GET", "/privacy-request"),
     ("POST", "/privacy-request"),
     ("GET", "/privacy-request/received"),
@@ -125,6 +126,7 @@ SIGNED_IN_PAGES = {
     ("GET", "/admin/instructions/{instruction_id:uuid}/certificate"): ("instructions", "read"),
     # the client admin's accountability pages (tests/web/admin/test_accountability_*.py)
     ("GET", "/admin/breaches"): ("breaches", "read"),
+    ("GET", "/admin/authority-requests"): ("authority_requests", "read"),
     ("GET", "/admin/breaches/{breach_id:uuid}"): ("breaches", "read"),
     ("POST", "/admin/breaches/{breach_id:uuid}/acknowledge"): ("breaches", "acknowledge"),
     ("GET", "/admin/sub-processors"): ("sub_processor_objections", "create"),

@@ -175,6 +175,14 @@ async def send_staff_alert(
         f"See the queue: {link('/api/v1/platform/instructions')}\n"
     )
     stamp = f"{instruction.id}:{level}:{clock.now():%Y-%m-%d}"
+    return await mail_staff(settings, recipients, stamp, subject, body)
+
+
+async def mail_staff(
+    settings: SmtpSettings, recipients: list[str], stamp: str, subject: str, body: str
+) -> int:
+    """One e-mail to each staff address, its Message-ID derived from ``stamp`` (a retry
+    sends the same message again, never a second one)."""
     for address in recipients:
         message_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{stamp}:{address}")
         await smtp.send(settings, smtp.build_message(settings, message_id, address, subject, body))

@@ -74,6 +74,21 @@ def render(record: ProcessingRecord) -> str:
         "No transfers of personal data to third countries or international organisations.",
     )
     measures = "".join(f"<h3>{_e(m.area)}</h3>{_list(m.items)}" for m in record.security_measures)
+    disclosures = _table(
+        ["Authority", "Legal instrument", "Received", "Categories", "Decision", "SHA-256"],
+        [
+            [
+                _e(d.authority),
+                _e(f"{d.instrument} ({d.reference})"),
+                _e(d.received_at.isoformat()),
+                _e(", ".join(d.categories)),
+                _e(d.decision or "open"),
+                _e(d.sha256 or ""),
+            ]
+            for d in record.disclosures_to_authorities
+        ],
+        "No request from an authority has been notified.",
+    )
     title = f"Record of processing activities for {data_controller.name}"
     return (
         "<!DOCTYPE html>\n"
@@ -89,5 +104,6 @@ def render(record: ProcessingRecord) -> str:
         f"{_e(record.sub_processors.registry_version)})</h2>{sub_processors}</section>"
         + f"<section><h2>Transfers to third countries</h2>{transfers}</section>"
         + f"<section><h2>Technical and organisational measures</h2>{measures}</section>"
+        + f"<section><h2>Disclosures to authorities</h2>{disclosures}</section>"
         + "</body></html>\n"
     )

@@ -75,6 +75,21 @@ class MeasureArea(msgspec.Struct):
     items: list[str]
 
 
+class DisclosureToAuthority(msgspec.Struct):
+    """A request from an authority for this client's data, once the client is told."""
+
+    id: UUID
+    authority: str
+    instrument: str
+    reference: str
+    received_at: datetime
+    categories: list[str]
+    subjects: int
+    decision: str | None
+    disclosed_at: datetime | None
+    sha256: str | None
+
+
 class ProcessingRecord(msgspec.Struct):
     """Art. 30(2)(a) processor and data controller, (b) categories, (c) transfers,
     (d) measures."""
@@ -86,3 +101,4 @@ class ProcessingRecord(msgspec.Struct):
     sub_processors: SubProcessors
     transfers: list[Transfer]
     security_measures: list[MeasureArea]
+    disclosures_to_authorities: list[DisclosureToAuthority] = msgspec.field(default_factory=list)

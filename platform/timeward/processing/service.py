@@ -11,11 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from timeward import clock
 from timeward.acting import Acting
 from timeward.audit.log import AuditEntry, AuditLog
+from timeward.authority_requests.models import AuthorityRequest
+from timeward.authority_requests.service import client_requests
 from timeward.errors import NotFound
 from timeward.identity.models import Tenant
+from timeward.paging import PageRequest
 from timeward.processing.models import DataControllerDetails
 from timeward.processing.text import ProcessingText, current_processing_text
 from timeward.subprocessors.service import Registry, registry
+
+DISCLOSURES_LISTED = PageRequest(limit=200)
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,8 @@ class RecordSources:
     details: DataControllerDetails | None
     text: ProcessingText
     registry: Registry
+    # Requests from authorities the client has been told of (none under an order in force).
+    disclosures: list[AuthorityRequest]
 
 
 @dataclass(frozen=True)
@@ -44,7 +51,14 @@ async def record_sources(session: AsyncSession, tenant_id: UUID) -> RecordSource
     if tenant is None:
         raise NotFound("Tenant")
     details = await session.get(DataControllerDetails, tenant_id)
-    return RecordSources(tenant, details, current_processing_text(), await registry(session))
+    disclosures = await client_requests(session, tenant_id, DISCLOSURES_LISTED)
+    return RecordSources(
+        tenant,
+        details,
+        current_processing_text(),
+        await registry(session),
+        disclosures[: DISCLOSURES_LISTED.limit],
+    )
 
 
 async def set_data_controller_details(

@@ -9,6 +9,7 @@ from timeward.processing.schemas import (
     CategoryOfProcessing,
     DataControllerDetailsView,
     DataControllerView,
+    DisclosureToAuthority,
     MeasureArea,
     Party,
     ProcessingRecord,
@@ -62,6 +63,21 @@ def processing_record(sources: RecordSources, processor: ProcessorSettings) -> P
             if e.transfer_safeguard
         ],
         security_measures=[MeasureArea(m.area, list(m.items)) for m in text.measures],
+        disclosures_to_authorities=[
+            DisclosureToAuthority(
+                r.id,
+                r.authority,
+                r.instrument,
+                r.reference,
+                r.received_at,
+                list(r.categories),
+                len(r.subject_ids),
+                r.decision,
+                r.exported_at,
+                r.export_sha256,
+            )
+            for r in sources.disclosures
+        ],
     )
 
 

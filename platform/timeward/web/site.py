@@ -62,6 +62,7 @@ PAGE_PREFIXES = (
     "sso",  # single sign-on callbacks
     "privacy-transfers",  # a portability transfer's recipient (its link's token)
     "mail",  # the signed unsubscribe link of optional mail (web/pages/mail_pages.py)
+    "transparency",  # the public yearly counts of requests from authorities
 )  # fmt: skip
 PAGE_PATHS = rf"^/$|^/({'|'.join(PAGE_PREFIXES)})(/|$)"
 # Everything else is the JSON API, the probes, the key set and the API docs: no CSRF

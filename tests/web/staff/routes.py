@@ -21,6 +21,21 @@ STAFF_PAGES = {
     ("POST", "/staff/breaches"): ("platform_breaches", "create"),
     ("GET", "/staff/breaches/{breach_id:uuid}"): ("platform_breaches", "read"),
     ("POST", "/staff/breaches/{breach_id:uuid}/follow-ups"): ("platform_breaches", "create"),
+    ("GET", "/staff/authority-requests"): ("platform_authority_requests", "read"),
+    ("POST", "/staff/authority-requests"): ("platform_authority_requests", "create"),
+    ("GET", "/staff/authority-requests/{request_id:uuid}"): ("platform_authority_requests", "read"),
+    ("POST", "/staff/authority-requests/{request_id:uuid}/decision"): (
+        "platform_authority_requests",
+        "update",
+    ),
+    ("POST", "/staff/authority-requests/{request_id:uuid}/order-review"): (
+        "platform_authority_requests",
+        "update",
+    ),
+    ("GET", "/staff/authority-requests/{request_id:uuid}/disclosure.zip"): (
+        "platform_authority_requests",
+        "read",
+    ),
     ("GET", "/staff/sub-processors"): ("platform_sub_processor_objections", "read"),
     ("POST", "/staff/sub-processors"): ("platform_sub_processors", "create"),
     ("POST", "/staff/sub-processors/{sub_processor_id:uuid}"): (

@@ -47,6 +47,9 @@ EXPORT_EXCLUDED = frozenset(
         "instruction_progress",
         "legal_holds",
         "deletion_certificates",
+        # The register of requests from authorities: one under a non-disclosure order must
+        # not reach the client through its returned data (docs/accountability.md).
+        "authority_requests",
     }
 )
 

@@ -95,6 +95,12 @@ FLASHES = {
     "hold_released": N_("The legal hold is released."),
     "breach_recorded": N_("The breach is recorded; every affected client is being notified."),
     "follow_up_added": N_("The information is added; the same clients are being told."),
+    "authority_recorded": N_(
+        "The request is in the register; the client is told unless an order forbids it."
+    ),
+    "authority_decided": N_("The decision is recorded."),
+    "authority_disclosing": N_("The decision is recorded; the disclosure is being exported."),
+    "authority_reviewed": N_("The review of the order is recorded."),
     "registry_changed": N_(
         "The registry changed; every client is told, with its objection window."
     ),
@@ -117,6 +123,12 @@ FLASHES = {
 }
 # Codes shown to people (roles, request types and statuses, approval states), in words.
 LABELS = {
+    "none": N_("none"),
+    "until_date": N_("until a date"),
+    "until_reviewed": N_("until reviewed"),
+    "disclose_full": N_("disclose in full"),
+    "disclose_partial": N_("disclose in part"),
+    "refuse": N_("refuse"),
     "employee": N_("employee"),
     "client_manager": N_("client manager"),
     "client_admin": N_("client admin"),

@@ -22,6 +22,7 @@ from tenants.privacy_requests.models import RequestType
 from tenants.privacy_requests.routes import zip_response
 from timeward import clock
 from timeward.auth.rate_limit import RateLimited
+from timeward.authority_requests.routes import transparency_counts
 from timeward.db.session import Scope
 from timeward.errors import NotFound
 from timeward.fields import Email
@@ -54,6 +55,14 @@ class PublicPages(Controller):
     @get("/privacy", include_in_schema=False)
     async def roles(self, request: Request[Any, Any, Any], services: AppServices) -> Response[Any]:
         return render(request, "privacy.html", processor=services.settings.processor.name)
+
+    @get("/transparency", include_in_schema=False)
+    async def transparency(
+        self, request: Request[Any, Any, Any], services: AppServices
+    ) -> Response[Any]:
+        """Requests from authorities per year, counts only (``/api/v1/public/transparency``)."""
+        counts = await transparency_counts(services)
+        return render(request, "transparency.html", processor=counts.processor, years=counts.years)
 
     @get("/privacy-request", include_in_schema=False)
     async def request_form(self, request: Request[Any, Any, Any]) -> Response[Any]:

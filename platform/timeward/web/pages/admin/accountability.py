@@ -21,6 +21,8 @@ from timeward.audit.log import verify_tenant_chain
 from timeward.audit.service import AuditFilter, list_events
 from timeward.audit.views import audit_csv, audit_event_view, chain_report
 from timeward.auth.actor import Actor
+from timeward.authority_requests import service as authority_requests
+from timeward.authority_requests.views import client_view
 from timeward.breaches import service as breaches
 from timeward.breaches.views import breach_view
 from timeward.deadlines.rules import resolve_policy
@@ -51,6 +53,7 @@ AUDIT_EXPORT = PageRequest(limit=10_000)  # the CSV holds at most this many even
 # The sections of the accountability pages (a second navigation on each of them).
 SECTIONS = (
     ("/admin/breaches", N_("Breach notices")),
+    ("/admin/authority-requests", N_("Requests from authorities")),
     ("/admin/sub-processors", N_("Sub-processors")),
     ("/admin/support", N_("Support access")),
     ("/admin/processing", N_("Record of processing")),
@@ -146,6 +149,21 @@ class AdminAccountabilityPages(Controller):
             session, services.audit, actor.require_tenant(), breach_id, actor.acting
         )
         return redirect(f"/admin/breaches/{breach_id}", flash="breach_acknowledged")
+
+    # Requests from authorities: those the processor has told this client of.
+
+    @get("/authority-requests", opt=page("authority_requests", "read"))
+    async def authority_requests(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, session: DbSession
+    ) -> Response[Any]:
+        found = await authority_requests.client_requests(session, actor.require_tenant(), LONG_LIST)
+        return await self._render(
+            request,
+            session,
+            actor,
+            "admin/authority_requests.html",
+            items=[client_view(r) for r in found[: LONG_LIST.limit]],
+        )
 
     # Sub-processors (Art. 28(2), (4)): the registry, open windows, objections.
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from timeward.web.pages.staff.accountability import StaffAccountabilityPages
+from timeward.web.pages.staff.authority_requests import StaffAuthorityRequestPages
 from timeward.web.pages.staff.instructions import StaffInstructionPages
 from timeward.web.pages.staff.sign_in import StaffSignInPages
 from timeward.web.pages.staff.tenants import StaffTenantPages
@@ -12,6 +13,7 @@ STAFF_PAGE_CONTROLLERS = (
     StaffSignInPages,
     StaffInstructionPages,
     StaffAccountabilityPages,
+    StaffAuthorityRequestPages,
     StaffTenantPages,
 )
 

@@ -31,6 +31,12 @@ STAFF_NAVIGATION = (
     NavItem("/staff/legal-holds", N_("Legal holds"), "platform_legal_holds", "read"),
     NavItem("/staff/breaches", N_("Breaches"), "platform_breaches", "read"),
     NavItem(
+        "/staff/authority-requests",
+        N_("Authority requests"),
+        "platform_authority_requests",
+        "read",
+    ),
+    NavItem(
         "/staff/sub-processors", N_("Sub-processors"), "platform_sub_processor_objections", "read"
     ),
     NavItem("/staff/tenants", N_("Tenants"), "tenants", "read"),
