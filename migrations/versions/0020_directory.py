@@ -37,7 +37,6 @@ def upgrade() -> None:
         ["tenant_id", "id"],
     )
 
-
     op.add_column("privacy_requests", sa.Column("objection_target", sa.String(16)))
     op.create_check_constraint(
         "objection_target",
