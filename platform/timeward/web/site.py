@@ -39,6 +39,7 @@ from timeward.web.pages.employee_pages import EmployeePages
 from timeward.web.pages.errors import PAGE_EXCEPTION_HANDLERS
 from timeward.web.pages.invitation_pages import InvitationPages
 from timeward.web.pages.layout import PUBLIC_PAGE
+from timeward.web.pages.notice_pages import NoticePages
 from timeward.web.pages.public_pages import PublicPages
 from timeward.web.pages.sso_pages import SsoPages
 from timeward.web.pages.staff import STAFF_PAGE_CONTROLLERS
@@ -118,7 +119,7 @@ def _jinja() -> Environment:
 PAGE_CONTROLLERS = (
     SignInPages, EmployeePages, PublicPages, InvitationPages, SsoPages,
     PrivacyRequestPages, *WORKFORCE_PAGES, TimesheetPages,
-    AdminInstructionPages, AdminAccountabilityPages, SsoAdminPages,
+    AdminInstructionPages, AdminAccountabilityPages, SsoAdminPages, NoticePages,
     *STAFF_PAGE_CONTROLLERS,
 )  # fmt: skip
 
