@@ -28,7 +28,12 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 # What employees and requesters receive from services: their mails (privacy requests,
 # invitations, password resets), the location explanation, request answers and timelines.
 SERVICE_TEXTS = {
-    PACKAGE: ["identity/links.py", "identity/invitations.py", "identity/credentials.py"],
+    PACKAGE: [
+        "identity/links.py",
+        "identity/invitations.py",
+        "identity/credentials.py",
+        "privacy_notice/messages.py",
+    ],
     TENANTS: ["privacy_requests/messages.py", "settings/service.py"],
 }
 METHODS = {
