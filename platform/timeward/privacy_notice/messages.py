@@ -80,7 +80,7 @@ def tenant_change(
         t(READ_NEW, url=link(f"/t/{slug}/privacy-notice/v/{number}")),
         t(READ_OLD, url=link(f"/t/{slug}/privacy-notice/v/{number - 1}")),
         "",
-        t(OPT_OUT, url=link("/my/privacy-requests")),
+        t(OPT_OUT, url=link("/my/privacy-requests?type=objection")),
         "",
         t(ESSENTIAL),
     ]
