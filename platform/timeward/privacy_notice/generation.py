@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tenants.privacy_requests.models import RequestType
+
 # Sections whose change is significant: what is recorded, why, who receives it and for
 # how long. A change of contact details alone (the controller's, its DPO's, the
 # processor's) is a new version that takes effect at once, without a change notice.
@@ -53,15 +55,7 @@ TIMESHEETS = (
     "Your clock-in and clock-out times, your time entries and the timesheets built from "
     "them, with their approval by your manager."
 )
-RIGHTS = (
-    "access",
-    "rectification",
-    "erasure",
-    "restriction",
-    "portability",
-    "objection",
-    "consent_withdrawal",
-)
+RIGHTS = tuple(str(kind) for kind in RequestType)
 
 
 @dataclass(frozen=True)
@@ -80,7 +74,7 @@ class Purpose:
 
 
 @dataclass(frozen=True)
-class Recipient:
+class DataRecipient:
     name: str
     purpose: str
     location: str
@@ -104,7 +98,7 @@ class NoticeInputs:
     location_mode: str
     precise_days: int
     purposes: Sequence[Purpose]
-    recipients: Sequence[Recipient]
+    recipients: Sequence[DataRecipient]
     retention: Sequence[Retention]
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
 
+from timeward.acting import Acting
 from timeward.authz.guard import requires
 from timeward.identity.models import Tenant
 from timeward.privacy_notice import service
+from timeward.privacy_notice.models import PlatformNoticeVersion
 from timeward.privacy_notice.schemas import (
     NoticeAnswerBody,
     NoticeAnswerView,
@@ -21,10 +23,12 @@ from timeward.privacy_notice.schemas import (
 )
 from timeward.privacy_notice.views import (
     answer_view,
+    platform_notice_list,
     platform_notice_view,
     tenant_notice_overview,
     tenant_notice_view,
 )
+from timeward.services import Services
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
 
 
@@ -97,11 +101,7 @@ class PlatformNoticeController(Controller):
         summary="Every version of the platform's notice to its customers, with the answers",
     )
     async def versions(self, session: DbSession) -> list[PlatformNoticeView]:
-        answers = await service.opt_out_counts(session)
-        return [
-            platform_notice_view(v, answers.get(v.number, (0, 0)))
-            for v in await service.platform_notice_versions(session)
-        ]
+        return await platform_notice_list(session)
 
     @post(
         "/",
@@ -112,17 +112,20 @@ class PlatformNoticeController(Controller):
     async def publish(
         self, data: JSONBody[PlatformNoticeBody], actor: CurrentActor, services: AppServices
     ) -> PlatformNoticeView:
-        version = await service.publish_platform_notice(
-            services.database,
-            services.audit,
-            service.PlatformDraft(
-                data.title.strip(),
-                data.body.strip(),
-                data.summary.strip(),
-                data.significant,
-                data.effective_from,
-            ),
-            actor.acting,
-            services.settings.processor,
-        )
-        return platform_notice_view(version)
+        return platform_notice_view(await publish(services, data, actor.acting))
+
+
+async def publish(
+    services: Services, data: PlatformNoticeBody, by: Acting
+) -> PlatformNoticeVersion:
+    """What the API route and the staff page do with a checked request body."""
+    draft = service.PlatformDraft(
+        data.title.strip(),
+        data.body.strip(),
+        data.summary.strip(),
+        data.significant,
+        data.effective_from,
+    )
+    return await service.publish_platform_notice(
+        services.database, services.audit, draft, by, services.settings.processor
+    )

@@ -24,16 +24,16 @@ from timeward.config import MIN_NOTICE_CHANGE_DAYS, ProcessorSettings
 from timeward.db.session import Database, Scope
 from timeward.errors import Conflict, InvalidInput, NotFound
 from timeward.identity.models import Membership, Tenant, TenantRole, TenantStatus, User, UserStatus
-from timeward.identity.service import client_admins
+from timeward.identity.service import Recipient, client_admins
 from timeward.jobs.tenants import tenant_ids
 from timeward.mail.service import queue_email
 from timeward.notifications.service import notify
 from timeward.privacy_notice import messages
 from timeward.privacy_notice.generation import (
+    DataRecipient,
     NoticeInputs,
     Party,
     Purpose,
-    Recipient,
     Retention,
     build_notice,
     changed_sections,
@@ -86,7 +86,9 @@ async def notice_inputs(
         precise_days=policy.precise_days,
         purposes=[Purpose(c.name, c.purpose, c.personal_data) for c in sources.text.categories],
         recipients=[
-            Recipient(e.entry.name, e.entry.purpose, e.entry.location, e.entry.transfer_safeguard)
+            DataRecipient(
+                e.entry.name, e.entry.purpose, e.entry.location, e.entry.transfer_safeguard
+            )
             for e in sources.registry.entries
         ],
         retention=[
@@ -185,11 +187,16 @@ async def _announce_tenant_change(session: AsyncSession, version: TenantNoticeVe
             version.changed,
             translator(language),
         )
-        await notify(
-            session, version.tenant_id, [user_id], message.kind, message.subject, message.body
-        )
-        await queue_email(session, version.tenant_id, email, message.subject, message.body)
+        await _tell(session, version.tenant_id, Recipient(user_id, email), message)
     return len(members)
+
+
+async def _tell(
+    session: AsyncSession, tenant_id: UUID, to: Recipient, message: messages.Message
+) -> None:
+    """A change notice to one account: in the app and by e-mail (the outbox)."""
+    await notify(session, tenant_id, [to.user_id], message.kind, message.subject, message.body)
+    await queue_email(session, tenant_id, to.email, message.subject, message.body)
 
 
 async def tenant_notice_version(
@@ -355,10 +362,7 @@ async def _announce_platform_change(
                 version.summary,
                 translator(language),
             )
-            await notify(
-                session, tenant_id, [admin.user_id], message.kind, message.subject, message.body
-            )
-            await queue_email(session, tenant_id, admin.email, message.subject, message.body)
+            await _tell(session, tenant_id, admin, message)
 
 
 async def platform_notice_version(session: AsyncSession, number: int) -> PlatformNoticeVersion:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from timeward import clock
 from timeward.identity.models import Tenant
+from timeward.privacy_notice import service
 from timeward.privacy_notice.models import (
     NoticeKind,
     NoticeResponse,
@@ -71,3 +74,12 @@ def platform_notice_view(
 
 def answer_view(row: NoticeResponse) -> NoticeAnswerView:
     return NoticeAnswerView(NoticeKind(row.kind), row.number, row.opted_out, row.acknowledged_at)
+
+
+async def platform_notice_list(session: AsyncSession) -> list[PlatformNoticeView]:
+    """Every version of the platform's notice, newest first, with its answer counts."""
+    answers = await service.opt_out_counts(session)
+    return [
+        platform_notice_view(v, answers.get(v.number, (0, 0)))
+        for v in await service.platform_notice_versions(session)
+    ]

@@ -22,13 +22,17 @@ from timeward.db.session import Scope
 from timeward.identity.models import Tenant
 from timeward.privacy_notice import service
 from timeward.privacy_notice.models import NoticeKind, PlatformNoticeVersion
+from timeward.privacy_notice.routes import publish
 from timeward.privacy_notice.schemas import (
     Number,
     PlatformNoticeBody,
-    PlatformNoticeView,
     TenantNoticeView,
 )
-from timeward.privacy_notice.views import platform_notice_view, tenant_notice_view
+from timeward.privacy_notice.views import (
+    platform_notice_list,
+    platform_notice_view,
+    tenant_notice_view,
+)
 from timeward.services import Services
 from timeward.translations import Translator
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
@@ -203,16 +207,11 @@ class NoticePages(Controller):
         session: DbSession,
         services: AppServices,
     ) -> Response[Any]:
-        answers = await service.opt_out_counts(session)
-        versions: list[PlatformNoticeView] = [
-            platform_notice_view(v, answers.get(v.number, (0, 0)))
-            for v in await service.platform_notice_versions(session)
-        ]
         return staff_page(
             request,
             "staff/privacy_notice.html",
             await staff_viewer(request, services, actor),
-            versions=versions,
+            versions=await platform_notice_list(session),
             notice_days=services.settings.processor.notice_change_days,
         )
 
@@ -239,13 +238,5 @@ class NoticePages(Controller):
             },
             PlatformNoticeBody,
         )
-        version = await service.publish_platform_notice(
-            services.database,
-            services.audit,
-            service.PlatformDraft(
-                body.title, body.body, body.summary, body.significant, body.effective_from
-            ),
-            actor.acting,
-            services.settings.processor,
-        )
+        version = await publish(services, body, actor.acting)
         return redirect(f"/privacy/notice/v/{version.number}")
