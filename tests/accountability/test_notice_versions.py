@@ -190,7 +190,9 @@ async def test_answers_acknowledge_or_opt_out_of_marketing_and_end_the_banner(
     events = await client.get(
         "/api/v1/audit-events?action=privacy_notice.opted_out", headers=acme.auth("client_admin")
     )
-    assert events.status_code == 200
+    [event] = events.json()["items"]
+    assert event["details"] == {"kind": "tenant", "number": 2, "marketing_off": True}
+    assert event["actor_id"] == str(acme.user_id("employee"))
 
 
 async def test_platform_notice_reaches_client_admins_and_keeps_every_version(
@@ -348,3 +350,33 @@ def test_the_notice_period_setting_never_goes_below_30_days(
     monkeypatch.setenv("TIMEWARD_NOTICE_CHANGE_DAYS", "29")
     with pytest.raises(ValueError, match="between 30 and 365"):
         load_processor_settings()
+
+
+async def test_a_new_sub_processor_makes_a_new_version_for_every_tenant(
+    client: httpx.AsyncClient,
+    acme: Accounts,
+    bravo: Accounts,
+    staff: Accounts,
+    jobs: Jobs,
+    smtp_server: SmtpServer,
+) -> None:
+    await _overview(client, acme)
+    await _overview(client, bravo)
+    added = await client.post(
+        "/api/v1/platform/sub-processors",
+        json={
+            "name": "Mailgun Europe",
+            "purpose": "Sending e-mail",
+            "location": "Germany",
+            "data_categories": ["E-mail address"],
+        },
+        headers=staff.auth("platform_admin"),
+    )
+    assert added.status_code == 201, added.text
+    await jobs.drain()
+    for accounts in (acme, bravo):
+        [upcoming] = (await _overview(client, accounts))["upcoming"]
+        assert upcoming["changed"] == ["recipients"]
+        assert [r["name"] for r in upcoming["content"]["recipients"]] == ["Mailgun Europe"]
+    notices = [m for m in smtp_server.received if "changes its privacy notice" in m["Subject"]]
+    assert len(notices) == 6  # three members of each tenant

@@ -99,6 +99,8 @@ async def test_banner_form_needs_its_token_and_speaks_german(
         assert forged.status_code == 403
         still = await browser.get("/home")
         assert 'data-testid="notice-banner"' in still.text
+        assert 'href="/my/privacy-requests?type=objection"' in still.text
+        assert 'href="/t/acme/privacy-notice/v/2"' in still.text
         answered = await submit(
             browser,
             "/home",
