@@ -25,7 +25,6 @@ from timeward.db.session import Database, Scope
 from timeward.errors import Conflict, InvalidInput, NotFound
 from timeward.identity.models import Membership, Tenant, TenantRole, TenantStatus, User, UserStatus
 from timeward.identity.service import Recipient, client_admins
-from timeward.jobs.tenants import tenant_ids
 from timeward.mail.service import queue_email
 from timeward.notifications.service import notify
 from timeward.privacy_notice import messages
@@ -254,10 +253,18 @@ async def tenant_id_for_slug(session: AsyncSession, slug: str) -> UUID:
     return tenant_id
 
 
+async def active_tenant_ids(database: Database) -> list[UUID]:
+    """The tenants whose people are told of a change (as for sub-processor changes: a
+    suspended or offboarding tenant's notice catches up in the sweep once it is active)."""
+    async with database.transaction(Scope.PLATFORM, read_only=True) as session:
+        query = select(Tenant.id).where(Tenant.status == TenantStatus.ACTIVE).order_by(Tenant.id)
+        return list((await session.scalars(query)).all())
+
+
 async def refresh_all(database: Database, audit: AuditLog, processor: ProcessorSettings) -> int:
-    """The sweep: regenerate every tenant's notice; returns how many changed."""
+    """The sweep: regenerate every active tenant's notice; returns how many changed."""
     changed = 0
-    for tenant_id in await tenant_ids(database):
+    for tenant_id in await active_tenant_ids(database):
         async with database.transaction(Scope.TENANT, tenant_id) as session:
             if await refresh_tenant_notice(session, audit, tenant_id, processor) is not None:
                 changed += 1
@@ -336,7 +343,7 @@ async def publish_platform_notice(
             AuditEntry.by(by, "platform_notice.published", "platform_notice", None, details),
         )
     if version.significant:
-        for tenant_id in await tenant_ids(database):
+        for tenant_id in await active_tenant_ids(database):
             await _announce_platform_change(database, tenant_id, version, processor)
     return version
 
