@@ -7,6 +7,7 @@ admins only; another tenant's notice is never shown; the public notice names nob
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from email.message import Message
 
@@ -380,3 +381,11 @@ async def test_a_new_sub_processor_makes_a_new_version_for_every_tenant(
         assert [r["name"] for r in upcoming["content"]["recipients"]] == ["Mailgun Europe"]
     notices = [m for m in smtp_server.received if "changes its privacy notice" in m["Subject"]]
     assert len(notices) == 6  # three members of each tenant
+
+
+async def test_concurrent_first_readers_make_one_first_version(
+    client: httpx.AsyncClient, acme: Accounts
+) -> None:
+    pages = await asyncio.gather(*(client.get("/t/acme/privacy-notice") for _ in range(6)))
+    assert [p.status_code for p in pages] == [200] * 6
+    assert (await _overview(client, acme))["versions"] == [1]

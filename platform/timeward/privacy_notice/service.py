@@ -234,9 +234,9 @@ async def current_tenant_notice(
     (generated from its configuration: nothing to announce)."""
     versions = await tenant_notice_versions(session, tenant_id)
     if not versions:
-        first = await refresh_tenant_notice(session, audit, tenant_id, processor)
-        assert first is not None
-        versions = [first]
+        # a concurrent first reader may publish it first: read again after the lock
+        await refresh_tenant_notice(session, audit, tenant_id, processor)
+        versions = await tenant_notice_versions(session, tenant_id)
     now = clock.now()
     in_force = next((v for v in versions if v.effective_from <= now), versions[-1])
     upcoming = [v for v in reversed(versions) if v.effective_from > now]
