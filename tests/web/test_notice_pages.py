@@ -139,3 +139,23 @@ async def test_staff_publish_the_platform_notice_from_the_console(
         assert bad.status_code == 400 and "text/html" in bad.headers["content-type"]
     public = await client.get("/privacy/notice")
     assert "We host in the EU." in public.text
+    second = await client.post(
+        "/api/v1/platform/privacy-notices",
+        json={
+            "title": "Timeward notice",
+            "body": "We host in the EU and the UK.",
+            "summary": "A UK data centre.",
+            "significant": True,
+        },
+        headers=staff.auth("platform_admin"),
+    )
+    assert second.status_code == 201, second.text
+    async with page_client(live_server) as browser:
+        await sign_in(browser, acme.email("client_admin"), "acme")
+        home = await browser.get("/home")
+        assert "The privacy notice of the service provider changes on" in home.text
+        assert 'href="/privacy/notice/v/2"' in home.text
+    async with page_client(live_server) as browser:
+        await sign_in(browser, acme.email("employee"), "acme")
+        home = await browser.get("/home")
+        assert 'data-testid="notice-banner"' not in home.text
