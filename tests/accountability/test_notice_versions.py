@@ -204,57 +204,28 @@ async def test_platform_notice_reaches_client_admins_and_keeps_every_version(
     jobs: Jobs,
     smtp_server: SmtpServer,
 ) -> None:
-    admin = staff.auth("platform_admin")
     url = "/api/v1/platform/privacy-notices"
-    first = await client.post(
-        url,
-        json={
-            "title": "Our notice",
-            "body": "We process A.",
-            "summary": "First",
-            "significant": True,
-        },
-        headers=admin,
-    )
+
+    async def publish(
+        body: str, significant: bool, role: str = "platform_admin", **more: str
+    ) -> httpx.Response:
+        fields = {"title": "Our notice", "body": body, "summary": "B added", **more}
+        return await client.post(
+            url, json={**fields, "significant": significant}, headers=staff.auth(role)
+        )
+
+    first = await publish("We process A.", True)
     assert first.status_code == 201, first.text
     assert first.json()["significant"] is False  # a first version changes nothing
-    same = await client.post(
-        url,
-        json={"title": "Our notice", "body": "We process A.", "summary": "x", "significant": False},
-        headers=admin,
-    )
-    assert same.status_code == 409
+    assert (await publish("We process A.", False)).status_code == 409
     soon = (clock.now() + timedelta(days=10)).isoformat()
-    early = await client.post(
-        url,
-        json={
-            "title": "Our notice",
-            "body": "We process A and B.",
-            "summary": "B added",
-            "significant": True,
-            "effective_from": soon,
-        },
-        headers=admin,
-    )
+    early = await publish("We process A and B.", True, effective_from=soon)
     assert early.status_code == 422
     assert "effective_from" in early.text
-    denied = await client.post(
-        url,
-        json={"title": "T", "body": "B", "summary": "S", "significant": False},
-        headers=staff.auth("platform_staff"),
-    )
+    denied = await publish("Other", False, role="platform_staff")
     assert denied.status_code == 404  # the platform refuses with a 404
 
-    second = await client.post(
-        url,
-        json={
-            "title": "Our notice",
-            "body": "We process A and B.",
-            "summary": "B added",
-            "significant": True,
-        },
-        headers=admin,
-    )
+    second = await publish("We process A and B.", True)
     assert second.status_code == 201, second.text
     assert second.json()["significant"] is True
     await jobs.drain()
