@@ -43,6 +43,9 @@ class SmtpSettings:
     timeout_seconds: float = 30.0
 
 
+MIN_NOTICE_CHANGE_DAYS = 30
+
+
 @dataclass(frozen=True)
 class ProcessorSettings:
     """Who the processor is, for records of processing and breach notices (Art. 30(2), 33(3))."""
@@ -54,6 +57,9 @@ class ProcessorSettings:
     sub_processor_objection_days: int = 30
     # The sender's physical address, in the footer of every optional mail (CAN-SPAM, CASL)
     postal_address: str = "Timeward, postal address not configured"
+    # How long before a significant privacy-notice change takes effect every affected
+    # account is told (docs/accountability.md, "Notice versions"); never fewer than 30.
+    notice_change_days: int = 30
 
     @property
     def breach_contact_point(self) -> str:
@@ -66,6 +72,10 @@ def load_processor_settings() -> ProcessorSettings:
     objection_days = int(days or defaults.sub_processor_objection_days)
     if not 1 <= objection_days <= 365:
         raise ValueError("TIMEWARD_SUBPROCESSOR_OBJECTION_DAYS must be between 1 and 365")
+    raw_notice_days = _env("TIMEWARD_NOTICE_CHANGE_DAYS", str(defaults.notice_change_days))
+    notice_days = int(raw_notice_days or defaults.notice_change_days)
+    if not MIN_NOTICE_CHANGE_DAYS <= notice_days <= 365:
+        raise ValueError("TIMEWARD_NOTICE_CHANGE_DAYS must be between 30 and 365")
     return ProcessorSettings(
         name=_env("TIMEWARD_PROCESSOR_NAME", defaults.name) or defaults.name,
         contact=_env("TIMEWARD_PROCESSOR_CONTACT", defaults.contact) or defaults.contact,
@@ -73,6 +83,7 @@ def load_processor_settings() -> ProcessorSettings:
         breach_contact=_env("TIMEWARD_BREACH_CONTACT"),
         sub_processor_objection_days=objection_days,
         postal_address=_postal_address(defaults.postal_address),
+        notice_change_days=notice_days,
     )
 
 

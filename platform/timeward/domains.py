@@ -31,6 +31,7 @@ import timeward.mail
 import timeward.notices
 import timeward.notifications
 import timeward.opendsr
+import timeward.privacy_notice
 import timeward.processing
 import timeward.retention
 import timeward.sso
@@ -59,6 +60,7 @@ DOMAINS: tuple[Domain, ...] = (
     timeward.instructions.DOMAIN,
     timeward.retention.DOMAIN,
     tenants.privacy_requests.DOMAIN,
+    timeward.privacy_notice.DOMAIN,
     timeward.notifications.DOMAIN,
     timeward.machine.DOMAIN,
     timeward.webhooks.DOMAIN,

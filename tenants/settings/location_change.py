@@ -18,6 +18,7 @@ from tenants.settings.service import LocationPolicy, set_location_policy
 from timeward import clock
 from timeward.acting import Acting
 from timeward.audit.log import AuditEntry, AuditLog
+from timeward.jobs.after_commit import start_after_commit
 
 
 @dataclass(frozen=True)
@@ -46,4 +47,6 @@ async def change_location_policy(
         "settings.location_changed", by.user_id, by.role, "tenant", tenant_id, details=details
     )
     await audit.append(session, tenant_id, entry)
+    # the employee notice says what is recorded (docs/accountability.md, "Notice versions")
+    start_after_commit(session, "refresh_privacy_notice", str(tenant_id))
     return LocationChange(policy, reduced)

@@ -12,24 +12,28 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 
+from tenants.settings.models import LocationMode
+from tenants.settings.service import set_location_policy
 from tests.accounts import PASSWORD, Accounts, log_in_all, seed_platform, seed_tenant
 from tests.fixtures.sso import FakeProvider
 from tests.identity.sso.flows import sso_body
 from tests.machine.world import NOBODY, seed_opendsr, seed_webhooks
 from tests.privacy.world import PrivacyWorld, seed_privacy_world
 from tests.workforce.seed import Workforce, seed_workforce
+from timeward import clock
 from timeward.authority_requests import service as authority_service
 from timeward.authz.enforcer import PolicyEnforcer
 from timeward.db.session import Database, Scope
 from timeward.instructions.executor import ExecutionContext, Outcome, run_instruction
 from timeward.paths import POLICY_DIR
+from timeward.privacy_notice.service import refresh_tenant_notice
 from timeward.retention.policy import default_policy
 from timeward.services import Services
 
@@ -420,6 +424,27 @@ MATRIX: dict[tuple[str, str], tuple[set[str], RequestFactory]] = {
         fixed("/api/v1/me/mail-preferences/product_news", {"subscribed": False}),
     ),
     ("GET", "/api/v1/directory"): (ANY_TENANT_ROLE, fixed("/api/v1/directory")),
+    ("GET", "/api/v1/privacy-notice"): (ANY_TENANT_ROLE, fixed("/api/v1/privacy-notice")),
+    ("GET", "/api/v1/privacy-notice/versions/{number:int}"): (
+        ANY_TENANT_ROLE,
+        fixed("/api/v1/privacy-notice/versions/1"),
+    ),
+    # version 2 is the significant change the world publishes
+    ("POST", "/api/v1/privacy-notice/answers"): (
+        ANY_TENANT_ROLE,
+        fixed("/api/v1/privacy-notice/answers", {"kind": "tenant", "number": 2}),
+    ),
+    ("GET", "/api/v1/platform/privacy-notices"): (
+        PLATFORM,
+        fixed("/api/v1/platform/privacy-notices"),
+    ),
+    ("POST", "/api/v1/platform/privacy-notices"): (
+        {"platform_admin"},
+        lambda w: (
+            "/api/v1/platform/privacy-notices",
+            {"title": "Notice", "body": f"Text {uuid4()}", "summary": "s", "significant": False},
+        ),
+    ),
     ("GET", "/api/v1/me/directory"): (ANY_TENANT_ROLE, fixed("/api/v1/me/directory")),
     ("PUT", "/api/v1/me/directory"): (
         ANY_TENANT_ROLE,
@@ -814,6 +839,7 @@ async def world(
     world.webhooks, world.delivery = await seed_webhooks(client, db, tenant, 3 * (len(ROLES) + 1))
     world.opendsr = await seed_opendsr(client, tenant, world.employee_id(), NOBODY, len(ROLES) + 2)
     await _seed_authority_requests(client, db, world)
+    await _significant_notice_change(services, tenant)
     return world
 
 
@@ -834,6 +860,19 @@ async def _seed_authority_requests(client: httpx.AsyncClient, db: Database, worl
         told = await authority_service.get_request(session, UUID(world.authority))
         told.notified_at = datetime.now(UTC)
         await authority_service.store_disclosure(session, told, b"PK matrix", "0" * 64, {})
+
+
+async def _significant_notice_change(services: Services, tenant: Accounts) -> None:
+    """The tenant's notice at version 1, then precise location: version 2, significant."""
+    assert tenant.tenant_id
+    processor = services.settings.processor
+    async with services.database.transaction(Scope.TENANT, tenant.tenant_id) as session:
+        await refresh_tenant_notice(session, services.audit, tenant.tenant_id, processor)
+        await set_location_policy(
+            session, tenant.tenant_id, LocationMode.PRECISE, 30, None, clock.now()
+        )
+        changed = await refresh_tenant_notice(session, services.audit, tenant.tenant_id, processor)
+    assert changed is not None and changed.number == 2 and changed.significant
 
 
 async def _invitations_elsewhere(

@@ -41,6 +41,7 @@ def test_the_periodic_table_comes_from_the_domains_unchanged() -> None:
         ("reconcile_privacy_requests", "interval[0:05:00]"),
         ("purge_expired_privacy_exports", "interval[1:00:00]"),
         ("flag_overdue_privacy_requests", "cron[hour='6', minute='0']"),
+        ("refresh_all_privacy_notices", "interval[1:00:00]"),
         ("warn_expiring_clients", "cron[hour='6', minute='5']"),
         ("reconcile_webhooks", "interval[0:05:00]"),
     ]

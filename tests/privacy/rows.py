@@ -29,6 +29,7 @@ SUBJECT_ROWS = {
     "notifications": "user_id = :user",
     "memberships": "user_id = :user",
     "browser_sessions": "user_id = :user",
+    "notice_responses": "user_id = :user",
 }
 
 

@@ -196,6 +196,7 @@ async def test_every_table_linked_to_the_employee_is_exported(
         headers=acme.employee,
     )
     assert chosen.status_code == 200, chosen.text
+    await answer_a_notice_change(client, acme, jobs)  # a notice_responses row
 
     subject = SubjectRef(
         acme.tenant_id, acme.employees["employee"], acme.accounts.user_id("employee")
@@ -227,3 +228,22 @@ async def test_every_table_linked_to_the_employee_is_exported(
         wanted = {tuple(str(r[k]) for k in keys) for r in rows}
         assert wanted <= in_json, table
         assert wanted <= in_csv, table
+
+
+async def answer_a_notice_change(client: httpx.AsyncClient, acme: Company, jobs: Jobs) -> None:
+    """The employee acknowledges a significant change of their employer's notice."""
+    notice = await client.get("/api/v1/privacy-notice", headers=acme.employee)
+    assert notice.status_code == 200
+    changed = await client.put(
+        "/api/v1/settings/location",
+        json={"location_mode": "precise", "precise_location_days": 7},
+        headers=acme.auth("client_admin"),
+    )
+    assert changed.status_code == 200
+    await jobs.drain()
+    answered = await client.post(
+        "/api/v1/privacy-notice/answers",
+        json={"kind": "tenant", "number": 2},
+        headers=acme.employee,
+    )
+    assert answered.status_code == 201, answered.text

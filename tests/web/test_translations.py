@@ -33,6 +33,7 @@ SERVICE_TEXTS = {
         "identity/invitations.py",
         "identity/credentials.py",
         "mail/messages.py",
+        "privacy_notice/messages.py",
     ],
     TENANTS: ["privacy_requests/messages.py", "settings/service.py"],
 }

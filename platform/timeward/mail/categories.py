@@ -21,6 +21,7 @@ class Essential(enum.StrEnum):
     PRIVACY_REQUEST = "privacy_request"  # a data-subject request's steps and answers
     INSTRUCTION = "instruction"  # the client's instructions to the processor
     PROCESSOR_NOTICE = "processor_notice"  # breaches, sub-processor changes (the contract)
+    PRIVACY_NOTICE = "privacy_notice"  # a significant change to a privacy notice, in advance
     SERVICE = "service"  # the service stops working for the client (expiring credentials)
 
 

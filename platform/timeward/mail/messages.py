@@ -31,6 +31,11 @@ WHY_ESSENTIAL = {
         "this notice to its clients under the data processing agreement, so it cannot be "
         "switched off."
     ),
+    Essential.PRIVACY_NOTICE: N_(
+        "You receive this e-mail whatever your mail preferences: a change to a privacy "
+        "notice that concerns you must be announced before it takes effect, so it cannot be "
+        "switched off."
+    ),
     Essential.SERVICE: N_(
         "You receive this e-mail whatever your mail preferences: without it the service "
         "could stop working for your organisation, so it cannot be switched off."

@@ -15,6 +15,7 @@ from timeward.authority_requests.models import AuthorityRequest
 from timeward.authority_requests.service import client_requests
 from timeward.errors import NotFound
 from timeward.identity.models import Tenant
+from timeward.jobs.after_commit import start_after_commit
 from timeward.paging import PageRequest
 from timeward.processing.models import DataControllerDetails
 from timeward.processing.text import ProcessingText, current_processing_text
@@ -91,4 +92,6 @@ async def update_data_controller_details(
     details = await set_data_controller_details(session, tenant_id, given, by)
     entry = AuditEntry.by(by, "processing_records.controller_updated", "tenant", tenant_id)
     await audit.append(session, tenant_id, entry)
+    # the employee notice names the controller (docs/accountability.md, "Notice versions")
+    start_after_commit(session, "refresh_privacy_notice", str(tenant_id))
     return details

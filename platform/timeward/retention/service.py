@@ -31,6 +31,7 @@ from timeward.db.session import Database, Scope
 from timeward.errors import InvalidInput, NotFound
 from timeward.identity.models import Tenant, TenantStatus
 from timeward.instructions.holds import exclusions, holds_in_force, resolve_subjects
+from timeward.jobs.after_commit import start_after_commit
 from timeward.paging import PageRequest
 from timeward.retention.models import RetentionRun, RetentionSetting
 from timeward.retention.policy import Category, RetentionPolicy, RetentionPolicyError
@@ -125,6 +126,8 @@ async def change_period(
     await audit.append(
         session, tenant_id, AuditEntry.by(by, "retention.changed", "retention", None, details)
     )
+    # the employee notice states the periods (docs/accountability.md, "Notice versions")
+    start_after_commit(session, "refresh_privacy_notice", str(tenant_id))
     return period
 
 

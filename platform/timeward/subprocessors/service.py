@@ -225,6 +225,8 @@ async def _announce(session: AsyncSession, record: SubProcessorChange) -> int:
         start_after_commit(
             session, "send_sub_processor_notice", str(notice.tenant_id), str(notice.id)
         )
+    # every employee notice names the recipients (docs/accountability.md, "Notice versions")
+    start_after_commit(session, "refresh_all_privacy_notices")
     return len(notices)
 
 

@@ -41,6 +41,7 @@ from timeward.web.pages.errors import PAGE_EXCEPTION_HANDLERS
 from timeward.web.pages.invitation_pages import InvitationPages
 from timeward.web.pages.layout import PUBLIC_PAGE
 from timeward.web.pages.mail_pages import MailPages
+from timeward.web.pages.notice_pages import NoticePages
 from timeward.web.pages.public_pages import PublicPages
 from timeward.web.pages.sso_pages import SsoPages
 from timeward.web.pages.staff import STAFF_PAGE_CONTROLLERS
@@ -127,7 +128,7 @@ PAGE_CONTROLLERS = (
     SignInPages, EmployeePages, PublicPages, InvitationPages, SsoPages,
     PrivacyRequestPages, *WORKFORCE_PAGES, TimesheetPages,
     AdminInstructionPages, AdminAccountabilityPages, SsoAdminPages, MachineAdminPages,
-    MailPages,
+    MailPages, NoticePages,
     *STAFF_PAGE_CONTROLLERS,
 )  # fmt: skip
 

@@ -42,6 +42,8 @@ STAFF_PAGES = {
         "platform_sub_processors",
         "update",
     ),
+    ("GET", "/staff/privacy-notice"): ("platform_privacy_notice", "read"),
+    ("POST", "/staff/privacy-notice"): ("platform_privacy_notice", "create"),
     ("GET", "/staff/tenants"): ("tenants", "read"),
     ("POST", "/staff/tenants"): ("tenants", "create"),
     ("POST", "/staff/tenants/{tenant_id:uuid}/status"): ("tenants", "update"),

@@ -24,6 +24,7 @@ from timeward.auth.actor import Actor
 from timeward.authz.enforcer import PolicyEnforcer
 from timeward.authz.guard import PUBLIC, requires
 from timeward.errors import NotFound
+from timeward.privacy_notice.service import Banner, pending_banners
 from timeward.translations import DEFAULT_LANGUAGE, Translator, translator
 from timeward.web.i18n import (
     CATALOGUES,
@@ -47,6 +48,10 @@ FLASHES = {
     "transfer_cancelled": N_("Cancelled: nothing was sent to the organisation you named."),
     "location_limit_lifted": N_("The location limit is lifted; the employee is told."),
     "notification_read": N_("Marked as read."),
+    "notice_acknowledged": N_("Thank you: your answer to the privacy notice change is recorded."),
+    "notice_opted_out": N_(
+        "You opted out: your data is not used for the optional uses (marketing)."
+    ),
     "directory_left": N_("You are no longer shown in the colleague directory."),
     "directory_joined": N_("You are shown in the colleague directory again."),
     "signed_out": N_("You are signed out."),
@@ -206,6 +211,7 @@ NAVIGATION = (
     NavItem("/my/notifications", N_("Notifications"), "my_notifications", "read"),
     NavItem("/my/directory", N_("Directory"), "directory", "read"),
     NavItem("/my/mail", N_("My e-mails"), "me_mail", "read"),
+    NavItem("/my/privacy-notice", N_("Privacy notice"), "privacy_notice", "read"),
     NavItem("/admin/timesheets", N_("Timesheets"), "time_entries", "read"),
     # the client admin's workforce pages: each item has its page's permission
     NavItem("/admin/employees", N_("Employees"), "employee_contact", "read"),
@@ -231,6 +237,8 @@ class Viewer:
     languages: tuple[str, ...] = tuple(LANGUAGES)  # those the tenant offers
     default_language: str = DEFAULT_LANGUAGE  # the tenant's
     language: str | None = None  # the person's own choice, remembered for them
+    # significant privacy-notice changes not in force yet that they have not answered
+    banners: tuple[Banner, ...] = ()
 
 
 def _strftime(value: date | datetime, pattern: str, language: str) -> str:
@@ -293,6 +301,7 @@ async def viewer_of(
         regional.languages,
         regional.default_language,
         locale.language,
+        tuple(await pending_banners(session, actor.require_tenant(), actor.user_id, actor.role)),
     )
 
 

@@ -39,6 +39,7 @@ STAFF_NAVIGATION = (
     NavItem(
         "/staff/sub-processors", N_("Sub-processors"), "platform_sub_processor_objections", "read"
     ),
+    NavItem("/staff/privacy-notice", N_("Privacy notice"), "platform_privacy_notice", "read"),
     NavItem("/staff/tenants", N_("Tenants"), "tenants", "read"),
     NavItem("/staff/support", N_("Support access"), "platform_support_grants", "read"),
     NavItem("/staff/team", N_("Staff"), "staff", "read"),
