@@ -8,18 +8,19 @@ from typing import Any
 from uuid import UUID
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import delete, exists, select
+from sqlalchemy import insert as plain_insert
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward import clock
 from timeward.acting import Acting
 from timeward.audit.chain import GENESIS, ChainedFields, identity_digest, link_digest
-from timeward.audit.models import AuditChainHead, AuditEvent
+from timeward.audit.models import AuditChainHead, AuditEvent, AuditPendingRead
 from timeward.crypto.master_key import derive_key
 from timeward.db.base import new_id
 from timeward.db.rls import PLATFORM_CHAIN_ID
-from timeward.db.session import Database, Scope
+from timeward.db.session import READ_ONLY_KEY, Database, Scope
 from timeward.identity.models import Tenant
 
 PLATFORM_CHAIN = UUID(PLATFORM_CHAIN_ID)
@@ -72,21 +73,6 @@ class AuditLog:
     def key(self) -> bytes:
         return self._key
 
-    async def _lock_head(self, session: AsyncSession, tenant_id: UUID) -> AuditChainHead:
-        await session.execute(
-            insert(AuditChainHead)
-            .values(tenant_id=tenant_id, seq=0, digest=GENESIS)
-            .on_conflict_do_nothing(index_elements=["tenant_id"])
-        )
-        head = await session.scalar(
-            select(AuditChainHead)
-            .where(AuditChainHead.tenant_id == tenant_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        assert head is not None
-        return head
-
     async def record(self, database: Database, tenant_id: UUID | None, entry: AuditEntry) -> None:
         """Append in a transaction of its own: the tenant's chain, or the platform's (None)."""
         if tenant_id is None:
@@ -97,10 +83,11 @@ class AuditLog:
                 await self.append(session, tenant_id, entry)
 
     async def append(self, session: AsyncSession, tenant_id: UUID, entry: AuditEntry) -> AuditEvent:
-        head = await self._lock_head(session, tenant_id)
+        head = await _lock_head(session, tenant_id)
+        if tenant_id != PLATFORM_CHAIN:  # the platform's chain has no staff reads
+            await _fold_locked(session, tenant_id, head)
         event = AuditEvent(
             tenant_id=tenant_id,
-            seq=head.seq + 1,
             id=new_id(),
             at=clock.now(),
             actor_id=entry.actor_id,
@@ -111,13 +98,104 @@ class AuditLog:
             request_id=entry.request_id or _current_request_id(),
             details=entry.details,
             identity_digest=identity_digest(self._key, entry.actor_id, entry.subject_id),
-            prev_digest=head.digest,
         )
-        event.digest = link_digest(head.digest, chained_fields(event), event.identity_digest)
+        _link(head, event)
         session.add(event)
-        head.seq, head.digest = event.seq, event.digest
         await session.flush()
         return event
+
+    async def append_read(self, session: AsyncSession, tenant_id: UUID, entry: AuditEntry) -> None:
+        """A staff read, recorded in the reading transaction without the chain's head lock.
+
+        One insert into ``audit_pending_reads``; :func:`fold_pending_reads` chains it
+        later (docs/performance.md, "API request path"), so one tenant's readers do not
+        queue behind each other on the head row.
+        """
+        await session.execute(
+            plain_insert(AuditPendingRead).values(
+                tenant_id=tenant_id,
+                id=new_id(),
+                at=clock.now(),
+                actor_id=entry.actor_id,
+                actor_role=entry.actor_role,
+                action=entry.action,
+                subject_type=entry.subject_type,
+                subject_id=entry.subject_id,
+                request_id=entry.request_id or _current_request_id(),
+                details=entry.details,
+                identity_digest=identity_digest(self._key, entry.actor_id, entry.subject_id),
+            )
+        )
+
+
+async def _lock_head(session: AsyncSession, tenant_id: UUID) -> AuditChainHead:
+    """The tenant's head row, created at genesis if new, locked until commit."""
+    await session.execute(
+        insert(AuditChainHead)
+        .values(tenant_id=tenant_id, seq=0, digest=GENESIS)
+        .on_conflict_do_nothing(index_elements=["tenant_id"])
+    )
+    head = await session.scalar(
+        select(AuditChainHead)
+        .where(AuditChainHead.tenant_id == tenant_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert head is not None
+    return head
+
+
+def _link(head: AuditChainHead, event: AuditEvent) -> None:
+    """Make ``event`` the chain's next link and move the (locked) head to it."""
+    event.seq, event.prev_digest = head.seq + 1, head.digest
+    event.digest = link_digest(head.digest, chained_fields(event), event.identity_digest)
+    head.seq, head.digest = event.seq, event.digest
+
+
+async def _fold_locked(session: AsyncSession, tenant_id: UUID, head: AuditChainHead) -> int:
+    """Chain the tenant's pending reads after the locked head, oldest first."""
+    pending = AuditPendingRead.__table__
+    taken = (
+        await session.execute(
+            delete(pending).where(pending.c.tenant_id == tenant_id).returning(*pending.c)
+        )
+    ).all()
+    for row in sorted(taken, key=lambda r: r.n):
+        event = AuditEvent(
+            tenant_id=tenant_id,
+            id=row.id,
+            at=row.at,
+            actor_id=row.actor_id,
+            actor_role=row.actor_role,
+            action=row.action,
+            subject_type=row.subject_type,
+            subject_id=row.subject_id,
+            request_id=row.request_id,
+            details=row.details,
+            identity_digest=row.identity_digest,
+        )
+        _link(head, event)
+        session.add(event)
+    return len(taken)
+
+
+async def fold_pending_reads(session: AsyncSession, tenant_id: UUID) -> int:
+    """Chain the staff reads still pending; returns how many. Before reading the log.
+
+    Costs one statement when nothing is pending. A read-only transaction (support
+    access) cannot write and folds nothing: it reads the chain as it stands.
+    """
+    if session.info.get(READ_ONLY_KEY):
+        return 0
+    waiting = await session.scalar(
+        select(exists().where(AuditPendingRead.tenant_id == tenant_id))
+    )
+    if not waiting:
+        return 0
+    head = await _lock_head(session, tenant_id)
+    folded = await _fold_locked(session, tenant_id, head)
+    await session.flush()
+    return folded
 
 
 def _current_request_id() -> str | None:
@@ -162,6 +240,9 @@ def first_break(
 
 
 async def verify_tenant_chain(session: AsyncSession, tenant_id: UUID) -> ChainBreak | None:
+    """The first broken link of a chain, after chaining its pending staff reads."""
+    if tenant_id != PLATFORM_CHAIN:
+        await fold_pending_reads(session, tenant_id)
     events = (
         await session.scalars(
             select(AuditEvent).where(AuditEvent.tenant_id == tenant_id).order_by(AuditEvent.seq)

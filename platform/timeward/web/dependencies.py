@@ -75,7 +75,7 @@ async def provide_session(
         scope, actor.tenant_id, read_only=read_only
     ) as session:
         if audit_entry and not read_only:
-            await services.audit.append(session, actor.require_tenant(), audit_entry)
+            await services.audit.append_read(session, actor.require_tenant(), audit_entry)
         yield session
 
 

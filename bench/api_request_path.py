@@ -1,0 +1,272 @@
+"""The API request path under an out-of-process load generator (wrk), against asyncpg.
+
+32 tenants (a manager and 4 employees each, 200 past clock events per employee). The API
+runs as ``uvicorn --workers N`` in its own processes (the same server `timeward serve
+--workers N` starts); wrk, a separate C program, drives it. In the same run, the same
+statements the list route needs (the per-transaction tenant setting, the list query)
+run directly on an asyncpg pool, as the baseline. Printed per worker count:
+
+- single-client p50 of ``GET /api/v1/clock-events?limit=50`` (manager) and of a clock
+  step (``POST /api/v1/clock/in`` / ``out`` alternating, employee);
+- throughput of 32 connections listing as the managers of 32 tenants, and as the
+  manager of ONE tenant (the staff-read audit must not serialise one tenant's readers);
+- the ratio API / asyncpg throughput at 32 concurrent.
+
+    .venv/bin/python -m bench.api_request_path [--seconds 10] [--workers 1,2]
+
+Needs ``wrk`` (Debian: ``apt-get install wrk``). Not a test: asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from bench.harness import BenchDatabase, bench_database, machine
+from bench.workload import BenchTenant, add_history, create_employee_records, create_tenants, log_in
+from timeward.db.session import Database
+
+MASTER_KEY = "YmVuY2htYXJrLW1hc3Rlci1rZXktMzItYnl0ZXMtISE"
+LIST_PATH = "/api/v1/clock-events?limit=50"
+TENANT_SETTING = (
+    "select set_config('app.tenant_id', $1, true), set_config('app.scope', 'tenant', true)"
+)
+LIST_SQL = """
+select id, employee_id, kind, at, site_id, location_mode, location_status, on_site,
+       matched_site_id, location_sealed, location_key_id, created_at
+from clock_events where tenant_id = $1 order by at desc, id limit 51
+"""
+CONCURRENCY = 32
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_api(app_url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": app_url,
+        "TIMEWARD_MASTER_KEY": MASTER_KEY,
+        "TIMEWARD_ENV": "test",
+        "TIMEWARD_DATA_DIR": tempfile.mkdtemp(),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "timeward.app:create_app",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    profile = os.environ.get("BENCH_PROFILE")  # a path: record the API with py-spy
+    if profile:
+        command = ["py-spy", "record", "--subprocesses", "-o", profile, "--", *command]
+    log_path = os.environ.get("BENCH_SERVER_LOG")  # a path: keep the API's log
+    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    process = subprocess.Popen(command, env=env, stderr=log, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            if httpx.get(f"{base}/ready").status_code == 200:
+                return process, base
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise RuntimeError("API did not start")
+
+
+@dataclass(frozen=True)
+class Load:
+    label: str
+    per_second: float
+    p50_ms: float
+    errors: int
+
+    def describe(self) -> str:
+        return (
+            f"{self.label:<48} {self.per_second:8.1f}/s  p50 {self.p50_ms:7.2f} ms"
+            f"{f'  ({self.errors} non-2xx)' if self.errors else ''}"
+        )
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _wrk(label: str, base: str, script: str, connections: int, seconds: int) -> Load:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(script)
+    threads = min(2, connections)
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", lua.name]
+        + [base],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    Path(lua.name).unlink()
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = re.search(r"\s50%\s+([\d.]+)(us|ms|s)", out)
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    p50_ms = float(p50.group(1)) * _UNITS[p50.group(2)] if p50 else 0.0
+    return Load(label, rate, p50_ms, int(bad.group(1)) if bad else 0)
+
+
+def _lua_list(tokens: list[str]) -> str:
+    quoted = ", ".join(f'"{t}"' for t in tokens)
+    return f"""
+local tokens = {{{quoted}}}
+local n = 0
+request = function()
+  n = n + 1
+  local token = tokens[(n % #tokens) + 1]
+  return wrk.format("GET", "{LIST_PATH}", {{["Authorization"] = "Bearer " .. token}})
+end
+"""
+
+
+def _lua_clock(token: str) -> str:
+    return f"""
+local n = 0
+request = function()
+  n = n + 1
+  local path = (n % 2 == 1) and "/api/v1/clock/in" or "/api/v1/clock/out"
+  return wrk.format("POST", path, {{["Authorization"] = "Bearer {token}",
+                                    ["Content-Type"] = "application/json"}}, "{{}}")
+end
+"""
+
+
+async def sql_baseline(
+    db: BenchDatabase, tenants: list[BenchTenant], seconds: int, concurrency: int
+) -> Load:
+    pool = await asyncpg.create_pool(db.urls.app_url, min_size=10, max_size=10)
+    latencies: list[float] = []
+    count = 0
+    deadline = time.perf_counter() + seconds
+    try:
+
+        async def client(n: int) -> None:
+            nonlocal count
+            while time.perf_counter() < deadline:
+                tenant = tenants[(n + count) % len(tenants)]
+                started = time.perf_counter()
+                async with pool.acquire() as conn, conn.transaction():
+                    await conn.execute(TENANT_SETTING, str(tenant.tenant_id))
+                    await conn.fetch(LIST_SQL, tenant.tenant_id)
+                latencies.append((time.perf_counter() - started) * 1000)
+                count += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(client(n) for n in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    finally:
+        await pool.close()
+    return Load(
+        f"same SQL via asyncpg, {concurrency} concurrent",
+        count / elapsed,
+        statistics.median(latencies),
+        0,
+    )
+
+
+async def prepare(db: BenchDatabase, tenants_count: int) -> list[BenchTenant]:
+    database = Database(db.urls.app_url, pool_size=5)
+    tenants = await create_tenants(database, tenants_count, employees=4)
+    await database.dispose()
+    process, base = start_api(db.urls.app_url, 1)
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+            for tenant in tenants:
+                await create_employee_records(http, tenant)
+                await add_history(db.urls.owner_url, tenant, events_per_employee=200)
+                for email in [tenant.manager_email, *tenant.employee_emails]:
+                    await log_in(http, tenant, email)
+    finally:
+        stop_api(process)
+    return tenants
+
+
+def stop_api(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+async def main(seconds: int, workers_list: list[int], tenants_count: int) -> None:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk not found: apt-get install wrk")
+    print(f"machine: {machine()}")
+    async with bench_database("timeward_bench_request_path") as db:
+        tenants = await prepare(db, tenants_count)
+        managers = [t.tokens[t.manager_email] for t in tenants]
+        employee = tenants[0].tokens[tenants[0].employee_emails[0]]
+        short = max(3, seconds // 2)
+        for workers in workers_list:
+            process, base = start_api(db.urls.app_url, workers)
+            try:
+                _wrk("warm-up", base, _lua_list(managers), CONCURRENCY, 2)
+                print(f"\n--- {workers} worker(s); load average {_load_average()}")
+                one_list = _wrk("list, 1 client", base, _lua_list(managers[:1]), 1, short)
+                one_clock = _wrk("clock in/out, 1 client", base, _lua_clock(employee), 1, short)
+                spread = _wrk(
+                    f"list, {CONCURRENCY} clients over {tenants_count} tenants",
+                    base,
+                    _lua_list(managers),
+                    CONCURRENCY,
+                    seconds,
+                )
+                same = _wrk(
+                    f"list, {CONCURRENCY} clients of ONE tenant",
+                    base,
+                    _lua_list(managers[:1]),
+                    CONCURRENCY,
+                    seconds,
+                )
+            finally:
+                stop_api(process)
+            sql = await sql_baseline(db, tenants, seconds, CONCURRENCY)
+            for load in (one_list, one_clock, spread, same, sql):
+                print(load.describe())
+            print(f"ratio list API / SQL ({workers} worker(s)): {spread.per_second / sql.per_second:.3f}")
+            print(f"ratio one tenant / spread tenants: {same.per_second / spread.per_second:.3f}")
+            print(f"load average after: {_load_average()}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--tenants", type=int, default=32)
+    args = parser.parse_args()
+    asyncio.run(main(args.seconds, [int(w) for w in args.workers.split(",")], args.tenants))

@@ -1,0 +1,99 @@
+"""Staff reads are recorded without the chain's head lock and chained later, tamper-evident.
+
+docs/performance.md, "API request path": a ``personal_data.read`` waits in
+``audit_pending_reads`` until the tenant's next chained write, a read or verification of
+the log, or the minute's job folds it into the chain.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+import httpx
+from sqlalchemy import func, select
+
+from tests.accounts import Accounts
+from tests.fixtures.jobs import Jobs
+from timeward.audit.jobs import fold_staff_reads
+from timeward.audit.log import AuditEntry, verify_tenant_chain
+from timeward.audit.models import AuditEvent, AuditPendingRead
+from timeward.db.session import Database, Scope
+from timeward.services import Services
+
+READ = "personal_data.read"
+
+
+async def _pending(db: Database, acme: Accounts) -> int:
+    async with db.transaction(Scope.TENANT, acme.tenant_id) as session:
+        return int(await session.scalar(select(func.count()).select_from(AuditPendingRead)) or 0)
+
+
+async def _reads_in_chain(db: Database, acme: Accounts) -> list[AuditEvent]:
+    async with db.transaction(Scope.TENANT, acme.tenant_id) as session:
+        query = select(AuditEvent).where(AuditEvent.action == READ).order_by(AuditEvent.seq)
+        return list((await session.scalars(query)).all())
+
+
+async def test_a_staff_read_waits_unlocked_then_verifies_and_tampering_shows(
+    client: httpx.AsyncClient, acme: Accounts, db: Database, owner: asyncpg.Pool
+) -> None:
+    listed = await client.get("/api/v1/clock-events", headers=acme.auth("client_manager"))
+    assert listed.status_code == 200
+    assert await _pending(db, acme) == 1 and await _reads_in_chain(db, acme) == []
+
+    verified = await client.get("/api/v1/audit-events/verify", headers=acme.auth("client_admin"))
+    assert verified.json() == {"intact": True}
+    assert await _pending(db, acme) == 0
+    [read] = await _reads_in_chain(db, acme)
+    assert read.actor_role == "client_manager"
+    assert read.details == {"route": "GET /api/v1/clock-events"}
+
+    async with owner.acquire() as conn, conn.transaction():
+        await conn.execute("select set_config('app.tenant_id', $1, true)", str(acme.tenant_id))
+        status = await conn.execute(
+            "update audit_events set details = '{\"route\": \"GET /elsewhere\"}' where seq = $1",
+            read.seq,
+        )
+    assert status == "UPDATE 1"
+    broken = await client.get("/api/v1/audit-events/verify", headers=acme.auth("client_admin"))
+    assert broken.json()["first_broken_seq"] == read.seq
+
+
+async def test_concurrent_reads_and_writes_keep_one_unbroken_chain(
+    client: httpx.AsyncClient, acme: Accounts, db: Database, services: Services
+) -> None:
+    async def read() -> None:
+        response = await client.get("/api/v1/employees", headers=acme.auth("client_manager"))
+        assert response.status_code == 200
+
+    async def write(i: int) -> None:
+        async with db.transaction(Scope.TENANT, acme.tenant_id) as session:
+            await services.audit.append(
+                session, acme.tenant_id, AuditEntry("test.event", details={"i": i})
+            )
+
+    await asyncio.gather(*(read() for _ in range(20)), *(write(i) for i in range(5)))
+    listed = await client.get(
+        "/api/v1/audit-events",
+        params={"action": READ, "limit": 200},
+        headers=acme.auth("client_admin"),
+    )
+    assert len(listed.json()["items"]) == 20
+    async with db.transaction(Scope.TENANT, acme.tenant_id) as session:
+        assert await verify_tenant_chain(session, acme.tenant_id) is None
+    assert await _pending(db, acme) == 0
+
+
+async def test_the_minute_job_folds_a_quiet_tenants_reads(
+    client: httpx.AsyncClient, acme: Accounts, db: Database, jobs: Jobs
+) -> None:
+    for _ in range(3):
+        await client.get("/api/v1/employees", headers=acme.auth("client_admin"))
+    assert await _pending(db, acme) == 3
+    fold_staff_reads.send()
+    await jobs.drain()
+    assert await _pending(db, acme) == 0
+    assert len(await _reads_in_chain(db, acme)) == 3
+    async with db.transaction(Scope.TENANT, acme.tenant_id) as session:
+        assert await verify_tenant_chain(session, acme.tenant_id) is None
