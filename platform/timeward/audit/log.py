@@ -154,10 +154,12 @@ def _link(head: AuditChainHead, event: AuditEvent) -> None:
 
 async def _fold_locked(session: AsyncSession, tenant_id: UUID, head: AuditChainHead) -> int:
     """Chain the tenant's pending reads after the locked head, oldest first."""
-    pending = AuditPendingRead.__table__
     taken = (
         await session.execute(
-            delete(pending).where(pending.c.tenant_id == tenant_id).returning(*pending.c)
+            delete(AuditPendingRead)
+            .where(AuditPendingRead.tenant_id == tenant_id)
+            .returning(*AuditPendingRead.__table__.c)
+            .execution_options(synchronize_session=False)
         )
     ).all()
     for row in sorted(taken, key=lambda r: r.n):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any
@@ -21,6 +22,11 @@ from uuid import UUID
 
 import asyncpg
 import structlog
+from sqlalchemy import event
+from sqlalchemy.orm import Session, UOWTransaction
+
+from timeward.db.session import Database, ScopedSession
+from timeward.identity.models import Membership, PlatformStaff, Tenant, User
 
 CHANNEL = "timeward_account"
 TTL_SECONDS = 3.0
@@ -32,12 +38,18 @@ log = structlog.get_logger("timeward.auth")
 Key = tuple[UUID, UUID | None]
 
 
+ACCOUNT_MODELS = (User, Membership, PlatformStaff, Tenant)
+CHANGED_KEY = "timeward.accounts_changed"
+_caches: weakref.WeakSet[AccountCache] = weakref.WeakSet()
+
+
 class AccountCache:
     def __init__(self, ttl: float = TTL_SECONDS) -> None:
         self._ttl = ttl
         self._entries: dict[Key, tuple[str, float]] = {}
         self._generation = 0
         self.listening = False
+        _caches.add(self)
 
     @property
     def generation(self) -> int:
@@ -82,6 +94,12 @@ class AccountCache:
         self.drop("*")
 
 
+def listen_dsn(database: Database) -> str:
+    """The pool's own server and role, as a plain asyncpg DSN."""
+    url = database.engine.url.set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
+
+
 @asynccontextmanager
 async def listening(cache: AccountCache, dsn: str) -> AsyncIterator[None]:
     """Keep a LISTEN connection for the app's lifetime; reconnect when it fails."""
@@ -121,3 +139,19 @@ async def _listen_forever(cache: AccountCache, dsn: str) -> None:
             if connection is not None:
                 with suppress(Exception):
                     await connection.close(timeout=1)
+
+
+# A change this process commits itself is dropped here at once, not only when its own
+# notification comes back (which is what every other process waits for).
+@event.listens_for(ScopedSession, "after_flush")
+def _note_account_changes(session: Session, _flush: UOWTransaction) -> None:
+    touched = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(instance, ACCOUNT_MODELS) for instance in touched):
+        session.info[CHANGED_KEY] = True
+
+
+@event.listens_for(ScopedSession, "after_commit")
+def _drop_after_own_change(session: Session) -> None:
+    if session.info.pop(CHANGED_KEY, False):
+        for cache in list(_caches):
+            cache.drop("*")
