@@ -121,8 +121,8 @@ def _wrk(label: str, base: str, script: str, connections: int, seconds: int) -> 
         lua.write(script)
     threads = min(2, connections)
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", lua.name]
-        + [base],
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+        + ["-s", lua.name, base],
         capture_output=True,
         text=True,
         check=True,

@@ -130,7 +130,7 @@ async def _listen_forever(cache: AccountCache, dsn: str) -> None:
                 await connection.execute("select 1", timeout=HEARTBEAT_SECONDS)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # noqa: BLE001 - any failure: stop caching, retry
+        except Exception as exc:  # any failure: stop caching, retry
             cache.stop_caching()
             log.warning("account_cache.not_listening", error=type(exc).__name__)
             await asyncio.sleep(1)
