@@ -120,9 +120,9 @@ def _wrk(label: str, base: str, script: str, connections: int, seconds: int) -> 
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script)
     threads = min(2, connections)
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
-        + ["-s", lua.name, base],
+        [*command, "-s", lua.name, base],
         capture_output=True,
         text=True,
         check=True,
@@ -258,7 +258,9 @@ async def main(seconds: int, workers_list: list[int], tenants_count: int) -> Non
             sql = await sql_baseline(db, tenants, seconds, CONCURRENCY)
             for load in (one_list, one_clock, spread, same, sql):
                 print(load.describe())
-            print(f"ratio list API / SQL ({workers} worker(s)): {spread.per_second / sql.per_second:.3f}")
+            print(
+                f"ratio list API / SQL ({workers} worker(s)): {spread.per_second / sql.per_second:.3f}"
+            )
             print(f"ratio one tenant / spread tenants: {same.per_second / spread.per_second:.3f}")
             print(f"load average after: {_load_average()}")
 

@@ -52,7 +52,7 @@ async def test_a_staff_read_waits_unlocked_then_verifies_and_tampering_shows(
     async with owner.acquire() as conn, conn.transaction():
         await conn.execute("select set_config('app.tenant_id', $1, true)", str(acme.tenant_id))
         status = await conn.execute(
-            "update audit_events set details = '{\"route\": \"GET /elsewhere\"}' where seq = $1",
+            'update audit_events set details = \'{"route": "GET /elsewhere"}\' where seq = $1',
             read.seq,
         )
     assert status == "UPDATE 1"

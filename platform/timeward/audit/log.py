@@ -189,9 +189,7 @@ async def fold_pending_reads(session: AsyncSession, tenant_id: UUID) -> int:
     """
     if session.info.get(READ_ONLY_KEY):
         return 0
-    waiting = await session.scalar(
-        select(exists().where(AuditPendingRead.tenant_id == tenant_id))
-    )
+    waiting = await session.scalar(select(exists().where(AuditPendingRead.tenant_id == tenant_id)))
     if not waiting:
         return 0
     head = await _lock_head(session, tenant_id)
