@@ -60,13 +60,16 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_api(app_url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_api(
+    app_url: str, workers: int, environment: str = "development"
+) -> tuple[subprocess.Popen[bytes], str]:
+    """As `timeward serve` runs it: no broker, so the jobs run in the API process."""
     port = _free_port()
     env = {
         **os.environ,
         "DATABASE_URL": app_url,
         "TIMEWARD_MASTER_KEY": MASTER_KEY,
-        "TIMEWARD_ENV": "test",
+        "TIMEWARD_ENV": environment,
         "TIMEWARD_DATA_DIR": tempfile.mkdtemp(),
     }
     command = [
@@ -85,7 +88,17 @@ def start_api(app_url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]
     ]
     profile = os.environ.get("BENCH_PROFILE")  # a path: record the API with py-spy
     if profile:
-        command = ["py-spy", "record", "--subprocesses", "-o", profile, "--", *command]
+        command = [
+            "py-spy",
+            "record",
+            "--subprocesses",
+            "--format",
+            "raw",
+            "-o",
+            profile,
+            "--",
+            *command,
+        ]
     log_path = os.environ.get("BENCH_SERVER_LOG")  # a path: keep the API's log
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
     process = subprocess.Popen(command, env=env, stderr=log, start_new_session=True)

@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     if settings.broker_url is None and settings.environment != "test":
         from timeward.jobs.embedded import embedded_jobs  # no broker: run jobs in-process
 
-        lifespan.append(lambda _app: embedded_jobs(settings))
+        lifespan.append(lambda app: embedded_jobs(settings, app.state.database))
 
     site = web_site(settings)
     app = Litestar(

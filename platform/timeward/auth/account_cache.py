@@ -26,6 +26,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, UOWTransaction
 
 from timeward.db.session import Database, ScopedSession
+from timeward.db.urls import asyncpg_dsn
 from timeward.identity.models import Membership, PlatformStaff, Tenant, User
 
 CHANNEL = "timeward_account"
@@ -95,9 +96,8 @@ class AccountCache:
 
 
 def listen_dsn(database: Database) -> str:
-    """The pool's own server and role, as a plain asyncpg DSN."""
-    url = database.engine.url.set(drivername="postgresql")
-    return url.render_as_string(hide_password=False)
+    """The pool's own server and role, for the listening connection."""
+    return asyncpg_dsn(database.engine.url)
 
 
 @asynccontextmanager
