@@ -24,11 +24,8 @@ import asyncio
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -37,11 +34,10 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from bench.harness import BenchDatabase, bench_database, machine
-from bench.workload import BenchTenant, add_history, create_employee_records, create_tenants, log_in
+from bench.harness import BenchDatabase, bench_database, machine, start_api, stop_api
+from bench.workload import BenchTenant, create_tenants, populate
 from timeward.db.session import Database
 
-MASTER_KEY = "YmVuY2htYXJrLW1hc3Rlci1rZXktMzItYnl0ZXMtISE"
 LIST_PATH = "/api/v1/clock-events?limit=50"
 TENANT_SETTING = (
     "select set_config('app.tenant_id', $1, true), set_config('app.scope', 'tenant', true)"
@@ -52,64 +48,7 @@ select id, employee_id, kind, at, site_id, location_mode, location_status, on_si
 from clock_events where tenant_id = $1 order by at desc, id limit 51
 """
 CONCURRENCY = 32
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_api(
-    app_url: str, workers: int, environment: str = "development"
-) -> tuple[subprocess.Popen[bytes], str]:
-    """As `timeward serve` runs it: no broker, so the jobs run in the API process."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": app_url,
-        "TIMEWARD_MASTER_KEY": MASTER_KEY,
-        "TIMEWARD_ENV": environment,
-        "TIMEWARD_DATA_DIR": tempfile.mkdtemp(),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "timeward.app:create_app",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    profile = os.environ.get("BENCH_PROFILE")  # a path: record the API with py-spy
-    if profile:
-        command = [
-            "py-spy",
-            "record",
-            "--subprocesses",
-            "--format",
-            "raw",
-            "-o",
-            profile,
-            "--",
-            *command,
-        ]
-    log_path = os.environ.get("BENCH_SERVER_LOG")  # a path: keep the API's log
-    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
-    process = subprocess.Popen(command, env=env, stderr=log, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            if httpx.get(f"{base}/ready").status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise RuntimeError("API did not start")
+ENVIRONMENT = "development"  # as `timeward serve`: no broker, jobs in the API process
 
 
 @dataclass(frozen=True)
@@ -210,26 +149,13 @@ async def prepare(db: BenchDatabase, tenants_count: int) -> list[BenchTenant]:
     database = Database(db.urls.app_url, pool_size=5)
     tenants = await create_tenants(database, tenants_count, employees=4)
     await database.dispose()
-    process, base = start_api(db.urls.app_url, 1)
+    process, base = start_api(db.urls.app_url, environment=ENVIRONMENT)
     try:
         async with httpx.AsyncClient(base_url=base, timeout=60) as http:
-            for tenant in tenants:
-                await create_employee_records(http, tenant)
-                await add_history(db.urls.owner_url, tenant, events_per_employee=200)
-                for email in [tenant.manager_email, *tenant.employee_emails]:
-                    await log_in(http, tenant, email)
+            await populate(http, db.urls.owner_url, tenants, events_per_employee=200)
     finally:
         stop_api(process)
     return tenants
-
-
-def stop_api(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def _load_average() -> str:
@@ -246,7 +172,7 @@ async def main(seconds: int, workers_list: list[int], tenants_count: int) -> Non
         employee = tenants[0].tokens[tenants[0].employee_emails[0]]
         short = max(3, seconds // 2)
         for workers in workers_list:
-            process, base = start_api(db.urls.app_url, workers)
+            process, base = start_api(db.urls.app_url, workers=workers, environment=ENVIRONMENT)
             try:
                 _wrk("warm-up", base, _lua_list(managers), CONCURRENCY, 2)
                 print(f"\n--- {workers} worker(s); load average {_load_average()}")

@@ -16,8 +16,7 @@ import asyncio
 import os
 import time
 
-from bench.api_request_path import start_api, stop_api
-from bench.harness import bench_database, machine
+from bench.harness import bench_database, machine, start_api, stop_api
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -30,7 +29,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 def idle_share(app_url: str, environment: str, seconds: int) -> float:
-    process, _ = start_api(app_url, 1, environment=environment)
+    process, _ = start_api(app_url, environment=environment)
     try:
         time.sleep(3)  # let start-up work settle
         before, started = cpu_seconds(process.pid), time.monotonic()
