@@ -12,7 +12,11 @@ run directly on an asyncpg pool, as the baseline. Printed per worker count:
   manager of ONE tenant (the staff-read audit must not serialise one tenant's readers);
 - the ratio API / asyncpg throughput at 32 concurrent.
 
-    .venv/bin/python -m bench.api_request_path [--seconds 10] [--workers 1,2]
+The three throughput measures run in interleaved rounds (ratios per round and their
+median), since the load of a shared machine drifts. The API runs as `timeward serve`
+does without a broker (TIMEWARD_ENV=development: the jobs in the API process).
+
+    .venv/bin/python -m bench.api_request_path [--seconds 5] [--workers 1,2]
 
 Needs ``wrk`` (Debian: ``apt-get install wrk``). Not a test: asserts nothing.
 """
@@ -48,6 +52,7 @@ select id, employee_id, kind, at, site_id, location_mode, location_status, on_si
 from clock_events where tenant_id = $1 order by at desc, id limit 51
 """
 CONCURRENCY = 32
+ROUNDS = 3
 ENVIRONMENT = "development"  # as `timeward serve`: no broker, jobs in the API process
 
 
@@ -158,6 +163,19 @@ async def prepare(db: BenchDatabase, tenants_count: int) -> list[BenchTenant]:
     return tenants
 
 
+def _mean(label: str, loads: list[Load]) -> Load:
+    return Load(
+        f"{label} ({len(loads)} rounds)",
+        statistics.mean(x.per_second for x in loads),
+        statistics.median(x.p50_ms for x in loads),
+        sum(x.errors for x in loads),
+    )
+
+
+def _ratios(values: list[float]) -> str:
+    return f"{' '.join(f'{v:.3f}' for v in values)}  (median {statistics.median(values):.3f})"
+
+
 def _load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -178,35 +196,34 @@ async def main(seconds: int, workers_list: list[int], tenants_count: int) -> Non
                 print(f"\n--- {workers} worker(s); load average {_load_average()}")
                 one_list = _wrk("list, 1 client", base, _lua_list(managers[:1]), 1, short)
                 one_clock = _wrk("clock in/out, 1 client", base, _lua_clock(employee), 1, short)
-                spread = _wrk(
-                    f"list, {CONCURRENCY} clients over {tenants_count} tenants",
-                    base,
-                    _lua_list(managers),
-                    CONCURRENCY,
-                    seconds,
-                )
-                same = _wrk(
-                    f"list, {CONCURRENCY} clients of ONE tenant",
-                    base,
-                    _lua_list(managers[:1]),
-                    CONCURRENCY,
-                    seconds,
-                )
+                # Interleaved rounds: the machine's load drifts, and a ratio of two
+                # figures taken minutes apart would measure the drift.
+                spread, same, sql = [], [], []
+                for _ in range(ROUNDS):
+                    spread.append(_wrk("spread", base, _lua_list(managers), CONCURRENCY, seconds))
+                    same.append(_wrk("one", base, _lua_list(managers[:1]), CONCURRENCY, seconds))
+                    sql.append(await sql_baseline(db, tenants, seconds, CONCURRENCY))
             finally:
                 stop_api(process)
-            sql = await sql_baseline(db, tenants, seconds, CONCURRENCY)
-            for load in (one_list, one_clock, spread, same, sql):
-                print(load.describe())
-            print(
-                f"ratio list API / SQL ({workers} worker(s)): {spread.per_second / sql.per_second:.3f}"
+            results = (
+                one_list,
+                one_clock,
+                _mean(f"list, {CONCURRENCY} clients over {tenants_count} tenants", spread),
+                _mean(f"list, {CONCURRENCY} clients of ONE tenant", same),
+                _mean(f"same SQL via asyncpg, {CONCURRENCY} concurrent", sql),
             )
-            print(f"ratio one tenant / spread tenants: {same.per_second / spread.per_second:.3f}")
+            for load in results:
+                print(load.describe())
+            api_sql = [a.per_second / b.per_second for a, b in zip(spread, sql, strict=True)]
+            one_spread = [a.per_second / b.per_second for a, b in zip(same, spread, strict=True)]
+            print(f"ratio list API / SQL ({workers} worker(s)), per round: {_ratios(api_sql)}")
+            print(f"ratio one tenant / spread tenants, per round: {_ratios(one_spread)}")
             print(f"load average after: {_load_average()}")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=5, help="per round and measure")
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--tenants", type=int, default=32)
     args = parser.parse_args()
