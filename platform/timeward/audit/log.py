@@ -87,47 +87,45 @@ class AuditLog:
         head = await _lock_head(session, tenant_id)
         if tenant_id != PLATFORM_CHAIN:  # the platform's chain has no staff reads
             await _fold_locked(session, tenant_id, head)
-        event = AuditEvent(
-            tenant_id=tenant_id,
-            id=new_id(),
-            at=clock.now(),
-            actor_id=entry.actor_id,
-            actor_role=entry.actor_role,
-            action=entry.action,
-            subject_type=entry.subject_type,
-            subject_id=entry.subject_id,
-            request_id=entry.request_id or _current_request_id(),
-            details=entry.details,
-            identity_digest=identity_digest(self._key, entry.actor_id, entry.subject_id),
-        )
-        _link(head, event)
-        session.add(event)
-        await session.flush()
-        return event
+        return await _chain(session, head, AuditEvent(**self._fields(tenant_id, entry)))
 
     async def append_read(self, session: AsyncSession, tenant_id: UUID, entry: AuditEntry) -> None:
-        """A staff read, recorded in the reading transaction without the chain's head lock.
+        """A staff read, recorded at the end of the reading transaction; never waits.
 
-        One insert into ``audit_pending_reads``; :func:`fold_pending_reads` chains it
-        later (docs/performance.md, "API request path"), so one tenant's readers do not
-        queue behind each other on the head row.
+        If the tenant's head row is free, it is locked (until the commit, a few statements
+        away) and the read chained at once, with any reads still pending. If another
+        transaction holds it, the read goes to ``audit_pending_reads`` instead, and the
+        next append, listing, verification or the minute's job chains it
+        (:func:`fold_pending_reads`). So one tenant's readers never queue on the head
+        row (docs/performance.md, "API request path").
         """
-        await session.execute(
-            _INSERT_READ,
-            {
-                "tenant_id": tenant_id,
-                "id": new_id(),
-                "at": clock.now(),
-                "actor_id": entry.actor_id,
-                "actor_role": entry.actor_role,
-                "action": entry.action,
-                "subject_type": entry.subject_type,
-                "subject_id": entry.subject_id,
-                "request_id": entry.request_id or _current_request_id(),
-                "details": entry.details,
-                "identity_digest": identity_digest(self._key, entry.actor_id, entry.subject_id),
-            },
+        head = await session.scalar(
+            select(AuditChainHead)
+            .where(AuditChainHead.tenant_id == tenant_id)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
         )
+        if head is None:  # held by another transaction (or a chain not started yet)
+            await session.execute(_INSERT_READ, self._fields(tenant_id, entry))
+            return
+        await _fold_locked(session, tenant_id, head)
+        await _chain(session, head, AuditEvent(**self._fields(tenant_id, entry)))
+
+    def _fields(self, tenant_id: UUID, entry: AuditEntry) -> dict[str, Any]:
+        """An event's columns apart from its link (seq and digests)."""
+        return {
+            "tenant_id": tenant_id,
+            "id": new_id(),
+            "at": clock.now(),
+            "actor_id": entry.actor_id,
+            "actor_role": entry.actor_role,
+            "action": entry.action,
+            "subject_type": entry.subject_type,
+            "subject_id": entry.subject_id,
+            "request_id": entry.request_id or _current_request_id(),
+            "details": entry.details,
+            "identity_digest": identity_digest(self._key, entry.actor_id, entry.subject_id),
+        }
 
 
 async def _lock_head(session: AsyncSession, tenant_id: UUID) -> AuditChainHead:
@@ -154,6 +152,13 @@ def _link(head: AuditChainHead, event: AuditEvent) -> None:
     head.seq, head.digest = event.seq, event.digest
 
 
+async def _chain(session: AsyncSession, head: AuditChainHead, event: AuditEvent) -> AuditEvent:
+    _link(head, event)
+    session.add(event)
+    await session.flush()
+    return event
+
+
 async def _fold_locked(session: AsyncSession, tenant_id: UUID, head: AuditChainHead) -> int:
     """Chain the tenant's pending reads after the locked head, oldest first."""
     taken = (
@@ -165,19 +170,9 @@ async def _fold_locked(session: AsyncSession, tenant_id: UUID, head: AuditChainH
         )
     ).all()
     for row in sorted(taken, key=lambda r: r.n):
-        event = AuditEvent(
-            tenant_id=tenant_id,
-            id=row.id,
-            at=row.at,
-            actor_id=row.actor_id,
-            actor_role=row.actor_role,
-            action=row.action,
-            subject_type=row.subject_type,
-            subject_id=row.subject_id,
-            request_id=row.request_id,
-            details=row.details,
-            identity_digest=row.identity_digest,
-        )
+        fields = dict(row._mapping)
+        del fields["n"]
+        event = AuditEvent(**fields)
         _link(head, event)
         session.add(event)
     return len(taken)
