@@ -1,11 +1,10 @@
 """The API request path (docs/performance.md, "API request path").
 
-``audit_pending_reads``: a staff read of personal data (``personal_data.read``) is written
-here, one insert in the request's own transaction, instead of being chained at once: the
-chain's head row is locked only when the pending reads are folded into the chain (by the
-next chained write of the tenant, by every reader or verifier of the log, and each minute
-by a job), so one tenant's staff reads no longer queue behind each other. The application
-role may insert and read, and delete only while folding (the head row is locked then).
+``audit_pending_reads``: a staff read of personal data (``personal_data.read``) made
+while another transaction holds the tenant's chain head waits here instead of queueing
+for the lock; the next append, listing or verification of the log, or the minute's job,
+chains it (docs/performance.md, "API request path"). The application role may insert,
+read, and delete (while folding, under the head lock).
 
 ``account_changed``: a trigger on ``users``, ``memberships``, ``platform_staff`` and
 ``tenants`` sends ``NOTIFY timeward_account`` with the user's id (or ``*`` for a whole

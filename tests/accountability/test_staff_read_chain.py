@@ -18,9 +18,11 @@ from sqlalchemy import func, select
 
 from tests.accounts import Accounts
 from tests.fixtures.jobs import Jobs
+from tests.workforce.test_schema import schema_drift
 from timeward.audit.jobs import fold_staff_reads
 from timeward.audit.log import AuditEntry, verify_tenant_chain
 from timeward.audit.models import AuditEvent, AuditPendingRead
+from timeward.db.bootstrap import DatabaseUrls
 from timeward.db.session import Database, Scope
 from timeward.services import Services
 
@@ -128,3 +130,7 @@ async def test_the_minute_job_folds_a_quiet_tenants_reads(
     assert len(await _reads_in_chain(db, acme)) == 3
     async with db.transaction(Scope.TENANT, acme.tenant_id) as session:
         assert await verify_tenant_chain(session, acme.tenant_id) is None
+
+
+async def test_pending_reads_match_migration_0026(database_urls: DatabaseUrls) -> None:
+    assert await schema_drift(database_urls, ("audit_pending_reads",)) == []

@@ -47,10 +47,10 @@ class AuditChainHead(Base):
 
 
 class AuditPendingRead(Base):
-    """A staff read of personal data, recorded without the head lock and not yet chained.
+    """A staff read of personal data made while the head was held; not yet chained.
 
-    Folded into ``audit_events`` (in ``n`` order) by the next chained write of the
-    tenant, by every reader of the log and each minute by a job.
+    Folded into ``audit_events`` (in ``n`` order) by the tenant's next append or
+    free-head read, by every listing or verification of the log, and each minute by a job.
     """
 
     __tablename__ = "audit_pending_reads"
