@@ -128,7 +128,16 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:
         if value:
             os.environ[name] = value
     uvicorn.run(
-        "timeward.app:create_app", factory=True, workers=workers, host=host, port=port, **options
+        "timeward.app:create_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        # A worker process re-imports this CLI before it can answer the supervisor's
+        # ping; on a busy host that took longer than uvicorn's 5 s, and the supervisor
+        # killed and restarted workers in a loop.
+        timeout_worker_healthcheck=30,
+        **options,
     )
 
 
