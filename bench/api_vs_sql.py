@@ -12,23 +12,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 
 import asyncpg
 import httpx
 
-from bench.harness import BenchDatabase, Timing, bench_database, machine, run_concurrently
-from bench.workload import BenchTenant, add_history, create_employee_records, create_tenants, log_in
+from bench.harness import (
+    BenchDatabase,
+    Timing,
+    bench_database,
+    machine,
+    run_concurrently,
+    start_api,
+    stop_api,
+)
+from bench.workload import BenchTenant, create_tenants, populate
 from timeward.db.session import Database
 
-MASTER_KEY = "YmVuY2htYXJrLW1hc3Rlci1rZXktMzItYnl0ZXMtISE"
 LIST_SQL = """
 select id, employee_id, kind, at, site_id, location_mode, location_status, on_site,
        matched_site_id, location_sealed, location_key_id, created_at
@@ -42,49 +42,6 @@ INSERT_SQL = """
 insert into clock_events (tenant_id, id, employee_id, kind, at, location_mode, location_status)
 values ($1, gen_random_uuid(), $2, $3, now(), 'geofence', 'not_collected')
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_api(app_url: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": app_url,
-        "TIMEWARD_MASTER_KEY": MASTER_KEY,
-        "TIMEWARD_ENV": "test",
-        "TIMEWARD_DATA_DIR": tempfile.mkdtemp(),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "timeward.app:create_app",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    profile = os.environ.get("BENCH_PROFILE")  # a path: record the API with py-spy
-    if profile:
-        command = ["py-spy", "record", "--format", "raw", "-o", profile, "--", *command]
-    log_path = os.environ.get("BENCH_SERVER_LOG")  # a path: keep the API's log
-    log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115
-    process = subprocess.Popen(command, env=env, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(f"{base}/ready").status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise RuntimeError("API did not start")
 
 
 def plan(tenants: list[BenchTenant], total: int) -> list[tuple[str, BenchTenant, int]]:
@@ -175,18 +132,13 @@ async def main(requests: int, concurrency: int, tenants_count: int) -> None:
         process, base = start_api(db.urls.app_url)
         try:
             async with httpx.AsyncClient(base_url=base, timeout=60) as http:
-                for tenant in tenants:
-                    await create_employee_records(http, tenant)
-                    await add_history(db.urls.owner_url, tenant, events_per_employee=200)
-                    for email in [tenant.manager_email, *tenant.employee_emails]:
-                        await log_in(http, tenant, email)
+                await populate(http, db.urls.owner_url, tenants, events_per_employee=200)
             steps = plan(tenants, requests)
             clocked: dict[tuple[str, int], str] = {}
             await api_run(base, steps[:200], concurrency, clocked)  # warm-up
             api = await api_run(base, steps, concurrency, clocked)
         finally:
-            process.send_signal(signal.SIGINT)
-            process.wait()
+            stop_api(process)
         sql = await sql_run(db, steps, concurrency)
     print(f"machine: {machine()}")
     print(

@@ -10,19 +10,26 @@ from __future__ import annotations
 import asyncio
 import os
 import platform
+import signal
+import socket
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import asyncpg
+import httpx
 
 from timeward.config import APP_ROLE_DEFAULT
 from timeward.db.bootstrap import DatabaseUrls, RolePasswords, bootstrap_database
 from timeward.db.migrate import upgrade_to_head
 from timeward.db.urls import with_database
 
+MASTER_KEY = "YmVuY2htYXJrLW1hc3Rlci1rZXktMzItYnl0ZXMtISE"
 ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "timeward-bench"
 
@@ -104,3 +111,55 @@ def print_comparison(
     for label, seconds, note in (measured, baseline):
         print(f"{label} {seconds:6.3f} s{note}")
     print(f"ratio {ratio}: {measured[1] / baseline[1]:.1f}x")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_api(
+    app_url: str, *, workers: int = 1, environment: str = "test"
+) -> tuple[subprocess.Popen[bytes], str]:
+    """The app under uvicorn in its own process(es), as `timeward serve --workers N` runs
+    it; ``environment="development"`` keeps the in-process jobs on (no broker).
+
+    BENCH_PROFILE=path records it with py-spy (raw stacks); BENCH_SERVER_LOG=path keeps
+    its log.
+    """
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": app_url,
+        "TIMEWARD_MASTER_KEY": MASTER_KEY,
+        "TIMEWARD_ENV": environment,
+        "TIMEWARD_DATA_DIR": tempfile.mkdtemp(),
+    }
+    command = [sys.executable, "-m", "uvicorn", "--factory", "timeward.app:create_app"]
+    command += ["--port", str(port), "--workers", str(workers)]
+    command += ["--log-level", "warning", "--no-access-log"]
+    profile = os.environ.get("BENCH_PROFILE")
+    if profile:
+        spy = ["py-spy", "record", "--subprocesses", "--format", "raw", "-o", profile, "--"]
+        command = [*spy, *command]
+    log_path = os.environ.get("BENCH_SERVER_LOG")
+    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    process = subprocess.Popen(command, env=env, stderr=log, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            if httpx.get(f"{base}/ready").status_code == 200:
+                return process, base
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise RuntimeError("API did not start")
+
+
+def stop_api(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

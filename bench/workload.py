@@ -95,3 +95,14 @@ async def add_history(owner_url: str, tenant: BenchTenant, events_per_employee: 
                 )
     finally:
         await conn.close()
+
+
+async def populate(
+    http: httpx.AsyncClient, owner_url: str, tenants: list[BenchTenant], events_per_employee: int
+) -> None:
+    """Employee records and past clock events for every tenant; everyone logged in."""
+    for tenant in tenants:
+        await create_employee_records(http, tenant)
+        await add_history(owner_url, tenant, events_per_employee=events_per_employee)
+        for email in [tenant.manager_email, *tenant.employee_emails]:
+            await log_in(http, tenant, email)

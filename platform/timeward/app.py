@@ -17,6 +17,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from tenants.privacy_requests import instructions_link
+from timeward.auth.account_cache import AccountCache, listen_dsn, listening
 from timeward.authz.guard import PUBLIC, authorize
 from timeward.config import Settings, load_settings
 from timeward.db.session import Database
@@ -83,14 +84,16 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             app.state.services = services
             app.state.enforcer = services.enforcer
             await services.keys.current()
-            yield
+            app.state.account_cache = cache = AccountCache()
+            async with listening(cache, listen_dsn(services.database)):
+                yield
 
     lifespan: list[Callable[[Litestar], AbstractAsyncContextManager[None]]]
     lifespan = [services_lifespan]
     if settings.broker_url is None and settings.environment != "test":
         from timeward.jobs.embedded import embedded_jobs  # no broker: run jobs in-process
 
-        lifespan.append(lambda _app: embedded_jobs(settings))
+        lifespan.append(lambda app: embedded_jobs(settings, app.state.database))
 
     site = web_site(settings)
     app = Litestar(

@@ -83,7 +83,14 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--demo/--no-demo", default=True, help="Seed the demo tenant on start.")
-def serve(host: str, port: int, demo: bool) -> None:
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="API processes (uvicorn workers); one per CPU core the API may use.",
+)
+def serve(host: str, port: int, demo: bool, workers: int) -> None:
     """Run the API (embedded PostgreSQL when DATABASE_URL is not set)."""
     import uvicorn
 
@@ -108,7 +115,30 @@ def serve(host: str, port: int, demo: bool) -> None:
     # uvicorn re-raises SIGTERM once it has shut down; exiting normally instead lets the
     # embedded PostgreSQL's exit hook stop the server it started.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    uvicorn.run(create_app(settings), host=host, port=port, **uvicorn_options(settings))
+    options = uvicorn_options(settings)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, **options)
+        return
+    # Each worker process builds its own app from the environment: hand it the
+    # databases resolved here (the embedded server's URLs included).
+    for name, value in (
+        ("DATABASE_URL", settings.database_url),
+        ("DATABASE_OWNER_URL", settings.database_owner_url),
+    ):
+        if value:
+            os.environ[name] = value
+    uvicorn.run(
+        "timeward.app:create_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        # A worker process re-imports this CLI before it can answer the supervisor's
+        # ping; on a busy host that took longer than uvicorn's 5 s, and the supervisor
+        # killed and restarted workers in a loop.
+        timeout_worker_healthcheck=30,
+        **options,
+    )
 
 
 @main.command()

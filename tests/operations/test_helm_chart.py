@@ -297,6 +297,14 @@ def test_workload_runs_its_command(template: str, command: list[str]) -> None:
     assert json.loads(found[0])[: len(command)] == command
 
 
+def test_api_runs_one_worker_process_per_cpu_of_its_limit() -> None:
+    [command] = re.findall(r"^\s+command: (\[.*\])$", templates()["api-deployment.yaml"], re.M)
+    args = json.loads(command)
+    assert args[args.index("--workers") + 1] == "{{ include `timeward.apiWorkers` . }}"
+    helper = templates()["_helpers.tpl"].split('define "timeward.apiWorkers"')[1]
+    assert ".Values.api.resources.limits.cpu" in helper.split("{{- define")[0]
+
+
 def test_scheduler_is_one_replica_recreated() -> None:
     text = templates()["scheduler-deployment.yaml"]
     assert re.search(r"^  replicas: 1$", text, flags=re.M)

@@ -132,3 +132,16 @@ volumeMounts:
 {{ include "timeward.egressRule" (dict "rule" .Values.networkPolicy.egress.smtp "protocols" (list "TCP")) }}
 {{- end }}
 {{- end }}
+
+{{/*
+API worker processes (`timeward serve --workers`): one per CPU of the container's limit
+("2", 2, "1.5" or "1500m"; at least 1). Python serves a request on one core per process.
+*/}}
+{{- define "timeward.apiWorkers" -}}
+{{- $cpu := toString (default "1" .Values.api.resources.limits.cpu) -}}
+{{- if hasSuffix "m" $cpu -}}
+{{- max 1 (div (atoi (trimSuffix "m" $cpu)) 1000) -}}
+{{- else -}}
+{{- max 1 (int (float64 $cpu)) -}}
+{{- end -}}
+{{- end -}}

@@ -8,22 +8,24 @@ from typing import Any
 from uuid import UUID
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeward import clock
 from timeward.acting import Acting
 from timeward.audit.chain import GENESIS, ChainedFields, identity_digest, link_digest
-from timeward.audit.models import AuditChainHead, AuditEvent
+from timeward.audit.models import AuditChainHead, AuditEvent, AuditPendingRead
 from timeward.crypto.master_key import derive_key
 from timeward.db.base import new_id
 from timeward.db.rls import PLATFORM_CHAIN_ID
-from timeward.db.session import Database, Scope
+from timeward.db.session import READ_ONLY_KEY, Database, Scope
 from timeward.identity.models import Tenant
 
 PLATFORM_CHAIN = UUID(PLATFORM_CHAIN_ID)
 IDENTITY_KEY_PURPOSE = "audit-identity"
+# A Core insert: the ORM's bulk-insert path cost more than the statement (py-spy).
+_INSERT_READ = insert(AuditPendingRead.__table__)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -72,21 +74,6 @@ class AuditLog:
     def key(self) -> bytes:
         return self._key
 
-    async def _lock_head(self, session: AsyncSession, tenant_id: UUID) -> AuditChainHead:
-        await session.execute(
-            insert(AuditChainHead)
-            .values(tenant_id=tenant_id, seq=0, digest=GENESIS)
-            .on_conflict_do_nothing(index_elements=["tenant_id"])
-        )
-        head = await session.scalar(
-            select(AuditChainHead)
-            .where(AuditChainHead.tenant_id == tenant_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        assert head is not None
-        return head
-
     async def record(self, database: Database, tenant_id: UUID | None, entry: AuditEntry) -> None:
         """Append in a transaction of its own: the tenant's chain, or the platform's (None)."""
         if tenant_id is None:
@@ -97,27 +84,115 @@ class AuditLog:
                 await self.append(session, tenant_id, entry)
 
     async def append(self, session: AsyncSession, tenant_id: UUID, entry: AuditEntry) -> AuditEvent:
-        head = await self._lock_head(session, tenant_id)
-        event = AuditEvent(
-            tenant_id=tenant_id,
-            seq=head.seq + 1,
-            id=new_id(),
-            at=clock.now(),
-            actor_id=entry.actor_id,
-            actor_role=entry.actor_role,
-            action=entry.action,
-            subject_type=entry.subject_type,
-            subject_id=entry.subject_id,
-            request_id=entry.request_id or _current_request_id(),
-            details=entry.details,
-            identity_digest=identity_digest(self._key, entry.actor_id, entry.subject_id),
-            prev_digest=head.digest,
+        head = await _lock_head(session, tenant_id)
+        if tenant_id != PLATFORM_CHAIN:  # the platform's chain has no staff reads
+            await _fold_locked(session, tenant_id, head)
+        return await _chain(session, head, AuditEvent(**self._fields(tenant_id, entry)))
+
+    async def append_read(self, session: AsyncSession, tenant_id: UUID, entry: AuditEntry) -> None:
+        """A staff read, recorded at the end of the reading transaction; never waits.
+
+        If the tenant's head row is free, it is locked (until the commit, a few statements
+        away) and the read chained at once, with any reads still pending. If another
+        transaction holds it, the read goes to ``audit_pending_reads`` instead, and the
+        next append, listing, verification or the minute's job chains it
+        (:func:`fold_pending_reads`). So one tenant's readers never queue on the head
+        row (docs/performance.md, "API request path").
+        """
+        head = await session.scalar(
+            select(AuditChainHead)
+            .where(AuditChainHead.tenant_id == tenant_id)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
         )
-        event.digest = link_digest(head.digest, chained_fields(event), event.identity_digest)
+        if head is None:  # held by another transaction (or a chain not started yet)
+            await session.execute(_INSERT_READ, self._fields(tenant_id, entry))
+            return
+        await _fold_locked(session, tenant_id, head)
+        await _chain(session, head, AuditEvent(**self._fields(tenant_id, entry)))
+
+    def _fields(self, tenant_id: UUID, entry: AuditEntry) -> dict[str, Any]:
+        """An event's columns apart from its link (seq and digests)."""
+        return {
+            "tenant_id": tenant_id,
+            "id": new_id(),
+            "at": clock.now(),
+            "actor_id": entry.actor_id,
+            "actor_role": entry.actor_role,
+            "action": entry.action,
+            "subject_type": entry.subject_type,
+            "subject_id": entry.subject_id,
+            "request_id": entry.request_id or _current_request_id(),
+            "details": entry.details,
+            "identity_digest": identity_digest(self._key, entry.actor_id, entry.subject_id),
+        }
+
+
+async def _lock_head(session: AsyncSession, tenant_id: UUID) -> AuditChainHead:
+    """The tenant's head row, created at genesis if new, locked until commit."""
+    await session.execute(
+        insert(AuditChainHead)
+        .values(tenant_id=tenant_id, seq=0, digest=GENESIS)
+        .on_conflict_do_nothing(index_elements=["tenant_id"])
+    )
+    head = await session.scalar(
+        select(AuditChainHead)
+        .where(AuditChainHead.tenant_id == tenant_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert head is not None
+    return head
+
+
+def _link(head: AuditChainHead, event: AuditEvent) -> None:
+    """Make ``event`` the chain's next link and move the (locked) head to it."""
+    event.seq, event.prev_digest = head.seq + 1, head.digest
+    event.digest = link_digest(head.digest, chained_fields(event), event.identity_digest)
+    head.seq, head.digest = event.seq, event.digest
+
+
+async def _chain(session: AsyncSession, head: AuditChainHead, event: AuditEvent) -> AuditEvent:
+    _link(head, event)
+    session.add(event)
+    await session.flush()
+    return event
+
+
+async def _fold_locked(session: AsyncSession, tenant_id: UUID, head: AuditChainHead) -> int:
+    """Chain the tenant's pending reads after the locked head, oldest first."""
+    taken = (
+        await session.execute(
+            delete(AuditPendingRead)
+            .where(AuditPendingRead.tenant_id == tenant_id)
+            .returning(*AuditPendingRead.__table__.c)
+            .execution_options(synchronize_session=False)
+        )
+    ).all()
+    for row in sorted(taken, key=lambda r: r.n):
+        fields = dict(row._mapping)
+        del fields["n"]
+        event = AuditEvent(**fields)
+        _link(head, event)
         session.add(event)
-        head.seq, head.digest = event.seq, event.digest
-        await session.flush()
-        return event
+    return len(taken)
+
+
+async def fold_pending_reads(session: AsyncSession, tenant_id: UUID) -> int:
+    """Chain the staff reads still pending; returns how many. Before reading the log.
+
+    Costs one statement when nothing is pending. A read-only transaction (support
+    access) cannot write and folds nothing: it reads the chain as it stands.
+    """
+    if session.info.get(READ_ONLY_KEY):
+        return 0
+    waiting = await session.scalar(select(exists().where(AuditPendingRead.tenant_id == tenant_id)))
+    if not waiting:
+        return 0
+    head = await _lock_head(session, tenant_id)
+    folded = await _fold_locked(session, tenant_id, head)
+    await session.flush()
+    return folded
 
 
 def _current_request_id() -> str | None:
@@ -162,6 +237,9 @@ def first_break(
 
 
 async def verify_tenant_chain(session: AsyncSession, tenant_id: UUID) -> ChainBreak | None:
+    """The first broken link of a chain, after chaining its pending staff reads."""
+    if tenant_id != PLATFORM_CHAIN:
+        await fold_pending_reads(session, tenant_id)
     events = (
         await session.scalars(
             select(AuditEvent).where(AuditEvent.tenant_id == tenant_id).order_by(AuditEvent.seq)

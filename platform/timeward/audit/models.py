@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import BigInteger, DateTime, Index, LargeBinary, String, func
+from sqlalchemy import BigInteger, DateTime, Identity, Index, LargeBinary, String, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -44,3 +44,26 @@ class AuditChainHead(Base):
     # Where the chain now starts after retention purged its oldest events (0: at genesis).
     floor_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     floor_digest: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class AuditPendingRead(Base):
+    """A staff read of personal data made while the head was held; not yet chained.
+
+    Folded into ``audit_events`` (in ``n`` order) by the tenant's next append or
+    free-head read, by every listing or verification of the log, and each minute by a job.
+    """
+
+    __tablename__ = "audit_pending_reads"
+
+    tenant_id: Mapped[UUID] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    id: Mapped[UUID]
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor_id: Mapped[UUID | None]
+    actor_role: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(64))
+    subject_type: Mapped[str | None] = mapped_column(String(64))
+    subject_id: Mapped[UUID | None]
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    identity_digest: Mapped[bytes] = mapped_column(LargeBinary)

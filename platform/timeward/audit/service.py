@@ -11,6 +11,7 @@ from uuid import UUID
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeward.audit.log import PLATFORM_CHAIN, fold_pending_reads
 from timeward.audit.models import AuditEvent
 from timeward.db.queries import fetch_page
 from timeward.paging import PageRequest
@@ -29,7 +30,9 @@ class AuditFilter:
 async def list_events(
     session: AsyncSession, chain: UUID, where: AuditFilter, page: PageRequest
 ) -> list[AuditEvent]:
-    """A page of one chain's events, newest first."""
+    """A page of one chain's events, newest first (pending staff reads chained first)."""
+    if chain != PLATFORM_CHAIN:
+        await fold_pending_reads(session, chain)
     query = select(AuditEvent).where(AuditEvent.tenant_id == chain)
     if where.action:
         query = query.where(AuditEvent.action == where.action)

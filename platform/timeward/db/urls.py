@@ -19,3 +19,8 @@ def with_user(url: str, user: str, password: str | None = None) -> str:
 
 def with_database(url: str, database: str) -> str:
     return make_url(url).set(database=database).render_as_string(hide_password=False)
+
+
+def asyncpg_dsn(url: URL) -> str:
+    """A SQLAlchemy URL (the pool's) as a plain DSN for a connection of asyncpg's own."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)

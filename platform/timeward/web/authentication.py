@@ -11,7 +11,7 @@ from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
 from timeward.auth.actor import Actor
-from timeward.auth.status import current_role
+from timeward.auth.status import cached_role
 from timeward.auth.tokens import InvalidToken
 from timeward.machine.service import client_is_live
 from timeward.services import Services
@@ -61,7 +61,8 @@ class TokenAuthenticationMiddleware(AbstractAuthenticationMiddleware):
                     "This client is revoked, expired or rotated, or its tenant is no longer active."
                 )
         else:
-            role = await current_role(services.database, actor.user_id, actor.tenant_id)
+            cache = connection.app.state.account_cache
+            role = await cached_role(cache, services.database, actor.user_id, actor.tenant_id)
             if role != actor.role:
                 raise unauthorized("This account, its role or its tenant is no longer active.")
         support_tenant = connection.headers.get(SUPPORT_TENANT_HEADER)

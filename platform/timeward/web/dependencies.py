@@ -64,7 +64,10 @@ async def provide_session(
     """One transaction per request, in the actor's scope: committed if the handler succeeds.
 
     Support access runs read-only; its audit event is written in its own transaction
-    before the read, so a read is never served without its record.
+    before the read, so a read is never served without its record. Any other staff read
+    records its event at the end of the request's own transaction (committed with it,
+    before the response leaves), where it never waits for the chain's head lock
+    (``AuditLog.append_read``).
     """
     scope = Scope.PLATFORM if actor.is_platform else Scope.TENANT
     read_only = actor.support_grant_id is not None
@@ -74,9 +77,9 @@ async def provide_session(
     async with services.database.transaction(
         scope, actor.tenant_id, read_only=read_only
     ) as session:
-        if audit_entry and not read_only:
-            await services.audit.append(session, actor.require_tenant(), audit_entry)
         yield session
+        if audit_entry and not read_only:
+            await services.audit.append_read(session, actor.require_tenant(), audit_entry)
 
 
 DEPENDENCIES = {
