@@ -11,7 +11,7 @@ read, and delete (while folding, under the head lock).
 tenant), so every API process drops its cached account check at once.
 
 Revision ID: 0026
-Revises: 0020
+Revises: 0025
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql as pg
 from timeward.db.migration_ops import isolate_tenant_table
 
 revision = "0026"
-down_revision = "0020"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 
