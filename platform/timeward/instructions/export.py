@@ -120,52 +120,88 @@ class _Writer:
             self._next += 1
 
 
+def _texts(values: list[Any]) -> list[str]:
+    """``_cell`` of every value of one column; a column of one plain type in one pass."""
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
+    if len(kinds) != 1:
+        return [_cell(v) for v in values]
+    (kind,) = kinds
+    if issubclass(kind, bytes | bytearray | memoryview | dict | list):
+        return [_cell(v) for v in values]
+    convert = datetime.isoformat if issubclass(kind, datetime) else str
+    if None in values:
+        return ["" if v is None else convert(v) for v in values]
+    return list(map(convert, values))
+
+
 class _CsvSpool:
-    """A table's CSV rows kept on disk until the table's JSON file is written: the header
-    of an opened column (one column per field) is known only after the last row."""
+    """A table's CSV lines kept on disk until its JSON file is written (one entry of the
+    zip is written at a time).
+
+    An opened column gets one CSV column per field, in the order the fields first appear
+    over all rows, so the header is known only after the last row. Each batch is written
+    with the fields known so far and remembered as a segment; at the end a segment with
+    the final fields is copied as it is, an earlier one (fields only ever get added, at the
+    end of their column) is padded with empty cells."""
 
     def __init__(self, columns: list[str], opened: set[str]) -> None:
         self.columns = columns
-        self.opened = opened
-        self.fields: dict[str, dict[str, None]] = {c: {} for c in opened}
+        self.opened = [c for c in columns if c in opened]
+        self.fields: dict[str, dict[str, None]] = {c: {} for c in self.opened}
         self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
-        self._encoder = msgspec.msgpack.Encoder()
+        self._segments: list[tuple[int, dict[str, tuple[str, ...]]]] = []
+
+    def _layout(self) -> dict[str, tuple[str, ...]]:
+        return {c: tuple(self.fields[c]) for c in self.opened}
 
     def add(self, rows: Rows) -> None:
-        spooled = []
-        for row in rows:
-            cells: list[Any] = []
-            for c in self.columns:
-                if c in self.opened:
-                    value = row.get(c) or {}
-                    self.fields[c].update(dict.fromkeys(value))
-                    cells.append({k: _cell(v) for k, v in value.items()})
-                else:
-                    cells.append(_cell(row.get(c)))
-            spooled.append(cells)
-        frame = self._encoder.encode(spooled)
-        self._file.write(len(frame).to_bytes(8, "big") + frame)
+        cells: list[list[str]] = []
+        for c in self.columns:
+            values = [row.get(c) for row in rows]
+            if c in self.fields:
+                seen = self.fields[c]
+                for value in values:
+                    if value:
+                        seen.update(dict.fromkeys(value))
+                opened = [v or {} for v in values]
+                cells += [_texts([v.get(k) for v in opened]) for k in seen]
+            else:
+                cells.append(_texts(values))
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(zip(*cells, strict=True))
+        data = buffer.getvalue().encode()
+        self._file.write(data)
+        self._segments.append((len(data), self._layout()))
 
-    def write_to(self, out: IO[bytes]) -> None:
-        """Header and rows as CSV (UTF-8), the same lines ``_csv`` writes for all rows."""
-        fields = {c: list(self.fields[c]) for c in self.opened}
-        text_out = io.TextIOWrapper(out, encoding="utf-8", newline="")
-        writer = csv.writer(text_out)
-        writer.writerow(
-            [f"{c}.{k}" if c in fields else c for c in self.columns for k in fields.get(c, [""])]
-        )
+    def _header(self, layout: dict[str, tuple[str, ...]]) -> list[str]:
+        return [
+            f"{c}.{k}" if c in layout else c for c in self.columns for k in layout.get(c, ("",))
+        ]
+
+    async def write_to(self, out: IO[bytes], drain: Callable[[], Awaitable[None]]) -> None:
+        """Header and rows as CSV (UTF-8); ``drain`` is awaited after every segment."""
+        final = self._layout()
+        header = self._header(final)
+        buffer = io.StringIO()
+        csv.writer(buffer).writerow(header)
+        out.write(buffer.getvalue().encode())
         self._file.seek(0)
-        decoder = msgspec.msgpack.Decoder(list[list[Any]])
-        while header := self._file.read(8):
-            for cells in decoder.decode(self._file.read(int.from_bytes(header, "big"))):
-                if fields:
-                    cells = [
-                        cell.get(k, "") if c in fields else cell
-                        for c, cell in zip(self.columns, cells, strict=True)
-                        for k in fields.get(c, [""])
-                    ]
-                writer.writerow(cells)
-        text_out.detach()
+        for size, layout in self._segments:
+            data = self._file.read(size)
+            if layout != final:
+                data = self._padded(data, layout, header)
+            out.write(data)
+            await drain()
+
+    def _padded(self, data: bytes, layout: dict[str, tuple[str, ...]], header: list[str]) -> bytes:
+        position = {name: i for i, name in enumerate(self._header(layout))}
+        source = [position.get(name) for name in header]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for row in csv.reader(io.StringIO(data.decode(), newline="")):
+            writer.writerow(["" if i is None else row[i] for i in source])
+        return buffer.getvalue().encode()
 
     def close(self) -> None:
         self._file.close()
@@ -230,8 +266,8 @@ async def _write_table(
     # The size is unknown until the last row: allow a table file past 4 GiB.
     with archive.open(f"{table}.json", "w", force_zip64=True) as json_file:
         json_file.write(b"[")
-        async for batch in result.mappings().partitions(BATCH_ROWS):
-            rows = [dict(row) for row in batch]
+        async for batch in result.partitions(BATCH_ROWS):
+            rows = [dict(zip(stored, row, strict=True)) for row in batch]
             if opener is not None and unsealing is not None:
                 await opener(session, unsealing.keys, tenant_id, rows)
             if spool is None:
@@ -247,7 +283,7 @@ async def _write_table(
     spool = spool or _CsvSpool(stored, set())
     try:
         with archive.open(f"{table}.csv", "w", force_zip64=True) as csv_file:
-            spool.write_to(csv_file)
+            await spool.write_to(csv_file, writer.drain)
     finally:
         spool.close()
     await writer.drain()
