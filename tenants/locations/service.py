@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 import msgspec
@@ -184,8 +184,7 @@ SEALED_COLUMN = "location_sealed"
 Opener = Callable[[AsyncSession, DataKeys, UUID, Rows], Awaitable[None]]
 
 
-@dataclass(frozen=True, slots=True)
-class _StoredEvent:
+class _StoredEvent(NamedTuple):
     """The columns of a clock_events row that opening its location reads."""
 
     id: UUID
@@ -212,14 +211,15 @@ async def _open_clock_event_locations(
             row["matched_site_id"],
         )
         for row in rows
+        if row[SEALED_COLUMN] is not None
     ]
-    opened = await open_locations(session, keys, tenant_id, events)
+    opened = await open_locations(session, keys, tenant_id, events) if events else {}
     for row in rows:
-        row.pop(SEALED_COLUMN, None)
-        location = opened.get(row["id"])
-        if location is None:
-            row["location"] = {"status": "not_collected"}
-        elif location.coordinates is None:  # geofence only, reduced, or key destroyed
+        if row.pop(SEALED_COLUMN, None) is None:  # nothing sealed: the stored status is all
+            row["location"] = {"status": row["location_status"]}
+            continue
+        location = opened[row["id"]]
+        if location.coordinates is None:  # the key destroyed, or it does not open
             row["location"] = {"status": location.status}
         else:
             row["location"] = {
