@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import re
+import signal
 import socket
 import statistics
 import sys
@@ -62,6 +63,7 @@ PAGES = (
     ("/my/privacy-requests", "employee", "/my/privacy-requests"),
     ("/home (admin, counts)", "client_admin", "/home"),
     ("/admin/privacy-requests (200 open)", "client_admin", "/admin/privacy-requests"),
+    ("GET /api/v1/privacy-requests (JSON)", "client_admin_api", "/api/v1/privacy-requests"),
     ("/admin/timesheets", "client_admin", "/admin/timesheets"),
     ("/staff", "staff", "/staff"),
     ("/staff/instructions", "staff", "/staff/instructions"),
@@ -126,7 +128,7 @@ async def measure(base: str, requests: int) -> dict[str, list[str]]:
     request ids of the measured requests per page."""
     clients = {
         who: httpx.AsyncClient(base_url=base, timeout=60)
-        for who in (None, "employee", "client_admin", "staff")
+        for who in (None, "employee", "client_admin", "client_admin_api", "staff")
     }
     try:
         for email, role in DEMO_LOGINS:
@@ -138,6 +140,14 @@ async def measure(base: str, requests: int) -> dict[str, list[str]]:
                 )
         await sign_in(
             clients["staff"], "/staff/sign-in", {"email": PLATFORM_LOGIN[0], "password": PASSWORD}
+        )
+        admin = next(email for email, role in DEMO_LOGINS if str(role) == "client_admin")
+        token = await clients["client_admin_api"].post(
+            "/api/v1/auth/token", json={"email": admin, "password": PASSWORD, "tenant": DEMO_SLUG}
+        )
+        assert token.status_code == 200, token.text
+        clients["client_admin_api"].headers["Authorization"] = (
+            f"Bearer {token.json()['access_token']}"
         )
         ids: dict[str, list[str]] = {label: [] for label, _, _ in PAGES}
         for n in range(WARM_UP + requests):
@@ -187,9 +197,11 @@ async def main(requests: int) -> None:
                 "TIMEWARD_LOG_JSON": "1",
                 "TIMEWARD_PUBLIC_URL": f"http://127.0.0.1:{port}",
             }
+            profile = os.environ.get("BENCH_PROFILE")  # a path: record the app with py-spy
+            spy = ["py-spy", "record", "--format", "raw", "-o", profile, "--"] if profile else []
             with log.open("wb") as out:
                 server = await asyncio.create_subprocess_exec(
-                    sys.executable, "-c", SERVER, str(port), env=env, stdout=out, stderr=out
+                    *spy, sys.executable, "-c", SERVER, str(port), env=env, stdout=out, stderr=out
                 )
                 try:
                     base = f"http://127.0.0.1:{port}"
@@ -198,7 +210,7 @@ async def main(requests: int) -> None:
                     ids = await measure(base, requests)
                     elapsed = time.perf_counter() - started
                 finally:
-                    server.terminate()
+                    server.send_signal(signal.SIGINT) if profile else server.terminate()
                     await asyncio.wait_for(server.wait(), 30)
             times = server_times(log)
     print(f"demo tenant, {employees} employees, {OPEN_REQUESTS} open privacy requests")

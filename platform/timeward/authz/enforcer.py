@@ -18,6 +18,7 @@ from timeward.auth.actor import Actor
 from timeward.paths import POLICY_DIR
 
 SCOPE_SUBJECT = "scope:"
+MAX_DECISIONS = 50_000  # (role, domain, resource, action); domains are tenants
 
 
 class PolicyEnforcer:
@@ -27,6 +28,7 @@ class PolicyEnforcer:
         self._check_interval = check_interval
         self._lock = threading.Lock()
         self._enforcer = self._load()
+        self._decisions: dict[tuple[str, str, str, str], bool] = {}
         self._stamp = self._mtimes()
         self._checked_at = time.monotonic()
 
@@ -47,10 +49,21 @@ class PolicyEnforcer:
             stamp = self._mtimes()
             if stamp != self._stamp:
                 self._enforcer, self._stamp = self._load(), stamp
+                self._decisions = {}
 
     def allows(self, role: str, domain: str, resource: str, action: str) -> bool:
         self._reload_if_changed()
-        return bool(self._enforcer.enforce(role, domain, resource, action))
+        # A decision depends only on its four values and the loaded policy: remembered
+        # until the policy is reloaded (a page's navigation asks ~15 of them per request).
+        decisions = self._decisions
+        key = (role, domain, resource, action)
+        decision = decisions.get(key)
+        if decision is None:
+            decision = bool(self._enforcer.enforce(role, domain, resource, action))
+            if len(decisions) >= MAX_DECISIONS:
+                decisions.clear()
+            decisions[key] = decision
+        return decision
 
     def allows_actor(self, actor: Actor, resource: str, action: str) -> bool:
         """A person by their role; a machine client by its scopes, each the Casbin subject
