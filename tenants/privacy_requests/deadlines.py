@@ -76,12 +76,16 @@ def deadlines_at(now: datetime) -> Callable[[datetime, date, date, TenantCalenda
             is_overdue(due, now, calendar),
         )
 
+    @cache
+    def latest(received_on: date, calendar: TenantCalendar) -> date | None:
+        return latest_extended_due(received_on, calendar)
+
     def of(received: datetime, due: date, original_due: date, calendar: TenantCalendar) -> Deadline:
         days_left, light, overdue = standing(due, calendar)
         return Deadline(
             due=due,
             original_due=original_due,
-            latest_extension=latest_extended_due(received, calendar),
+            latest_extension=latest(calendar.local_date(received), calendar),
             days_left=days_left,
             light=light,
             overdue=overdue,
