@@ -245,4 +245,8 @@ async def main(requests: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=40)
-    asyncio.run(main(parser.parse_args().requests))
+    parser.add_argument("--only", help="only the pages whose path contains this (and /health)")
+    arguments = parser.parse_args()
+    if arguments.only:
+        PAGES = tuple(p for p in PAGES if p[2] == "/health" or arguments.only in p[2])
+    asyncio.run(main(arguments.requests))
