@@ -18,7 +18,8 @@ from datetime import UTC, datetime
 import asyncpg
 
 from bench.harness import bench_database, print_comparison
-from timeward.deadlines import TenantCalendar, instruction_escalation, traffic_light
+from tenants.privacy_requests.deadlines import deadlines_at
+from timeward.deadlines import TenantCalendar, instruction_escalation
 
 CALENDARS = [("DE", "BE"), ("DE", "BY"), ("GB", "ENG"), ("US", "CA"), ("FR", None)]
 TENANTS = 50
@@ -57,10 +58,13 @@ async def main(items: int) -> None:
             started = time.perf_counter()
             rows = await conn.fetch(SELECT)
             outcome: Counter[str] = Counter()
+            # Requests as the product's sweep and pages count them (deadlines_at: once per
+            # due day and calendar); instructions one by one, as the escalation job does.
+            request_deadline = deadlines_at(now)
             for tenant_id, kind, due in rows:
                 calendar = calendars[tenant_id]
                 if kind == "request":
-                    outcome[f"request {traffic_light(due, now, calendar)}"] += 1
+                    outcome[f"request {request_deadline(now, due, due, calendar).light}"] += 1
                 else:
                     outcome[f"instruction {instruction_escalation(due, now, calendar)}"] += 1
             sweep_s = time.perf_counter() - started

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import re
+import signal
 import socket
 import statistics
 import sys
@@ -42,6 +43,7 @@ from timeward.observability.logging import configure_logging
 
 PASSWORD = "page bench password 1"
 OPEN_REQUESTS = 200
+CPU_MS: dict[str, float] = {}  # page label -> server CPU milliseconds per request
 WARM_UP = 5
 CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]*)"')
 # Runs the app as `timeward serve` does (same factory, same uvicorn options), minus the demo.
@@ -62,6 +64,7 @@ PAGES = (
     ("/my/privacy-requests", "employee", "/my/privacy-requests"),
     ("/home (admin, counts)", "client_admin", "/home"),
     ("/admin/privacy-requests (200 open)", "client_admin", "/admin/privacy-requests"),
+    ("GET /api/v1/privacy-requests (JSON)", "client_admin_api", "/api/v1/privacy-requests"),
     ("/admin/timesheets", "client_admin", "/admin/timesheets"),
     ("/staff", "staff", "/staff"),
     ("/staff/instructions", "staff", "/staff/instructions"),
@@ -121,12 +124,19 @@ async def wait_until_up(base: str, server: asyncio.subprocess.Process) -> None:
     raise SystemExit("the server did not start")
 
 
-async def measure(base: str, requests: int) -> dict[str, list[str]]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (from /proc; clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def measure(base: str, requests: int, server_pid: int | None) -> dict[str, list[str]]:
     """Request every page round-robin (so load swings hit all pages alike); returns the
-    request ids of the measured requests per page."""
+    request ids of the measured requests per page. Then, page by page, the server's CPU
+    time per request (not stretched by other processes' load, unlike the wall time)."""
     clients = {
         who: httpx.AsyncClient(base_url=base, timeout=60)
-        for who in (None, "employee", "client_admin", "staff")
+        for who in (None, "employee", "client_admin", "client_admin_api", "staff")
     }
     try:
         for email, role in DEMO_LOGINS:
@@ -139,6 +149,14 @@ async def measure(base: str, requests: int) -> dict[str, list[str]]:
         await sign_in(
             clients["staff"], "/staff/sign-in", {"email": PLATFORM_LOGIN[0], "password": PASSWORD}
         )
+        admin = next(email for email, role in DEMO_LOGINS if str(role) == "client_admin")
+        token = await clients["client_admin_api"].post(
+            "/api/v1/auth/token", json={"email": admin, "password": PASSWORD, "tenant": DEMO_SLUG}
+        )
+        assert token.status_code == 200, token.text
+        clients["client_admin_api"].headers["Authorization"] = (
+            f"Bearer {token.json()['access_token']}"
+        )
         ids: dict[str, list[str]] = {label: [] for label, _, _ in PAGES}
         for n in range(WARM_UP + requests):
             for label, who, path in PAGES:
@@ -146,6 +164,12 @@ async def measure(base: str, requests: int) -> dict[str, list[str]]:
                 assert answer.status_code == 200, f"{path} as {who}: {answer.status_code}"
                 if n >= WARM_UP:
                     ids[label].append(answer.headers["x-request-id"])
+        if server_pid is not None:
+            for label, who, path in PAGES:
+                before = cpu_seconds(server_pid)
+                for _ in range(requests):
+                    await clients[who].get(path)
+                CPU_MS[label] = (cpu_seconds(server_pid) - before) * 1000 / requests
         return ids
     finally:
         for http in clients.values():
@@ -187,18 +211,20 @@ async def main(requests: int) -> None:
                 "TIMEWARD_LOG_JSON": "1",
                 "TIMEWARD_PUBLIC_URL": f"http://127.0.0.1:{port}",
             }
+            profile = os.environ.get("BENCH_PROFILE")  # a path: record the app with py-spy
+            spy = ["py-spy", "record", "--format", "raw", "-o", profile, "--"] if profile else []
             with log.open("wb") as out:
                 server = await asyncio.create_subprocess_exec(
-                    sys.executable, "-c", SERVER, str(port), env=env, stdout=out, stderr=out
+                    *spy, sys.executable, "-c", SERVER, str(port), env=env, stdout=out, stderr=out
                 )
                 try:
                     base = f"http://127.0.0.1:{port}"
                     await wait_until_up(base, server)
                     started = time.perf_counter()
-                    ids = await measure(base, requests)
+                    ids = await measure(base, requests, None if profile else server.pid)
                     elapsed = time.perf_counter() - started
                 finally:
-                    server.terminate()
+                    server.send_signal(signal.SIGINT) if profile else server.terminate()
                     await asyncio.wait_for(server.wait(), 30)
             times = server_times(log)
     print(f"demo tenant, {employees} employees, {OPEN_REQUESTS} open privacy requests")
@@ -209,10 +235,18 @@ async def main(requests: int) -> None:
         lat = sorted(times[i] for i in ids[label])
         p90 = lat[max(int(len(lat) * 0.9) - 1, 0)]
         median = statistics.median(lat)
-        print(f"{label:<36} median {median:7.2f}  p90 {p90:7.2f}  {median / baseline:6.1f}x health")
+        cpu = f"  server CPU {CPU_MS[label]:6.2f} ms/request" if label in CPU_MS else ""
+        print(
+            f"{label:<36} median {median:7.2f}  p90 {p90:7.2f}  {median / baseline:6.1f}x health"
+            f"{cpu}"
+        )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=40)
-    asyncio.run(main(parser.parse_args().requests))
+    parser.add_argument("--only", help="only the pages whose path contains this (and /health)")
+    arguments = parser.parse_args()
+    if arguments.only:
+        PAGES = tuple(p for p in PAGES if p[2] == "/health" or arguments.only in p[2])
+    asyncio.run(main(arguments.requests))

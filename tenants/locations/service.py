@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 import msgspec
@@ -138,8 +138,25 @@ async def capture(
     return minimise(tenant_id, event_id, policy, coordinates, fences, declared_site, key)
 
 
+class SealedEvent(Protocol):
+    """What opening a location reads of a clock event (the model or a fetched row)."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def location_status(self) -> str: ...
+    @property
+    def location_sealed(self) -> bytes | None: ...
+    @property
+    def location_key_id(self) -> UUID | None: ...
+    @property
+    def on_site(self) -> bool | None: ...
+    @property
+    def matched_site_id(self) -> UUID | None: ...
+
+
 async def open_locations(
-    session: AsyncSession, keys: DataKeys, tenant_id: UUID, events: Sequence[ClockEvent]
+    session: AsyncSession, keys: DataKeys, tenant_id: UUID, events: Sequence[SealedEvent]
 ) -> dict[UUID, OpenedLocation]:
     """Every event's location as readers see it. A location whose key was destroyed, or
     that does not open, is reported as unavailable rather than failing the request."""
@@ -167,24 +184,42 @@ SEALED_COLUMN = "location_sealed"
 Opener = Callable[[AsyncSession, DataKeys, UUID, Rows], Awaitable[None]]
 
 
+class _StoredEvent(NamedTuple):
+    """The columns of a clock_events row that opening its location reads."""
+
+    id: UUID
+    location_status: str
+    location_sealed: bytes | None
+    location_key_id: UUID | None
+    on_site: bool | None
+    matched_site_id: UUID | None
+
+
 async def _open_clock_event_locations(
     session: AsyncSession, keys: DataKeys, tenant_id: UUID, rows: Rows
 ) -> None:
     """``location_sealed`` becomes ``location``: status and, when the key still opens it,
-    latitude, longitude and accuracy in metres (numbers)."""
-    ids = [row["id"] for row in rows]
-    events = (
-        await session.scalars(
-            select(ClockEvent).where(ClockEvent.tenant_id == tenant_id, ClockEvent.id.in_(ids))
+    latitude, longitude and accuracy in metres (numbers). The rows are whole
+    ``clock_events`` rows: they are opened as they are, without reading them again."""
+    events = [
+        _StoredEvent(
+            row["id"],
+            row["location_status"],
+            row[SEALED_COLUMN],
+            row["location_key_id"],
+            row["on_site"],
+            row["matched_site_id"],
         )
-    ).all()
-    opened = await open_locations(session, keys, tenant_id, events)
+        for row in rows
+        if row[SEALED_COLUMN] is not None
+    ]
+    opened = await open_locations(session, keys, tenant_id, events) if events else {}
     for row in rows:
-        row.pop(SEALED_COLUMN, None)
-        location = opened.get(row["id"])
-        if location is None:
-            row["location"] = {"status": "not_collected"}
-        elif location.coordinates is None:  # geofence only, reduced, or key destroyed
+        if row.pop(SEALED_COLUMN, None) is None:  # nothing sealed: the stored status is all
+            row["location"] = {"status": row["location_status"]}
+            continue
+        location = opened[row["id"]]
+        if location.coordinates is None:  # the key destroyed, or it does not open
             row["location"] = {"status": location.status}
         else:
             row["location"] = {
@@ -198,7 +233,7 @@ async def _open_clock_event_locations(
 SEALED: dict[str, Opener] = {"clock_events": _open_clock_event_locations}
 
 
-def _open(secret: bytes | None, tenant_id: UUID, event: ClockEvent) -> Coordinates | None:
+def _open(secret: bytes | None, tenant_id: UUID, event: SealedEvent) -> Coordinates | None:
     if secret is None or event.location_sealed is None:
         return None
     try:

@@ -8,8 +8,10 @@ notices (see docs/accountability.md).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
 from timeward.deadlines import (
     TenantCalendar,
@@ -34,6 +36,7 @@ class CalendarDaysOnly(TenantCalendar):
         return None
 
 
+@cache  # a handful of jurisdictions; building one loads its holiday calendar
 def request_calendar(country: str, subdivision: str | None) -> TenantCalendar:
     try:
         return TenantCalendar(country, subdivision, TIMEZONE)
@@ -58,14 +61,37 @@ def due_on_receipt(received: datetime, calendar: TenantCalendar) -> date:
 def deadline(
     received: datetime, due: date, original_due: date, calendar: TenantCalendar, now: datetime
 ) -> Deadline:
-    return Deadline(
-        due=due,
-        original_due=original_due,
-        latest_extension=latest_extended_due(received, calendar),
-        days_left=calendar.calendar_days_left(due, now),
-        light=traffic_light(due, now, calendar),
-        overdue=is_overdue(due, now, calendar),
-    )
+    return deadlines_at(now)(received, due, original_due, calendar)
+
+
+def deadlines_at(now: datetime) -> Callable[[datetime, date, date, TenantCalendar], Deadline]:
+    """``deadline`` for many requests at one instant (a page, a sweep): what depends only
+    on the due day and the calendar is counted once per pair, not once per request."""
+
+    @cache
+    def standing(due: date, calendar: TenantCalendar) -> tuple[int, TrafficLight, bool]:
+        return (
+            calendar.calendar_days_left(due, now),
+            traffic_light(due, now, calendar),
+            is_overdue(due, now, calendar),
+        )
+
+    @cache
+    def latest(received_on: date, calendar: TenantCalendar) -> date | None:
+        return latest_extended_due(received_on, calendar)
+
+    def of(received: datetime, due: date, original_due: date, calendar: TenantCalendar) -> Deadline:
+        days_left, light, overdue = standing(due, calendar)
+        return Deadline(
+            due=due,
+            original_due=original_due,
+            latest_extension=latest(calendar.local_date(received), calendar),
+            days_left=days_left,
+            light=light,
+            overdue=overdue,
+        )
+
+    return of
 
 
 def extended_due(

@@ -13,6 +13,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.privacy_requests import messages, service
+from tenants.privacy_requests.deadlines import Deadline
 from tenants.privacy_requests.models import PrivacyExport, PrivacyRequest, PrivacyRequestEvent
 from tenants.privacy_requests.schemas import (
     ControllerView,
@@ -38,7 +39,10 @@ from timeward.translations import ENGLISH, Phrase, Translator
 
 
 def _deadline(request: PrivacyRequest, now: datetime) -> DeadlineView:
-    d = service.deadline_of(request, now)
+    return _deadline_view(service.deadline_of(request, now))
+
+
+def _deadline_view(d: Deadline) -> DeadlineView:
     return DeadlineView(d.due, d.original_due, d.latest_extension, d.days_left, d.light, d.overdue)
 
 
@@ -125,6 +129,7 @@ async def queue_views(
         return []
     now = clock.now()
     names = await service.subject_names(session, requests[0].tenant_id, requests)
+    deadline_now = service.deadline_reader(now)
     return [
         PrivacyRequestSummary(
             id=r.id,
@@ -133,7 +138,7 @@ async def queue_views(
             channel=r.channel,
             subject_name=_subject_name(r, names),
             received_at=r.received_at,
-            deadline=_deadline(r, now),
+            deadline=_deadline_view(deadline_now(r)),
             identity_verified=r.identity_verified_at is not None,
             fulfilment_state=r.fulfilment_state,
         )

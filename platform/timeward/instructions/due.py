@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from timeward.deadlines import TenantCalendar, UnsupportedCalendar
 from timeward.errors import Conflict
 from timeward.identity.models import Tenant
@@ -14,9 +16,14 @@ def tenant_calendar(tenant: Tenant) -> TenantCalendar:
     A stored calendar the holidays library no longer supports is a 409 staff can act on
     (correct the tenant's country or subdivision), never a 500."""
     try:
-        return TenantCalendar(tenant.country, tenant.subdivision)
+        return _calendar(tenant.country, tenant.subdivision)
     except UnsupportedCalendar as error:
         raise Conflict(
             f"This tenant's calendar ({error.field}) is not supported, so no deadline can be "
             f"counted: {error.message} Platform staff must correct the tenant's {error.field}."
         ) from error
+
+
+@cache  # a handful of jurisdictions; a queue of every tenant asks for each many times
+def _calendar(country: str, subdivision: str | None) -> TenantCalendar:
+    return TenantCalendar(country, subdivision)

@@ -135,6 +135,17 @@ class DeletionCertificate(TenantScoped, Base):
     client_visible: Mapped[bool] = mapped_column(Boolean)
 
 
+class DataExportPart(Base):
+    """A piece of an export's zip while it is being built (docs/performance.md)."""
+
+    __tablename__ = "data_export_parts"
+
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    instruction_id: Mapped[UUID] = mapped_column(primary_key=True)
+    part: Mapped[int] = mapped_column(primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class DataExport(Base):
     """The returned data: a zip of every tenant table (personal data; tenant scope only)."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenants.employees.models import Employee
 from tenants.privacy_requests.deadlines import (
     Deadline,
-    deadline,
+    deadlines_at,
     request_calendar,
 )
 from tenants.privacy_requests.models import (
@@ -157,9 +157,13 @@ def calendar_of(request: PrivacyRequest) -> TenantCalendar:
 
 
 def deadline_of(request: PrivacyRequest, now: datetime) -> Deadline:
-    return deadline(
-        request.received_at, request.due_date, request.original_due_date, calendar_of(request), now
-    )
+    return deadline_reader(now)(request)
+
+
+def deadline_reader(now: datetime) -> Callable[[PrivacyRequest], Deadline]:
+    """``deadline_of`` for many requests at one instant (a page, a sweep)."""
+    of = deadlines_at(now)
+    return lambda r: of(r.received_at, r.due_date, r.original_due_date, calendar_of(r))
 
 
 async def overdue_requests(
@@ -179,7 +183,8 @@ async def overdue_requests(
         .order_by(PrivacyRequest.due_date, PrivacyRequest.id)
         .with_for_update(skip_locked=True)
     )
-    return [r for r in rows.all() if deadline_of(r, now).overdue]
+    deadline_now = deadline_reader(now)
+    return [r for r in rows.all() if deadline_now(r).overdue]
 
 
 # --- Batched loads for a page of views: one query each, whatever the page size -------------

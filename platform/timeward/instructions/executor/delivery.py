@@ -7,7 +7,7 @@ import asyncio
 import time
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, text
 
 from timeward import clock
 from timeward.acting import SYSTEM
@@ -29,7 +29,7 @@ from timeward.instructions.executor.job import (
 from timeward.instructions.executor.notices import Notice, receipt_links, tell_client_admins
 from timeward.instructions.export import Unsealing, build_export
 from timeward.instructions.finalisers import finaliser_tables
-from timeward.instructions.models import DataExport, Instruction
+from timeward.instructions.models import DataExport, DataExportPart, Instruction
 from timeward.instructions.records import change_status
 from timeward.instructions.states import Kind, Status
 from timeward.mail.models import EmailStatus, OutboundEmail
@@ -41,6 +41,7 @@ DELIVERY_PATIENCE_SECONDS = 5.0
 EXPORT_EXCLUDED = frozenset(
     {
         "data_exports",
+        "data_export_parts",
         "audit_chain_heads",
         "instructions",
         "instruction_events",
@@ -53,11 +54,31 @@ EXPORT_EXCLUDED = frozenset(
     }
 )
 
+JOIN_PARTS = text(
+    "UPDATE data_exports e SET content = (SELECT string_agg(p.data, ''::bytea ORDER BY p.part) "
+    "FROM data_export_parts p WHERE p.tenant_id = e.tenant_id "
+    "AND p.instruction_id = e.instruction_id) WHERE e.tenant_id = :tenant_id AND e.id = :export_id"
+)
+
 
 async def export_data(job: Job) -> RunResult | None:
     async with job.step() as (_session, instruction):
         if instruction.export_id is not None:
             return None
+    # Parts a killed run left behind: this run writes the archive again from the start.
+    await _discard_parts(job)
+
+    async def store(part: int, data: bytes) -> None:
+        async with job.database.transaction(Scope.TENANT, job.tenant_id) as session:
+            session.add(
+                DataExportPart(
+                    tenant_id=job.tenant_id,
+                    instruction_id=job.instruction_id,
+                    part=part,
+                    data=data,
+                )
+            )
+
     async with job.database.transaction(Scope.TENANT, job.tenant_id, read_only=True) as session:
         catalog = await load_catalog(session)
         excluded = EXPORT_EXCLUDED | finaliser_tables()
@@ -67,6 +88,7 @@ async def export_data(job: Job) -> RunResult | None:
             catalog,
             job.tenant_id,
             tables,
+            store,
             instruction_id=job.instruction_id,
             unsealing=_unsealing(job),
         )
@@ -80,13 +102,21 @@ async def export_data(job: Job) -> RunResult | None:
             instruction_id=job.instruction_id,
             created_at=now,
             expires_at=now + timedelta(days=job.ctx.policy.instructions.export_days),
-            content=built.content,
+            content=b"",
             sha256=built.sha256,
-            size_bytes=len(built.content),
+            size_bytes=built.size_bytes,
             row_counts=built.row_counts,
         )
         session.add(export)
         await session.flush()
+        # The parts are joined inside PostgreSQL: the archive never passes through here whole.
+        await session.execute(JOIN_PARTS, {"tenant_id": job.tenant_id, "export_id": export.id})
+        await session.execute(
+            delete(DataExportPart).where(
+                DataExportPart.tenant_id == job.tenant_id,
+                DataExportPart.instruction_id == job.instruction_id,
+            )
+        )
         instruction.export_id = export.id
         for table, count in built.row_counts.items():
             (await progress_row(session, job, table)).exported = count
@@ -94,9 +124,19 @@ async def export_data(job: Job) -> RunResult | None:
         "instruction.exported",
         instruction_id=str(job.instruction_id),
         tables=len(built.row_counts),
-        bytes=len(built.content),
+        bytes=built.size_bytes,
     )
     return None
+
+
+async def _discard_parts(job: Job) -> None:
+    async with job.database.transaction(Scope.TENANT, job.tenant_id) as session:
+        await session.execute(
+            delete(DataExportPart).where(
+                DataExportPart.tenant_id == job.tenant_id,
+                DataExportPart.instruction_id == job.instruction_id,
+            )
+        )
 
 
 def _unsealing(job: Job) -> Unsealing:

@@ -4,8 +4,10 @@ flash message left by the previous POST (post-redirect-get)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -241,17 +243,27 @@ class Viewer:
     banners: tuple[Banner, ...] = ()
 
 
+@cache
+def _names(language: str) -> dict[str, tuple[Callable[[date], int], Mapping[int, str]]]:
+    """Per directive: which number of a date picks the name, and the names by number."""
+    return {
+        "%a": (date.weekday, get_day_names("abbreviated", locale=language)),
+        "%A": (date.weekday, get_day_names("wide", locale=language)),
+        "%b": (_month, get_month_names("abbreviated", locale=language)),
+        "%B": (_month, get_month_names("wide", locale=language)),
+    }
+
+
+def _month(value: date) -> int:
+    return value.month
+
+
 def _strftime(value: date | datetime, pattern: str, language: str) -> str:
     """``strftime`` with day and month names in the page's language (``%a %A %b %B``)."""
     if language != DEFAULT_LANGUAGE:
-        names = {
-            "%a": get_day_names("abbreviated", locale=language)[value.weekday()],
-            "%A": get_day_names("wide", locale=language)[value.weekday()],
-            "%b": get_month_names("abbreviated", locale=language)[value.month],
-            "%B": get_month_names("wide", locale=language)[value.month],
-        }
-        for directive, name in names.items():
-            pattern = pattern.replace(directive, name)
+        for directive, (number, names) in _names(language).items():
+            if directive in pattern:
+                pattern = pattern.replace(directive, names[number(value)])
     return value.strftime(pattern)
 
 
