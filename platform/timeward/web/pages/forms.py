@@ -120,8 +120,16 @@ FORM_ERRORS = (FormRefused, Conflict, InvalidInput)
 
 
 def optional(value: str) -> str | None:
-    """An empty field is null, as the API's optional fields take it."""
-    return value if value != "" else None
+    """An empty (or blank) field is null, as the API's optional fields take it."""
+    return value.strip() or None
+
+
+def utc_instant(value: str) -> str:
+    """A ``datetime-local`` field (minutes, no zone) is read as UTC, as the form says."""
+    value = value.strip()
+    if len(value) == len("2026-01-31T09:30") and "T" in value:
+        return f"{value}:00+00:00"
+    return value
 
 
 def checked(value: str) -> bool:

@@ -34,7 +34,7 @@ from timeward.subprocessors.routes import (
 from timeward.subprocessors.schemas import NewSubProcessor, SubProcessorUpdate
 from timeward.subprocessors.views import platform_objection_view, registry_view
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
-from timeward.web.pages.forms import read_form
+from timeward.web.pages.forms import optional, read_form, utc_instant
 from timeward.web.pages.layout import Form, page, redirect
 from timeward.web.pages.staff.layout import Field, staff_page, staff_viewer
 from timeward.web.pagination import RequestedPage
@@ -87,10 +87,6 @@ class SubProcessorForm(msgspec.Struct):
     status: Field = ""
 
 
-def _optional(value: str) -> str | None:
-    return value.strip() or None
-
-
 def _words(value: str) -> list[str]:
     """A list typed one item per line or separated by commas."""
     return [part.strip() for part in value.replace("\n", ",").split(",") if part.strip()]
@@ -98,14 +94,6 @@ def _words(value: str) -> list[str]:
 
 def _many(value: list[str] | str) -> list[str]:
     return [value] if isinstance(value, str) else value
-
-
-def _instant(value: str) -> str:
-    """A ``datetime-local`` field (minutes, no zone) is read as UTC, as the form says."""
-    value = value.strip()
-    if len(value) == len("2026-01-31T09:30") and "T" in value:
-        return f"{value}:00+00:00"
-    return value
 
 
 class StaffAccountabilityPages(Controller):
@@ -148,9 +136,9 @@ class StaffAccountabilityPages(Controller):
                 "basis": data.basis.strip(),
                 "reference": data.reference.strip(),
                 "client_may_be_told": data.client_may_be_told == "yes",
-                "subject_id": _optional(data.subject_id),
-                "subject_user_id": _optional(data.subject_user_id),
-                "review_on": _optional(data.review_on),
+                "subject_id": optional(data.subject_id),
+                "subject_user_id": optional(data.subject_user_id),
+                "review_on": optional(data.review_on),
             },
             NewHoldBody,
         )
@@ -219,7 +207,7 @@ class StaffAccountabilityPages(Controller):
         body = read_form(
             {
                 "title": data.title.strip(),
-                "discovered_at": _instant(data.discovered_at),
+                "discovered_at": utc_instant(data.discovered_at),
                 "description": data.description.strip(),
                 "data_categories": _words(data.data_categories),
                 "subject_categories": _words(data.subject_categories),
@@ -228,11 +216,11 @@ class StaffAccountabilityPages(Controller):
                     "all_tenants": data.all_tenants == "yes",
                     "tenant_ids": [t for t in _many(data.tenant_ids) if t],
                 },
-                "approx_subjects": _optional(data.approx_subjects),
-                "approx_records": _optional(data.approx_records),
-                "likely_consequences": _optional(data.likely_consequences),
-                "measures_proposed": _optional(data.measures_proposed),
-                "contact_point": _optional(data.contact_point),
+                "approx_subjects": optional(data.approx_subjects),
+                "approx_records": optional(data.approx_records),
+                "likely_consequences": optional(data.likely_consequences),
+                "measures_proposed": optional(data.measures_proposed),
+                "contact_point": optional(data.contact_point),
             },
             NewBreach,
         )
@@ -328,8 +316,8 @@ class StaffAccountabilityPages(Controller):
                 "purpose": data.purpose.strip(),
                 "location": data.location.strip(),
                 "data_categories": _words(data.data_categories),
-                "transfer_safeguard": _optional(data.transfer_safeguard),
-                "objection_days": _optional(data.objection_days),
+                "transfer_safeguard": optional(data.transfer_safeguard),
+                "objection_days": optional(data.objection_days),
             },
             NewSubProcessor,
         )
@@ -365,7 +353,7 @@ class StaffAccountabilityPages(Controller):
         }
         if data.data_categories.strip():
             fields["data_categories"] = _words(data.data_categories)
-        fields["objection_days"] = _optional(data.objection_days)
+        fields["objection_days"] = optional(data.objection_days)
         body = read_form(fields, SubProcessorUpdate)
         announcement = announcement_of(actor, services, body.objection_days)
         record = await subprocessors.change(

@@ -28,7 +28,7 @@ from timeward.identity import service as identity
 from timeward.identity.views import tenant_view
 from timeward.paging import PageRequest
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
-from timeward.web.pages.forms import read_form
+from timeward.web.pages.forms import optional, read_form, utc_instant
 from timeward.web.pages.layout import Form, page, redirect
 from timeward.web.pages.staff.layout import Field, staff_page, staff_viewer, uuid_list
 from timeward.web.pagination import RequestedPage
@@ -61,18 +61,6 @@ class DecisionForm(msgspec.Struct):
 class OrderReviewForm(msgspec.Struct):
     lift: Field = ""
     review_on: Field = ""
-
-
-def _optional(value: str) -> str | None:
-    return value.strip() or None
-
-
-def _instant(value: str) -> str:
-    """A ``datetime-local`` field (minutes, no zone) is read as UTC, as the form says."""
-    value = value.strip()
-    if len(value) == len("2026-01-31T09:30") and "T" in value:
-        return f"{value}:00+00:00"
-    return value
 
 
 class StaffAuthorityRequestPages(Controller):
@@ -122,16 +110,16 @@ class StaffAuthorityRequestPages(Controller):
                 "authority": data.authority.strip(),
                 "instrument": data.instrument.strip(),
                 "reference": data.reference.strip(),
-                "received_at": _instant(data.received_at),
+                "received_at": utc_instant(data.received_at),
                 "subject_ids": [str(s) for s in uuid_list(data.subject_ids)],
                 "categories": [c.strip() for c in data.categories.split(",") if c.strip()],
-                "period_from": _optional(data.period_from),
-                "period_to": _optional(data.period_to),
-                "deadline": _optional(data.deadline),
+                "period_from": optional(data.period_from),
+                "period_to": optional(data.period_to),
+                "deadline": optional(data.deadline),
                 "order": {
                     "kind": data.order_kind.strip() or "none",
-                    "until": _optional(data.order_until),
-                    "review_on": _optional(data.review_on),
+                    "until": optional(data.order_until),
+                    "review_on": optional(data.review_on),
                 },
             },
             NewAuthorityRequestBody,
@@ -176,8 +164,8 @@ class StaffAuthorityRequestPages(Controller):
         body = read_form(
             {
                 "decision": data.decision.strip(),
-                "reason": _optional(data.reason),
-                "disclosed": _optional(data.disclosed),
+                "reason": optional(data.reason),
+                "disclosed": optional(data.disclosed),
             },
             DecisionBody,
         )
@@ -199,7 +187,7 @@ class StaffAuthorityRequestPages(Controller):
         services: AppServices,
     ) -> Response[Any]:
         body = read_form(
-            {"lift": data.lift == "yes", "review_on": _optional(data.review_on)}, OrderReviewBody
+            {"lift": data.lift == "yes", "review_on": optional(data.review_on)}, OrderReviewBody
         )
         await review_request_order(request_id, body, actor, session, services)
         return redirect(f"/staff/authority-requests/{request_id}", flash="authority_reviewed")
