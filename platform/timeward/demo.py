@@ -10,13 +10,13 @@ from pathlib import Path
 from uuid import UUID
 
 import structlog
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.employees.models import Employee
 from tenants.locations.geo import Geofence
 from tenants.locations.service import Coordinates, geofences, minimise, reduce_locations
-from tenants.settings.models import LocationMode
+from tenants.settings.models import LocationMode, TenantSettings
 from tenants.settings.service import LocationPolicy, set_location_policy
 from tenants.sites.models import JobSite
 from tenants.time.models import ApprovalState, ClockEvent, ClockKind, EntrySource, TimeEntry
@@ -176,6 +176,12 @@ async def seed_demo_workforce(
         policy = await set_location_policy(
             session, tenant_id, LocationMode.PRECISE, DEMO_PRECISE_DAYS, admin_id, now
         )
+        # The colleague directory is on in the demo, so "My directory" has something to show.
+        await session.execute(
+            update(TenantSettings)
+            .where(TenantSettings.tenant_id == tenant_id)
+            .values(directory_enabled=True)
+        )
         sites = [
             JobSite(
                 tenant_id=tenant_id,
@@ -188,6 +194,8 @@ async def seed_demo_workforce(
             )
             for name, address, lat, lon, radius in DEMO_SITES
         ]
+        session.add_all(sites)
+        await session.flush()  # before the employees that name their site
         employees = [
             Employee(
                 tenant_id=tenant_id,
@@ -197,10 +205,11 @@ async def seed_demo_workforce(
                 job_title=title,
                 employee_number=f"D{n + 1:03d}",
                 hire_date=date(2024, 3, 1) + timedelta(days=40 * n),
+                site_id=sites[site_index].id,
             )
-            for n, (name, title, email, _) in enumerate(DEMO_EMPLOYEES)
+            for n, (name, title, email, site_index) in enumerate(DEMO_EMPLOYEES)
         ]
-        session.add_all([*sites, *employees])
+        session.add_all(employees)
         await session.flush()
         shifts = _DemoShifts(
             tenant_id,

@@ -72,6 +72,10 @@ async def test_demo_seed_is_idempotent_and_logs_no_personal_data(
     assert statuses == {"precise", "reduced"}
     entries = (await client.get("/api/v1/me/time-entries?limit=200", headers=headers)).json()
     assert {e["approval_state"] for e in entries["items"]} == {"approved", "pending"}
+    directory = await client.get("/api/v1/directory?limit=50", headers=headers)
+    assert directory.status_code == 200, directory.text  # on in the demo
+    listed = {(row["name"], row["site"]) for row in directory.json()["items"]}
+    assert listed == {(name, DEMO_SITES[site][0]) for name, _, _, site in DEMO_EMPLOYEES}
     manager = await token_pair(client, "manager@demo.timeward.test", "demo", PASSWORD)
     pending = await client.get(
         "/api/v1/time-entries?approval_state=pending",
