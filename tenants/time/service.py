@@ -6,15 +6,12 @@ Clocking in and out is `tenants.time.clocking`; a manager's time entries are
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Select, any_, bindparam, or_, select
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.employees.service import get_employee
@@ -22,6 +19,8 @@ from tenants.time.models import ApprovalState, ClockEvent, TimeEntry
 from timeward.db.queries import fetch_page, one_or_not_found
 from timeward.errors import InvalidInput
 from timeward.paging import DateRange, PageRequest
+
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 CLOCK_SKEW = timedelta(minutes=2)
 ANY_TIME = DateRange()
@@ -42,12 +41,47 @@ def not_in_future(at: datetime, now: datetime, field: str) -> None:
         )
 
 
-def _in_period(statement: Select[Any], column: Any, period: DateRange) -> Select[Any]:
+def _in_period(statement: S, column: Any, period: DateRange) -> S:
     if period.start is not None:
         statement = statement.where(column >= period.start)
     if period.end is not None:
         statement = statement.where(column < period.end)
     return statement
+
+
+class ListedClockEvent(NamedTuple):
+    """One row of a clock-event list: the columns the view and the location opener read,
+    and the time entry the event's in/out pair became (if any)."""
+
+    id: UUID
+    employee_id: UUID
+    kind: str
+    at: datetime
+    site_id: UUID | None
+    location_mode: str
+    location_status: str
+    on_site: bool | None
+    matched_site_id: UUID | None
+    location_sealed: bytes | None
+    location_key_id: UUID | None
+    created_at: datetime
+    time_entry_id: UUID | None
+
+
+def _entry_of_event(tenant_id: UUID) -> ColumnElement[UUID | None]:
+    """The entry whose clock-in, else clock-out, is the listed event (each is unique per
+    tenant: `uq_time_entries_tenant_id_clock_{in,out}_event_id`)."""
+
+    def entry_with(column: Any) -> Any:
+        return (
+            select(TimeEntry.id)
+            .where(TimeEntry.tenant_id == tenant_id, column == ClockEvent.id)
+            .scalar_subquery()
+        )
+
+    return func.coalesce(
+        entry_with(TimeEntry.clock_in_event_id), entry_with(TimeEntry.clock_out_event_id)
+    )
 
 
 async def list_clock_events(
@@ -57,12 +91,32 @@ async def list_clock_events(
     *,
     employee_id: UUID | None = None,
     period: DateRange = ANY_TIME,
-) -> list[ClockEvent]:
-    statement = select(ClockEvent).where(ClockEvent.tenant_id == tenant_id)
+) -> list[ListedClockEvent]:
+    """One page of events, newest first, each with its time entry, in one statement.
+
+    Columns, not entities: loading ORM instances for a page was a third of the list
+    request's time (docs/performance.md, "List route: Core reads")."""
+    statement = select(
+        ClockEvent.id,
+        ClockEvent.employee_id,
+        ClockEvent.kind,
+        ClockEvent.at,
+        ClockEvent.site_id,
+        ClockEvent.location_mode,
+        ClockEvent.location_status,
+        ClockEvent.on_site,
+        ClockEvent.matched_site_id,
+        ClockEvent.location_sealed,
+        ClockEvent.location_key_id,
+        ClockEvent.created_at,
+        _entry_of_event(tenant_id),
+    ).where(ClockEvent.tenant_id == tenant_id)
     if employee_id is not None:
         statement = statement.where(ClockEvent.employee_id == employee_id)
     statement = _in_period(statement, ClockEvent.at, period)
-    return await fetch_page(session, statement.order_by(ClockEvent.at.desc(), ClockEvent.id), page)
+    statement = statement.order_by(ClockEvent.at.desc(), ClockEvent.id)
+    rows = await session.execute(statement.limit(page.fetch).offset(page.offset))
+    return [ListedClockEvent._make(row) for row in rows]
 
 
 async def list_time_entries(
@@ -97,33 +151,6 @@ async def clock_events_of_entry(
         select(ClockEvent).where(ClockEvent.tenant_id == tenant_id, ClockEvent.id.in_(ids))
     )
     return list(rows.all())
-
-
-async def entries_of_events(
-    session: AsyncSession, tenant_id: UUID, events: Sequence[ClockEvent]
-) -> dict[UUID, UUID]:
-    """Clock event id -> id of the time entry its in/out pair became."""
-    ids = [event.id for event in events]
-    if not ids:
-        return {}
-    # One array parameter instead of an IN list: building 2 x 50 literals per page was
-    # the largest cost of listing clock events (bench/api_vs_sql.py profile).
-    event_ids = bindparam("event_ids", ids, type_=ARRAY(PG_UUID(as_uuid=True)))
-    rows = await session.execute(
-        select(TimeEntry.id, TimeEntry.clock_in_event_id, TimeEntry.clock_out_event_id).where(
-            TimeEntry.tenant_id == tenant_id,
-            or_(
-                TimeEntry.clock_in_event_id == any_(event_ids),
-                TimeEntry.clock_out_event_id == any_(event_ids),
-            ),
-        )
-    )
-    linked: dict[UUID, UUID] = {}
-    for entry_id, in_id, out_id in rows.all():
-        for event_id in (in_id, out_id):
-            if event_id is not None:
-                linked[event_id] = entry_id
-    return linked
 
 
 async def filter_employee(

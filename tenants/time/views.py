@@ -1,7 +1,8 @@
 """How clock events, time entries and the clock policy become the structs the API returns.
 
-Lists are built in batched loads: `clock_event_views` opens every row's sealed location
-and finds every row's time entry in one query each, never one per row.
+Lists are built in batched loads: a page of clock events arrives with each row's time
+entry (`service.list_clock_events`, one statement), and `clock_event_views` opens every
+row's sealed location in one query, never one per row.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from tenants.time.schemas import (
     TimeEntryView,
     TimesheetView,
 )
-from tenants.time.service import entries_of_events
+from tenants.time.service import ListedClockEvent
 from tenants.time.timesheets import EmployeeSheet, Timesheet
 from timeward.crypto.data_keys import DataKeys
 
@@ -47,7 +48,7 @@ def location_view(location: OpenedLocation) -> LocationView:
 
 
 def clock_event_view(
-    event: ClockEvent, location: OpenedLocation, entry_id: UUID | None = None
+    event: ClockEvent | ListedClockEvent, location: OpenedLocation, entry_id: UUID | None = None
 ) -> ClockEventView:
     return ClockEventView(
         id=event.id,
@@ -63,11 +64,10 @@ def clock_event_view(
 
 
 async def clock_event_views(
-    session: AsyncSession, keys: DataKeys, tenant_id: UUID, events: Sequence[ClockEvent]
+    session: AsyncSession, keys: DataKeys, tenant_id: UUID, events: Sequence[ListedClockEvent]
 ) -> list[ClockEventView]:
     opened = await open_locations(session, keys, tenant_id, events)
-    entries = await entries_of_events(session, tenant_id, events)
-    return [clock_event_view(e, opened[e.id], entries.get(e.id)) for e in events]
+    return [clock_event_view(e, opened[e.id], e.time_entry_id) for e in events]
 
 
 def time_entry_view(entry: TimeEntry) -> TimeEntryView:

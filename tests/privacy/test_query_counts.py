@@ -46,6 +46,19 @@ def counted_statements(db: Database) -> Iterator[list[str]]:
         event.remove(db.engine.sync_engine, "before_cursor_execute", count)
 
 
+async def counted_list(
+    client: httpx.AsyncClient, db: Database, path: str, headers: dict[str, str]
+) -> tuple[list[dict[str, Any]], int]:
+    """The items of a JSON list (up to 200) and the statements its request cost, after a
+    first call that fills the caches."""
+    await client.get(path, headers=headers)
+    with counted_statements(db) as seen:
+        response = await client.get(path, params={"limit": 200}, headers=headers)
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items, len(seen)
+
+
 async def file_more(db: Database, services: Services, company: Company, how_many: int) -> None:
     """The employee's requests, each with its 'filed' step and an export (the service,
     not the route: the route would join same-type filings and throttle)."""
@@ -64,13 +77,8 @@ async def statements_per_page(
 ) -> dict[str, int]:
     counts = {}
     for page, (path, role) in PAGES.items():
-        headers = company.auth(role)
-        await client.get(path, headers=headers)  # warm: caches filled by a first call
-        with counted_statements(db) as seen:
-            response = await client.get(path, params={"limit": 200}, headers=headers)
-        assert response.status_code == 200, response.text
-        assert len(response.json()["items"]) == expected_rows, page
-        counts[page] = len(seen)
+        items, counts[page] = await counted_list(client, db, path, company.auth(role))
+        assert len(items) == expected_rows, page
     for page, (path, role) in HTML_PAGES.items():
         async with page_client(live_server) as browser:
             await sign_in(browser, company.accounts.email(role), company.accounts.slug)
