@@ -32,6 +32,7 @@ def test_the_periodic_table_comes_from_the_domains_unchanged() -> None:
     table = [(job.actor.actor_name, str(job.trigger)) for job in periodic_jobs()]
     assert table == [
         ("fold_staff_reads", "interval[0:01:00]"),
+        ("sweep_authority_requests", "interval[0:05:00]"),
         ("reconcile_outbound_emails", "interval[0:05:00]"),
         ("send_weekly_digests", "cron[hour='6', minute='30']"),
         ("reconcile_processor_notices", "interval[0:05:00]"),
