@@ -27,7 +27,6 @@ from timeward.authority_requests.views import (
     transparency_view,
 )
 from timeward.authz.guard import PUBLIC, requires
-from timeward.db.session import Scope
 from timeward.paging import Page, make_page
 from timeward.services import Services
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
@@ -212,16 +211,11 @@ class AuthorityRequestsController(Controller):
         )
 
 
-async def transparency_counts(services: Services) -> TransparencyView:
-    async with services.database.transaction(Scope.PLATFORM, read_only=True) as session:
-        years = await service.transparency(session)
-    return transparency_view(services.settings.processor.name, years)
-
-
 class TransparencyController(Controller):
     path = "/api/v1/public/transparency"
     tags = ["authority requests"]
 
     @get("/", opt=PUBLIC, summary="Requests from authorities per year, in counts only (public)")
     async def counts(self, services: AppServices) -> TransparencyView:
-        return await transparency_counts(services)
+        years = await service.transparency(services.database)
+        return transparency_view(services.settings.processor.name, years)

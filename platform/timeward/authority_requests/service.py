@@ -338,19 +338,21 @@ class YearCounts:
     delayed_by_orders: int
 
 
-async def transparency(session: AsyncSession) -> list[YearCounts]:
-    """Counts per year of receipt, newest first: no authority, tenant or reference."""
+async def transparency(database: Database) -> list[YearCounts]:
+    """Counts per year of receipt, newest first: no authority, tenant or reference. Public,
+    so read in a platform transaction of its own (no caller's session to lend)."""
     year = extract("year", func.timezone("UTC", AuthorityRequest.received_at))
-    rows = await session.execute(
-        select(
-            year.label("year"),
-            func.count(),
-            func.count().filter(AuthorityRequest.decision == Decision.FULL),
-            func.count().filter(AuthorityRequest.decision == Decision.PARTIAL),
-            func.count().filter(AuthorityRequest.decision == Decision.REFUSE),
-            func.count().filter(AuthorityRequest.order_kind != OrderKind.NONE),
+    async with database.transaction(Scope.PLATFORM, read_only=True) as session:
+        rows = await session.execute(
+            select(
+                year.label("year"),
+                func.count(),
+                func.count().filter(AuthorityRequest.decision == Decision.FULL),
+                func.count().filter(AuthorityRequest.decision == Decision.PARTIAL),
+                func.count().filter(AuthorityRequest.decision == Decision.REFUSE),
+                func.count().filter(AuthorityRequest.order_kind != OrderKind.NONE),
+            )
+            .group_by(year)
+            .order_by(year.desc())
         )
-        .group_by(year)
-        .order_by(year.desc())
-    )
-    return [YearCounts(int(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in rows.all()]
+        return [YearCounts(int(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in rows.all()]

@@ -22,7 +22,8 @@ from tenants.privacy_requests.models import RequestType
 from tenants.privacy_requests.routes import zip_response
 from timeward import clock
 from timeward.auth.rate_limit import RateLimited
-from timeward.authority_requests.routes import transparency_counts
+from timeward.authority_requests import service as authority_requests
+from timeward.authority_requests.views import transparency_view
 from timeward.db.session import Scope
 from timeward.errors import NotFound
 from timeward.fields import Email
@@ -61,7 +62,8 @@ class PublicPages(Controller):
         self, request: Request[Any, Any, Any], services: AppServices
     ) -> Response[Any]:
         """Requests from authorities per year, counts only (``/api/v1/public/transparency``)."""
-        counts = await transparency_counts(services)
+        years = await authority_requests.transparency(services.database)
+        counts = transparency_view(services.settings.processor.name, years)
         return render(request, "transparency.html", processor=counts.processor, years=counts.years)
 
     @get("/privacy-request", include_in_schema=False)
