@@ -231,6 +231,11 @@ async def _open_clock_event_locations(
 
 
 SEALED: dict[str, Opener] = {"clock_events": _open_clock_event_locations}
+# Per table: the columns its opener reads, and the sealed ones among them it replaces (an
+# export forms the other columns' text in PostgreSQL).
+SEALED_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "clock_events": (_StoredEvent._fields, (SEALED_COLUMN,))
+}
 
 
 def _open(secret: bytes | None, tenant_id: UUID, event: SealedEvent) -> Coordinates | None:

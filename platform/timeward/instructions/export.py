@@ -20,10 +20,11 @@ import base64
 import csv
 import hashlib
 import io
+import re
 import tempfile
 import zipfile
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
 from operator import methodcaller
@@ -38,6 +39,7 @@ from timeward import clock
 from timeward.crypto.data_keys import DataKeys
 from timeward.datamap.catalog import TENANT_COLUMN, Catalog
 from timeward.datamap.deletion import quote
+from timeward.instructions.export_text import RowText, column_types, row_text
 
 FORMAT = "timeward.tenant-export.v1"
 
@@ -57,6 +59,10 @@ Opener = Callable[[AsyncSession, DataKeys, UUID, Rows], Awaitable[None]]
 class Unsealing:
     keys: DataKeys
     openers: Mapping[str, Opener]
+    # Per table: the columns its opener reads and, of those, the sealed ones it replaces
+    # (with its opened columns, at the end of the row). A table listed here has its other
+    # columns formed by PostgreSQL (export_text); one not listed is read whole.
+    columns: Mapping[str, tuple[Sequence[str], Sequence[str]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,14 @@ def _cell(value: Any) -> str:
     if isinstance(value, dict | list):
         return msgspec.json.encode(value).decode()
     return str(value)
+
+
+_NEEDS_QUOTES = re.compile('[,"\r\n]').search
+
+
+def _csv_quoted(cell: str) -> str:
+    """A cell as csv.writer writes it (excel dialect, minimal quoting)."""
+    return '"' + cell.replace('"', '""') + '"' if _NEEDS_QUOTES(cell) else cell
 
 
 def _enc_hook(value: Any) -> Any:
@@ -160,20 +174,33 @@ class _CsvSpool:
     def _layout(self) -> dict[str, tuple[str, ...]]:
         return {c: tuple(self.fields[c]) for c in self.opened}
 
+    def _cells(self, rows: Rows, column: str) -> list[list[str]]:
+        """The cells of one column: one list per CSV column it is spread over."""
+        values = list(map(methodcaller("get", column), rows))
+        if column not in self.fields:
+            return [_texts(values)]
+        seen = self.fields[column]
+        seen.update(dict.fromkeys(chain.from_iterable(filter(None, values))))
+        opened = [v or {} for v in values]
+        return [_texts(list(map(methodcaller("get", k), opened))) for k in seen]
+
     def add(self, rows: Rows) -> None:
-        cells: list[list[str]] = []
-        for c in self.columns:
-            values = list(map(methodcaller("get", c), rows))
-            if c in self.fields:
-                seen = self.fields[c]
-                seen.update(dict.fromkeys(chain.from_iterable(filter(None, values))))
-                opened = [v or {} for v in values]
-                cells += [_texts(list(map(methodcaller("get", k), opened))) for k in seen]
-            else:
-                cells.append(_texts(values))
+        cells = [cell for c in self.columns for cell in self._cells(rows, c)]
         buffer = io.StringIO()
         csv.writer(buffer).writerows(zip(*cells, strict=True))
-        data = buffer.getvalue().encode()
+        self.add_lines(buffer.getvalue().encode())
+
+    def add_formed(self, lines: list[bytes], rows: Rows) -> None:
+        """Lines whose first columns PostgreSQL formed (``lines``, without their ends),
+        completed with the opened columns of ``rows`` (the columns at the end)."""
+        if not self.opened:
+            self.add_lines(b"\r\n".join(lines) + b"\r\n")
+            return
+        cells = [map(_csv_quoted, cell) for c in self.opened for cell in self._cells(rows, c)]
+        tails = [",".join(row).encode() for row in zip(*cells, strict=True)]
+        self.add_lines(b"\r\n".join(map(b",".join, zip(lines, tails, strict=True))) + b"\r\n")
+
+    def add_lines(self, data: bytes) -> None:
         self._file.write(data)
         self._segments.append((len(data), self._layout()))
 
@@ -261,12 +288,15 @@ async def _write_table(
     unsealing: Unsealing | None,
 ) -> int:
     order = ", ".join(quote(c) for c in catalog[table].primary_key) or "ctid"
+    opener = unsealing.openers.get(table) if unsealing else None
+    formed = await _row_text(session, table, order, unsealing if opener else None)
+    if formed is not None:
+        return await _write_formed(session, archive, writer, tenant_id, table, formed, unsealing)
     result = await session.stream(
         text(f"SELECT * FROM {quote(table)} WHERE {TENANT_COLUMN} = :tenant_id ORDER BY {order}"),
         {"tenant_id": tenant_id},
     )
     stored = list(result.keys())
-    opener = unsealing.openers.get(table) if unsealing else None
     spool: _CsvSpool | None = None
     count = 0
     # The size is unknown until the last row: allow a table file past 4 GiB.
@@ -286,11 +316,91 @@ async def _write_table(
             count += len(rows)
             await writer.drain()
         json_file.write(b"]")
-    spool = spool or _CsvSpool(stored, set())
+    await _write_csv(archive, writer, table, spool or _CsvSpool(stored, set()))
+    return count
+
+
+async def _write_csv(
+    archive: zipfile.ZipFile, writer: _Writer, table: str, spool: _CsvSpool
+) -> None:
     try:
         with archive.open(f"{table}.csv", "w", force_zip64=True) as csv_file:
             await spool.write_to(csv_file, writer.drain)
     finally:
         spool.close()
     await writer.drain()
+
+
+async def _row_text(
+    session: AsyncSession, table: str, order: str, unsealing: Unsealing | None
+) -> RowText | None:
+    """The query forming the table's text in PostgreSQL, if every column allows it."""
+    types = await column_types(session, table)
+    if unsealing is None:
+        return row_text(table, types, order)
+    if table not in unsealing.columns:
+        return None
+    reads, replaces = unsealing.columns[table]
+    return row_text(table, types, order, raw=reads, left_out=replaces)
+
+
+def _opened_names(
+    table: str, raw: list[str], row: dict[str, Any], replaces: Sequence[str]
+) -> list[str]:
+    """The columns the opener added (in its order), checking it replaced what it said."""
+    opened = [k for k in row if k not in raw]
+    if set(row) - set(opened) != set(raw) - set(replaces):
+        raise RuntimeError(f"the opener of {table} did not replace just {replaces}")
+    return opened
+
+
+def _json_objects(objects: list[bytes], rows: Rows | None, opened: list[str]) -> bytes:
+    """The batch's JSON objects joined by commas, each completed with its opened columns."""
+    if not rows:
+        return b"},".join(objects) + b"}"
+    encode = msgspec.json.encode
+    keys = [(b"," + encode(k) + b":", k) for k in opened]
+    return b",".join(
+        b"".join([start, *(key + encode(row.get(k), enc_hook=_enc_hook) for key, k in keys), b"}"])
+        for start, row in zip(objects, rows, strict=True)
+    )
+
+
+async def _write_formed(
+    session: AsyncSession,
+    archive: zipfile.ZipFile,
+    writer: _Writer,
+    tenant_id: UUID,
+    table: str,
+    formed: RowText,
+    unsealing: Unsealing | None,
+) -> int:
+    """``_write_table`` with the rows' text formed by PostgreSQL; only the raw columns
+    (what an opener reads) become Python values."""
+    opener = unsealing.openers.get(table) if unsealing else None
+    replaces = unsealing.columns[table][1] if unsealing and opener else ()
+    driver = (await (await session.connection()).get_raw_connection()).driver_connection
+    assert driver is not None
+    cursor = await driver.cursor(formed.sql, tenant_id)
+    spool = _CsvSpool(formed.formed, set()) if opener is None else None
+    opened: list[str] = []
+    count = 0
+    with archive.open(f"{table}.json", "w", force_zip64=True) as json_file:
+        json_file.write(b"[")
+        while batch := await cursor.fetch(BATCH_ROWS):
+            rows: Rows | None = None
+            if opener is not None and unsealing is not None:
+                rows = [dict(zip(formed.raw, record[2:], strict=True)) for record in batch]
+                await opener(session, unsealing.keys, tenant_id, rows)
+                if spool is None:
+                    opened = _opened_names(table, formed.raw, rows[0], replaces)
+                    spool = _CsvSpool(formed.formed + opened, set(opened))
+            assert spool is not None
+            spool.add_formed([record[1] for record in batch], rows or [])
+            objects = _json_objects([record[0] for record in batch], rows, opened)
+            json_file.write((b"," if count else b"") + objects)
+            count += len(batch)
+            await writer.drain()
+        json_file.write(b"]")
+    await _write_csv(archive, writer, table, spool or _CsvSpool(formed.stored, set()))
     return count

@@ -143,9 +143,9 @@ def _unsealing(job: Job) -> Unsealing:
     """The controller side's openers of sealed columns (clock-event locations)."""
     # The controller side imports the processor; reaching back into it at import time
     # would make the processor package depend on it (and cycle).
-    from tenants.locations.service import SEALED
+    from tenants.locations.service import SEALED, SEALED_COLUMNS
 
-    return Unsealing(DataKeys(job.ctx.master_key), SEALED)
+    return Unsealing(DataKeys(job.ctx.master_key), SEALED, SEALED_COLUMNS)
 
 
 async def deliver(job: Job) -> RunResult | None:
