@@ -39,7 +39,7 @@ from timeward import clock
 from timeward.crypto.data_keys import DataKeys
 from timeward.datamap.catalog import TENANT_COLUMN, Catalog
 from timeward.datamap.deletion import quote
-from timeward.instructions.export_text import RowText, column_types, row_text
+from timeward.instructions.export_text import SETTINGS, RowText, column_types, row_text
 
 FORMAT = "timeward.tenant-export.v1"
 
@@ -289,7 +289,8 @@ async def _write_table(
 ) -> int:
     order = ", ".join(quote(c) for c in catalog[table].primary_key) or "ctid"
     opener = unsealing.openers.get(table) if unsealing else None
-    formed = await _row_text(session, table, order, unsealing if opener else None)
+    keys = catalog[table].primary_key
+    formed = await _row_text(session, table, keys, unsealing if opener else None)
     if formed is not None:
         return await _write_formed(session, archive, writer, tenant_id, table, formed, unsealing)
     result = await session.stream(
@@ -332,16 +333,16 @@ async def _write_csv(
 
 
 async def _row_text(
-    session: AsyncSession, table: str, order: str, unsealing: Unsealing | None
+    session: AsyncSession, table: str, order_by: Sequence[str], unsealing: Unsealing | None
 ) -> RowText | None:
     """The query forming the table's text in PostgreSQL, if every column allows it."""
     types = await column_types(session, table)
     if unsealing is None:
-        return row_text(table, types, order)
+        return row_text(table, types, order_by)
     if table not in unsealing.columns:
         return None
     reads, replaces = unsealing.columns[table]
-    return row_text(table, types, order, raw=reads, left_out=replaces)
+    return row_text(table, types, order_by, raw=reads, left_out=replaces)
 
 
 def _opened_names(
@@ -381,6 +382,7 @@ async def _write_formed(
     replaces = unsealing.columns[table][1] if unsealing and opener else ()
     driver = (await (await session.connection()).get_raw_connection()).driver_connection
     assert driver is not None
+    await driver.execute(SETTINGS)
     cursor = await driver.cursor(formed.sql, tenant_id)
     spool = _CsvSpool(formed.formed, set()) if opener is None else None
     opened: list[str] = []

@@ -19,36 +19,59 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from timeward.datamap.catalog import TENANT_COLUMN
 from timeward.datamap.deletion import quote
 
-# Python's isoformat() of a UTC datetime: microseconds only when there are any.
-_UTC_ISO = (
-    "to_char({v} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
-    "CASE WHEN date_trunc('second', {v}) = {v} THEN '' "
-    "ELSE to_char({v} AT TIME ZONE 'UTC', '.US') END"
-)
+
+@dataclass(frozen=True)
+class _Form:
+    """How a value of one type becomes text: ``first`` of the column (``{v}``), ``then``
+    of that (``{a}``), each computed once per row; the CSV cell and the JSON value of
+    that (``{b}``)."""
+
+    first: str
+    csv: str
+    json: str
+    then: str = "{a}"
+
+
 # csv.writer's minimal quoting (excel dialect): a cell with a comma, quote, CR or LF is
 # quoted, its quotes doubled.
 _CSV_QUOTED = (
-    "CASE WHEN {v} ~ ('[,\"' || chr(13) || chr(10) || ']') "
-    "THEN '\"' || replace({v}, '\"', '\"\"') || '\"' ELSE {v} END"
+    "CASE WHEN {b} ~ ('[,\"' || chr(13) || chr(10) || ']') "
+    "THEN '\"' || replace({b}, '\"', '\"\"') || '\"' ELSE {b} END"
 )
-_BASE64 = "translate(encode({v}, 'base64'), chr(10), '')"
+_QUOTED = "'\"' || {b} || '\"'"
+_TEXT = _Form("{v}::text", _CSV_QUOTED, "to_json({b})::text")
+_DIGITS = _Form("{v}::text", "{b}", "{b}")
+# Python's isoformat() of a UTC datetime: 'T', six digits of microseconds when there are
+# any. PostgreSQL's ISO output (DateStyle set by the query's caller) drops trailing zeros.
+_UTC_ISO = _Form(
+    "({v} AT TIME ZONE 'UTC')::text",
+    "{b} || '+00:00'",
+    "'\"' || {b} || 'Z\"'",
+    then="replace(CASE WHEN length({a}) = 19 THEN {a} ELSE rpad({a}, 26, '0') END, ' ', 'T')",
+)
 
-# Column type (regtype) -> (CSV cell, JSON value) of a non-null value.
-_FORMS: dict[str, tuple[str, str]] = {
-    "uuid": ("{v}::text", "'\"' || {v}::text || '\"'"),
-    "text": (_CSV_QUOTED, "to_json({v})::text"),
-    "character varying": (_CSV_QUOTED, "to_json({v})::text"),
-    "boolean": (
-        "CASE {v} WHEN true THEN 'True' WHEN false THEN 'False' END",
-        "CASE {v} WHEN true THEN 'true' WHEN false THEN 'false' END",
+# Column type (regtype) -> its form.
+_FORMS: dict[str, _Form] = {
+    "uuid": _Form("{v}::text", "{b}", _QUOTED),
+    "text": _TEXT,
+    "character varying": _TEXT,
+    "boolean": _Form(
+        "{v}",
+        "CASE {b} WHEN true THEN 'True' WHEN false THEN 'False' END",
+        "CASE {b} WHEN true THEN 'true' WHEN false THEN 'false' END",
     ),
-    "smallint": ("{v}::text", "{v}::text"),
-    "integer": ("{v}::text", "{v}::text"),
-    "bigint": ("{v}::text", "{v}::text"),
-    "timestamp with time zone": (f"{_UTC_ISO} || '+00:00'", f"'\"' || {_UTC_ISO} || 'Z\"'"),
-    "date": ("to_char({v}, 'YYYY-MM-DD')", "'\"' || to_char({v}, 'YYYY-MM-DD') || '\"'"),
-    "bytea": (_BASE64, f"'\"' || {_BASE64} || '\"'"),
+    "smallint": _DIGITS,
+    "integer": _DIGITS,
+    "bigint": _DIGITS,
+    "timestamp with time zone": _UTC_ISO,
+    "date": _Form("to_char({v}, 'YYYY-MM-DD')", "{b}", _QUOTED),
+    "bytea": _Form("translate(encode({v}, 'base64'), chr(10), '')", "{b}", _QUOTED),
 }
+# For the transaction, before the query: the text of timestamps depends on DateStyle.
+# Memoize would cache each row's second subquery by the first's output (never a hit).
+SETTINGS = (
+    "select set_config('datestyle', 'ISO, MDY', true), set_config('enable_memoize', 'off', true)"
+)
 
 _COLUMN_TYPES = text(
     "select a.attname as name, a.atttypid::regtype::text as type from pg_attribute a "
@@ -80,7 +103,7 @@ def _literal(value: str) -> str:
 def row_text(
     table: str,
     types: dict[str, str],
-    order: str,
+    order_by: Sequence[str],
     *,
     raw: Sequence[str] = (),
     left_out: Sequence[str] = (),
@@ -93,23 +116,32 @@ def row_text(
         return None
     if not formed or (len(formed) < 2 and not raw):
         return None
+    forms = [_FORMS[types[c]] for c in formed]
+    # Each column's text is computed once, in subqueries per row (OFFSET 0 keeps the
+    # planner from folding them into the outer expressions, which would repeat them).
+    first = ", ".join(
+        f"{f.first.format(v='t.' + quote(c))} AS a{n}"
+        for n, (c, f) in enumerate(zip(formed, forms, strict=True))
+    )
+    then = ", ".join(f"{f.then.format(a=f'a.a{n}')} AS b{n}" for n, f in enumerate(forms))
     json_parts, csv_parts = [], []
-    for n, column in enumerate(formed):
-        csv_form, json_form = _FORMS[types[column]]
+    for n, (column, form) in enumerate(zip(formed, forms, strict=True)):
         key = ("{" if n == 0 else ",") + msgspec.json.encode(column).decode() + ":"
-        json_parts.append(
-            f"{_literal(key)} || coalesce({json_form.format(v=quote(column))}, 'null')"
-        )
-        csv_parts.append(f"coalesce({csv_form.format(v=quote(column))}, '')")
+        json_parts.append(f"{_literal(key)}, coalesce({form.json.format(b=f'b.b{n}')}, 'null')")
+        csv_parts.append(form.csv.format(b=f"b.b{n}"))  # concat() takes NULL as ''
     # As bytes: asyncpg hands bytea over without decoding it.
-    json_object, csv_line = " || ".join(json_parts), " || ',' || ".join(csv_parts)
+    # concat() builds the line in one piece; a chain of || copies it once per piece.
+    json_object, csv_line = ", ".join(json_parts), ", ',', ".join(csv_parts)
     select = [
-        f"convert_to({json_object}, 'UTF8')",
-        f"convert_to({csv_line}, 'UTF8')",
-        *map(quote, raw),
+        f"convert_to(concat({json_object}), 'UTF8')",
+        f"convert_to(concat({csv_line}), 'UTF8')",
+        *(f"t.{quote(c)}" for c in raw),
     ]
+    order = ", ".join(f"t.{quote(c)}" for c in order_by) or "t.ctid"
     sql = (
-        f"SELECT {', '.join(select)} FROM {quote(table)} "
-        f"WHERE {TENANT_COLUMN} = $1 ORDER BY {order}"
+        f"SELECT {', '.join(select)} FROM {quote(table)} AS t "
+        f"CROSS JOIN LATERAL (SELECT {first} OFFSET 0) AS a "
+        f"CROSS JOIN LATERAL (SELECT {then} OFFSET 0) AS b "
+        f"WHERE t.{TENANT_COLUMN} = $1 ORDER BY {order}"
     )
     return RowText(sql, list(types), formed, list(raw))
