@@ -16,6 +16,7 @@ over one column per field (``location.latitude``...).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import csv
 import hashlib
@@ -123,6 +124,23 @@ class _Parts(io.RawIOBase):
             part = bytes(self._buffer[:PART_BYTES])
             del self._buffer[:PART_BYTES]
             yield part
+
+
+class _InThread:
+    """At most one write at a time in a thread: deflate and sha256 release the GIL, so
+    they overlap the next batch's work."""
+
+    def __init__(self) -> None:
+        self._pending: asyncio.Future[Any] | None = None
+
+    def start(self, write: Callable[[bytes], Any], data: bytes) -> None:
+        assert self._pending is None
+        self._pending = asyncio.ensure_future(asyncio.to_thread(write, data))
+
+    async def done(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            await pending
 
 
 class _Writer:
@@ -387,22 +405,34 @@ async def _write_formed(
     spool = _CsvSpool(formed.formed, set()) if opener is None else None
     opened: list[str] = []
     count = 0
+    deflating = _InThread()
+    # The next batch is fetched while this one is formatted and deflated: PostgreSQL
+    # forms its text on another core (docs/performance.md, "Returned data").
+    fetching: asyncio.Future[list[Any]] | None = None
     with archive.open(f"{table}.json", "w", force_zip64=True) as json_file:
         json_file.write(b"[")
-        while batch := await cursor.fetch(BATCH_ROWS):
-            rows: Rows | None = None
-            if opener is not None and unsealing is not None:
-                rows = [dict(zip(formed.raw, record[2:], strict=True)) for record in batch]
-                await opener(session, unsealing.keys, tenant_id, rows)
-                if spool is None:
-                    opened = _opened_names(table, formed.raw, rows[0], replaces)
-                    spool = _CsvSpool(formed.formed + opened, set(opened))
-            assert spool is not None
-            spool.add_formed([record[1] for record in batch], rows or [])
-            objects = _json_objects([record[0] for record in batch], rows, opened)
-            json_file.write((b"," if count else b"") + objects)
-            count += len(batch)
-            await writer.drain()
+        try:
+            while batch := await (fetching or cursor.fetch(BATCH_ROWS)):
+                rows: Rows | None = None
+                if opener is not None and unsealing is not None:  # may read keys: no fetch now
+                    rows = [dict(zip(formed.raw, record[2:], strict=True)) for record in batch]
+                    await opener(session, unsealing.keys, tenant_id, rows)
+                    if spool is None:
+                        opened = _opened_names(table, formed.raw, rows[0], replaces)
+                        spool = _CsvSpool(formed.formed + opened, set(opened))
+                fetching = asyncio.ensure_future(cursor.fetch(BATCH_ROWS))
+                await asyncio.sleep(0)  # lets the fetch send its request
+                assert spool is not None
+                spool.add_formed([record[1] for record in batch], rows or [])
+                objects = _json_objects([record[0] for record in batch], rows, opened)
+                await deflating.done()
+                await writer.drain()
+                deflating.start(json_file.write, (b"," if count else b"") + objects)
+                count += len(batch)
+        finally:  # the entry is closed, and the connection used, only when both are idle
+            await deflating.done()
+            if fetching is not None and not fetching.done():
+                await asyncio.wait([fetching])
         json_file.write(b"]")
     await _write_csv(archive, writer, table, spool or _CsvSpool(formed.stored, set()))
     return count
