@@ -200,3 +200,9 @@ def test_an_opened_cell_is_quoted_as_csv_writer_quotes_it(cell: str) -> None:
     written = io.StringIO()
     csv.writer(written).writerow(["x", cell])
     assert written.getvalue() == "x," + export._csv_quoted(cell) + "\r\n"
+
+
+def test_a_column_of_opened_cells_is_quoted_cell_by_cell() -> None:
+    cells = [t for t in TEXTS if t is not None]
+    assert export._csv_column(cells) == [export._csv_quoted(c) for c in cells]
+    assert export._csv_column(["precise", "1.5"]) == ["precise", "1.5"]

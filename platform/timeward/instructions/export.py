@@ -95,6 +95,11 @@ def _csv_quoted(cell: str) -> str:
     return '"' + cell.replace('"', '""') + '"' if _NEEDS_QUOTES(cell) else cell
 
 
+def _csv_column(cells: list[str]) -> list[str]:
+    """``_csv_quoted`` of every cell; one search when none needs quotes (the usual)."""
+    return list(map(_csv_quoted, cells)) if _NEEDS_QUOTES("|".join(cells)) else cells
+
+
 def _enc_hook(value: Any) -> Any:
     if isinstance(value, memoryview):
         return bytes(value)
@@ -230,7 +235,7 @@ class _CsvSpool:
         if not self.opened:
             self.add_lines(b"\r\n".join(lines) + b"\r\n")
             return
-        cells = [map(_csv_quoted, cell) for c in self.opened for cell in self._cells(rows, c)]
+        cells = [_csv_column(cell) for c in self.opened for cell in self._cells(rows, c)]
         tails = [",".join(row).encode() for row in zip(*cells, strict=True)]
         self.add_lines(b"\r\n".join(map(b",".join, zip(lines, tails, strict=True))) + b"\r\n")
 
@@ -251,12 +256,18 @@ class _CsvSpool:
         csv.writer(buffer).writerow(header)
         out.write(buffer.getvalue().encode())
         self._file.seek(0)
-        for size, layout in self._segments:
-            data = self._file.read(size)
-            if layout != final:
-                data = self._padded(data, layout, header)
-            out.write(data)
-            await drain()
+        deflating = _InThread()  # the next segment is read while this one is deflated
+        try:
+            for size, layout in self._segments:
+                data = self._file.read(size)
+                if layout != final:
+                    data = self._padded(data, layout, header)
+                await deflating.done()
+                await drain()
+                deflating.start(out.write, data)
+        finally:
+            await deflating.done()
+        await drain()
 
     def _padded(self, data: bytes, layout: dict[str, tuple[str, ...]], header: list[str]) -> bytes:
         position = {name: i for i, name in enumerate(self._header(layout))}
