@@ -24,7 +24,7 @@ from timeward.datamap.deletion import quote
 class _Form:
     """How a value of one type becomes text: ``first`` of the column (``{v}``), ``then``
     of that (``{a}``), each computed once per row; the CSV cell and the JSON value of
-    that (``{b}``)."""
+    those (``{b}``, ``{a}``)."""
 
     first: str
     csv: str
@@ -43,11 +43,22 @@ _TEXT = _Form("{v}::text", _CSV_QUOTED, "to_json({b})::text")
 _DIGITS = _Form("{v}::text", "{b}", "{b}")
 # Python's isoformat() of a UTC datetime: 'T', six digits of microseconds when there are
 # any. PostgreSQL's ISO output (DateStyle set by the query's caller) drops trailing zeros.
+# asyncpg reads infinity as the largest (smallest) naive datetime: no offset.
+_INFINITE = "{a} IN ('infinity', '-infinity')"
 _UTC_ISO = _Form(
     "({v} AT TIME ZONE 'UTC')::text",
-    "{b} || '+00:00'",
-    "'\"' || {b} || 'Z\"'",
-    then="replace(CASE WHEN length({a}) = 19 THEN {a} ELSE rpad({a}, 26, '0') END, ' ', 'T')",
+    f"{{b}} || CASE WHEN {_INFINITE} THEN '' ELSE '+00:00' END",
+    f"'\"' || {{b}} || CASE WHEN {_INFINITE} THEN '' ELSE 'Z' END || '\"'",
+    then=(
+        "CASE {a} WHEN 'infinity' THEN '9999-12-31T23:59:59.999999' "
+        "WHEN '-infinity' THEN '0001-01-01T00:00:00' "
+        "ELSE replace(CASE WHEN length({a}) = 19 THEN {a} ELSE rpad({a}, 26, '0') END, ' ', 'T') "
+        "END"
+    ),
+)
+_DATE = (
+    "CASE WHEN isfinite({v}) THEN to_char({v}, 'YYYY-MM-DD') "
+    "WHEN {v} > 'epoch' THEN '9999-12-31' WHEN {v} < 'epoch' THEN '0001-01-01' END"
 )
 
 # Column type (regtype) -> its form.
@@ -64,7 +75,7 @@ _FORMS: dict[str, _Form] = {
     "integer": _DIGITS,
     "bigint": _DIGITS,
     "timestamp with time zone": _UTC_ISO,
-    "date": _Form("to_char({v}, 'YYYY-MM-DD')", "{b}", _QUOTED),
+    "date": _Form(_DATE, "{b}", _QUOTED),
     "bytea": _Form("translate(encode({v}, 'base64'), chr(10), '')", "{b}", _QUOTED),
 }
 # For the transaction, before the query: the text of timestamps depends on DateStyle.
@@ -127,8 +138,9 @@ def row_text(
     json_parts, csv_parts = [], []
     for n, (column, form) in enumerate(zip(formed, forms, strict=True)):
         key = ("{" if n == 0 else ",") + msgspec.json.encode(column).decode() + ":"
-        json_parts.append(f"{_literal(key)}, coalesce({form.json.format(b=f'b.b{n}')}, 'null')")
-        csv_parts.append(form.csv.format(b=f"b.b{n}"))  # concat() takes NULL as ''
+        texts = {"a": f"a.a{n}", "b": f"b.b{n}"}
+        json_parts.append(f"{_literal(key)}, coalesce({form.json.format(**texts)}, 'null')")
+        csv_parts.append(form.csv.format(**texts))  # concat() takes NULL as ''
     # As bytes: asyncpg hands bytea over without decoding it.
     # concat() builds the line in one piece; a chain of || copies it once per piece.
     json_object, csv_line = ", ".join(json_parts), ", ',', ".join(csv_parts)
