@@ -137,7 +137,8 @@ class _Parts(io.RawIOBase):
 def _no_cycle_collection() -> Iterator[None]:
     """A batch allocates some ten objects a row, none in a cycle (refcounting frees them);
     the cycle collector would run every 700 allocations and walk the process's objects:
-    70 % of the time of building 200,000 row dicts (docs/performance.md)."""
+    70 % of the time of building 200,000 row dicts (docs/performance.md). Other tasks
+    may run at the batch's two short awaits, without it too."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -332,12 +333,12 @@ async def _write_table(
     table: str,
     unsealing: Unsealing | None,
 ) -> int:
-    order = ", ".join(quote(c) for c in catalog[table].primary_key) or "ctid"
+    primary_key = catalog[table].primary_key
     opener = unsealing.openers.get(table) if unsealing else None
-    keys = catalog[table].primary_key
-    formed = await _row_text(session, table, keys, unsealing if opener else None)
+    formed = await _row_text(session, table, primary_key, unsealing if opener else None)
     if formed is not None:
         return await _write_formed(session, archive, writer, tenant_id, table, formed, unsealing)
+    order = ", ".join(quote(c) for c in primary_key) or "ctid"
     result = await session.stream(
         text(f"SELECT * FROM {quote(table)} WHERE {TENANT_COLUMN} = :tenant_id ORDER BY {order}"),
         {"tenant_id": tenant_id},
