@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Se
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import chain
+from itertools import chain, repeat
 from operator import methodcaller
 from typing import IO, Any
 from uuid import UUID
@@ -406,11 +406,13 @@ def _json_objects(objects: list[bytes], rows: Rows | None, opened: list[str]) ->
     if not rows:
         return b"},".join(objects) + b"}"
     encode = msgspec.json.encode
-    keys = [(b"," + encode(k) + b":", k) for k in opened]
-    return b",".join(
-        b"".join([start, *(key + encode(row.get(k), enc_hook=_enc_hook) for key, k in keys), b"}"])
-        for start, row in zip(objects, rows, strict=True)
-    )
+    columns = []
+    for name in opened:
+        key = b"," + encode(name) + b":"
+        values = map(methodcaller("get", name), rows)
+        columns.append([key + encode(value, enc_hook=_enc_hook) for value in values])
+    ends = repeat(b"}", len(rows))
+    return b",".join(map(b"".join, zip(objects, *columns, ends, strict=True)))
 
 
 async def _write_formed(
