@@ -63,8 +63,9 @@ class Unsealing:
     keys: DataKeys
     openers: Mapping[str, Opener]
     # Per table: the columns its opener reads and, of those, the sealed ones it replaces
-    # (with its opened columns, at the end of the row). A table listed here has its other
-    # columns formed by PostgreSQL (export_text); one not listed is read whole.
+    # (with its opened columns, at the end of the row; it changes no other value). A table
+    # listed here has its other columns formed by PostgreSQL (export_text); one not
+    # listed is read whole.
     columns: Mapping[str, tuple[Sequence[str], Sequence[str]]] = field(default_factory=dict)
 
 
