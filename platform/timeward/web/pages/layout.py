@@ -20,12 +20,11 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tenants.employees.service import employee_for_user
+from tenants.employees.service import employee_name_for_user
 from tenants.settings.regional import member_locale
 from timeward.auth.actor import Actor
 from timeward.authz.enforcer import PolicyEnforcer
 from timeward.authz.guard import PUBLIC, requires
-from timeward.errors import NotFound
 from timeward.privacy_notice.service import Banner, pending_banners
 from timeward.translations import DEFAULT_LANGUAGE, Translator, translator
 from timeward.web.i18n import (
@@ -339,11 +338,18 @@ async def viewer_for(
     request: Request[Any, Any, Any], session: AsyncSession, actor: Actor
 ) -> Viewer:
     """The viewer, named as their employee record names them (blank without one)."""
-    try:
-        employee = await employee_for_user(session, actor.require_tenant(), actor.user_id)
-    except NotFound:
-        return await viewer_of(request, session, actor, "")
-    return await viewer_of(request, session, actor, employee.name)
+    name = await employee_name_for_user(session, actor.require_tenant(), actor.user_id)
+    return await viewer_of(request, session, actor, name)
+
+
+def labeller(language: str) -> Callable[[str], str]:
+    """A code (role, request type, status...) in words of the language."""
+    catalogue = CATALOGUES[language]
+
+    def label(code: str) -> str:
+        return catalogue.gettext(LABELS.get(code, code))
+
+    return label
 
 
 def render(
@@ -359,11 +365,6 @@ def render(
     flash = FLASHES.get(request.cookies.get(FLASH_COOKIE, ""))
     cookies = [Cookie(key=FLASH_COOKIE, value="", max_age=0, path="/")] if flash else []
     language = page_language(request, viewer)
-    catalogue = CATALOGUES[language]
-
-    def label(code: str) -> str:
-        return catalogue.gettext(LABELS.get(code, code))
-
     return Template(
         template_name=template,
         context={
@@ -376,7 +377,7 @@ def render(
                 for code, name in LANGUAGES.items()
                 if viewer is None or code in viewer.languages
             },
-            "label": label,
+            "label": labeller(language),
             **template_functions(language),
             **time_functions(viewer.time_zone if viewer else "UTC", language),
             **context,
