@@ -220,16 +220,17 @@ def deadline_reader(now: datetime) -> Callable[[PrivacyRequest], Deadline]:
     return lambda r: of(r.received_at, r.due_date, r.original_due_date, calendar_of(r))
 
 
-def line_standing_reader(now: datetime) -> Callable[[QueueLine], Standing]:
-    """A queue line's days left, traffic light and overdue flag at one instant, counted
-    once per (due day, jurisdiction)."""
+def standing_reader(now: datetime) -> Callable[[date, str, str | None], Standing]:
+    """A due day's days left, traffic light and overdue flag at one instant, by due day
+    and jurisdiction (a queue line's ``due_date``, ``calendar_country`` and
+    ``calendar_subdivision``), counted once per triple."""
     standing = standings_at(now)
 
     @cache
     def of(due: date, country: str, subdivision: str | None) -> Standing:
         return standing(due, request_calendar(country, subdivision))
 
-    return lambda line: of(line.due_date, line.calendar_country, line.calendar_subdivision)
+    return of
 
 
 async def overdue_requests(

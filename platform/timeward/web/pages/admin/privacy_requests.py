@@ -185,46 +185,49 @@ class QueueRow(NamedTuple):
     every value a ``str`` (a page of 200 lines calls no template function per line, and
     autoescaping takes its fast path: docs/performance.md)."""
 
-    light: str  # the traffic light's colour
-    light_word: str  # the key of its word: the colour, or "overdue"
     id: str
     request_type: str
     channel: str  # "public" or "employee"
     subject_name: str | None
     received: str
+    identity_verified: bool
+    status: str
+    # the deadline's cells, the same for every line with the same due day and jurisdiction
+    light: str  # the traffic light's colour
+    light_word: str  # the key of its word: the colour, or "overdue"
     due_date: str  # ISO 8601, for <time datetime>
     due: str
     days_left: str
-    identity_verified: bool
-    status: str
 
 
 def queue_rows(
     lines: Sequence[service.QueueLine], now: datetime, language: str, time_zone: str
 ) -> list[QueueRow]:
-    standing = service.line_standing_reader(now)
+    standing = service.standing_reader(now)
     times = time_functions(time_zone, language)
-    when, due_day, label = times["when"], cache(times["day"]), cache(labeller(language))
-    rows = []
-    for line in lines:
-        days_left, light, overdue = standing(line)
-        rows.append(
-            QueueRow(
-                light.value,
-                "overdue" if overdue else light.value,
+    when, day, label = times["when"], times["day"], cache(labeller(language))
+
+    @cache
+    def deadline(due: date, country: str, subdivision: str | None) -> tuple[str, ...]:
+        days_left, light, overdue = standing(due, country, subdivision)
+        word = "overdue" if overdue else light.value
+        return light.value, word, due.isoformat(), day(due), str(days_left)
+
+    return [
+        QueueRow._make(
+            (
                 str(line.id),
                 label(line.request_type),
                 "public" if line.channel == "public" else "employee",
                 line.subject_name,
                 when(line.received_at),
-                line.due_date.isoformat(),
-                due_day(line.due_date),
-                str(days_left),
                 line.identity_verified,
                 label(line.status),
+                *deadline(line.due_date, line.calendar_country, line.calendar_subdivision),
             )
         )
-    return rows
+        for line in lines
+    ]
 
 
 class PrivacyRequestPages(Controller):
