@@ -69,15 +69,6 @@ async def employee_for_user(
     return await one_or_not_found(session, statement, "Employee record for your account", lock=lock)
 
 
-async def employee_name_for_user(session: AsyncSession, tenant_id: UUID, user_id: UUID) -> str:
-    """The name on the caller's own employee record; blank when their account is not
-    linked to one (one column: every signed-in page shows it)."""
-    name = await session.scalar(
-        select(Employee.name).where(Employee.tenant_id == tenant_id, Employee.user_id == user_id)
-    )
-    return name or ""
-
-
 SEARCH_MAX_LENGTH = 200
 
 

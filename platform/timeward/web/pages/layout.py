@@ -20,7 +20,6 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tenants.employees.service import employee_name_for_user
 from tenants.settings.regional import member_locale
 from timeward.auth.actor import Actor
 from timeward.authz.enforcer import PolicyEnforcer
@@ -292,30 +291,6 @@ def actor_of(request: Request[Any, Any, Any]) -> Actor | None:
     return actor if isinstance(actor, Actor) else None
 
 
-async def viewer_of(
-    request: Request[Any, Any, Any], session: AsyncSession, actor: Actor, display_name: str
-) -> Viewer:
-    enforcer: PolicyEnforcer = request.app.state.enforcer
-    navigation = [
-        item
-        for item in NAVIGATION
-        if enforcer.allows(actor.role, actor.domain, item.resource, item.action)
-    ]
-    locale = await member_locale(session, actor.require_tenant(), actor.user_id)
-    regional = locale.regional
-    return Viewer(
-        locale.tenant_name,
-        actor.role,
-        display_name,
-        navigation,
-        regional.time_zone,
-        regional.languages,
-        regional.default_language,
-        locale.language,
-        tuple(await pending_banners(session, actor.require_tenant(), actor.user_id, actor.role)),
-    )
-
-
 def page_language(request: Request[Any, Any, Any], viewer: Viewer | None) -> str:
     """The person's choice (the switch's cookie, else the one remembered for them), else
     the browser's Accept-Language among the tenant's languages, else the tenant's default;
@@ -338,8 +313,25 @@ async def viewer_for(
     request: Request[Any, Any, Any], session: AsyncSession, actor: Actor
 ) -> Viewer:
     """The viewer, named as their employee record names them (blank without one)."""
-    name = await employee_name_for_user(session, actor.require_tenant(), actor.user_id)
-    return await viewer_of(request, session, actor, name)
+    enforcer: PolicyEnforcer = request.app.state.enforcer
+    navigation = [
+        item
+        for item in NAVIGATION
+        if enforcer.allows(actor.role, actor.domain, item.resource, item.action)
+    ]
+    locale = await member_locale(session, actor.require_tenant(), actor.user_id)
+    regional = locale.regional
+    return Viewer(
+        locale.tenant_name,
+        actor.role,
+        locale.employee_name,
+        navigation,
+        regional.time_zone,
+        regional.languages,
+        regional.default_language,
+        locale.language,
+        tuple(await pending_banners(session, actor.require_tenant(), actor.user_id, actor.role)),
+    )
 
 
 def labeller(language: str) -> Callable[[str], str]:
