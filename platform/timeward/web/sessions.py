@@ -3,8 +3,9 @@ session (``timeward.auth.browser_sessions``).
 
 The middleware is mounted on the page routers only, so a cookie never authenticates
 ``/api``; the bearer middleware, for its part, skips the page paths. Each request re-checks
-the person exactly as a bearer token is re-checked (``current_role``): a disabled user, a
-removed membership, a suspended tenant or a changed role ends the session at once.
+the person exactly as a bearer token is re-checked (``cached_role``): a disabled user, a
+removed membership, a suspended tenant or a changed role ends the session as soon as the
+change reaches the process (``timeward.auth.account_cache``).
 
 Platform staff have sessions of their own (``timeward.auth.staff_sessions``) in the same
 cookie, told apart by its ``platform.`` prefix; see docs/web.md, "Staff sessions".
