@@ -64,17 +64,28 @@ def deadline(
     return deadlines_at(now)(received, due, original_due, calendar)
 
 
-def deadlines_at(now: datetime) -> Callable[[datetime, date, date, TenantCalendar], Deadline]:
-    """``deadline`` for many requests at one instant (a page, a sweep): what depends only
-    on the due day and the calendar is counted once per pair, not once per request."""
+Standing = tuple[int, TrafficLight, bool]  # days left, traffic light, overdue
+
+
+def standings_at(now: datetime) -> Callable[[date, TenantCalendar], Standing]:
+    """A due day's days left, traffic light and overdue flag at one instant, counted
+    once per (due day, calendar)."""
 
     @cache
-    def standing(due: date, calendar: TenantCalendar) -> tuple[int, TrafficLight, bool]:
+    def standing(due: date, calendar: TenantCalendar) -> Standing:
         return (
             calendar.calendar_days_left(due, now),
             traffic_light(due, now, calendar),
             is_overdue(due, now, calendar),
         )
+
+    return standing
+
+
+def deadlines_at(now: datetime) -> Callable[[datetime, date, date, TenantCalendar], Deadline]:
+    """``deadline`` for many requests at one instant (a page, a sweep): what depends only
+    on the due day and the calendar is counted once per pair, not once per request."""
+    standing = standings_at(now)
 
     @cache
     def latest(received_on: date, calendar: TenantCalendar) -> date | None:

@@ -16,9 +16,10 @@ from uuid import UUID
 from zoneinfo import available_timezones
 
 from babel.core import get_global
-from sqlalchemy import and_, select
+from sqlalchemy import ColumnElement, and_, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tenants.employees.models import Employee
 from tenants.settings.models import TenantSettings
 from timeward import clock
 from timeward.acting import Acting
@@ -70,6 +71,7 @@ class MemberLocale:
     tenant_name: str
     regional: Regional
     language: str | None  # the member's own choice, if they made one
+    employee_name: str = ""  # the name on the member's employee record, blank without one
 
 
 def _regional(country: str, row: TenantSettings | None) -> Regional:
@@ -84,25 +86,35 @@ def _regional(country: str, row: TenantSettings | None) -> Regional:
     )
 
 
+def _is_member(user_id: UUID | None) -> ColumnElement[bool]:
+    """The member's employee record; none without a member (``== None`` would match every
+    record without an account)."""
+    if user_id is None:
+        return false()
+    return Employee.user_id == user_id
+
+
 async def member_locale(
     session: AsyncSession, tenant_id: UUID, user_id: UUID | None
 ) -> MemberLocale:
-    """The tenant's name and regional settings and the member's own language, in one query."""
+    """The tenant's name and regional settings, the member's own language and the name on
+    their employee record, in one query (every signed-in page asks)."""
     found = (
         await session.execute(
-            select(Tenant.name, Tenant.country, TenantSettings, Membership.language)
+            select(Tenant.name, Tenant.country, TenantSettings, Membership.language, Employee.name)
             .outerjoin(TenantSettings, TenantSettings.tenant_id == Tenant.id)
             .outerjoin(
                 Membership,
                 and_(Membership.tenant_id == Tenant.id, Membership.user_id == user_id),
             )
+            .outerjoin(Employee, and_(Employee.tenant_id == Tenant.id, _is_member(user_id)))
             .where(Tenant.id == tenant_id)
         )
     ).one_or_none()
     if found is None:
         raise NotFound("Tenant")
-    name, country, row, language = found
-    return MemberLocale(name, _regional(country, row), language)
+    name, country, row, language, employee_name = found
+    return MemberLocale(name, _regional(country, row), language, employee_name or "")
 
 
 async def regional_settings(session: AsyncSession, tenant_id: UUID) -> Regional:

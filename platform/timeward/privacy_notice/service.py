@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 import structlog
-from sqlalchemy import func, select, text
+from sqlalchemy import Select, func, literal, select, text, union_all
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -424,51 +424,54 @@ class Banner:
     url: str
 
 
+def _pending(
+    kind: NoticeKind,
+    version: type[TenantNoticeVersion | PlatformNoticeVersion],
+    answered: Select[int],
+) -> Select[str, int, datetime]:
+    """The significant versions of one notice not in force yet that the member has not
+    answered, as (kind, number, effective from)."""
+    return select(literal(kind.value), version.number, version.effective_from).where(
+        version.significant,
+        version.effective_from > clock.now(),
+        version.number.not_in(answered.where(NoticeResponse.kind == kind)),
+    )
+
+
 async def pending_banners(
     session: AsyncSession, tenant_id: UUID, user_id: UUID, role: str
 ) -> list[Banner]:
     """What the signed-in pages show this member: their tenant's pending changes, and for
-    client admins the platform's."""
-    now = clock.now()
-    slug = await session.scalar(select(Tenant.slug).where(Tenant.id == tenant_id))
+    client admins the platform's; one statement (every signed-in page asks), and the
+    tenant's slug for the link only when there is a tenant banner."""
     answered = select(NoticeResponse.number).where(
         NoticeResponse.tenant_id == tenant_id, NoticeResponse.user_id == user_id
     )
-    tenant_rows = await session.scalars(
-        select(TenantNoticeVersion)
-        .where(
-            TenantNoticeVersion.tenant_id == tenant_id,
-            TenantNoticeVersion.significant,
-            TenantNoticeVersion.effective_from > now,
-            TenantNoticeVersion.number.not_in(
-                answered.where(NoticeResponse.kind == NoticeKind.TENANT)
-            ),
+    parts = [
+        _pending(NoticeKind.TENANT, TenantNoticeVersion, answered).where(
+            TenantNoticeVersion.tenant_id == tenant_id
         )
-        .order_by(TenantNoticeVersion.number)
-    )
-    banners = [
-        Banner(
-            NoticeKind.TENANT, v.number, v.effective_from, f"/t/{slug}/privacy-notice/v/{v.number}"
-        )
-        for v in tenant_rows.all()
     ]
     if role == TenantRole.CLIENT_ADMIN:
-        platform_rows = await session.scalars(
-            select(PlatformNoticeVersion)
-            .where(
-                PlatformNoticeVersion.significant,
-                PlatformNoticeVersion.effective_from > now,
-                PlatformNoticeVersion.number.not_in(
-                    answered.where(NoticeResponse.kind == NoticeKind.PLATFORM)
-                ),
-            )
-            .order_by(PlatformNoticeVersion.number)
+        parts.append(_pending(NoticeKind.PLATFORM, PlatformNoticeVersion, answered))
+    # the tenant's banners first, each notice's in the order of its versions
+    rows = (await session.execute(union_all(*parts).order_by(text("1 DESC, 2")))).all()
+    if not rows:
+        return []
+    slug = None
+    if rows[0][0] == NoticeKind.TENANT:
+        slug = await session.scalar(select(Tenant.slug).where(Tenant.id == tenant_id))
+    return [
+        Banner(
+            NoticeKind(kind),
+            number,
+            effective_from,
+            f"/t/{slug}/privacy-notice/v/{number}"
+            if kind == NoticeKind.TENANT
+            else f"/privacy/notice/v/{number}",
         )
-        banners += [
-            Banner(NoticeKind.PLATFORM, v.number, v.effective_from, f"/privacy/notice/v/{v.number}")
-            for v in platform_rows.all()
-        ]
-    return banners
+        for kind, number, effective_from in rows
+    ]
 
 
 async def respond(

@@ -3,8 +3,9 @@ session (``timeward.auth.browser_sessions``).
 
 The middleware is mounted on the page routers only, so a cookie never authenticates
 ``/api``; the bearer middleware, for its part, skips the page paths. Each request re-checks
-the person exactly as a bearer token is re-checked (``current_role``): a disabled user, a
-removed membership, a suspended tenant or a changed role ends the session at once.
+the person exactly as a bearer token is re-checked (``cached_role``): a disabled user, a
+removed membership, a suspended tenant or a changed role ends the session as soon as the
+change reaches the process (``timeward.auth.account_cache``).
 
 Platform staff have sessions of their own (``timeward.auth.staff_sessions``) in the same
 cookie, told apart by its ``platform.`` prefix; see docs/web.md, "Staff sessions".
@@ -25,6 +26,7 @@ from litestar.exceptions import NotFoundException
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from timeward import clock
+from timeward.auth.account_cache import AccountCache
 from timeward.auth.actor import Actor
 from timeward.auth.browser_sessions import Lifetimes, revoke_session, touch_session
 from timeward.auth.staff_sessions import (
@@ -33,7 +35,7 @@ from timeward.auth.staff_sessions import (
     set_support_tenant,
     touch_staff_session,
 )
-from timeward.auth.status import current_role
+from timeward.auth.status import cached_role
 from timeward.config import Settings
 from timeward.services import Services
 from timeward.support.service import SUPPORT_ROLE, live_grant
@@ -98,13 +100,14 @@ def is_staff_session(request: Request[Any, Any, Any]) -> bool:
     return is_staff_cookie(request.cookies.get(SESSION_COOKIE, ""))
 
 
-async def actor_of_cookie(services: Services, cookie: str) -> Actor | None:
-    """The person a session cookie signs in now, or None (and the session ends) if none."""
+async def actor_of_cookie(services: Services, cookie: str, accounts: AccountCache) -> Actor | None:
+    """The person a session cookie signs in now, or None (and the session ends) if none.
+    The account check is the bearer token's (``accounts``: its notified cache)."""
     now = clock.now()
     live = await touch_session(services.database, cookie, now, lifetimes(services.settings))
     if live is None:
         return None
-    role = await current_role(services.database, live.user_id, live.tenant_id)
+    role = await cached_role(accounts, services.database, live.user_id, live.tenant_id)
     if role != live.role:
         await revoke_session(services.database, cookie, now)
         return None
@@ -112,7 +115,7 @@ async def actor_of_cookie(services: Services, cookie: str) -> Actor | None:
 
 
 async def staff_of_cookie(
-    services: Services, cookie: str, path: str
+    services: Services, cookie: str, path: str, accounts: AccountCache
 ) -> tuple[Actor, SupportVisit | None] | None:
     """The staff member a staff session cookie signs in now (the session ends if they may
     no longer act, or hold another role), and the tenant the session entered while its
@@ -123,7 +126,7 @@ async def staff_of_cookie(
     live = await touch_staff_session(services.database, cookie, now, lifetimes(services.settings))
     if live is None:
         return None
-    role = await current_role(services.database, live.user_id, None)
+    role = await cached_role(accounts, services.database, live.user_id, None)
     if role != live.role:
         await revoke_staff_session(services.database, cookie, now)
         return None
@@ -154,7 +157,8 @@ def session_middleware(app: ASGIApp) -> ASGIApp:
             if cookie and is_staff_cookie(cookie):
                 await _staff_scope(scope, request, cookie)
             elif cookie:
-                actor = await actor_of_cookie(request.app.state.services, cookie)
+                state = request.app.state
+                actor = await actor_of_cookie(state.services, cookie, state.account_cache)
                 if actor is not None:
                     scope["user"] = actor
                     structlog.contextvars.bind_contextvars(
@@ -166,7 +170,8 @@ def session_middleware(app: ASGIApp) -> ASGIApp:
 
 
 async def _staff_scope(scope: Scope, request: Request[Any, Any, Any], cookie: str) -> None:
-    signed_in = await staff_of_cookie(request.app.state.services, cookie, request.url.path)
+    state = request.app.state
+    signed_in = await staff_of_cookie(state.services, cookie, request.url.path, state.account_cache)
     if signed_in is None:
         return
     actor, visit = signed_in

@@ -20,12 +20,10 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tenants.employees.service import employee_for_user
 from tenants.settings.regional import member_locale
 from timeward.auth.actor import Actor
 from timeward.authz.enforcer import PolicyEnforcer
 from timeward.authz.guard import PUBLIC, requires
-from timeward.errors import NotFound
 from timeward.privacy_notice.service import Banner, pending_banners
 from timeward.translations import DEFAULT_LANGUAGE, Translator, translator
 from timeward.web.i18n import (
@@ -293,30 +291,6 @@ def actor_of(request: Request[Any, Any, Any]) -> Actor | None:
     return actor if isinstance(actor, Actor) else None
 
 
-async def viewer_of(
-    request: Request[Any, Any, Any], session: AsyncSession, actor: Actor, display_name: str
-) -> Viewer:
-    enforcer: PolicyEnforcer = request.app.state.enforcer
-    navigation = [
-        item
-        for item in NAVIGATION
-        if enforcer.allows(actor.role, actor.domain, item.resource, item.action)
-    ]
-    locale = await member_locale(session, actor.require_tenant(), actor.user_id)
-    regional = locale.regional
-    return Viewer(
-        locale.tenant_name,
-        actor.role,
-        display_name,
-        navigation,
-        regional.time_zone,
-        regional.languages,
-        regional.default_language,
-        locale.language,
-        tuple(await pending_banners(session, actor.require_tenant(), actor.user_id, actor.role)),
-    )
-
-
 def page_language(request: Request[Any, Any, Any], viewer: Viewer | None) -> str:
     """The person's choice (the switch's cookie, else the one remembered for them), else
     the browser's Accept-Language among the tenant's languages, else the tenant's default;
@@ -339,11 +313,35 @@ async def viewer_for(
     request: Request[Any, Any, Any], session: AsyncSession, actor: Actor
 ) -> Viewer:
     """The viewer, named as their employee record names them (blank without one)."""
-    try:
-        employee = await employee_for_user(session, actor.require_tenant(), actor.user_id)
-    except NotFound:
-        return await viewer_of(request, session, actor, "")
-    return await viewer_of(request, session, actor, employee.name)
+    enforcer: PolicyEnforcer = request.app.state.enforcer
+    navigation = [
+        item
+        for item in NAVIGATION
+        if enforcer.allows(actor.role, actor.domain, item.resource, item.action)
+    ]
+    locale = await member_locale(session, actor.require_tenant(), actor.user_id)
+    regional = locale.regional
+    return Viewer(
+        locale.tenant_name,
+        actor.role,
+        locale.employee_name,
+        navigation,
+        regional.time_zone,
+        regional.languages,
+        regional.default_language,
+        locale.language,
+        tuple(await pending_banners(session, actor.require_tenant(), actor.user_id, actor.role)),
+    )
+
+
+def labeller(language: str) -> Callable[[str], str]:
+    """A code (role, request type, status...) in words of the language."""
+    catalogue = CATALOGUES[language]
+
+    def label(code: str) -> str:
+        return catalogue.gettext(LABELS.get(code, code))
+
+    return label
 
 
 def render(
@@ -359,11 +357,6 @@ def render(
     flash = FLASHES.get(request.cookies.get(FLASH_COOKIE, ""))
     cookies = [Cookie(key=FLASH_COOKIE, value="", max_age=0, path="/")] if flash else []
     language = page_language(request, viewer)
-    catalogue = CATALOGUES[language]
-
-    def label(code: str) -> str:
-        return catalogue.gettext(LABELS.get(code, code))
-
     return Template(
         template_name=template,
         context={
@@ -376,7 +369,7 @@ def render(
                 for code, name in LANGUAGES.items()
                 if viewer is None or code in viewer.languages
             },
-            "label": label,
+            "label": labeller(language),
             **template_functions(language),
             **time_functions(viewer.time_zone if viewer else "UTC", language),
             **context,
