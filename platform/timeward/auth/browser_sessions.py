@@ -11,9 +11,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import DateTime, ForeignKey, ForeignKeyConstraint, LargeBinary, String, select
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    LargeBinary,
+    Row,
+    String,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from timeward.auth.opaque import digest, new_secret
@@ -23,7 +35,15 @@ from timeward.db.session import Database, Scope
 SEPARATOR = "."
 
 
-class BrowserSession(TenantScoped, CreatedAt, Base):
+class SessionTimes:
+    """When a session was last used, ends, and was revoked (tenant and staff sessions)."""
+
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class BrowserSession(SessionTimes, TenantScoped, CreatedAt, Base):
     __tablename__ = "browser_sessions"
     __table_args__ = (
         ForeignKeyConstraint(
@@ -37,9 +57,6 @@ class BrowserSession(TenantScoped, CreatedAt, Base):
     user_id: Mapped[UUID]
     role: Mapped[str] = mapped_column(String(32))
     token_hash: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
-    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 @dataclass(frozen=True)
@@ -85,6 +102,40 @@ async def open_session(
     return cookie
 
 
+async def touch_row(
+    session: AsyncSession,
+    table: type[SessionTimes],
+    found: list[ColumnElement[bool]],
+    now: datetime,
+    life: Lifetimes,
+    *returning: Any,
+) -> Row[Any] | None:
+    """The ``returning`` columns of the session row ``found`` selects, its last use set to
+    now, if it is live; a row past its idle or absolute end is revoked (None either way).
+
+    One ``UPDATE ... RETURNING`` on every page request; the second statement only when
+    the session has ended (docs/performance.md, "Pages").
+    """
+    live = (
+        await session.execute(
+            update(table)
+            .where(
+                *found,
+                table.revoked_at.is_(None),
+                table.expires_at > now,
+                table.last_seen_at > now - life.idle,
+            )
+            .values(last_seen_at=now)
+            .returning(*returning)
+        )
+    ).one_or_none()
+    if live is None:
+        await session.execute(
+            update(table).where(*found, table.revoked_at.is_(None)).values(revoked_at=now)
+        )
+    return live
+
+
 async def touch_session(
     database: Database, cookie: str, now: datetime, life: Lifetimes
 ) -> LiveSession | None:
@@ -92,21 +143,20 @@ async def touch_session(
     tenant_id = _tenant_of(cookie)
     if tenant_id is None:
         return None
+    found = [BrowserSession.tenant_id == tenant_id, BrowserSession.token_hash == digest(cookie)]
     async with database.transaction(Scope.TENANT, tenant_id) as session:
-        row = await session.scalar(
-            select(BrowserSession)
-            .where(
-                BrowserSession.tenant_id == tenant_id, BrowserSession.token_hash == digest(cookie)
-            )
-            .with_for_update()
+        live = await touch_row(
+            session,
+            BrowserSession,
+            found,
+            now,
+            life,
+            BrowserSession.id,
+            BrowserSession.tenant_id,
+            BrowserSession.user_id,
+            BrowserSession.role,
         )
-        if row is None or row.revoked_at is not None:
-            return None
-        if now >= row.expires_at or now - row.last_seen_at >= life.idle:
-            row.revoked_at = now
-            return None
-        row.last_seen_at = now
-        return LiveSession(row.id, row.tenant_id, row.user_id, row.role)
+    return LiveSession(live.id, live.tenant_id, live.user_id, live.role) if live else None
 
 
 async def revoke_session(database: Database, cookie: str, now: datetime) -> None:

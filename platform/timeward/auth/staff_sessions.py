@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import DateTime, ForeignKey, LargeBinary, String, select
+from sqlalchemy import ForeignKey, LargeBinary, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from timeward.auth.actor import PLATFORM_DOMAIN
-from timeward.auth.browser_sessions import SEPARATOR, Lifetimes
+from timeward.auth.browser_sessions import SEPARATOR, Lifetimes, SessionTimes, touch_row
 from timeward.auth.opaque import digest, new_secret
 from timeward.db.base import Base, CreatedAt, new_id
 from timeward.db.session import Database, Scope
@@ -27,7 +27,7 @@ from timeward.db.session import Database, Scope
 COOKIE_PREFIX = f"{PLATFORM_DOMAIN}{SEPARATOR}"
 
 
-class StaffSession(CreatedAt, Base):
+class StaffSession(SessionTimes, CreatedAt, Base):
     __tablename__ = "staff_sessions"
 
     id: Mapped[UUID] = mapped_column(primary_key=True, default=new_id)
@@ -36,9 +36,6 @@ class StaffSession(CreatedAt, Base):
     )
     role: Mapped[str] = mapped_column(String(32))
     token_hash: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
-    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     support_tenant_id: Mapped[UUID | None] = mapped_column(
         ForeignKey("tenants.id", ondelete="SET NULL")
     )
@@ -81,16 +78,20 @@ async def touch_staff_session(
     if not is_staff_cookie(cookie):
         return None
     async with database.transaction(Scope.PLATFORM) as session:
-        row = await session.scalar(
-            select(StaffSession).where(StaffSession.token_hash == digest(cookie)).with_for_update()
+        live = await touch_row(
+            session,
+            StaffSession,
+            [StaffSession.token_hash == digest(cookie)],
+            now,
+            life,
+            StaffSession.id,
+            StaffSession.user_id,
+            StaffSession.role,
+            StaffSession.support_tenant_id,
         )
-        if row is None or row.revoked_at is not None:
-            return None
-        if now >= row.expires_at or now - row.last_seen_at >= life.idle:
-            row.revoked_at = now
-            return None
-        row.last_seen_at = now
-        return LiveStaffSession(row.id, row.user_id, row.role, row.support_tenant_id)
+    if live is None:
+        return None
+    return LiveStaffSession(live.id, live.user_id, live.role, live.support_tenant_id)
 
 
 async def revoke_staff_session(database: Database, cookie: str, now: datetime) -> None:
