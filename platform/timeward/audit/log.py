@@ -206,7 +206,8 @@ def _chain_rows(tenant_id: UUID, rows: list[dict[str, Any]]) -> Any:
         .values(seq=rows[-1]["seq"], digest=rows[-1]["digest"])
         .cte("moved")
     )
-    return insert(_EVENTS).values(rows).add_cte(moved)
+    # A multi-row VALUES is not cached by SQLAlchemy (compiled on each use): only for a fold.
+    return insert(_EVENTS).values(rows[0] if len(rows) == 1 else rows).add_cte(moved)
 
 
 def _link(head: AuditChainHead, event: AuditEvent) -> None:
