@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -112,7 +113,7 @@ class AuditLog:
         for fields in [*({c.name: row[c.name] for c in _READ_COLUMNS} for row in taken), read]:
             events.append(_linked_row(seq, digest, fields))
             seq, digest = events[-1]["seq"], events[-1]["digest"]
-        await session.execute(_chain_rows(tenant_id, events))
+        await _chain_rows(session, tenant_id, events)
 
     def _fields(self, tenant_id: UUID, entry: AuditEntry) -> dict[str, Any]:
         """An event's columns apart from its link (seq and digests)."""
@@ -198,16 +199,36 @@ def _linked_row(seq: int, prev_digest: bytes, fields: dict[str, Any]) -> dict[st
     return row
 
 
-def _chain_rows(tenant_id: UUID, rows: list[dict[str, Any]]) -> Any:
-    """The events' insert and the head's move to the last of them, in one statement."""
+@functools.lru_cache(maxsize=8)
+def _chaining(count: int) -> Any:
+    """Insert ``count`` events (parameters ``e<i>_<column>``) and move the head to the last
+    (``head_*``), in one statement. Prebuilt: building it per request was 3 % of a list
+    request (py-spy).
+    A multi-row VALUES (a fold of pending reads) is still compiled on each use by SQLAlchemy.
+    """
     moved = (
         update(_HEADS)
-        .where(_HEADS.c.tenant_id == tenant_id)
-        .values(seq=rows[-1]["seq"], digest=rows[-1]["digest"])
+        .where(_HEADS.c.tenant_id == bindparam("head_tenant_id", type_=_HEADS.c.tenant_id.type))
+        .values(
+            seq=bindparam("head_seq", type_=_HEADS.c.seq.type),
+            digest=bindparam("head_digest", type_=_HEADS.c.digest.type),
+        )
         .cte("moved")
     )
-    # A multi-row VALUES is not cached by SQLAlchemy (compiled on each use): only for a fold.
-    return insert(_EVENTS).values(rows[0] if len(rows) == 1 else rows).add_cte(moved)
+    rows = [
+        {c.name: bindparam(f"e{i}_{c.name}", type_=c.type) for c in _EVENTS.c} for i in range(count)
+    ]
+    return insert(_EVENTS).values(rows[0] if count == 1 else rows).add_cte(moved)
+
+
+async def _chain_rows(session: AsyncSession, tenant_id: UUID, rows: list[dict[str, Any]]) -> None:
+    parameters = {
+        f"e{i}_{name}": value for i, row in enumerate(rows) for name, value in row.items()
+    }
+    parameters.update(
+        head_tenant_id=tenant_id, head_seq=rows[-1]["seq"], head_digest=rows[-1]["digest"]
+    )
+    await session.execute(_chaining(len(rows)), parameters)
 
 
 def _link(head: AuditChainHead, event: AuditEvent) -> None:
