@@ -92,6 +92,24 @@ async def test_a_read_does_not_wait_for_a_held_head_and_is_chained_later_tamper_
     assert broken.json()["first_broken_seq"] == read.seq
 
 
+async def test_a_read_on_a_free_head_chains_the_pending_reads_first_oldest_first(
+    client: httpx.AsyncClient, acme: Accounts, db: Database, owner: asyncpg.Pool
+) -> None:
+    async with _head_held(owner, acme):
+        await _read(client, acme, "client_admin")
+        await _read(client, acme, "client_manager")
+    assert await _pending(db, acme) == 2
+
+    await _read(client, acme, "client_manager")
+    assert await _pending(db, acme) == 0
+    reads = await _reads_in_chain(db, acme)
+    assert [r.actor_role for r in reads] == ["client_admin", "client_manager", "client_manager"]
+    assert [r.seq for r in reads] == list(range(reads[0].seq, reads[0].seq + 3))
+    assert reads[0].at < reads[1].at < reads[2].at
+    async with db.transaction(Scope.TENANT, acme.tenant_id) as session:
+        assert await verify_tenant_chain(session, acme.tenant_id) is None
+
+
 async def test_concurrent_reads_and_writes_keep_one_unbroken_chain(
     client: httpx.AsyncClient, acme: Accounts, db: Database, services: Services
 ) -> None:

@@ -344,3 +344,38 @@ async def test_a_key_another_process_rotated_in_is_published_and_accepted_at_onc
         == new_kid
     )
     assert (await _me(client, signed_elsewhere)).status_code == 200
+
+
+async def test_a_token_verified_before_still_expires_and_its_retired_key_still_refuses(
+    client: httpx.AsyncClient,
+    acme_seeded: Accounts,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The process keeps the tokens it verified (timeward.auth.tokens): a second use skips
+    the signature check, never the expiry, the lifetime or the signing key's retirement."""
+    employee = acme_seeded.email("employee")
+    token = (await token_pair(client, employee, "acme")).json()["access_token"]
+    assert (await _me(client, token)).status_code == 200
+    assert (await _me(client, token)).status_code == 200  # the verified token, kept
+
+    past_its_expiry = time.time() + 900 + 31  # lifetime and leeway
+    monkeypatch.setattr(time, "time", lambda: past_its_expiry)
+    expired = await _me(client, token)
+    assert (expired.status_code, expired.json()["detail"]) == (401, "Invalid token: token expired.")
+    monkeypatch.undo()
+
+    kept = (await token_pair(client, employee, "acme")).json()["access_token"]
+    assert (await _me(client, kept)).status_code == 200
+    await services.keys.rotate()
+    assert (await _me(client, kept)).status_code == 200  # its key is still trusted
+    assert await services.keys.retire(_claims_header_kid(kept))
+    refused = await _me(client, kept)
+    assert (refused.status_code, refused.json()["detail"]) == (
+        401,
+        "Invalid token: unknown signing key.",
+    )
+
+
+def _claims_header_kid(token: str) -> str:
+    return str(json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))["kid"])

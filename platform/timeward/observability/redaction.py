@@ -61,20 +61,42 @@ _URL_SECRET = re.compile(
 )
 _PHONE = re.compile(r"(?<![\w:.-])(?:\+|00)\d{1,3}[\s./-]?(?:\(\d+\)[\s./-]?)?\d+(?:[\s./-]?\d+)+")
 SAFE_KEYS = frozenset({"timestamp", "level", "request_id", "logger", "route"})
+# Every log line repeats the same keys and many of the same short values (the event's
+# name, the method, tenant and actor ids), so what was decided for them is kept: a key's
+# verdict, and the short texts in which no pattern found anything (written out as they are
+# anyway, so this keeps nothing that redaction would remove). Bounded, emptied when full.
+_PERSONAL_KEY_CACHE: dict[str, bool] = {}
+_CLEAN_TEXTS: dict[str, bool] = {}
+_CACHE_SIZE = 4096
+_CLEAN_TEXT_LENGTH = 200
 
 
 def _is_personal_key(key: str) -> bool:
-    lowered = key.lower()
-    return lowered in PERSONAL_KEYS or lowered.endswith(
-        ("_email", "_token", "_password", "_secret")
-    )
+    known = _PERSONAL_KEY_CACHE.get(key)
+    if known is None:
+        lowered = key.lower()
+        known = lowered in PERSONAL_KEYS or lowered.endswith(
+            ("_email", "_token", "_password", "_secret")
+        )
+        _remember(_PERSONAL_KEY_CACHE, key, known)
+    return known
+
+
+def _remember(cache: dict[str, bool], key: str, value: bool) -> None:
+    if len(cache) >= _CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
 
 
 def redact_text(text: str) -> str:
-    text = _URL_SECRET.sub(rf"\1{REDACTED}", text)
+    if text in _CLEAN_TEXTS:
+        return text
+    redacted = _URL_SECRET.sub(rf"\1{REDACTED}", text)
     for pattern in (_BEARER, _JWT, _OPAQUE, _EMAIL, _PHONE):
-        text = pattern.sub(REDACTED, text)
-    return text
+        redacted = pattern.sub(REDACTED, redacted)
+    if redacted == text and len(text) <= _CLEAN_TEXT_LENGTH:
+        _remember(_CLEAN_TEXTS, text, True)
+    return redacted
 
 
 def redact_value(value: Any) -> Any:
