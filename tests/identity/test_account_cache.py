@@ -19,6 +19,7 @@ import pytest
 
 from tests.accounts import Accounts, log_in_all, seed_platform
 from tests.fuzz_server import app_process
+from tests.web.pages import page_client, sign_in
 from timeward.config import Settings
 from timeward.db.session import Database
 
@@ -119,3 +120,25 @@ async def test_a_suspended_tenant_is_seen_by_the_other_process_within_a_second(
         )
     assert response.status_code == 200, response.text
     assert await _refused_within(second, token) < WITHIN_S
+
+
+async def test_a_disabled_user_loses_a_web_session_in_the_other_process_within_a_second(
+    two_apps: list[str], acme: Accounts
+) -> None:
+    """Web sessions use the same cached account check (docs/web.md, "Sessions")."""
+    first, second = two_apps
+    async with page_client(second, "127.0.0.61") as browser:
+        signed_in = await sign_in(browser, acme.email("employee"), "acme")
+        assert signed_in.status_code == 303, signed_in.text
+        for _ in range(3):
+            assert (await browser.get("/home")).status_code == 200
+        await _patch_member(first, acme, acme.user_id("employee"), {"status": "disabled"})
+        started = time.monotonic()
+        while time.monotonic() - started < 5:
+            sent = time.monotonic()
+            if (await browser.get("/home")).status_code == 303:  # to the sign-in page
+                break
+            await asyncio.sleep(0.02)
+        else:
+            raise AssertionError("the other process still serves the session after 5 s")
+    assert sent - started < WITHIN_S
