@@ -8,7 +8,11 @@ fresh database (one tenant per case):
   coordinates, opened);
 - clock: `clocking.clock_for_user`, in and out alternating, each in a transaction of its
   own as in a request (geofence mode without a position, as `bench/api_request_path.py`
-  sends; and precise mode with a position, sealed).
+  sends; and precise mode with a position, sealed);
+- with ``--http``: the whole request, as the API server's own CPU time per request
+  (user + system, read from the process) while one wrk connection sends
+  ``GET /api/v1/clock-events?limit=50`` as the manager, then clock in/out as the employee,
+  as `bench/api_request_path.py` does. Less exposed to a loaded machine than latency.
 
 Prints the median and best of several repetitions, in milliseconds of this process's
 CPU time per call (PostgreSQL's own work is not in it) and of wall time. Run old and new
@@ -30,7 +34,9 @@ from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 import httpx
+import psutil
 
+from bench.api_request_path import ENVIRONMENT, _lua_clock, _lua_list, _wrk
 from bench.harness import MASTER_KEY, bench_database, machine, start_api, stop_api
 from bench.workload import BenchTenant, add_history, create_employee_records, create_tenants, log_in
 from tenants.employees.service import get_employee
@@ -172,6 +178,30 @@ async def _measure(
         print(f"clock in/out, {label:<22} {await _timed(args.calls, args.repeats, clock)}")
 
 
+def _server_cpu_seconds(pid: int) -> float:
+    processes = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+    return sum(t.user + t.system for t in (p.cpu_times() for p in processes))
+
+
+async def _measure_http(app_url: str, tenant: BenchTenant, seconds: int) -> None:
+    process, base = start_api(app_url, environment=ENVIRONMENT)
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+            manager = await log_in(http, tenant, tenant.manager_email)
+            employee = await log_in(http, tenant, tenant.employee_emails[0])
+        _wrk("warm-up", base, _lua_list([manager]), 1, 1)
+        for label, script in (("list", _lua_list([manager])), ("clock", _lua_clock(employee))):
+            cpu = _server_cpu_seconds(process.pid)
+            load = _wrk(label, base, script, 1, seconds)
+            per_request = (_server_cpu_seconds(process.pid) - cpu) / (load.per_second * seconds)
+            print(
+                f"http {label:<6} server cpu {per_request * 1000:6.3f} ms/request | "
+                f"p50 {load.p50_ms:6.2f} ms, {load.per_second:6.1f}/s, {load.errors} non-2xx"
+            )
+    finally:
+        stop_api(process)
+
+
 async def main(args: argparse.Namespace) -> None:
     print(f"machine: {machine()}; load average {os.getloadavg()[0]:.2f}")
     async with bench_database("timeward_bench_clock_routes") as db:
@@ -181,6 +211,8 @@ async def main(args: argparse.Namespace) -> None:
             await _measure(database, DataKeys(decode_master_key(MASTER_KEY)), tenants, args)
         finally:
             await database.dispose()
+        for _ in range(args.http):
+            await _measure_http(db.urls.app_url, tenants[0], args.seconds)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
@@ -188,5 +220,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=200, help="calls per repetition (even)")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--only", choices=("list", "clock"))
+    parser.add_argument("--only", choices=("list", "clock", "none"))
+    parser.add_argument("--http", type=int, default=0, help="rounds of the HTTP measure")
+    parser.add_argument("--seconds", type=int, default=5, help="per HTTP measure")
     asyncio.run(main(parser.parse_args()))
