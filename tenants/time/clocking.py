@@ -61,7 +61,8 @@ class ClockStatus:
 
 
 # Core statements, built once: a clock step's statements cost more to build and to load
-# through the ORM than to run (docs/performance.md, "List and clock routes").
+# through the ORM than to run (docs/performance.md, "List and clock routes, quiet-machine
+# round").
 _EMPLOYEES = cast(Table, Employee.__table__)
 _SETTINGS = cast(Table, TenantSettings.__table__)
 _EVENTS, _ENTRIES = CLOCK_EVENTS, TIME_ENTRIES
@@ -86,7 +87,7 @@ class ClockingEmployee(NamedTuple):
 
 _LOCK_EMPLOYEE = (
     select(
-        *(_EMPLOYEES.c[name] for name in ClockingEmployee._fields[:4]),
+        *(_EMPLOYEES.c[name] for name in ClockingEmployee._fields[:4]),  # employees' columns
         _SETTINGS.c.location_mode,
         _SETTINGS.c.precise_location_days,
         _SETTINGS.c.updated_at,

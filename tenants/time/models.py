@@ -204,6 +204,6 @@ class PeriodLock(Base):
 
 
 # The tables themselves, for Core statements: rows without the ORM's unit of work and
-# instance loading (docs/performance.md, "List and clock routes").
+# instance loading (docs/performance.md, "List and clock routes, quiet-machine round").
 CLOCK_EVENTS = cast(Table, ClockEvent.__table__)
 TIME_ENTRIES = cast(Table, TimeEntry.__table__)

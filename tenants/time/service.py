@@ -98,10 +98,12 @@ def _entry_of_event() -> ColumnElement[UUID | None]:
 def _page_of_events(by_employee: bool, since: bool, until: bool) -> Select[Any]:
     """The page statement for one combination of filters, built once per process: building
     it per request was a tenth of the list request (docs/performance.md, "List and clock
-    routes"). Core columns: rows come back without the ORM's result machinery."""
-    statement = select(
-        *(_EVENTS.c[name] for name in ListedClockEvent._fields[:-1]), _entry_of_event()
-    ).where(_EVENTS.c.tenant_id == bindparam("tenant_id"))
+    routes, quiet-machine round"). Core columns: rows come back without the ORM's result
+    machinery."""
+    columns = ListedClockEvent._fields[:-1]  # each a column of that name; then the entry
+    statement = select(*(_EVENTS.c[name] for name in columns), _entry_of_event()).where(
+        _EVENTS.c.tenant_id == bindparam("tenant_id")
+    )
     if by_employee:
         statement = statement.where(_EVENTS.c.employee_id == bindparam("employee_id"))
     if since:

@@ -143,7 +143,8 @@ async def test_a_clock_step_reads_and_writes_in_a_fixed_number_of_statements(
 ) -> None:
     """In: the employee locked with the tenant's policy, the last event, the insert; out:
     also the time entry's insert. A position in precise mode adds the geofences and the
-    tenant's data key (docs/performance.md, "List and clock routes")."""
+    tenant's data key (docs/performance.md, "List and clock routes, quiet-machine
+    round")."""
     await clock_pairs(client, acme_workforce, 1)  # the caches filled, the data key made
     assert await statements_per_clock_step(client, db, acme_workforce, {}) == {"in": 3, "out": 4}
     await set_location_mode(client, acme_workforce, "precise", 7)
