@@ -4,7 +4,7 @@ backstop); another tenant's employee is simply not found."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from sqlalchemy import or_, select
@@ -48,7 +48,14 @@ def restricted_conflict(whose: str = "this employee's") -> Conflict:
     )
 
 
-def ensure_writable(employee: Employee, whose: str = "this employee's") -> None:
+class Restrictable(Protocol):
+    """What the restriction check reads of an employee (the model or a fetched row)."""
+
+    @property
+    def processing_restricted(self) -> bool: ...
+
+
+def ensure_writable(employee: Restrictable, whose: str = "this employee's") -> None:
     """Refuse any write touching a restricted employee's data (reads stay allowed)."""
     if employee.processing_restricted:
         raise restricted_conflict(whose)
@@ -61,12 +68,15 @@ async def get_employee(
     return await one_or_not_found(session, statement, "Employee", lock=lock)
 
 
+EMPLOYEE_RECORD = "Employee record for your account"  # what the 404 names
+
+
 async def employee_for_user(
     session: AsyncSession, tenant_id: UUID, user_id: UUID, *, lock: bool = False
 ) -> Employee:
     """The caller's own employee record; 404 when their account is not linked to one."""
     statement = select(Employee).where(Employee.tenant_id == tenant_id, Employee.user_id == user_id)
-    return await one_or_not_found(session, statement, "Employee record for your account", lock=lock)
+    return await one_or_not_found(session, statement, EMPLOYEE_RECORD, lock=lock)
 
 
 SEARCH_MAX_LENGTH = 200

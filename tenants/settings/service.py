@@ -30,13 +30,21 @@ class LocationPolicy:
 DEFAULT_POLICY = LocationPolicy(DEFAULT_LOCATION_MODE, DEFAULT_PRECISE_DAYS)
 
 
+def policy_of(
+    mode: str | None, precise_days: int | None, updated_at: datetime | None
+) -> LocationPolicy:
+    """The policy a settings row's columns hold; without a row (every column null), the
+    defaults."""
+    if mode is None or precise_days is None:
+        return DEFAULT_POLICY
+    return LocationPolicy(LocationMode(mode), precise_days, updated_at)
+
+
 async def location_policy(session: AsyncSession, tenant_id: UUID) -> LocationPolicy:
     row = await session.scalar(select(TenantSettings).where(TenantSettings.tenant_id == tenant_id))
     if row is None:
         return DEFAULT_POLICY
-    return LocationPolicy(
-        LocationMode(row.location_mode), row.precise_location_days, row.updated_at
-    )
+    return policy_of(row.location_mode, row.precise_location_days, row.updated_at)
 
 
 async def set_location_policy(

@@ -9,30 +9,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple, cast
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.employees.models import Employee, EmployeeStatus
-from tenants.employees.service import employee_for_user, ensure_writable
+from tenants.employees.service import EMPLOYEE_RECORD, employee_for_user, ensure_writable
 from tenants.locations.service import Coordinates, OpenedLocation, capture
-from tenants.settings.service import (
-    LocationPolicy,
-    employee_location_policy,
-    location_policy,
-    within_limit,
-)
+from tenants.settings.models import TenantSettings
+from tenants.settings.service import LocationPolicy, location_policy, policy_of, within_limit
 from tenants.sites.service import referenced_site
 from tenants.time.models import (
+    CLOCK_EVENTS,
+    TIME_ENTRIES,
     ApprovalState,
-    ClockEvent,
     ClockKind,
     EntrySource,
     LocationStatus,
-    TimeEntry,
 )
-from tenants.time.service import not_in_future
+from tenants.time.service import ListedClockEvent, not_in_future
 from timeward import clock
 from timeward.crypto.data_keys import DataKeys
 from timeward.db.base import new_id
@@ -50,9 +47,8 @@ class ClockRequest:
 
 @dataclass(frozen=True)
 class ClockOutcome:
-    event: ClockEvent
+    event: ListedClockEvent  # its ``time_entry_id``: the entry a clock out closed
     location: OpenedLocation
-    entry: TimeEntry | None
 
 
 @dataclass(frozen=True)
@@ -64,21 +60,135 @@ class ClockStatus:
     clocked_in_since: datetime | None
 
 
+# Core statements, built once: a clock step's statements cost more to build and to load
+# through the ORM than to run (docs/performance.md, "List and clock routes, quiet-machine
+# round").
+_EMPLOYEES = cast(Table, Employee.__table__)
+_SETTINGS = cast(Table, TenantSettings.__table__)
+_EVENTS, _ENTRIES = CLOCK_EVENTS, TIME_ENTRIES
+
+
+class ClockingEmployee(NamedTuple):
+    """The employee record clocking locks, and the tenant's location settings read with it."""
+
+    id: UUID
+    status: str
+    processing_restricted: bool
+    location_limit: str | None
+    location_mode: str | None  # the tenant's settings: null without a settings row
+    precise_location_days: int | None
+    policy_updated_at: datetime | None
+
+    def location_policy(self) -> LocationPolicy:
+        """The tenant's policy, within the employee's own limit."""
+        policy = policy_of(self.location_mode, self.precise_location_days, self.policy_updated_at)
+        return within_limit(policy, self.location_limit)
+
+
+_LOCK_EMPLOYEE = (
+    select(
+        *(_EMPLOYEES.c[name] for name in ClockingEmployee._fields[:4]),  # employees' columns
+        _SETTINGS.c.location_mode,
+        _SETTINGS.c.precise_location_days,
+        _SETTINGS.c.updated_at,
+    )
+    .select_from(_EMPLOYEES.outerjoin(_SETTINGS, _SETTINGS.c.tenant_id == _EMPLOYEES.c.tenant_id))
+    .where(
+        _EMPLOYEES.c.tenant_id == bindparam("tenant_id"),
+        _EMPLOYEES.c.user_id == bindparam("user_id"),
+    )
+    .with_for_update(of=_EMPLOYEES)
+)
+
+
+class LastClockEvent(NamedTuple):
+    id: UUID
+    kind: str
+    at: datetime
+    site_id: UUID | None
+    matched_site_id: UUID | None
+
+
+_LAST_EVENT = (
+    select(*(_EVENTS.c[name] for name in LastClockEvent._fields))
+    .where(
+        _EVENTS.c.tenant_id == bindparam("tenant_id"),
+        _EVENTS.c.employee_id == bindparam("employee_id"),
+    )
+    .order_by(_EVENTS.c.at.desc(), _EVENTS.c.created_at.desc())
+    .limit(1)
+)
+_INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.created_at)
+_INSERT_ENTRY = insert(_ENTRIES)
+
+
+async def locked_employee_for_user(
+    session: AsyncSession, tenant_id: UUID, user_id: UUID
+) -> ClockingEmployee:
+    """The caller's own employee record, row-locked (it serialises their clock events), with
+    the tenant's location settings, in one statement; 404 when the account has none."""
+    row = (
+        await session.execute(_LOCK_EMPLOYEE, {"tenant_id": tenant_id, "user_id": user_id})
+    ).first()
+    if row is None:
+        raise NotFound(EMPLOYEE_RECORD)
+    return ClockingEmployee._make(row)
+
+
 async def last_clock_event(
     session: AsyncSession, tenant_id: UUID, employee_id: UUID
-) -> ClockEvent | None:
-    return await session.scalar(
-        select(ClockEvent)
-        .where(ClockEvent.tenant_id == tenant_id, ClockEvent.employee_id == employee_id)
-        .order_by(ClockEvent.at.desc(), ClockEvent.created_at.desc())
-        .limit(1)
+) -> LastClockEvent | None:
+    parameters = {"tenant_id": tenant_id, "employee_id": employee_id}
+    row = (await session.execute(_LAST_EVENT, parameters)).first()
+    return LastClockEvent._make(row) if row is not None else None
+
+
+def _check_order(kind: ClockKind, at: datetime, last: LastClockEvent | None) -> None:
+    if kind is ClockKind.IN and last is not None and last.kind == ClockKind.IN:
+        raise Conflict(
+            f"You are already clocked in (since {last.at.isoformat()}): clock out first.",
+            reason="already_clocked_in",
+        )
+    if kind is ClockKind.OUT and (last is None or last.kind == ClockKind.OUT):
+        raise Conflict("You are not clocked in: clock in first.", reason="not_clocked_in")
+    if last is not None and at < last.at:
+        raise InvalidInput.on_field("at", "is earlier than your previous clock event")
+
+
+async def _insert_entry(
+    session: AsyncSession,
+    tenant_id: UUID,
+    employee_id: UUID,
+    clock_in: LastClockEvent,
+    clock_out: ListedClockEvent,
+    by_user: UUID | None,
+) -> UUID:
+    """The pending time entry a clock out makes of the in/out pair."""
+    entry_id = new_id()
+    await session.execute(
+        _INSERT_ENTRY,
+        {
+            "tenant_id": tenant_id,
+            "id": entry_id,
+            "employee_id": employee_id,
+            "site_id": clock_in.site_id or clock_in.matched_site_id,
+            "started_at": clock_in.at,
+            "ended_at": clock_out.at,
+            "source": EntrySource.CLOCK,
+            "clock_in_event_id": clock_in.id,
+            "clock_out_event_id": clock_out.id,
+            "approval_state": ApprovalState.PENDING,
+            "created_by": by_user,
+        },
     )
+    return entry_id
 
 
 async def record_clock_event(
     session: AsyncSession,
     keys: DataKeys,
-    employee: Employee,
+    tenant_id: UUID,
+    employee: ClockingEmployee,
     kind: ClockKind,
     request: ClockRequest,
     *,
@@ -86,7 +196,6 @@ async def record_clock_event(
     by_user: UUID | None,
 ) -> ClockOutcome:
     """Record a clock in or out for an employee whose row the caller has locked."""
-    tenant_id = employee.tenant_id
     ensure_writable(employee, "your")
     if kind is ClockKind.IN and employee.status == EmployeeStatus.LEFT:
         raise Conflict("Your employee record is marked as having left: you cannot clock in.")
@@ -97,59 +206,36 @@ async def record_clock_event(
             "at", "is more than 24 hours in the past; ask a manager to enter this time"
         )
     last = await last_clock_event(session, tenant_id, employee.id)
-    if kind is ClockKind.IN and last is not None and last.kind == ClockKind.IN:
-        raise Conflict(
-            f"You are already clocked in (since {last.at.isoformat()}): clock out first.",
-            reason="already_clocked_in",
-        )
-    if kind is ClockKind.OUT and (last is None or last.kind == ClockKind.OUT):
-        raise Conflict("You are not clocked in: clock in first.", reason="not_clocked_in")
-    if last is not None and at < last.at:
-        raise InvalidInput.on_field("at", "is earlier than your previous clock event")
+    _check_order(kind, at, last)
     site_id = request.site_id
     if site_id is not None:
         await referenced_site(session, tenant_id, site_id)
     elif kind is ClockKind.OUT and last is not None:
         site_id = last.site_id
     event_id = new_id()
-    policy = await employee_location_policy(session, tenant_id, employee.location_limit)
+    policy = employee.location_policy()
     captured = await capture(session, keys, tenant_id, event_id, policy, request.location, site_id)
-    event = ClockEvent(
-        tenant_id=tenant_id,
-        id=event_id,
-        employee_id=employee.id,
-        kind=kind,
-        at=at,
-        site_id=site_id,
-        location_mode=captured.mode,
-        location_status=captured.status,
-        on_site=captured.on_site,
-        matched_site_id=captured.matched_site_id,
-        location_sealed=captured.sealed,
-        location_key_id=captured.key_id,
-    )
-    session.add(event)
-    await session.flush()
-    entry = None
+    values: dict[str, Any] = {
+        "id": event_id,
+        "employee_id": employee.id,
+        "kind": kind,
+        "at": at,
+        "site_id": site_id,
+        "location_mode": captured.mode,
+        "location_status": captured.status,
+        "on_site": captured.on_site,
+        "matched_site_id": captured.matched_site_id,
+        "location_sealed": captured.sealed,
+        "location_key_id": captured.key_id,
+    }
+    inserted = await session.execute(_INSERT_EVENT, {"tenant_id": tenant_id, **values})
+    event = ListedClockEvent(**values, created_at=inserted.scalar_one(), time_entry_id=None)
     if kind is ClockKind.OUT and last is not None:
-        entry = TimeEntry(
-            tenant_id=tenant_id,
-            employee_id=employee.id,
-            site_id=last.site_id or last.matched_site_id,
-            started_at=last.at,
-            ended_at=at,
-            source=EntrySource.CLOCK,
-            clock_in_event_id=last.id,
-            clock_out_event_id=event.id,
-            approval_state=ApprovalState.PENDING,
-            created_by=by_user,
-        )
-        session.add(entry)
-        await session.flush()
-        await session.refresh(entry)
+        entry_id = await _insert_entry(session, tenant_id, employee.id, last, event, by_user)
+        event = event._replace(time_entry_id=entry_id)
     shown = request.location if captured.status is LocationStatus.PRECISE else None
     location = OpenedLocation(captured.status, shown, captured.on_site, captured.matched_site_id)
-    return ClockOutcome(event, location, entry)
+    return ClockOutcome(event, location)
 
 
 async def clock_for_user(
@@ -161,9 +247,9 @@ async def clock_for_user(
     request: ClockRequest,
 ) -> ClockOutcome:
     """The signed-in person clocks in or out, on the employee record of their account."""
-    employee = await employee_for_user(session, tenant_id, user_id, lock=True)
+    employee = await locked_employee_for_user(session, tenant_id, user_id)
     return await record_clock_event(
-        session, keys, employee, kind, request, now=clock.now(), by_user=user_id
+        session, keys, tenant_id, employee, kind, request, now=clock.now(), by_user=user_id
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import cast
 from uuid import UUID
 
 from sqlalchemy import (
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     func,
     text,
@@ -199,3 +201,9 @@ class PeriodLock(Base):
     reopened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reopened_by: Mapped[UUID | None]
     reopen_reason: Mapped[str | None] = mapped_column(Text)
+
+
+# The tables themselves, for Core statements: rows without the ORM's unit of work and
+# instance loading (docs/performance.md, "List and clock routes, quiet-machine round").
+CLOCK_EVENTS = cast(Table, ClockEvent.__table__)
+TIME_ENTRIES = cast(Table, TimeEntry.__table__)

@@ -64,8 +64,8 @@ async def _clock(
         kind,
         _clock_request(data),
     )
-    entry_id = outcome.entry.id if outcome.entry else None
-    return clock_event_view(outcome.event, outcome.location, entry_id)
+    event = outcome.event
+    return clock_event_view(event, outcome.location, event.time_entry_id)
 
 
 class ClockController(Controller):

@@ -8,14 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, NamedTuple, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.employees.service import get_employee
-from tenants.time.models import ApprovalState, ClockEvent, TimeEntry
+from tenants.time.models import (
+    CLOCK_EVENTS,
+    TIME_ENTRIES,
+    ApprovalState,
+    ClockEvent,
+    TimeEntry,
+)
 from timeward.db.queries import fetch_page, one_or_not_found
 from timeward.errors import InvalidInput
 from timeward.paging import DateRange, PageRequest
@@ -68,19 +75,45 @@ class ListedClockEvent(NamedTuple):
     time_entry_id: UUID | None
 
 
-def _entry_of_event(tenant_id: UUID) -> ColumnElement[UUID | None]:
+_EVENTS, _ENTRIES = CLOCK_EVENTS, TIME_ENTRIES
+
+
+def _entry_of_event() -> ColumnElement[UUID | None]:
     """The entry whose clock-in, else clock-out, is the listed event (each is unique per
     tenant: `uq_time_entries_tenant_id_clock_{in,out}_event_id`)."""
 
     def entry_with(column: Any) -> Any:
         return (
-            select(TimeEntry.id)
-            .where(TimeEntry.tenant_id == tenant_id, column == ClockEvent.id)
+            select(_ENTRIES.c.id)
+            .where(_ENTRIES.c.tenant_id == bindparam("tenant_id"), column == _EVENTS.c.id)
             .scalar_subquery()
         )
 
     return func.coalesce(
-        entry_with(TimeEntry.clock_in_event_id), entry_with(TimeEntry.clock_out_event_id)
+        entry_with(_ENTRIES.c.clock_in_event_id), entry_with(_ENTRIES.c.clock_out_event_id)
+    )
+
+
+@cache
+def _page_of_events(by_employee: bool, since: bool, until: bool) -> Select[Any]:
+    """The page statement for one combination of filters, built once per process: building
+    it per request was a tenth of the list request (docs/performance.md, "List and clock
+    routes, quiet-machine round"). Core columns: rows come back without the ORM's result
+    machinery."""
+    columns = ListedClockEvent._fields[:-1]  # each a column of that name; then the entry
+    statement = select(*(_EVENTS.c[name] for name in columns), _entry_of_event()).where(
+        _EVENTS.c.tenant_id == bindparam("tenant_id")
+    )
+    if by_employee:
+        statement = statement.where(_EVENTS.c.employee_id == bindparam("employee_id"))
+    if since:
+        statement = statement.where(_EVENTS.c.at >= bindparam("start"))
+    if until:
+        statement = statement.where(_EVENTS.c.at < bindparam("end"))
+    return (
+        statement.order_by(_EVENTS.c.at.desc(), _EVENTS.c.id)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
     )
 
 
@@ -96,27 +129,19 @@ async def list_clock_events(
 
     Columns, not entities: loading ORM instances for a page was a third of the list
     request's time (docs/performance.md, "List route: Core reads")."""
-    statement = select(
-        ClockEvent.id,
-        ClockEvent.employee_id,
-        ClockEvent.kind,
-        ClockEvent.at,
-        ClockEvent.site_id,
-        ClockEvent.location_mode,
-        ClockEvent.location_status,
-        ClockEvent.on_site,
-        ClockEvent.matched_site_id,
-        ClockEvent.location_sealed,
-        ClockEvent.location_key_id,
-        ClockEvent.created_at,
-        _entry_of_event(tenant_id),
-    ).where(ClockEvent.tenant_id == tenant_id)
-    if employee_id is not None:
-        statement = statement.where(ClockEvent.employee_id == employee_id)
-    statement = _in_period(statement, ClockEvent.at, period)
-    statement = statement.order_by(ClockEvent.at.desc(), ClockEvent.id)
-    rows = await session.execute(statement.limit(page.fetch).offset(page.offset))
-    return [ListedClockEvent._make(row) for row in rows]
+    statement = _page_of_events(
+        employee_id is not None, period.start is not None, period.end is not None
+    )
+    parameters = {
+        "tenant_id": tenant_id,
+        "employee_id": employee_id,
+        "start": period.start,
+        "end": period.end,
+        "limit": page.fetch,
+        "offset": page.offset,
+    }
+    rows = await session.execute(statement, parameters)
+    return list(map(ListedClockEvent._make, rows))
 
 
 async def list_time_entries(

@@ -18,7 +18,7 @@ from tenants.settings.models import LocationMode
 from tenants.settings.service import describe
 from tenants.time.clocking import ClockStatus
 from tenants.time.locks import LockOutcome, month_key
-from tenants.time.models import ClockEvent, PeriodLock, TimeEntry
+from tenants.time.models import PeriodLock, TimeEntry
 from tenants.time.schemas import (
     ClockEventView,
     ClockPolicyView,
@@ -48,7 +48,7 @@ def location_view(location: OpenedLocation) -> LocationView:
 
 
 def clock_event_view(
-    event: ClockEvent | ListedClockEvent, location: OpenedLocation, entry_id: UUID | None = None
+    event: ListedClockEvent, location: OpenedLocation, entry_id: UUID | None = None
 ) -> ClockEventView:
     return ClockEventView(
         id=event.id,

@@ -12,7 +12,7 @@ import httpx
 import msgspec
 
 from tenants.locations.service import Coordinates, location_aad
-from tests.privacy.test_query_counts import counted_list
+from tests.privacy.test_query_counts import counted_list, counted_statements
 from tests.workforce.seed import AT_HQ, Workforce, set_location_mode
 from timeward import clock
 from timeward.crypto.aead import seal
@@ -110,3 +110,44 @@ async def test_a_clock_event_page_costs_the_same_statements_for_10_and_200_rows(
     two_hundred = await statements_per_list(client, db, acme_workforce, 200)
 
     assert len(ten) == 2 and all(ten.values()) and two_hundred == ten, (ten, two_hundred)
+
+
+# What a clock step reads and writes, whatever the request around it costs (the account
+# check, the tenant setting): statements naming these tables.
+CLOCK_TABLES = (
+    "employees",
+    "tenant_settings",
+    "clock_events",
+    "time_entries",
+    "job_sites",
+    "tenant_data_keys",
+)
+
+
+async def statements_per_clock_step(
+    client: httpx.AsyncClient, db: Database, workforce: Workforce, body: dict[str, object]
+) -> dict[str, int]:
+    counts = {}
+    for kind in ("in", "out"):
+        with counted_statements(db) as seen:
+            response = await client.post(
+                f"/api/v1/clock/{kind}", json=body, headers=workforce.employee
+            )
+        assert response.status_code == 201, response.text
+        counts[kind] = sum(any(table in s for table in CLOCK_TABLES) for s in seen)
+    return counts
+
+
+async def test_a_clock_step_reads_and_writes_in_a_fixed_number_of_statements(
+    client: httpx.AsyncClient, db: Database, acme_workforce: Workforce
+) -> None:
+    """In: the employee locked with the tenant's policy, the last event, the insert; out:
+    also the time entry's insert. A position in precise mode adds the geofences and the
+    tenant's data key (docs/performance.md, "List and clock routes, quiet-machine
+    round")."""
+    await clock_pairs(client, acme_workforce, 1)  # the caches filled, the data key made
+    assert await statements_per_clock_step(client, db, acme_workforce, {}) == {"in": 3, "out": 4}
+    await set_location_mode(client, acme_workforce, "precise", 7)
+    await clock_pairs(client, acme_workforce, 1)
+    with_position = await statements_per_clock_step(client, db, acme_workforce, {"location": AT_HQ})
+    assert with_position == {"in": 5, "out": 6}
