@@ -18,7 +18,7 @@ from tenants.employees.schemas import EmployeeView
 from tenants.employees.views import employee_view
 from tenants.privacy_requests import intake, messages, service
 from tenants.privacy_requests.member_filing import file_for_member
-from tenants.privacy_requests.models import PrivacyExport, RequestType
+from tenants.privacy_requests.models import RequestType
 from tenants.privacy_requests.schemas import (
     CompletionBody,
     ErasurePreview,
@@ -50,27 +50,14 @@ from timeward.authz.guard import PUBLIC, requires
 from timeward.fields import given
 from timeward.translations import ENGLISH, Translator
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
+from timeward.web.downloads import ZIP, zip_response
 from timeward.web.errors import ErrorBody, too_many_requests
 from timeward.web.pagination import Page, RequestedPage, make_page
 
-ZIP = "application/zip"
 GONE = {410: ResponseSpec(data_container=ErrorBody, description="The export has expired")}
 
 # A decision or fulfilment step: (session, audit, request, by, *its arguments, now).
 Step = Callable[..., Awaitable[object]]
-
-
-def zip_response(export: PrivacyExport) -> Response[bytes]:
-    assert export.content is not None
-    return Response(
-        export.content,
-        media_type=ZIP,
-        headers={
-            "Content-Disposition": f'attachment; filename="personal-data-{export.request_id}.zip"',
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
 
 
 async def decide(

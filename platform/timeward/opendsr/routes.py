@@ -10,7 +10,7 @@ from litestar import Controller, Response, delete, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from tenants.privacy_requests.routes import GONE, zip_response
+from tenants.privacy_requests.routes import GONE
 from timeward.authz.guard import PUBLIC, requires
 from timeward.links import link
 from timeward.opendsr import service
@@ -19,6 +19,7 @@ from timeward.opendsr.schemas import Discovery, OpenDsrRequestBody, OpenDsrRespo
 from timeward.opendsr.views import discovery_view, request_view
 from timeward.services import Services
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
+from timeward.web.downloads import zip_response
 
 
 def _context(services: Services) -> service.Context:

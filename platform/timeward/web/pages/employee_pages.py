@@ -20,7 +20,7 @@ from tenants.locations.service import Coordinates
 from tenants.privacy_requests import service as privacy
 from tenants.privacy_requests.member_filing import file_for_member
 from tenants.privacy_requests.models import ObjectionTarget, RequestType
-from tenants.privacy_requests.routes import transfer_step, zip_response
+from tenants.privacy_requests.routes import transfer_step
 from tenants.privacy_requests.schemas import RecipientBody
 from tenants.privacy_requests.views import my_view, my_views
 from tenants.settings.models import LocationMode
@@ -39,6 +39,7 @@ from timeward.errors import InvalidInput, NotFound
 from timeward.notifications.service import list_for_user, mark_read
 from timeward.paging import PageRequest, make_page
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
+from timeward.web.downloads import zip_response
 from timeward.web.errors import too_many_requests
 from timeward.web.i18n import N_
 from timeward.web.pages.layout import (

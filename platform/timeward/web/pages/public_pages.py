@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenants.privacy_requests import intake, messages
 from tenants.privacy_requests import service as privacy
 from tenants.privacy_requests.models import RequestType
-from tenants.privacy_requests.routes import zip_response
 from timeward import clock
 from timeward.auth.rate_limit import RateLimited
 from timeward.authority_requests import service as authority_requests
@@ -29,6 +28,7 @@ from timeward.errors import NotFound
 from timeward.fields import Email
 from timeward.services import Services
 from timeward.web.dependencies import AppServices
+from timeward.web.downloads import zip_response
 from timeward.web.errors import too_many_requests
 from timeward.web.pages.employee_pages import REQUEST_TYPES
 from timeward.web.pages.layout import PUBLIC_PAGE, Form, page_translator, redirect, render

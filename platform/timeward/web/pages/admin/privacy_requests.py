@@ -26,7 +26,7 @@ from tenants.privacy_requests.models import (
     PrivacyRequest,
     RequestType,
 )
-from tenants.privacy_requests.routes import decide, zip_response
+from tenants.privacy_requests.routes import decide
 from tenants.privacy_requests.schemas import IdentityMethod, RectificationBody
 from tenants.privacy_requests.transitions import Status
 from tenants.privacy_requests.views import export_preview_view, request_view
@@ -35,6 +35,7 @@ from timeward.errors import InvalidInput, NotFound
 from timeward.fields import given
 from timeward.paging import PageRequest
 from timeward.web.dependencies import AppServices, CurrentActor, DbSession
+from timeward.web.downloads import zip_response
 from timeward.web.i18n import N_
 from timeward.web.pages.layout import (
     Form,
