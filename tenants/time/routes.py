@@ -64,8 +64,7 @@ async def _clock(
         kind,
         _clock_request(data),
     )
-    event = outcome.event
-    return clock_event_view(event, outcome.location, event.time_entry_id)
+    return clock_event_view(outcome.event, outcome.location)
 
 
 class ClockController(Controller):

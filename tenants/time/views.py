@@ -47,9 +47,7 @@ def location_view(location: OpenedLocation) -> LocationView:
     )
 
 
-def clock_event_view(
-    event: ListedClockEvent, location: OpenedLocation, entry_id: UUID | None = None
-) -> ClockEventView:
+def clock_event_view(event: ListedClockEvent, location: OpenedLocation) -> ClockEventView:
     return ClockEventView(
         id=event.id,
         employee_id=event.employee_id,
@@ -59,7 +57,7 @@ def clock_event_view(
         location_mode=event.location_mode,
         location=location_view(location),
         created_at=event.created_at,
-        time_entry_id=entry_id,
+        time_entry_id=event.time_entry_id,
     )
 
 
@@ -67,7 +65,7 @@ async def clock_event_views(
     session: AsyncSession, keys: DataKeys, tenant_id: UUID, events: Sequence[ListedClockEvent]
 ) -> list[ClockEventView]:
     opened = await open_locations(session, keys, tenant_id, events)
-    return [clock_event_view(e, opened[e.id], e.time_entry_id) for e in events]
+    return [clock_event_view(e, opened[e.id]) for e in events]
 
 
 def time_entry_view(entry: TimeEntry) -> TimeEntryView:
