@@ -428,12 +428,13 @@ def _pending(
     kind: NoticeKind,
     version: type[TenantNoticeVersion | PlatformNoticeVersion],
     answered: Select[int],
+    now: datetime,
 ) -> Select[str, int, datetime]:
-    """The significant versions of one notice not in force yet that the member has not
-    answered, as (kind, number, effective from)."""
+    """The significant versions of one notice not in force yet at ``now`` that the member
+    has not answered, as (kind, number, effective from)."""
     return select(literal(kind.value), version.number, version.effective_from).where(
         version.significant,
-        version.effective_from > clock.now(),
+        version.effective_from > now,
         version.number.not_in(answered.where(NoticeResponse.kind == kind)),
     )
 
@@ -444,16 +445,17 @@ async def pending_banners(
     """What the signed-in pages show this member: their tenant's pending changes, and for
     client admins the platform's; one statement (every signed-in page asks), and the
     tenant's slug for the link only when there is a tenant banner."""
+    now = clock.now()
     answered = select(NoticeResponse.number).where(
         NoticeResponse.tenant_id == tenant_id, NoticeResponse.user_id == user_id
     )
     parts = [
-        _pending(NoticeKind.TENANT, TenantNoticeVersion, answered).where(
+        _pending(NoticeKind.TENANT, TenantNoticeVersion, answered, now).where(
             TenantNoticeVersion.tenant_id == tenant_id
         )
     ]
     if role == TenantRole.CLIENT_ADMIN:
-        parts.append(_pending(NoticeKind.PLATFORM, PlatformNoticeVersion, answered))
+        parts.append(_pending(NoticeKind.PLATFORM, PlatformNoticeVersion, answered, now))
     # the tenant's banners first, each notice's in the order of its versions
     rows = (await session.execute(union_all(*parts).order_by(text("1 DESC, 2")))).all()
     if not rows:

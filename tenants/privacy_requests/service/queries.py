@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
 from typing import Any, NamedTuple, TypeVar
 from uuid import UUID
 
@@ -223,14 +222,9 @@ def deadline_reader(now: datetime) -> Callable[[PrivacyRequest], Deadline]:
 def standing_reader(now: datetime) -> Callable[[date, str, str | None], Standing]:
     """A due day's days left, traffic light and overdue flag at one instant, by due day
     and jurisdiction (a queue line's ``due_date``, ``calendar_country`` and
-    ``calendar_subdivision``), counted once per triple."""
+    ``calendar_subdivision``), counted once per due day and calendar (``standings_at``)."""
     standing = standings_at(now)
-
-    @cache
-    def of(due: date, country: str, subdivision: str | None) -> Standing:
-        return standing(due, request_calendar(country, subdivision))
-
-    return of
+    return lambda due, country, subdivision: standing(due, request_calendar(country, subdivision))
 
 
 async def overdue_requests(
