@@ -34,10 +34,9 @@ from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 import httpx
-import psutil
 
 from bench.api_request_path import ENVIRONMENT, _lua_clock, _lua_list, _wrk
-from bench.harness import MASTER_KEY, bench_database, machine, start_api, stop_api
+from bench.harness import MASTER_KEY, bench_database, cpu_seconds, machine, start_api, stop_api
 from bench.workload import BenchTenant, add_history, create_employee_records, create_tenants, log_in
 from tenants.employees.service import get_employee
 from tenants.locations.service import Coordinates
@@ -178,11 +177,6 @@ async def _measure(
         print(f"clock in/out, {label:<22} {await _timed(args.calls, args.repeats, clock)}")
 
 
-def _server_cpu_seconds(pid: int) -> float:
-    processes = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
-    return sum(t.user + t.system for t in (p.cpu_times() for p in processes))
-
-
 async def _measure_http(app_url: str, tenant: BenchTenant, seconds: int) -> None:
     process, base = start_api(app_url, environment=ENVIRONMENT)
     try:
@@ -191,9 +185,9 @@ async def _measure_http(app_url: str, tenant: BenchTenant, seconds: int) -> None
             employee = await log_in(http, tenant, tenant.employee_emails[0])
         _wrk("warm-up", base, _lua_list([manager]), 1, 1)
         for label, script in (("list", _lua_list([manager])), ("clock", _lua_clock(employee))):
-            cpu = _server_cpu_seconds(process.pid)
+            cpu = cpu_seconds(process.pid)
             load = _wrk(label, base, script, 1, seconds)
-            per_request = (_server_cpu_seconds(process.pid) - cpu) / (load.per_second * seconds)
+            per_request = (cpu_seconds(process.pid) - cpu) / (load.per_second * seconds)
             print(
                 f"http {label:<6} server cpu {per_request * 1000:6.3f} ms/request | "
                 f"p50 {load.p50_ms:6.2f} ms, {load.per_second:6.1f}/s, {load.errors} non-2xx"

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import asyncpg
 import httpx
+import psutil
 
 from timeward.config import APP_ROLE_DEFAULT
 from timeward.db.bootstrap import DatabaseUrls, RolePasswords, bootstrap_database
@@ -93,6 +94,21 @@ async def run_concurrently(
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return Timing(label, total, time.perf_counter() - started, latencies)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time so far of a process and its children: the live ones
+    (uvicorn's workers, the app under py-spy) and those it has reaped."""
+    root = psutil.Process(pid)
+    own = root.cpu_times()
+    live = (child.cpu_times() for child in root.children(recursive=True))
+    return (
+        own.user
+        + own.system
+        + own.children_user
+        + own.children_system
+        + sum(times.user + times.system for times in live)
+    )
 
 
 def machine() -> str:

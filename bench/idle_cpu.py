@@ -16,16 +16,7 @@ import asyncio
 import os
 import time
 
-from bench.harness import bench_database, machine, start_api, stop_api
-
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system time of a process and its reaped children, from /proc."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return sum(int(x) for x in fields[11:15]) / TICKS
+from bench.harness import bench_database, cpu_seconds, machine, start_api, stop_api
 
 
 def idle_share(app_url: str, environment: str, seconds: int) -> float:

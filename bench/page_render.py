@@ -27,7 +27,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
-from bench.harness import bench_database, machine
+from bench.harness import bench_database, cpu_seconds, machine
 from tenants.employees.models import Employee
 from tenants.privacy_requests.models import Channel, RequestType
 from tenants.privacy_requests.service.filing import new_request
@@ -122,12 +122,6 @@ async def wait_until_up(base: str, server: asyncio.subprocess.Process) -> None:
                 pass
             await asyncio.sleep(0.1)
     raise SystemExit("the server did not start")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (from /proc; clock ticks)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def measure(base: str, requests: int, server_pid: int | None) -> dict[str, list[str]]:
